@@ -130,7 +130,7 @@ export function decodeBase64urlInto(text: string, out: Uint8Array, offset: numbe
  * decodeBase64url('+/8='); // null: that is base64, not base64url
  * ```
  */
-export function decodeBase64url(text: string): Uint8Array | null {
+export function decodeBase64url(text: string): Uint8Array<ArrayBuffer> | null {
   const n = base64urlDecodedLength(text);
   if (n < 0) return null;
   const out = new Uint8Array(n);
