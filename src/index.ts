@@ -11,3 +11,8 @@ export { isCookieName, isCookieValue } from './cookie/grammar.js';
 export { cookieByteLength, fitsInCookie, utf8ByteLength, MAX_COOKIE_BYTES, MAX_ATTRIBUTE_BYTES } from './cookie/size.js';
 export { splitCookieValue, joinCookieChunks, staleChunkNames, chunkCookieName } from './cookie/chunk.js';
 export type { ChunkOptions } from './cookie/chunk.js';
+// --- router ---
+export { Router } from './http/router/radix.js';
+export { LinearRouter } from './http/router/linear.js';
+export { ALL, STANDARD_METHODS } from './http/router/types.js';
+export type { LookupResult, Params, RouterLike, RouterOptions } from './http/router/types.js';
