@@ -6,3 +6,13 @@ export type { ErrorKind, SessionErrorCode, DecodeErrorCode, UsageErrorCode, Inte
 export { LinearRouter } from './http/router/linear.js';
 export { ALL, STANDARD_METHODS } from './http/router/types.js';
 export type { LookupResult, Params, RouterLike, RouterOptions } from './http/router/types.js';
+
+// --- cookie ---
+export { parseCookies } from './cookie/parse.js';
+export type { ParseCookiesOptions } from './cookie/parse.js';
+export { serializeCookie, serializeCookieDeletion, MAX_COOKIE_AGE } from './cookie/serialize.js';
+export type { CookieOptions, CookieDeletionOptions, SameSite, CookiePriority } from './cookie/serialize.js';
+export { isCookieName, isCookieValue } from './cookie/grammar.js';
+export { cookieByteLength, fitsInCookie, utf8ByteLength, MAX_COOKIE_BYTES, MAX_ATTRIBUTE_BYTES } from './cookie/size.js';
+export { splitCookieValue, joinCookieChunks, staleChunkNames, chunkCookieName } from './cookie/chunk.js';
+export type { ChunkOptions } from './cookie/chunk.js';
