@@ -50,14 +50,13 @@ export function parseRaw(raw: string): RawResponse {
 export function rawRequest(port: number, text: string | string[], waitMs = 2_000): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
-    let data = '';
+    const chunks: Buffer[] = [];
     const timer = setTimeout(() => socket.destroy(), waitMs);
-    socket.setEncoding('latin1');
-    socket.on('data', (d: string) => (data += d));
-    socket.on('error', (err) => (data === '' ? reject(err) : undefined));
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('error', (err) => (chunks.length === 0 ? reject(err) : undefined));
     socket.on('close', () => {
       clearTimeout(timer);
-      resolve(parseRaw(data));
+      resolve(parseRaw(Buffer.concat(chunks).toString('utf8')));
     });
     socket.on('connect', () => {
       for (const part of Array.isArray(text) ? text : [text]) socket.write(part, 'latin1');
