@@ -5,10 +5,10 @@
  * Allow list is built from scratch. Use `Router` in production.
  * @module
  */
-import { ALL, STANDARD_METHODS } from './types.js';
 import type { LookupResult, Params, RouterLike, RouterOptions } from './types.js';
 import { checkMethod, decodeParam, parsePattern } from './pattern.js';
 import type { Segment } from './pattern.js';
+import { allowList, readMaxParamLength, resolveHandler } from './methods.js';
 
 interface LinearRoute<H> {
   pattern: string;
@@ -22,15 +22,6 @@ interface LinearRoute<H> {
 }
 
 const NOT_FOUND = { kind: 'not-found' } as const;
-
-/** Reads `maxParamLength` from options, throwing a TypeError on a bad value. */
-export function readMaxParamLength(options: RouterOptions): number {
-  const max = options.maxParamLength ?? 500;
-  if (!Number.isSafeInteger(max) || max < 1) {
-    throw new TypeError(`maxParamLength must be a positive integer, got ${String(max)}`);
-  }
-  return max;
-}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -65,27 +56,6 @@ function checkParamNames(path: string, a: LinearRoute<unknown>, b: Segment[]): v
       return;
     }
   }
-}
-
-/** The handler a route gives `method`: its own, else GET's for HEAD, else ALL's for a standard method. */
-function resolve<H>(handlers: Map<string, H>, method: string): H | undefined {
-  // A request whose method is literally 'ALL' is not a wildcard for the routes.
-  const own = method === ALL ? undefined : handlers.get(method);
-  if (own !== undefined) return own;
-  if (method === 'HEAD' && handlers.has('GET')) return handlers.get('GET');
-  if (STANDARD_METHODS.includes(method)) return handlers.get(ALL);
-  return undefined;
-}
-
-/** The sorted Allow list for a set of registered method names. */
-export function allowList(registered: Iterable<string>): string[] {
-  const allow = new Set<string>(['OPTIONS']);
-  for (const m of registered) {
-    if (m === ALL) for (const s of STANDARD_METHODS) allow.add(s);
-    else allow.add(m);
-  }
-  if (allow.has('GET')) allow.add('HEAD');
-  return [...allow].sort();
 }
 
 /**
@@ -135,7 +105,7 @@ export class LinearRouter<H> implements RouterLike<H> {
     for (const route of this.#routes) {
       const match = route.regex.exec(path);
       if (match === null) continue;
-      const handler = resolve(route.handlers, method);
+      const handler = resolveHandler(route.handlers, method);
       if (handler === undefined) {
         for (const m of route.handlers.keys()) refused.add(m);
       } else if (best === undefined || compareRanks(route.ranks, best.route.ranks) < 0) {
