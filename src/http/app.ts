@@ -7,7 +7,7 @@
  * @module
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { LinearRouter } from './router/linear.js';
+import { Router } from './router/radix.js';
 import type { Params, RouterLike } from './router/types.js';
 import { BODY_DEFAULTS } from './body.js';
 import type { BodyOptions } from './body.js';
@@ -110,7 +110,7 @@ function defaultRequestId(): (req: IncomingMessage) => string {
  * ```
  */
 export function createApp(options: AppOptions = {}): App {
-  const router: RouterLike<Route> = options.router ?? new LinearRouter<Route>();
+  const router: RouterLike<Route> = options.router ?? new Router<Route>();
   const trust = options.trustProxy === true ? 1 : options.trustProxy === false ? 0 : (options.trustProxy ?? 0);
   if (!Number.isInteger(trust) || trust < 0) throw new TypeError('trustProxy must be a boolean or a non-negative integer');
   const config: ContextConfig = {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApp } from '../../src/http/app.js';
 import { HttpError } from '../../src/http/http-error.js';
+import { LinearRouter } from '../../src/http/router/linear.js';
 import type { AccessLogEntry } from '../../src/http/types.js';
 import { get, rawRequest, start } from './helpers.js';
 
@@ -367,4 +368,17 @@ test('refuses bad registrations early', () => {
   assert.throws(() => app.get('/a'), TypeError);
   assert.throws(() => app.use('x' as never), TypeError);
   assert.throws(() => createApp({ trustProxy: -1 }), TypeError);
+});
+
+test('accepts another router, such as the linear oracle', async () => {
+  const { app } = quietApp({ router: new LinearRouter() });
+  app.get('/users/:id', (ctx) => ctx.text(ctx.params['id'] ?? ''));
+  const s = await start(app);
+  try {
+    assert.equal((await get(s.port, '/users/7')).body, '7');
+    assert.equal((await get(s.port, '/users/7', 'PUT')).status, 405);
+    assert.match(app.router.prettyPrint(), /users/);
+  } finally {
+    await s.close();
+  }
 });
