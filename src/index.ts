@@ -12,6 +12,8 @@ export { generateKey } from './keys/generate.js';
 export { EPOCH_SECONDS } from './keys/derive.js';
 export { CookieCodec } from './codec/cookie-codec.js';
 export type { CodecMode, CookieCodecOptions, EncodeOptions, DecodedValue } from './codec/cookie-codec.js';
+export { inspectValue } from './codec/inspect.js';
+export type { InspectedValue, InspectedPart, InspectedPartLabel } from './codec/inspect.js';
 
 // --- router ---
 export { Router } from './http/router/radix.js';
