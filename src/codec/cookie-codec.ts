@@ -3,7 +3,8 @@
  * and key rotation. The wire format is described in ./envelope.ts and docs/cookie-format.md.
  * @module
  */
-import { SessionError, type DecodeErrorCode } from '../errors.js';
+import { SessionError } from '../errors.js';
+import { MESSAGES, fail, usage, seconds, checkName } from './failures.js';
 import { utf8Encode, utf8Decode } from '../bytes/utf8.js';
 import { decodeBase64urlInto, base64urlDecodedLength, encodeBase64url } from '../bytes/base64url.js';
 import { Keyring } from '../keys/keyring.js';
@@ -13,7 +14,7 @@ import { seal, open } from './sealed.js';
 import { sign, verify } from './signed.js';
 import {
   SEALED_TAG, SIGNED_TAG, IV_BYTES, TAG_BYTES, MAC_BYTES, MAX_COOKIE_BYTES, MAX_AGE_LIMIT,
-  IV_CHARS, TAG_CHARS, MAC_CHARS, formatHeader, parseTimeAt, looksLikeTag, boundContext,
+  IV_CHARS, TAG_CHARS, MAC_CHARS, base64urlLength, formatHeader, parseTimeAt, looksLikeTag, boundContext,
 } from './envelope.js';
 
 /** `sealed`: confidential and authenticated (AES-256-GCM). `signed`: readable, authenticated (HMAC-SHA256). */
@@ -50,43 +51,6 @@ export interface DecodedValue<T = unknown> {
   keyId: string;
   /** True when that key is not the primary: re-encode the data to move it to the current key. */
   stale: boolean;
-}
-
-// One message per code. Every authentication failure shares ERR_COOKIE_TAMPERED and its
-// message (habit 4): a response must not tell an attacker which check failed.
-type CodecDecodeCode = Extract<DecodeErrorCode, `ERR_COOKIE_${string}`>;
-const MESSAGES: Record<CodecDecodeCode, string> = {
-  ERR_COOKIE_TOO_LARGE: 'cookie is larger than 4096 bytes',
-  ERR_COOKIE_TAMPERED: 'cookie value could not be authenticated',
-  ERR_COOKIE_VERSION: 'cookie value has an unsupported format version or mode',
-  ERR_COOKIE_KEY_UNKNOWN: 'cookie value names a key that is not in the keyring',
-  ERR_COOKIE_EXPIRED: 'cookie value has expired',
-  ERR_COOKIE_NOT_YET_VALID: 'cookie value is not valid yet',
-  ERR_COOKIE_MALFORMED: 'cookie value does not hold JSON data',
-};
-
-function fail(code: CodecDecodeCode, detail: string): SessionError {
-  return new SessionError(code, 'decode', MESSAGES[code], { detail });
-}
-
-function usage(code: 'ERR_OPTIONS_INVALID' | 'ERR_DATA_INVALID' | 'ERR_COOKIE_NAME_INVALID' | 'ERR_COOKIE_TOO_LARGE', message: string, cause?: unknown): SessionError {
-  return new SessionError(code, 'usage', message, cause === undefined ? {} : { cause });
-}
-
-function seconds(value: unknown, what: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw usage('ERR_OPTIONS_INVALID', `${what} must be an integer number of seconds from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function checkName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || name.length === 0) throw usage('ERR_COOKIE_NAME_INVALID', 'cookie name must be a non-empty string');
-}
-
-/** Characters of unpadded base64url for n bytes. */
-function b64Chars(n: number): number {
-  return Math.floor(n / 3) * 4 + [0, 2, 3][n % 3]!;
 }
 
 /**
@@ -175,7 +139,7 @@ export class CookieCodec {
     const key = this.#keyring.primary;
     const header = formatHeader(this.#tag, key.id, issuedAt, issuedAt + maxAge);
     const plaintext = utf8Encode(json);
-    const body = this.mode === 'sealed' ? IV_CHARS + 1 + b64Chars(plaintext.length) + 1 + TAG_CHARS : b64Chars(plaintext.length) + 1 + MAC_CHARS;
+    const body = this.mode === 'sealed' ? IV_CHARS + 1 + base64urlLength(plaintext.length) + 1 + TAG_CHARS : base64urlLength(plaintext.length) + 1 + MAC_CHARS;
     const size = name.length + header.length + 1 + body;
     if (size > MAX_COOKIE_BYTES) throw usage('ERR_COOKIE_TOO_LARGE', `cookie "${name}" would be ${size} bytes; browsers keep at most ${MAX_COOKIE_BYTES}`);
     if (this.mode === 'signed') {
