@@ -5,7 +5,8 @@
  */
 import { SessionError } from '../errors.js';
 import { MESSAGES, fail, usage, seconds, checkName } from './failures.js';
-import { utf8Encode, utf8Decode } from '../bytes/utf8.js';
+import { utf8Decode } from '../bytes/utf8.js';
+import { tempBytes, tempUtf8 } from '../bytes/arena.js';
 import { decodeBase64urlInto, base64urlDecodedLength, encodeBase64url } from '../bytes/base64url.js';
 import { Keyring } from '../keys/keyring.js';
 import { KEY_ID_PATTERN } from '../keys/key.js';
@@ -133,12 +134,14 @@ export class CookieCodec {
       throw usage('ERR_DATA_INVALID', 'data cannot be serialised as JSON (a cycle or a BigInt?)', cause);
     }
     if (json === undefined) throw usage('ERR_DATA_INVALID', 'data must be a JSON value, not undefined, a function or a symbol');
+    // Cheap first: base64url makes the value longer than the JSON, so this can never fit.
+    if (json.length > MAX_COOKIE_BYTES) throw usage('ERR_COOKIE_TOO_LARGE', `cookie "${name}" would hold ${json.length}+ characters of JSON; browsers keep at most ${MAX_COOKIE_BYTES} bytes`);
     const now = this.#now();
     if (!(now >= 0)) throw usage('ERR_OPTIONS_INVALID', 'now() must return milliseconds since the Unix epoch');
     const issuedAt = Math.floor(now / 1000);
     const key = this.#keyring.primary;
     const header = formatHeader(this.#tag, key.id, issuedAt, issuedAt + maxAge);
-    const plaintext = utf8Encode(json);
+    const plaintext = tempUtf8(json);
     const body = this.mode === 'sealed' ? IV_CHARS + 1 + base64urlLength(plaintext.length) + 1 + TAG_CHARS : base64urlLength(plaintext.length) + 1 + MAC_CHARS;
     const size = name.length + header.length + 1 + body;
     if (size > MAX_COOKIE_BYTES) throw usage('ERR_COOKIE_TOO_LARGE', `cookie "${name}" would be ${size} bytes; browsers keep at most ${MAX_COOKIE_BYTES}`);
@@ -218,7 +221,7 @@ export class CookieCodec {
       if (ends[4]! - p4 !== IV_CHARS || length - p6 !== TAG_CHARS || ctLength < 1) {
         throw fail('ERR_COOKIE_TAMPERED', `iv must be ${IV_BYTES} bytes, tag ${TAG_BYTES} bytes, ciphertext non-empty`);
       }
-      bytes = new Uint8Array(IV_BYTES + ctLength + TAG_BYTES);
+      bytes = tempBytes(IV_BYTES + ctLength + TAG_BYTES);
       if (!decodeBase64urlInto(value, bytes, 0, p4, ends[4]) || !decodeBase64urlInto(value, bytes, IV_BYTES, p5, ends[5]) || !decodeBase64urlInto(value, bytes, IV_BYTES + ctLength, p6, length)) {
         throw fail('ERR_COOKIE_TAMPERED', 'iv, ciphertext or tag is not canonical base64url');
       }
@@ -226,7 +229,7 @@ export class CookieCodec {
       // payload | mac
       const payloadLength = base64urlDecodedLength(ends[4]! - p4);
       if (length - p5 !== MAC_CHARS || payloadLength < 1) throw fail('ERR_COOKIE_TAMPERED', `mac must be ${MAC_BYTES} bytes, payload non-empty`);
-      bytes = new Uint8Array(payloadLength + MAC_BYTES);
+      bytes = tempBytes(payloadLength + MAC_BYTES);
       if (!decodeBase64urlInto(value, bytes, 0, p4, ends[4]) || !decodeBase64urlInto(value, bytes, payloadLength, p5, length)) {
         throw fail('ERR_COOKIE_TAMPERED', 'payload or mac is not canonical base64url');
       }
