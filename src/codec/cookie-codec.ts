@@ -172,7 +172,8 @@ export class CookieCodec {
     if (typeof value !== 'string') throw fail('ERR_COOKIE_MALFORMED', 'value is not a string');
     // The decode path, cheapest checks first (habit 6):
     // 1. Size: name + value over 4096 bytes is refused before any other work.
-    // 2. Shape: '.'-separated parts; their count, the key id grammar, canonical decimal times.
+    // 2. Shape: the number of '.'-separated parts; canonical decimal times. (The key id's
+    //    grammar is judged at step 5: only valid ids are ever in a ring.)
     // 3. Canonical base64url for the binary parts, with exact sizes (12-byte IV, 16-byte tag,
     //    32-byte MAC): a lax decoder would let a value change without changing its meaning.
     // 4. Version: the first part must be this codec's tag (1s sealed, 1m signed). The code
@@ -201,7 +202,7 @@ export class CookieCodec {
     // 4. (read first, see above)
     if (ends[0] !== 2 || !value.startsWith(this.#tag)) {
       const tag = value.slice(0, ends[0]);
-      if (looksLikeTag(tag) && tag !== this.#tag) throw fail('ERR_COOKIE_VERSION', `tag "${tag}" is not accepted by a ${this.mode} v1 codec`);
+      if (looksLikeTag(tag)) throw fail('ERR_COOKIE_VERSION', `tag "${tag}" is not accepted by a ${this.mode} v1 codec`);
       throw fail('ERR_COOKIE_TAMPERED', 'no version tag');
     }
     // 2.
