@@ -90,6 +90,18 @@ export class CookieCodec {
     this.#now = options.now ?? Date.now;
     this.#tag = mode === 'sealed' ? SEALED_TAG : SIGNED_TAG;
     this.#parts = mode === 'sealed' ? 7 : 6;
+    this.#warm();
+  }
+
+  // Derive the primary's sealing key for this epoch ahead of the first request, and for the
+  // next epoch in its last 5 minutes, so no request waits on HKDF at an epoch boundary.
+  #warm(): void {
+    if (this.mode !== 'sealed') return;
+    const seconds = this.#now() / 1000;
+    if (!(seconds >= 0)) return;
+    const epoch = Math.floor(seconds / EPOCH_SECONDS);
+    this.#keyring.primary.warm(epoch);
+    if (seconds + 300 >= (epoch + 1) * EPOCH_SECONDS) this.#keyring.primary.warm(epoch + 1);
   }
 
   static #checkKeyring(keyring: unknown): Keyring {
@@ -112,6 +124,7 @@ export class CookieCodec {
 
   set keyring(keyring: Keyring) {
     this.#keyring = CookieCodec.#checkKeyring(keyring);
+    this.#warm();
   }
 
   /**
@@ -151,6 +164,7 @@ export class CookieCodec {
     }
     let aesKey = key.sealingKey(Math.floor(issuedAt / EPOCH_SECONDS));
     if (aesKey instanceof Promise) aesKey = await aesKey;
+    if (issuedAt % EPOCH_SECONDS >= EPOCH_SECONDS - 300) this.#warm();
     return `${header}.${await seal(aesKey, plaintext, boundContext(header, header.length, name))}`;
   }
 

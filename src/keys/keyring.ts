@@ -66,6 +66,21 @@ export class RingKey {
     return pending;
   }
 
+  /**
+   * Starts deriving the key of `epoch` in the background if it is not cached, so that no
+   * request waits for it (the codec warms the current epoch and, near its end, the next one).
+   * A failure is forgotten here; the request that needs the key will retry and report it.
+   *
+   * @example
+   * ```ts
+   * keyring.primary.warm(Math.floor(Date.now() / 3_600_000) + 1);
+   * ```
+   */
+  warm(epoch: number): void {
+    if (this.#sealing.has(epoch)) return;
+    Promise.resolve(this.sealingKey(epoch)).catch(() => undefined);
+  }
+
   /** How many sealing keys are cached (for tests and the state bound in the docs). */
   get cachedEpochs(): number {
     return this.#sealing.size;
