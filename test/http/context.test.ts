@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApp } from '../../src/http/app.js';
 import { HttpError } from '../../src/http/http-error.js';
-import { formatAccessLine } from '../../src/http/respond.js';
+import { formatAccessLine } from '../../src/http/log.js';
 import { Router } from '../../src/http/router/radix.js';
 import { get, start } from './helpers.js';
 
@@ -167,4 +167,44 @@ test('the default error sink writes the stack to stderr with the request id, nev
 test('the default access line has method, path, status, duration and id', () => {
   const line = formatAccessLine({ method: 'GET', path: '/a', status: 200, durationMs: 1.234, requestId: 'x-1' });
   assert.equal(line, 'GET /a 200 1.2ms x-1\n');
+});
+
+test('a logger that throws neither crashes the process nor changes the response', async () => {
+  const app = createApp({
+    logger: {
+      access: () => {
+        throw new Error('disk full');
+      },
+      error: () => {
+        throw new Error('disk full');
+      },
+    },
+  });
+  app.get('/ok', (ctx) => ctx.text('ok'));
+  app.get('/boom', () => {
+    throw new Error('x');
+  });
+  const s = await start(app);
+  const write = process.stderr.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    assert.equal((await get(s.port, '/ok')).body, 'ok');
+    assert.equal((await get(s.port, '/boom')).status, 500);
+    assert.equal((await get(s.port, '/ok')).body, 'ok');
+  } finally {
+    process.stderr.write = write;
+    await s.close();
+  }
+});
+
+test('logs requests refused before routing, without their query', async () => {
+  const entries: { path: string; status: number }[] = [];
+  const app = createApp({ logger: { access: (e) => entries.push(e) } });
+  const s = await start(app);
+  try {
+    await get(s.port, '/%zz?token=secret');
+    assert.deepEqual(entries.map((e) => [e.path, e.status]), [['/%zz', 400]]);
+  } finally {
+    await s.close();
+  }
 });
