@@ -11,7 +11,7 @@ export type { KeyInput } from './keys/key.js';
 export { generateKey } from './keys/generate.js';
 export { EPOCH_SECONDS } from './keys/derive.js';
 export { CookieCodec } from './codec/cookie-codec.js';
-export type { CodecMode, CookieCodecOptions, EncodeOptions, DecodedValue } from './codec/cookie-codec.js';
+export type { CodecMode, CookieCodecOptions, EncodeOptions, DecodedValue } from './codec/codec-options.js';
 export { inspectValue } from './codec/inspect.js';
 export type { InspectedValue, InspectedPart, InspectedPartLabel } from './codec/inspect.js';
 

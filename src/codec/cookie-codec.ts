@@ -9,6 +9,7 @@ import { utf8Decode } from '../bytes/utf8.js';
 import { tempBytes, tempUtf8 } from '../bytes/arena.js';
 import { decodeBase64urlInto, base64urlDecodedLength, encodeBase64url } from '../bytes/base64url.js';
 import { Keyring } from '../keys/keyring.js';
+import type { CodecMode, CookieCodecOptions, EncodeOptions, DecodedValue } from './codec-options.js';
 import { KEY_ID_PATTERN } from '../keys/key.js';
 import { EPOCH_SECONDS } from '../keys/derive.js';
 import { seal, open } from './sealed.js';
@@ -18,41 +19,8 @@ import {
   IV_CHARS, TAG_CHARS, MAC_CHARS, base64urlLength, formatHeader, parseTimeAt, looksLikeTag, boundContext,
 } from './envelope.js';
 
-/** `sealed`: confidential and authenticated (AES-256-GCM). `signed`: readable, authenticated (HMAC-SHA256). */
-export type CodecMode = 'sealed' | 'signed';
-
-/** Options for {@link CookieCodec}. */
-export interface CookieCodecOptions {
-  /** The keys. The primary makes new values; any key opens the values it made. */
-  keyring: Keyring;
-  /** Default `'sealed'`. A codec opens only values of its own mode. */
-  mode?: CodecMode;
-  /** Lifetime of a value in seconds, at most 400 days. Default 1 209 600 (14 days). */
-  maxAge?: number;
-  /** The clock, in milliseconds since the Unix epoch. Default `Date.now`. */
-  now?: () => number;
-  /** Seconds a value's issued-at may lie in the future (another server's clock). Default 30, at most 300. */
-  clockSkew?: number;
-}
-
-/** Options for {@link CookieCodec.encode}. */
-export interface EncodeOptions {
-  /** Lifetime of this value in seconds; at most the codec's `maxAge` (the default). */
-  maxAge?: number;
-}
-
-/** What {@link CookieCodec.decode} returns. Times are milliseconds, like `now`. */
-export interface DecodedValue<T = unknown> {
-  data: T;
-  /** When the value was made, to the second. */
-  issuedAt: number;
-  /** When it stops decoding: its own expiry, or issuedAt + the codec's maxAge if sooner. */
-  expiresAt: number;
-  /** The id of the key that made it. */
-  keyId: string;
-  /** True when that key is not the primary: re-encode the data to move it to the current key. */
-  stale: boolean;
-}
+// The API's types live in ./codec-options.ts; re-exported so importers of the codec find them here.
+export type { CodecMode, CookieCodecOptions, EncodeOptions, DecodedValue } from './codec-options.js';
 
 /**
  * Turns JSON data into a cookie value nobody can forge (signed) or read and forge (sealed),
