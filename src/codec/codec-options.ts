@@ -1,8 +1,15 @@
 /**
- * The types of the codec's API: its options, a call's options, and what a decode returns.
+ * The codec's API types and defaults: its options, a call's options, and what a decode returns.
  * @module
  */
 import type { Keyring } from '../keys/keyring.js';
+
+/** The default `maxAge`: 14 days, in seconds. */
+export const DEFAULT_MAX_AGE = 1_209_600;
+/** The default `clockSkew`, in seconds. */
+export const DEFAULT_CLOCK_SKEW = 30;
+/** The largest `clockSkew` accepted, in seconds: more would stretch the key-epoch window for little gain. */
+export const MAX_CLOCK_SKEW = 300;
 
 /**
  * `sealed`: confidential and authenticated (AES-256-GCM). `signed`: readable, authenticated (HMAC-SHA256).
