@@ -118,7 +118,8 @@ export class CookieCodec {
     // Cheap first: base64url makes the value longer than the JSON, so this can never fit.
     if (json.length > MAX_COOKIE_BYTES) throw usage('ERR_COOKIE_TOO_LARGE', `cookie "${name}" would hold ${json.length}+ characters of JSON; browsers keep at most ${MAX_COOKIE_BYTES} bytes`);
     const now = this.#now();
-    if (!(now >= 0)) throw usage('ERR_OPTIONS_INVALID', 'now() must return milliseconds since the Unix epoch');
+    // 11 decimal digits of seconds is the wire limit (year 5138); NaN fails the first test.
+    if (!(now >= 0 && now < 1e14)) throw usage('ERR_OPTIONS_INVALID', 'now() must return milliseconds since the Unix epoch');
     const issuedAt = Math.floor(now / 1000);
     const key = this.#keyring.primary;
     const header = formatHeader(this.#tag, key.id, issuedAt, issuedAt + maxAge);

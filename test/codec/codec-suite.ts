@@ -292,8 +292,10 @@ export function codecSuite(mode: CodecMode): void {
     for (const options of bad) assert.throws(() => new CookieCodec(options as CookieCodecOptions), { code: 'ERR_OPTIONS_INVALID', kind: 'usage' });
     const defaults = new CookieCodec({ keyring });
     assert.deepEqual([defaults.mode, defaults.maxAge, defaults.clockSkew], ['sealed', 1_209_600, 30]);
-    const broken = new CookieCodec({ keyring, mode, now: () => Number.NaN });
-    await assert.rejects(broken.encode('s', 1), { code: 'ERR_OPTIONS_INVALID' });
+    for (const t of [Number.NaN, -1, 1e14]) {
+      const broken = new CookieCodec({ keyring, mode, now: () => t });
+      await assert.rejects(broken.encode('s', 1), { code: 'ERR_OPTIONS_INVALID' });
+    }
   });
 
   test(`${mode}: 64 encodes and decodes in flight at once each keep their own data`, async () => {
