@@ -9,9 +9,9 @@ import { IV_BYTES, TAG_BYTES } from './envelope.js';
 
 const subtle = globalThis.crypto.subtle;
 
-// IVs come from getRandomValues in batches of 1024: one call costs ~5 us on Node 20 whatever
-// its size (measured), a third of the JS cost of a seal. Each IV is handed out once; an
-// exhausted pool is replaced, never refilled, so no IV still referenced can change.
+// IVs come from getRandomValues in batches of 1024: on Node 20 one call costs ~5 us for 12
+// bytes and ~12 us for 12 KiB (measured), so a batch costs ~0.01 us per IV. Each IV is handed
+// out once; an exhausted pool is replaced, never refilled, so no IV still referenced can change.
 const POOL_IVS = 1024;
 let pool = new Uint8Array(0);
 let next = 0;
