@@ -3,6 +3,7 @@
 //
 //   cd bench && npm ci && cd .. && npx tsx bench/router-lookup.ts
 //   BENCH_MS=300 BENCH_ROUNDS=5 npx tsx bench/router-lookup.ts   (longer, steadier)
+//   BENCH_ONLY=mixed npx tsx bench/router-lookup.ts               (one scenario)
 //
 // Each scenario is a fixed list of requests. Every router gets its own copy of the timing loop
 // (compiled from distinct source), so one router's call-site feedback never slows another. Rounds
@@ -114,6 +115,7 @@ const ADAPTERS: Adapter[] = [
 
 const MS = Number(process.env['BENCH_MS'] ?? 80);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const ONLY = process.env['BENCH_ONLY'] ?? ''; // run only scenarios whose name contains this
 
 type Loop = (lookup: Lookup, methods: string[], paths: string[], n: number) => number;
 
@@ -151,7 +153,7 @@ const fmt = (x: number): string => `${(x / 1e6).toFixed(2)} M/s`;
 
 console.log(`router lookups — Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.cpus().length} cores), ${ROUTES.length} routes`);
 console.log(`${ROUNDS} rounds × ${MS} ms per router and scenario; median round shown; ratio = this / fastest peer\n`);
-for (const [scenario, requests] of SCENARIOS) {
+for (const [scenario, requests] of SCENARIOS.filter(([name]) => name.includes(ONLY))) {
   const methods = requests.map(([m]) => m);
   const paths = requests.map(([, p]) => p);
   const runs = ADAPTERS.map((adapter) => {
