@@ -12,6 +12,7 @@ import os from 'node:os';
 import FindMyWay from 'find-my-way';
 import { RegExpRouter } from 'hono/router/reg-exp-router';
 import KoaTreeRouter from 'koa-tree-router';
+// @ts-expect-error @medley/router ships no type declarations
 import MedleyRouter from '@medley/router';
 import { Router } from '../src/http/router/radix.js';
 
@@ -97,17 +98,22 @@ const ADAPTERS: Adapter[] = [
     build(routes) {
       const router = new KoaTreeRouter();
       for (const [m, p] of routes) router.on(m, p.replace(/\*$/, '*rest'), () => {});
-      return (method, path) => router.find(method, path).handle;
+      // find() exists at runtime (router.js) but is missing from the package's declarations.
+      const tree = router as unknown as { find(method: string, path: string): { handle: unknown } };
+      return (method, path) => tree.find(method, path).handle;
     },
   },
   {
     name: '@medley/router',
     build(routes) {
-      const router = new MedleyRouter();
-      for (const [m, p] of routes) (router.register(p) as Record<string, unknown>)[m] = () => {};
+      const router = new MedleyRouter() as {
+        register(path: string): Record<string, unknown>;
+        find(path: string): { store: Record<string, unknown> } | null;
+      };
+      for (const [m, p] of routes) router.register(p)[m] = () => {};
       return (method, path) => {
         const route = router.find(path);
-        return route === null ? undefined : (route.store as Record<string, unknown>)[method];
+        return route === null ? undefined : route.store[method];
       };
     },
   },
