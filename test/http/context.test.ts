@@ -230,3 +230,21 @@ test('keeps Content-Type apart and refuses __proto__ as a header name', async ()
     await s.close();
   }
 });
+
+test('a requestId function that throws falls back to the default ids', async () => {
+  const ids: string[] = [];
+  const app = createApp({
+    requestId: () => {
+      throw new Error('no id');
+    },
+    logger: { access: (e) => ids.push(e.requestId) },
+  });
+  app.get('/a', (ctx) => ctx.text('a'));
+  const s = await start(app);
+  try {
+    assert.equal((await get(s.port, '/a')).body, 'a');
+    assert.match(ids[0] ?? '', /^[0-9a-z]+-1$/);
+  } finally {
+    await s.close();
+  }
+});
