@@ -36,8 +36,10 @@ export function writeStaged(ctx: Context, reporter: Reporter): void {
   let status = ctx._status;
   if (body === null && !ctx._statusSet) status = 204;
   if (status === 204 || status === 304) body = null;
-  if (body !== null) headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
-  else if (status !== 204 && status !== 304) headers['content-length'] = 0;
+  if (body !== null) {
+    if (ctx._type !== null) headers['content-type'] = ctx._type;
+    headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+  } else if (status !== 204 && status !== 304) headers['content-length'] = 0;
   if (reporter.closing || unreadBody(ctx)) headers['connection'] = 'close';
   res.writeHead(status, headers);
   if (body === null || ctx.method === 'HEAD') res.end();
