@@ -156,7 +156,12 @@ export class Session<T extends SessionValues = SessionValues> {
 
   /** True when the session must be written: its record differs from what was loaded or saved. */
   get changed(): boolean {
-    return this.#forced || JSON.stringify(this.#record) !== this.#snapshot;
+    if (this.#forced) return true;
+    try {
+      return JSON.stringify(this.#record) !== this.#snapshot;
+    } catch {
+      return true; // a BigInt or a cycle: let save() report it as ERR_DATA_INVALID
+    }
   }
 
   /**
