@@ -42,7 +42,10 @@ const CODEC_MAX_BYTES = 50 * MAX_COOKIE_BYTES;
 
 /** What the verified cache remembers about one authenticated cookie value. */
 interface Verified {
-  json: string;
+  /** The record without its values (shared: its fields are replaced, never mutated, except `f`). */
+  meta: SessionRecord;
+  /** The values, as JSON: each request parses its own copy (and that string is its dirty snapshot). */
+  values: string;
   /** When it was written (s): the idle timeout slides from here. */
   issuedAt: number;
   /** Envelope expiry (s). */
@@ -133,9 +136,9 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     const state = this.#stateOf(session);
     const cookieName = this.cookieName(session.name);
     const record = session.toRecord();
-    let json: string;
+    let values: string;
     try {
-      json = JSON.stringify(record);
+      values = JSON.stringify(record.v);
     } catch (cause) {
       throw new SessionError('ERR_DATA_INVALID', 'usage', `Session "${session.name}" holds a value JSON cannot represent (a BigInt or a cycle).`, { cause });
     }
@@ -146,7 +149,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     try {
       value = await this.#codec.encode(cookieName, record, { maxAge });
     } catch (err) {
-      if (err instanceof SessionError && err.code === 'ERR_COOKIE_TOO_LARGE') throw new SessionTooLargeError(cookieName, cookieName.length + json.length, this.#limit, this.#maxChunks !== undefined);
+      if (err instanceof SessionError && err.code === 'ERR_COOKIE_TOO_LARGE') throw new SessionTooLargeError(cookieName, cookieName.length + values.length, this.#limit, this.#maxChunks !== undefined);
       throw err;
     }
     const size = cookieName.length + value.length; // ASCII: the name is a token, the value base64url
@@ -175,12 +178,12 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
       state.chunksWritten = chunks.length;
       state.plainWritten = false;
     }
-    session.markSaved(json);
+    session.markSaved(values);
     state.lastWritten = nowS;
     state.renew = false;
     state.bad = false;
     // The next request will carry exactly this value: verified now, so it costs no decrypt then.
-    this.#cache?.set(`${cookieName}=${value}`, { json, issuedAt: nowS, expiresAt: nowS + maxAge, keyId: this.#keyring.primaryId });
+    this.#cache?.set(`${cookieName}=${value}`, { meta: metaOf(record), values, issuedAt: nowS, expiresAt: nowS + maxAge, keyId: this.#keyring.primaryId });
   }
 
   async destroy(ctx: SessionContext, session: Session<T>): Promise<void> {
@@ -248,12 +251,14 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     this.#cache?.sync(this.#keyring);
     const key = `${cookieName}=${raw}`;
     let verified = this.#cache?.get(key);
+    let record: SessionRecord<T> | undefined; // the decoded record, owned by this request on a miss
     if (verified === undefined) {
       try {
         const decoded = await this.#codec.decode(cookieName, raw);
         if (!isRecord(decoded.data)) return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', 'payload is not a session record');
         // The codec reports ms; whole seconds here, as written into the envelope.
-        verified = { json: JSON.stringify(decoded.data), issuedAt: decoded.issuedAt / 1000, expiresAt: decoded.expiresAt / 1000, keyId: decoded.keyId };
+        record = decoded.data as SessionRecord<T>;
+        verified = { meta: metaOf(record), values: JSON.stringify(record.v), issuedAt: decoded.issuedAt / 1000, expiresAt: decoded.expiresAt / 1000, keyId: decoded.keyId };
       } catch (err) {
         if (err instanceof SessionError && err.kind === 'internal') throw err;
         // Attacker-controlled input: whatever the codec disliked, the answer is "no session".
@@ -266,21 +271,36 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     const nowMs = this.options.now();
     const nowS = Math.floor(nowMs / 1000);
     if (nowS >= verified.expiresAt) return this.#reject(ctx, name, 'ERR_COOKIE_EXPIRED');
-    const record = JSON.parse(verified.json) as SessionRecord<T>;
-    const timedOut = timeoutReason(this.options, record.c, verified.issuedAt, nowS);
+    const meta = verified.meta;
+    const timedOut = timeoutReason(this.options, meta.c, verified.issuedAt, nowS);
     if (timedOut !== undefined) return this.#reject(ctx, name, timedOut);
     if (this.options.isRevoked !== undefined || this.options.notValidBefore !== undefined) {
-      const revoked = await revocationReason(this.options, { id: record.i, subject: record.s, createdAt: record.c });
+      const revoked = await revocationReason(this.options, { id: meta.i, subject: meta.s, createdAt: meta.c });
       if (revoked !== undefined) return this.#reject(ctx, name, revoked);
     }
+    // A hit copies: the values by parsing their JSON (the copy a request needs anyway), the few
+    // flashes (rare) likewise; the other fields are strings and numbers.
+    if (record === undefined) {
+      record = { ...meta, v: JSON.parse(verified.values) } as SessionRecord<T>;
+      if (meta.f !== undefined) record.f = JSON.parse(JSON.stringify(meta.f)) as SessionRecord['f'] & {};
+    }
 
-    const session = new Session<T>({ name, store: this, ctx, now: this.options.now, record, snapshot: verified.json });
+    const session = new Session<T>({ name, store: this, ctx, now: this.options.now, record, snapshot: verified.values });
     const state = this.#stateOf(session);
     state.lastWritten = verified.issuedAt;
     // Rotation: a cookie opened with an old key is re-sealed with the primary on this response.
     state.renew = verified.keyId !== this.#keyring.primaryId || renewalDue(this.options, verified.issuedAt, nowS);
     return session;
   }
+}
+
+/** The record without its values, for the cache. */
+function metaOf(record: SessionRecord): SessionRecord {
+  const meta: SessionRecord = { i: record.i, c: record.c, v: {} };
+  if (record.s !== undefined) meta.s = record.s;
+  if (record.k !== undefined) meta.k = record.k;
+  if (record.f !== undefined) meta.f = JSON.parse(JSON.stringify(record.f)) as SessionRecord['f'] & {};
+  return meta;
 }
 
 /** The record shape, checked once per decoded value (the bytes are authentic, but may be from another version). */
