@@ -19,9 +19,11 @@ import type { Keyring } from '../keys/keyring.js';
 import { CookieCodec } from '../codec/cookie-codec.js';
 import { chunkCookieName, joinCookieChunks, splitCookieValue, staleChunkNames } from '../cookie/chunk.js';
 import { MAX_COOKIE_BYTES } from '../cookie/size.js';
+import { isCookieName } from '../cookie/grammar.js';
 import { SessionRegistry } from './registry.js';
 import { Session, type SessionRecord, type SessionValues } from './session.js';
 import { SessionTooLargeError } from './session-too-large-error.js';
+import { isRecord, metaOf } from './record-shape.js';
 import { lifetime, renewalDue, resolveStoreOptions, revocationReason, timeoutReason, type ResolvedStoreOptions, type SessionStoreOptions } from './store-options.js';
 import type { SessionContext, SessionCookieAttributes, Store } from './types.js';
 import { VerifiedCache, type VerifiedCacheOptions } from './verified-cache.js';
@@ -83,6 +85,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   readonly #maxChunks: number | undefined;
   readonly #cache: VerifiedCache<Verified> | undefined;
   readonly #registry = new SessionRegistry<T>();
+  readonly #names = new Set<string>();
   #keyring!: Keyring;
   #codec!: CookieCodec;
 
@@ -128,6 +131,13 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   }
 
   get(ctx: SessionContext, name: string): Promise<Session<T>> {
+    if (!this.#names.has(name)) {
+      // A misspelt name fails here, in the handler that asked for it, not later while committing.
+      if (typeof name !== 'string' || !isCookieName(this.cookieName(name))) {
+        return Promise.reject(new SessionError('ERR_COOKIE_NAME_INVALID', 'usage', `Session name ${JSON.stringify(name)} is not a valid cookie name (letters, digits and !#$%&'*+-.^_\`|~ only).`));
+      }
+      this.#names.add(name);
+    }
     return this.#registry.get(ctx, name, () => this.#load(ctx, name), (session) => this.#commit(ctx, session));
   }
 
@@ -292,27 +302,4 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     state.renew = verified.keyId !== this.#keyring.primaryId || renewalDue(this.options, verified.issuedAt, nowS);
     return session;
   }
-}
-
-/** The record without its values, for the cache. */
-function metaOf(record: SessionRecord): SessionRecord {
-  const meta: SessionRecord = { i: record.i, c: record.c, v: {} };
-  if (record.s !== undefined) meta.s = record.s;
-  if (record.k !== undefined) meta.k = record.k;
-  if (record.f !== undefined) meta.f = JSON.parse(JSON.stringify(record.f)) as SessionRecord['f'] & {};
-  return meta;
-}
-
-/** The record shape, checked once per decoded value (the bytes are authentic, but may be from another version). */
-function isRecord(data: unknown): data is SessionRecord {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return false;
-  const r = data as Record<string, unknown>;
-  return (
-    typeof r['i'] === 'string' &&
-    typeof r['c'] === 'number' &&
-    typeof r['v'] === 'object' && r['v'] !== null && !Array.isArray(r['v']) &&
-    (r['s'] === undefined || typeof r['s'] === 'string') &&
-    (r['f'] === undefined || (typeof r['f'] === 'object' && r['f'] !== null)) &&
-    (r['k'] === undefined || typeof r['k'] === 'string')
-  );
 }

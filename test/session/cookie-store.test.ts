@@ -220,6 +220,13 @@ describe('CookieStore edge cases', () => {
     await assert.rejects(session.save(), (e: unknown) => e instanceof SessionTooLargeError && e.limit === 50 * 4096 && e.size > e.limit);
   });
 
+  test('rejects a session name that is not a cookie name when it is asked for', async () => {
+    const store = new CookieStore({ keyring: ringA });
+    const { ctx } = fakeCtx();
+    await assert.rejects(store.get(ctx, 'my session'), (e: unknown) => e instanceof SessionError && e.code === 'ERR_COOKIE_NAME_INVALID');
+    assert.equal((await store.get(ctx, 'ok')).isNew, true);
+  });
+
   test('exposes its keyring and the full cookie name', () => {
     const store = new CookieStore({ keyring: ringA, cookie: { prefix: '__Secure-' } });
     assert.equal(store.keyring, ringA);
