@@ -280,10 +280,13 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
 
     const nowMs = this.options.now();
     const nowS = Math.floor(nowMs / 1000);
-    if (nowS >= verified.expiresAt) return this.#reject(ctx, name, 'ERR_COOKIE_EXPIRED');
+    // The timeouts before the envelope expiry (which is the earlier of their two deadlines), so
+    // that a cache hit reports which one ended the session. A miss past its expiry never gets
+    // here: the codec refuses it first, as ERR_COOKIE_EXPIRED.
     const meta = verified.meta;
     const timedOut = timeoutReason(this.options, meta.c, verified.issuedAt, nowS);
     if (timedOut !== undefined) return this.#reject(ctx, name, timedOut);
+    if (nowS >= verified.expiresAt) return this.#reject(ctx, name, 'ERR_COOKIE_EXPIRED');
     if (this.options.isRevoked !== undefined || this.options.notValidBefore !== undefined) {
       const revoked = await revocationReason(this.options, { id: meta.i, subject: meta.s, createdAt: meta.c });
       if (revoked !== undefined) return this.#reject(ctx, name, revoked);

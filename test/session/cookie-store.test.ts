@@ -143,7 +143,22 @@ describe('CookieStore', () => {
     await a.browser.get('/read');
     a.tick(100_000);
     assert.equal(((await a.browser.get('/read')).body as { isNew: boolean }).isNew, true);
-    assert.equal(a.decodeErrors.length, 1);
+    assert.deepEqual(a.decodeErrors, ['ERR_SESSION_IDLE_TIMEOUT'], 'a hit names the timeout');
+  });
+
+  test('a cache hit past the absolute timeout names it; a miss reports the sealed expiry', async () => {
+    const a = await setup({ idleTimeout: 100, absoluteTimeout: 150, renewAfter: 0.1 });
+    await a.browser.get('/inc');
+    a.tick(90_000);
+    await a.browser.get('/read'); // renewed at 90 s, sealed until 150 s
+    a.tick(60_000);
+    assert.equal(((await a.browser.get('/read')).body as { isNew: boolean }).isNew, true);
+    assert.deepEqual(a.decodeErrors, ['ERR_SESSION_ABSOLUTE_TIMEOUT']);
+    const cold = await setup({ idleTimeout: 100, absoluteTimeout: 150, cache: false });
+    await cold.browser.get('/inc');
+    cold.tick(100_000);
+    assert.equal(((await cold.browser.get('/read')).body as { isNew: boolean }).isNew, true);
+    assert.deepEqual(cold.decodeErrors, ['ERR_COOKIE_EXPIRED']);
   });
 
   test('the cookie Max-Age follows the timeouts, or is left out for a browser-session cookie', async () => {
