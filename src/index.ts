@@ -1,3 +1,13 @@
 // The public API of cachet. This file re-exports and does nothing else.
 export { SessionError } from './errors.js';
 export type { ErrorKind, SessionErrorCode, DecodeErrorCode, UsageErrorCode, InternalErrorCode, SessionErrorOptions } from './errors.js';
+
+// --- session ---
+export { Session, randomId } from './session/session.js';
+export type { JsonValue, SessionValues, SessionRecord, SessionInit } from './session/session.js';
+export type { SessionContext, SessionCookieAttributes, BeforeSendHook, Store } from './session/types.js';
+export { VerifiedCache } from './session/verified-cache.js';
+export type { VerifiedCacheOptions } from './session/verified-cache.js';
+export { SessionRegistry } from './session/registry.js';
+export { resolveStoreOptions, timeoutReason, renewalDue, lifetime, revocationReason } from './session/store-options.js';
+export type { SessionCookieOptions, SessionStoreOptions, ResolvedStoreOptions, RevocationInfo } from './session/store-options.js';
