@@ -1,0 +1,305 @@
+/**
+ * What the server-side stores (`MemoryStore`, `FileStore`, `RedisStore`) share: the cookie carries
+ * only the session id, signed and bound to the cookie name; the record lives in a backend.
+ *
+ * Everything a handler sees — timeouts, renewal, flashes, `regenerate()`, `destroy()`, auto-commit,
+ * the revocation hooks — comes from the same code `CookieStore` uses (`Session`, the registry and
+ * `store-options`), so swapping stores changes where data lives and nothing else.
+ *
+ * What the server side adds:
+ * - `destroy()` and `regenerate()` delete the old record, so a replayed or stolen cookie finds nothing.
+ * - `list(subject)`, `revoke(id)` and `revokeAll(subject, { except })`: "your active sessions" and
+ *   "log out everywhere else" (ASVS 5.0 7.4.3, 7.4.4), effective on the very next request.
+ * - Storage failures surface as `ERR_STORE_UNAVAILABLE` (kind `internal`): the app answers 503.
+ *   A bad cookie is still only "no session".
+ *
+ * Why sign a random id at all: the id is already unguessable, but signing lets a forged or
+ * truncated cookie be refused before any storage round trip, and ties the id to its cookie name.
+ * It also means that a session id shown on a page ("your active sessions") is useless to steal:
+ * without the keyring nobody can build the cookie that carries it.
+ * @module
+ */
+import { type DecodeErrorCode, SessionError } from '../errors.js';
+import type { RecordBackend, StoredRecord } from './record.js';
+import { isSessionId } from './record.js';
+import { SessionRegistry } from './registry.js';
+import { Session, type SessionRecord, type SessionValues } from './session.js';
+import { type ResolvedStoreOptions, type SessionStoreOptions, lifetime, renewalDue, resolveStoreOptions, revocationReason, timeoutReason } from './store-options.js';
+import type { SessionContext, SessionCookieAttributes, Store } from './types.js';
+
+/** What the server-side stores need from the codec: sign an id for a cookie name, and verify it. */
+export interface IdCodec {
+  encode(name: string, id: string, options: { maxAge: number }): Promise<string>;
+  /** Throws a `SessionError` of kind `decode` for anything but a valid value for `name`. */
+  decode(name: string, value: string): Promise<{ data: unknown; stale: boolean }>;
+}
+
+/** One entry of {@link ServerSideStore.list}: what a "your active sessions" page shows. */
+export interface SessionInfo {
+  /** The session id. Safe to show: a cookie for it cannot be made without the keyring. */
+  id: string;
+  subject: string;
+  /** Creation time (ms since the epoch): the login, or the last `regenerate()`. */
+  createdAt: number;
+  /** Last write (ms since the epoch): accurate to the renewal interval (`renewAfter` × `idleTimeout`). */
+  lastSeenAt: number;
+  /** When the session will time out unless it is used again (ms since the epoch). */
+  expiresAt: number;
+  userAgent: string | undefined;
+  ip: string | undefined;
+  /** True for the session whose id was passed as `current`. */
+  current: boolean;
+}
+
+/** Hooks and options every server-side store takes on top of {@link SessionStoreOptions}. */
+export interface ServerStoreHooks {
+  /**
+   * Receives storage trouble that does not fail a request: a corrupt record (treated as absent),
+   * a failed background sweep. Default: one `console.warn` line.
+   */
+  onStoreError?: (err: SessionError) => void;
+}
+
+interface LoadState {
+  /** When the loaded record was last written (ms); 0 for a new session. */
+  lastSeenAt: number;
+  /** The request carried a cookie that was not a valid session: delete it unless replaced. */
+  badCookie: boolean;
+  /** The cookie was signed with a key that is no longer the primary: re-sign it. */
+  stale: boolean;
+}
+
+// A User-Agent is attacker-controlled; it is metadata for a listing, so cap what is stored.
+const MAX_USER_AGENT = 512;
+
+/** Default `onStoreError`: one line on stderr, without the stack. */
+export function warnStoreError(err: SessionError): void {
+  console.warn(`cachet: ${err.message} [${err.code}]${err.detail === undefined ? '' : ` (${err.detail})`}`);
+}
+
+/**
+ * The shared implementation of the server-side stores. Use {@link MemoryStore}, `FileStore` or
+ * `RedisStore`; this class holds what they have in common.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore<{ userId?: string }>({ keyring });
+ * const mine = await store.list(session.subject!, { current: session.id });
+ * await store.revokeAll(session.subject!, { except: session.id }); // log out everywhere else
+ * ```
+ */
+export class ServerSideStore<T extends SessionValues = SessionValues> implements Store<T> {
+  readonly #backend: RecordBackend;
+  readonly #codec: IdCodec;
+  readonly #o: ResolvedStoreOptions;
+  readonly #registry = new SessionRegistry<T>();
+  readonly #state = new WeakMap<Session<T>, LoadState>();
+
+  protected constructor(backend: RecordBackend, codec: IdCodec, options: ResolvedStoreOptions) {
+    this.#backend = backend;
+    this.#codec = codec;
+    this.#o = options;
+  }
+
+  /** Resolves the shared options (for subclass constructors, which need `now` before `super`). */
+  protected static resolve(options: SessionStoreOptions): ResolvedStoreOptions {
+    return resolveStoreOptions(options);
+  }
+
+  get(ctx: SessionContext, name: string): Promise<Session<T>> {
+    return this.#registry.get(ctx, name, () => this.#load(ctx, name), (session) => this.#commit(ctx, session));
+  }
+
+  async save(ctx: SessionContext, session: Session<T>): Promise<void> {
+    if (session.destroyed) {
+      throw new SessionError('ERR_SESSION_DESTROYED', 'usage', 'This session was destroyed; call regenerate() to start a new one before saving.');
+    }
+    const data = session.toRecord();
+    const now = this.#o.now();
+    const previous = session.storedId;
+    // After regenerate(): the old id must stop working at once (session fixation, stolen cookies).
+    if (previous !== undefined && previous !== data.i) await this.#backend.delete(previous);
+    const life = lifetime(this.#o, data.c, now / 1000);
+    const userAgent = header(ctx, 'user-agent');
+    const record: StoredRecord = {
+      id: data.i,
+      subject: data.s,
+      createdAt: data.c,
+      lastSeenAt: now,
+      expiresAt: now + life * 1000,
+      userAgent: userAgent?.slice(0, MAX_USER_AGENT),
+      ip: ctx.ip,
+      data,
+    };
+    await this.#backend.set(record);
+    await this.#setCookie(ctx, session.name, data.i, life);
+    session.markSaved();
+    const state = this.#state.get(session);
+    if (state !== undefined) {
+      state.lastSeenAt = now;
+      state.badCookie = false;
+      state.stale = false;
+    }
+  }
+
+  async destroy(ctx: SessionContext, session: Session<T>): Promise<void> {
+    const cookie = this.#o.prefix + session.name;
+    const stored = session.storedId;
+    if (stored !== undefined) await this.#backend.delete(stored);
+    if (stored !== undefined || ctx.cookies[cookie] !== undefined) ctx.deleteCookie(cookie, this.#attributes());
+    session.markDestroyed();
+  }
+
+  /**
+   * The live sessions of `subject`, most recently seen first. Pass the current session's id as
+   * `current` to have it marked.
+   *
+   * @example
+   * ```ts
+   * for (const s of await store.list(session.subject!, { current: session.id })) {
+   *   console.log(s.current ? '(this device)' : '', s.userAgent, s.ip, new Date(s.lastSeenAt));
+   * }
+   * ```
+   */
+  async list(subject: string, options: { current?: string } = {}): Promise<SessionInfo[]> {
+    const records = await this.#backend.listBySubject(subject);
+    return records
+      .map((r) => ({
+        id: r.id,
+        subject,
+        createdAt: r.createdAt,
+        lastSeenAt: r.lastSeenAt,
+        expiresAt: r.expiresAt,
+        userAgent: r.userAgent,
+        ip: r.ip,
+        current: r.id === options.current,
+      }))
+      .sort((a, b) => b.lastSeenAt - a.lastSeenAt || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Ends one session now: its next request finds nothing. With `subject`, only a session of that
+   * subject is revoked (use it when the id comes from a form). Resolves to whether one was.
+   *
+   * @example
+   * ```ts
+   * await store.revoke(form.get('id')!, { subject: session.subject }); // from "your active sessions"
+   * ```
+   */
+  async revoke(id: string, options: { subject?: string | undefined } = {}): Promise<boolean> {
+    if (!isSessionId(id)) return false;
+    const record = await this.#backend.get(id);
+    if (record === undefined) return false;
+    if (options.subject !== undefined && record.subject !== options.subject) return false;
+    await this.#backend.delete(id);
+    return true;
+  }
+
+  /**
+   * Ends every session of `subject` now, except those listed in `except`; resolves to how many
+   * ended. Use it for "log out everywhere else", after a password change, or to disable an account.
+   *
+   * @example
+   * ```ts
+   * await store.revokeAll(user.id, { except: session.id }); // keep this device signed in
+   * await store.revokeAll(user.id);                         // account disabled: everywhere
+   * ```
+   */
+  revokeAll(subject: string, options: { except?: string | readonly string[] } = {}): Promise<number> {
+    const except = options.except;
+    return this.#backend.deleteBySubject(subject, new Set(typeof except === 'string' ? [except] : (except ?? [])));
+  }
+
+  /** Stops background work (the file store's sweeper). The store is unusable afterwards. */
+  close(): Promise<void> {
+    return this.#backend.close();
+  }
+
+  async #load(ctx: SessionContext, name: string): Promise<Session<T>> {
+    const cookie = this.#o.prefix + name;
+    const value = ctx.cookies[cookie];
+    if (value === undefined) return this.#fresh(ctx, name, false);
+    let id: unknown;
+    let stale: boolean;
+    try {
+      ({ data: id, stale } = await this.#codec.decode(cookie, value));
+    } catch (err) {
+      if (!SessionError.isDecode(err)) throw err;
+      return this.#reject(ctx, name, err.code as DecodeErrorCode, err.detail);
+    }
+    if (!isSessionId(id)) return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', 'the signed value is not a session id');
+    // ERR_STORE_UNAVAILABLE propagates: the handler fails and the app answers 503.
+    const record = await this.#backend.get(id);
+    const data = record?.data as SessionRecord<T> | undefined;
+    if (record === undefined || !isSessionRecord(data, id)) {
+      return this.#reject(ctx, name, 'ERR_SESSION_NOT_FOUND', 'no record for this id (destroyed, revoked, expired or evicted)');
+    }
+    const now = this.#o.now();
+    const why =
+      timeoutReason(this.#o, data.c, record.lastSeenAt / 1000, now / 1000) ??
+      (await revocationReason(this.#o, { id, subject: data.s, createdAt: data.c }));
+    if (why !== undefined) {
+      await this.#backend.delete(id);
+      return this.#reject(ctx, name, why, undefined);
+    }
+    const session = new Session<T>({ name, store: this, ctx, now: this.#o.now, record: data });
+    this.#state.set(session, { lastSeenAt: record.lastSeenAt, badCookie: false, stale });
+    return session;
+  }
+
+  #reject(ctx: SessionContext, name: string, code: DecodeErrorCode, detail: string | undefined): Session<T> {
+    this.#o.onDecodeError?.(code, detail);
+    return this.#fresh(ctx, name, true);
+  }
+
+  #fresh(ctx: SessionContext, name: string, badCookie: boolean): Session<T> {
+    const session = new Session<T>({ name, store: this, ctx, now: this.#o.now });
+    this.#state.set(session, { lastSeenAt: 0, badCookie, stale: false });
+    return session;
+  }
+
+  /** Auto-commit, run before the headers go out. */
+  async #commit(ctx: SessionContext, session: Session<T>): Promise<void> {
+    if (session.destroyed) return;
+    if (session.changed) return this.save(ctx, session);
+    const state = this.#state.get(session) as LoadState;
+    if (session.isNew) {
+      if (state.badCookie) ctx.deleteCookie(this.#o.prefix + session.name, this.#attributes());
+      return;
+    }
+    const now = this.#o.now();
+    if (renewalDue(this.#o, state.lastSeenAt / 1000, now / 1000)) return this.save(ctx, session);
+    // Key rotation: same record, but the cookie is re-signed with the primary key on this response.
+    if (state.stale) {
+      await this.#setCookie(ctx, session.name, session.id, lifetime(this.#o, session.createdAt, now / 1000));
+      state.stale = false;
+    }
+  }
+
+  async #setCookie(ctx: SessionContext, name: string, id: string, life: number): Promise<void> {
+    const cookie = this.#o.prefix + name;
+    const value = await this.#codec.encode(cookie, id, { maxAge: life });
+    const attributes = this.#attributes();
+    const maxAge = this.#o.maxAge;
+    if (maxAge === undefined) attributes.maxAge = life;
+    else if (maxAge !== 'session') attributes.maxAge = Math.min(maxAge, life);
+    ctx.setCookie(cookie, value, attributes);
+  }
+
+  #attributes(): SessionCookieAttributes {
+    return { ...this.#o.attributes };
+  }
+}
+
+function header(ctx: SessionContext, name: string): string | undefined {
+  const value = ctx.headers?.[name];
+  return typeof value === 'string' ? value : value?.[0];
+}
+
+/** The stored payload is what `Session` wrote for this very id (never trust storage blindly). */
+function isSessionRecord<T extends SessionValues>(data: SessionRecord<T> | undefined, id: string): data is SessionRecord<T> {
+  return (
+    typeof data === 'object' && data !== null && data.i === id && typeof data.c === 'number' &&
+    typeof data.v === 'object' && data.v !== null && !Array.isArray(data.v)
+  );
+}
