@@ -1,7 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after } from 'node:test';
+import assert from 'node:assert/strict';
+import { after, afterEach, describe, it } from 'node:test';
+import type { SessionError } from '../../src/errors.js';
+import { type RecordBackend, type StoredRecord, storeUnavailable } from '../../src/session/record.js';
+import type { SessionInfo } from '../../src/session/server-store.js';
+import { Browser, serve, setCookieFor } from './harness.js';
 import { FileRecords } from '../../src/session/file-records-store.js';
 import { MemoryRecords } from '../../src/session/memory-records.js';
 import { hmacIdCodec, TestServerStore } from './server-store-fixture.js';
@@ -27,4 +32,162 @@ runStoreCases({
       codec,
       options,
     ),
+});
+
+describe('ServerSideStore session management', () => {
+  const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
+  let clock = T0;
+  let decodeErrors: string[] = [];
+  let servers: { close: () => Promise<void>; errors: unknown[] }[] = [];
+  afterEach(async () => {
+    for (const s of servers) await s.close();
+    servers = [];
+  });
+
+  type V = { n?: number };
+  async function setup(backend: RecordBackend = new MemoryRecords({ maxEntries: 100, now: () => clock })) {
+    clock = T0;
+    decodeErrors = [];
+    const store = new TestServerStore<V>(backend, codec, {
+      idleTimeout: 1000, absoluteTimeout: 10_000, now: () => clock, onDecodeError: (code) => { decodeErrors.push(code); },
+    });
+    const server = await serve(async (ctx) => {
+      const session = await store.get(ctx, 'session');
+      const q = ctx.url.searchParams;
+      switch (ctx.url.pathname) {
+        case '/login': session.regenerate(); session.subject = q.get('user') ?? 'alice'; return session.id;
+        case '/inc': session.values.n = (session.values.n ?? 0) + 1; return session.id;
+        case '/mine': return store.list(session.subject ?? '', { current: session.id });
+        case '/others-out': return store.revokeAll(session.subject ?? '', { except: session.id });
+        case '/logout': await session.destroy(); return null;
+        default: return { isNew: session.isNew, id: session.id, subject: session.subject ?? null };
+      }
+    });
+    servers.push(server);
+    const device = (ua: string) => {
+      const b = new Browser(server.url);
+      return { b, get: (path: string) => b.request(path, { headers: { 'user-agent': ua } }) };
+    };
+    return { store, server, device };
+  }
+
+  it('lists a subject\'s sessions with times, user agent and IP, the current one marked, most recent first', async () => {
+    const { device } = await setup();
+    const phone = device('Phone/1.0');
+    const laptop = device('Laptop/2.0');
+    const phoneId = (await phone.get('/login?user=alice')).body as string;
+    clock += 5000;
+    const laptopId = (await laptop.get('/login?user=alice')).body as string;
+    await device('Other/1').get('/login?user=bob');
+    const mine = (await laptop.get('/mine')).body as SessionInfo[];
+    assert.deepEqual(mine, [
+      { id: laptopId, subject: 'alice', createdAt: T0 + 5000, lastSeenAt: T0 + 5000, expiresAt: T0 + 5000 + 1_000_000, userAgent: 'Laptop/2.0', ip: '127.0.0.1', current: true },
+      { id: phoneId, subject: 'alice', createdAt: T0, lastSeenAt: T0, expiresAt: T0 + 1_000_000, userAgent: 'Phone/1.0', ip: '127.0.0.1', current: false },
+    ]);
+  });
+
+  it('revokes one session: its next request finds nothing', async () => {
+    const { store, device } = await setup();
+    const phone = device('Phone');
+    const id = (await phone.get('/login?user=alice')).body as string;
+    assert.equal(await store.revoke(id, { subject: 'mallory' }), false, 'not a session of that subject');
+    assert.equal(((await phone.get('/read')).body as { isNew: boolean }).isNew, false);
+    assert.equal(await store.revoke(id, { subject: 'alice' }), true);
+    assert.equal(await store.revoke(id), false, 'already gone');
+    assert.equal(await store.revoke('../../etc/passwd'), false);
+    const after = await phone.get('/read');
+    assert.equal((after.body as { isNew: boolean }).isNew, true);
+    assert.deepEqual(decodeErrors, ['ERR_SESSION_NOT_FOUND']);
+    assert.match(setCookieFor(after, '__Host-session')[0] ?? '', /Max-Age=0/, 'the dead cookie is deleted');
+  });
+
+  it('logs a subject out everywhere else, keeping the current device', async () => {
+    const { store, device } = await setup();
+    const [a, b, c] = [device('A'), device('B'), device('C')];
+    await a.get('/login?user=alice');
+    await b.get('/login?user=alice');
+    await c.get('/login?user=alice');
+    const bob = device('Bob');
+    await bob.get('/login?user=bob');
+    assert.equal((await a.get('/others-out')).body, 2);
+    assert.equal(((await a.get('/read')).body as { isNew: boolean }).isNew, false);
+    assert.equal(((await b.get('/read')).body as { isNew: boolean }).isNew, true);
+    assert.equal(((await c.get('/read')).body as { isNew: boolean }).isNew, true);
+    assert.equal(((await bob.get('/read')).body as { subject: string }).subject, 'bob');
+    assert.equal(await store.revokeAll('alice', { except: [] }), 1);
+    assert.equal(((await a.get('/read')).body as { isNew: boolean }).isNew, true);
+    assert.equal(await store.revokeAll('bob'), 1);
+  });
+
+  it('removes the record on destroy and on regenerate, so neither old id lingers in the list', async () => {
+    const { store, device } = await setup();
+    const a = device('A');
+    const first = (await a.get('/login?user=alice')).body as string;
+    const second = (await a.get('/login?user=alice')).body as string;
+    assert.notEqual(first, second);
+    assert.deepEqual((await store.list('alice')).map((s) => s.id), [second]);
+    await a.get('/logout');
+    assert.deepEqual(await store.list('alice'), []);
+  });
+
+  it('removes the record of a session that timed out', async () => {
+    const backend = new MemoryRecords({ maxEntries: 100, now: () => clock });
+    const { device } = await setup(backend);
+    const a = device('A');
+    const id = (await a.get('/login?user=alice')).body as string;
+    clock += 999_000;
+    await a.get('/read'); // renewed: last seen moves
+    clock += 1_000_000;
+    assert.equal(((await a.get('/read')).body as { isNew: boolean }).isNew, true);
+    assert.equal(backend.size, 0);
+    assert.ok(decodeErrors.includes('ERR_SESSION_IDLE_TIMEOUT') || decodeErrors.includes('ERR_SESSION_NOT_FOUND'), id);
+  });
+
+  it('caps a stored user agent at 512 characters', async () => {
+    const { store, device } = await setup();
+    await device('x'.repeat(5000)).get('/login?user=alice');
+    assert.equal((await store.list('alice'))[0]?.userAgent?.length, 512);
+  });
+
+  it('rejects a validly signed value that is not a session id, and an id with no record', async () => {
+    const { server } = await setup();
+    const b = new Browser((server as unknown as { url: string }).url);
+    for (const [value, code] of [
+      [await codec.encode('__Host-session', '../../etc/passwd', { maxAge: 60 }), 'ERR_COOKIE_MALFORMED'],
+      [await codec.encode('__Host-session', 'AAAAAAAAAAAAAAAAAAAAAA', { maxAge: 60 }), 'ERR_SESSION_NOT_FOUND'],
+      [await codec.encode('__Host-other', 'AAAAAAAAAAAAAAAAAAAAAA', { maxAge: 60 }), 'ERR_COOKIE_TAMPERED'],
+    ] as const) {
+      decodeErrors = [];
+      const r = await b.request('/read', { headers: { cookie: `__Host-session=${value}` } });
+      assert.equal((r.body as { isNew: boolean }).isNew, true);
+      assert.deepEqual(decodeErrors, [code]);
+    }
+  });
+
+  it('ignores a stored record whose payload is not the session it claims to be', async () => {
+    const backend = new MemoryRecords({ maxEntries: 100, now: () => clock });
+    const { device } = await setup(backend);
+    const a = device('A');
+    const id = (await a.get('/inc')).body as string;
+    const stored = (await backend.get(id)) as StoredRecord;
+    await backend.set({ ...stored, data: { i: 'someone-else', c: T0, v: {} } });
+    assert.equal(((await a.get('/read')).body as { isNew: boolean }).isNew, true);
+    assert.deepEqual(decodeErrors, ['ERR_SESSION_NOT_FOUND']);
+  });
+
+  it('lets a storage failure reach the handler as ERR_STORE_UNAVAILABLE, on load and on commit', async () => {
+    const backend = new MemoryRecords({ maxEntries: 100, now: () => clock });
+    const { device, server } = await setup(backend);
+    const a = device('A');
+    await a.get('/inc');
+    const down = () => Promise.reject(storeUnavailable('Test', Object.assign(new Error('down'), { code: 'ECONNREFUSED' })));
+    const real = { get: backend.get, set: backend.set };
+    backend.get = down;
+    assert.equal((await a.get('/read')).status, 500, 'the harness answers 500; the http app answers 503');
+    backend.get = real.get;
+    backend.set = down;
+    assert.equal((await a.get('/inc')).status, 500);
+    assert.deepEqual(server.errors.map((e) => (e as SessionError).code), ['ERR_STORE_UNAVAILABLE', 'ERR_STORE_UNAVAILABLE']);
+    server.errors.length = 0;
+  });
 });
