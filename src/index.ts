@@ -11,3 +11,10 @@ export type { VerifiedCacheOptions } from './session/verified-cache.js';
 export { SessionRegistry } from './session/registry.js';
 export { resolveStoreOptions, timeoutReason, renewalDue, lifetime, revocationReason } from './session/store-options.js';
 export type { SessionCookieOptions, SessionStoreOptions, ResolvedStoreOptions, RevocationInfo } from './session/store-options.js';
+
+// --- codec ---
+export { encodeBase64url, decodeBase64url, utf8Encode, utf8Decode, concatBytes } from './bytes/index.js';
+export { Keyring, RingKey, generateKey, EPOCH_SECONDS, MAX_CACHED_EPOCHS } from './keys/index.js';
+export type { KeyInput } from './keys/index.js';
+export { CookieCodec } from './codec/index.js';
+export type { CodecMode, CookieCodecOptions, EncodeOptions, DecodedValue } from './codec/index.js';
