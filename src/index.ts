@@ -18,3 +18,14 @@ export { Keyring, RingKey, generateKey, EPOCH_SECONDS, MAX_CACHED_EPOCHS } from 
 export type { KeyInput } from './keys/index.js';
 export { CookieCodec } from './codec/index.js';
 export type { CodecMode, CookieCodecOptions, EncodeOptions, DecodedValue } from './codec/index.js';
+
+// --- stores ---
+export { MemoryStore } from './session/memory-store.js';
+export type { MemoryStoreOptions } from './session/memory-store.js';
+export { FileStore } from './session/file-store.js';
+export type { FileStoreOptions } from './session/file-store.js';
+export { RedisStore } from './session/redis-store.js';
+export type { RedisStoreOptions } from './session/redis-store.js';
+export type { RedisClientLike } from './session/redis-records.js';
+export { ServerSideStore } from './session/server-store.js';
+export type { ServerStoreOptions, SessionInfo } from './session/server-store.js';

@@ -65,6 +65,13 @@ export class MemoryRecords implements RecordBackend {
       const oldest = this.#entries.keys().next().value as string;
       this.#remove(oldest);
     }
+    // Without a timer, an expired session nobody asks for again would sit here until evicted.
+    // The least recently used end is where expired ones gather, so each write retires up to two.
+    for (let i = 0; i < 2; i++) {
+      const [id, entry] = this.#entries.entries().next().value as [string, Entry];
+      if (entry.expiresAt > this.#now()) break;
+      this.#remove(id);
+    }
   }
 
   async delete(id: string): Promise<void> {

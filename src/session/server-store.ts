@@ -19,7 +19,9 @@
  * without the keyring nobody can build the cookie that carries it.
  * @module
  */
+import { CookieCodec } from '../codec/index.js';
 import { type DecodeErrorCode, SessionError } from '../errors.js';
+import type { Keyring } from '../keys/index.js';
 import type { RecordBackend, StoredRecord } from './record.js';
 import { isSessionId } from './record.js';
 import { SessionRegistry } from './registry.js';
@@ -51,8 +53,10 @@ export interface SessionInfo {
   current: boolean;
 }
 
-/** Hooks and options every server-side store takes on top of {@link SessionStoreOptions}. */
-export interface ServerStoreHooks {
+/** Options every server-side store takes: those of `CookieStore` plus the keyring and a hook. */
+export interface ServerStoreOptions extends SessionStoreOptions {
+  /** Signs the session-id cookie (the codec's `signed` mode). The first key signs; any key verifies. */
+  keyring: Keyring;
   /**
    * Receives storage trouble that does not fail a request: a corrupt record (treated as absent),
    * a failed background sweep. Default: one `console.warn` line.
@@ -102,8 +106,20 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
   }
 
   /** Resolves the shared options (for subclass constructors, which need `now` before `super`). */
-  protected static resolve(options: SessionStoreOptions): ResolvedStoreOptions {
+  protected static resolve(options: ServerStoreOptions): ResolvedStoreOptions {
+    if (typeof options !== 'object' || options === null) throw new TypeError('A server-side store needs an options object with a keyring.');
+    ServerSideStore.check(typeof options.keyring === 'object' && options.keyring !== null, 'keyring is required: it signs the session-id cookie (see Keyring.create).');
     return resolveStoreOptions(options);
+  }
+
+  /** The id cookie's codec: signed mode, values valid at most as long as a session can live. */
+  protected static signer(keyring: Keyring, options: ResolvedStoreOptions): IdCodec {
+    return new CookieCodec({ keyring, mode: 'signed', maxAge: Math.ceil(options.absoluteTimeout), now: options.now });
+  }
+
+  /** Throws `ERR_OPTIONS_INVALID` with `message` unless `ok`. */
+  protected static check(ok: boolean, message: string): void {
+    if (!ok) throw new SessionError('ERR_OPTIONS_INVALID', 'usage', message);
   }
 
   get(ctx: SessionContext, name: string): Promise<Session<T>> {

@@ -43,6 +43,18 @@ describe('MemoryRecords', () => {
     assert.equal(b.size, 0);
   });
 
+  it('retires expired records from the least recently used end as it writes', async () => {
+    const clock = { t: T0 };
+    const b = new MemoryRecords({ maxEntries: 10, now: () => clock.t });
+    const old = [record({ subject: 'a', expiresAt: T0 + 10 }), record({ expiresAt: T0 + 10 }), record({ expiresAt: T0 + 10 })];
+    for (const r of old) await b.set(r);
+    clock.t = T0 + 10;
+    await b.set(record({ expiresAt: T0 + 100 }));
+    assert.equal(b.size, 2, 'two of the three expired records went');
+    await b.set(record({ expiresAt: T0 + 100 }));
+    assert.equal(b.size, 2, 'the third went, the live ones stay');
+  });
+
   it('is empty after close', async () => {
     const b = new MemoryRecords({ maxEntries: 10, now: () => T0 });
     await b.set(record({ subject: 'a' }));

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import type { SessionError } from '../../src/errors.js';
-import { RedisRecords } from '../../src/session/redis-records.js';
+import { RedisStore } from '../../src/session/redis-store.js';
 import { Browser, serve } from './harness.js';
 import { RedisServer, redisSkipReason } from './redis-server.js';
-import { hmacIdCodec, TestServerStore } from './server-store-fixture.js';
+import { testKeyring } from './server-store-fixture.js';
 import { type CaseValues, runStoreCases } from './store.case.js';
 
-const codec = await hmacIdCodec();
+const keyring = await testKeyring();
 let server: RedisServer | undefined;
 const closers: (() => unknown)[] = [];
 let prefixes = 0;
@@ -35,17 +35,12 @@ if (redisSkipReason === undefined) {
     return connect();
   })();
   runStoreCases({
-    name: 'server-side (Redis backend)',
+    name: 'RedisStore',
     serverSide: true,
-    create: (options) =>
-      new TestServerStore<CaseValues>(
-        new RedisRecords({ client, prefix: `case${prefixes++}:`, now: options.now, indexTtl: 86_400_000, commandTimeout: 2000, onStoreError: () => undefined }),
-        codec,
-        options,
-      ),
+    create: (options) => new RedisStore<CaseValues>({ ...options, keyring, client, prefix: `case${prefixes++}:` }),
   });
 } else {
-  it('Store contract: server-side (Redis backend)', { skip: redisSkipReason }, () => undefined);
+  it('Store contract: RedisStore', { skip: redisSkipReason }, () => undefined);
 }
 
 /** Copies the cookies of one browser to another: the same user agent, talking to another process. */
@@ -94,11 +89,7 @@ describe('RedisStore in a deployment', { skip: redisSkipReason ?? false }, () =>
 
   it('fails requests cleanly while Redis is down and serves again when it is back, with no restart', async () => {
     const client = await connect();
-    const store = new TestServerStore<{ n?: number }>(
-      new RedisRecords({ client, prefix: `down${prefixes++}:`, now: Date.now, indexTtl: 86_400_000, commandTimeout: 2000, onStoreError: () => undefined }),
-      codec,
-      {},
-    );
+    const store = new RedisStore<{ n?: number }>({ keyring, client, prefix: `down${prefixes++}:` });
     const app = await serve(async (ctx) => {
       const session = await store.get(ctx, 'session');
       session.values.n = (session.values.n ?? 0) + 1;
@@ -127,5 +118,22 @@ describe('RedisStore in a deployment', { skip: redisSkipReason ?? false }, () =>
     // The server kept nothing (no persistence), so the old cookie finds no record: a new session.
     assert.equal((await browser.get('/')).body, 1);
     assert.equal((await browser.get('/')).body, 2);
+  });
+});
+
+describe('RedisStore options', () => {
+  it('refuses a client that lacks a command, naming what is missing', () => {
+    const partial = { get: async () => null, set: async () => 'OK' };
+    assert.throws(() => new RedisStore({ keyring, client: partial as never }), (err: SessionError) =>
+      err.code === 'ERR_OPTIONS_INVALID' && /lacks del, zAdd, zRem, zRange, zRemRangeByScore, pExpire/.test(err.message));
+    assert.throws(() => new RedisStore({ keyring } as never), { code: 'ERR_OPTIONS_INVALID' });
+  });
+
+  it('refuses a bad commandTimeout or prefix', () => {
+    const never = async () => null;
+    const client = { get: never, set: never, del: never, zAdd: never, zRem: never, zRange: async () => [], zRemRangeByScore: never, pExpire: never };
+    assert.throws(() => new RedisStore({ keyring, client, commandTimeout: 0 }), { code: 'ERR_OPTIONS_INVALID' });
+    assert.throws(() => new RedisStore({ keyring, client, prefix: 1 as never }), { code: 'ERR_OPTIONS_INVALID' });
+    assert.ok(new RedisStore({ keyring, client }));
   });
 });
