@@ -3,6 +3,7 @@ import { afterEach, describe, it } from 'node:test';
 import type { SessionError } from '../../src/errors.js';
 import { type RecordBackend, type StoredRecord, storeUnavailable } from '../../src/session/record.js';
 import type { SessionInfo } from '../../src/session/server-store.js';
+import type { SessionContext } from '../../src/session/types.js';
 import { Browser, serve, setCookieFor } from './harness.js';
 import { MemoryRecords } from '../../src/session/memory-records.js';
 import { TestServerStore, testKeyring } from './server-store-fixture.js';
@@ -168,4 +169,70 @@ describe('ServerSideStore session management', () => {
     assert.deepEqual(server.errors.map((e) => (e as SessionError).code), ['ERR_STORE_UNAVAILABLE', 'ERR_STORE_UNAVAILABLE']);
     server.errors.length = 0;
   });
+
+  it('re-signs a cookie made with an old key on the same response, without rewriting the record', async () => {
+    const { Keyring } = await import('../../src/keys/index.js');
+    const backend = new MemoryRecords({ maxEntries: 10, now: () => clock });
+    const old = { id: 'old', secret: 'b2xkIGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIGxvbmch' };
+    const fresh = { id: 'new', secret: 'bmV3IGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIGxvbmch' };
+    const before = new TestServerStore(backend, { keyring: await Keyring.create([old]), now: () => clock });
+    const ring = await Keyring.create([fresh, old]);
+    const rotated = new TestServerStore(backend, { keyring: ring, now: () => clock });
+    clock = T0;
+    const first = fake();
+    (await before.get(first.ctx, 's')).values.x = 1;
+    await first.send();
+    const cookie = first.set.get('__Host-s') ?? '';
+    clock += 1000;
+    const second = fake({ '__Host-s': cookie });
+    const session = await rotated.get(second.ctx, 's');
+    assert.equal(session.values.x, 1);
+    const record = await backend.get(session.id);
+    await second.send();
+    const resigned = second.set.get('__Host-s') ?? '';
+    assert.ok(resigned !== '' && resigned !== cookie, 'a new cookie was issued');
+    const decoded = await new CookieCodec({ keyring: ring, mode: 'signed', now: () => clock }).decode('__Host-s', resigned);
+    assert.equal(decoded.keyId, 'new', 'signed with the new primary key');
+    assert.deepEqual(await backend.get(session.id), record, 'the record was not rewritten');
+    const third = fake({ '__Host-s': resigned });
+    assert.equal((await rotated.get(third.ctx, 's')).values.x, 1);
+    await third.send();
+    assert.equal(third.set.size, 0, 'nothing more to re-sign');
+  });
+
+  it('records the first User-Agent when a header arrives as a list', async () => {
+    const store = new TestServerStore(new MemoryRecords({ maxEntries: 10, now: () => clock }), { keyring, now: () => clock });
+    const r = fake({}, { headers: { 'user-agent': ['First/1', 'Second/2'] }, ip: '198.51.100.1' });
+    const session = await store.get(r.ctx, 's');
+    session.subject = 'dave';
+    await r.send();
+    assert.deepEqual((await store.list('dave')).map((s) => [s.userAgent, s.ip]), [['First/1', '198.51.100.1']]);
+    const bare = fake();
+    const anonymous = await store.get(bare.ctx, 's');
+    anonymous.subject = 'erin';
+    await bare.send();
+    assert.deepEqual((await store.list('erin')).map((s) => [s.userAgent, s.ip]), [[undefined, undefined]]);
+  });
+
+  it('refuses to save a destroyed session through the store directly', async () => {
+    const store = new TestServerStore(new MemoryRecords({ maxEntries: 10, now: () => clock }), { keyring, now: () => clock });
+    const r = fake();
+    const session = await store.get(r.ctx, 's');
+    await session.destroy();
+    await assert.rejects(store.save(r.ctx, session), { code: 'ERR_SESSION_DESTROYED' });
+  });
 });
+
+/** A request with the given cookies that records what the store stages. */
+function fake(cookies: Record<string, string> = {}, extra: Partial<Pick<SessionContext, 'headers' | 'ip'>> = {}) {
+  const hooks: (() => void | Promise<void>)[] = [];
+  const set = new Map<string, string>();
+  const ctx: SessionContext = {
+    cookies,
+    ...extra,
+    setCookie: (name, value) => { set.set(name, value); },
+    deleteCookie: (name) => { set.set(name, ''); },
+    onBeforeSend: (hook) => { hooks.push(hook); },
+  };
+  return { ctx, set, send: async () => { for (const h of hooks) await h(); } };
+}
