@@ -2,22 +2,57 @@
 export { SessionError } from './errors.js';
 export type { ErrorKind, SessionErrorCode, DecodeErrorCode, UsageErrorCode, InternalErrorCode, SessionErrorOptions } from './errors.js';
 
-// --- session ---
-export { Session, randomId } from './session/session.js';
-export type { JsonValue, SessionValues, SessionRecord, SessionInit } from './session/session.js';
-export type { SessionContext, SessionCookieAttributes, BeforeSendHook, Store } from './session/types.js';
-export { VerifiedCache } from './session/verified-cache.js';
-export type { VerifiedCacheOptions } from './session/verified-cache.js';
-export { SessionRegistry } from './session/registry.js';
-export { resolveStoreOptions, timeoutReason, renewalDue, lifetime, revocationReason } from './session/store-options.js';
-export type { SessionCookieOptions, SessionStoreOptions, ResolvedStoreOptions, RevocationInfo } from './session/store-options.js';
-
 // --- codec ---
 export { encodeBase64url, decodeBase64url, utf8Encode, utf8Decode, concatBytes } from './bytes/index.js';
 export { Keyring, RingKey, generateKey, EPOCH_SECONDS, MAX_CACHED_EPOCHS } from './keys/index.js';
 export type { KeyInput } from './keys/index.js';
 export { CookieCodec } from './codec/index.js';
 export type { CodecMode, CookieCodecOptions, EncodeOptions, DecodedValue } from './codec/index.js';
+
+// --- router ---
+export { Router } from './http/router/radix.js';
+export { LinearRouter } from './http/router/linear.js';
+export { ALL, STANDARD_METHODS } from './http/router/types.js';
+export type { LookupResult, Params, RouterLike, RouterOptions } from './http/router/types.js';
+
+// --- cookie ---
+export { parseCookies } from './cookie/parse.js';
+export type { ParseCookiesOptions } from './cookie/parse.js';
+export { serializeCookie, serializeCookieDeletion, MAX_COOKIE_AGE } from './cookie/serialize.js';
+export type { CookieOptions, CookieDeletionOptions, SameSite, CookiePriority } from './cookie/serialize.js';
+export { isCookieName, isCookieValue } from './cookie/grammar.js';
+export { cookieByteLength, fitsInCookie, utf8ByteLength, MAX_COOKIE_BYTES, MAX_ATTRIBUTE_BYTES } from './cookie/size.js';
+export { splitCookieValue, joinCookieChunks, staleChunkNames, chunkCookieName } from './cookie/chunk.js';
+export type { ChunkOptions } from './cookie/chunk.js';
+
+// --- session ---
+export { Session, randomId } from './session/session.js';
+export type { JsonValue, SessionValues, SessionRecord, SessionInit } from './session/session.js';
+export type { SessionContext, SessionCookieAttributes, Store } from './session/types.js';
+export { VerifiedCache } from './session/verified-cache.js';
+export type { VerifiedCacheOptions } from './session/verified-cache.js';
+export { SessionRegistry } from './session/registry.js';
+export { resolveStoreOptions, timeoutReason, renewalDue, lifetime, revocationReason } from './session/store-options.js';
+export type { SessionCookieOptions, SessionStoreOptions, ResolvedStoreOptions, RevocationInfo } from './session/store-options.js';
+
+// --- http ---
+export { createApp } from './http/app.js';
+export type { App, AppOptions, Route } from './http/app.js';
+export { Context } from './http/context.js';
+export type { BeforeSendHook } from './http/context.js';
+export { HttpError } from './http/http-error.js';
+export type { HttpErrorOptions } from './http/http-error.js';
+export { BODY_DEFAULTS } from './http/body.js';
+export type { BodyOptions } from './http/body.js';
+export { createServer, SERVER_DEFAULTS } from './http/server.js';
+export type { ServerOptions } from './http/server.js';
+export { shutdown } from './http/shutdown.js';
+export type { ShutdownOptions } from './http/shutdown.js';
+export type { ListenOptions, ClusterListenOptions } from './http/listen.js';
+export type { Cluster } from './http/cluster.js';
+export { securityHeaders, noStore } from './http/security-headers.js';
+export type { SecurityHeadersOptions } from './http/security-headers.js';
+export type { Middleware, Handler, Next, AccessLogEntry, AppLogger } from './http/types.js';
 
 // --- stores ---
 export { MemoryStore } from './session/memory-store.js';
