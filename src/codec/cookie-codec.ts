@@ -213,13 +213,15 @@ export class CookieCodec {
     // 4. Version: the first part must be this codec's tag (1s sealed, 1m signed). The code
     //    reads it before 2-3, because the tag decides the layout they check; a tag of
     //    another version or mode is ERR_COOKIE_VERSION.
-    // 5. Key lookup by id (no trial decryption); unknown id -> ERR_COOKIE_KEY_UNKNOWN.
-    //    Sealed: the claimed times must pass step 7 first, because issued-at picks the key
-    //    epoch: a forged header can only ask for the few epochs within maxAge + clockSkew.
+    // 5. Key lookup by id (no trial decryption); unknown id -> ERR_COOKIE_KEY_UNKNOWN. Then
+    //    the claimed times get step 7's check already: in sealed mode issued-at picks the key
+    //    epoch, so a forged header may only ask for the few epochs within maxAge + clockSkew
+    //    (signed mode does the same, so both modes answer alike). An edited time can thus
+    //    fail as EXPIRED / NOT_YET_VALID instead of TAMPERED: the header is public anyway.
     // 6. Authenticate with subtle.decrypt / subtle.verify, never `===` on a MAC. The name and
     //    the header are bound in, so a value cut from another cookie or edited fails here.
-    // 7. Times: now >= expiresAt -> ERR_COOKIE_EXPIRED; issued-at > now + clockSkew ->
-    //    ERR_COOKIE_NOT_YET_VALID.
+    // 7. Times, now known to be authentic: now >= expiresAt -> ERR_COOKIE_EXPIRED (no skew);
+    //    issued-at > now + clockSkew -> ERR_COOKIE_NOT_YET_VALID.
     // 8. JSON.parse of the authenticated UTF-8 payload (__proto__ keys stay own data properties).
     // Steps 2, 3 and 6 fail with the one code ERR_COOKIE_TAMPERED; `detail` says which.
 
@@ -259,11 +261,11 @@ export class CookieCodec {
     const keyring = this.#keyring;
     const key = keyring.get(keyId);
     if (key === undefined) throw fail('ERR_COOKIE_KEY_UNKNOWN', `key "${keyId}" is not in the keyring`);
-    const now = this.#now();
+    // 7. (on the claimed times, see 5)
+    const expiresAt = this.#checkTimes(issuedAt, expires, this.#now());
     // 6.
     let payload: Uint8Array<ArrayBuffer> | null;
     if (this.mode === 'sealed') {
-      this.#checkTimes(issuedAt, expires, now);
       let aesKey = key.sealingKey(Math.floor(issuedAt / EPOCH_SECONDS));
       if (aesKey instanceof Promise) aesKey = await aesKey;
       payload = await open(aesKey, first, second, boundContext(value.slice(0, headerLength), name));
@@ -272,8 +274,6 @@ export class CookieCodec {
       payload = (await verify(key.signingKey, second, boundContext(signedPart, name))) ? first : null;
     }
     if (payload === null) throw fail('ERR_COOKIE_TAMPERED', 'authentication failed (bit flip, other key material, other cookie name or edited header)');
-    // 7.
-    const expiresAt = this.#checkTimes(issuedAt, expires, now);
     // 8.
     const json = utf8Decode(payload);
     let data: T;

@@ -19,9 +19,9 @@
  * without the keyring nobody can build the cookie that carries it.
  * @module
  */
-import { CookieCodec } from '../codec/index.js';
+import { CookieCodec } from '../codec/cookie-codec.js';
 import { type DecodeErrorCode, SessionError } from '../errors.js';
-import type { Keyring } from '../keys/index.js';
+import type { Keyring } from '../keys/keyring.js';
 import type { RecordBackend, StoredRecord } from './record.js';
 import { isSessionId } from './record.js';
 import { SessionRegistry } from './registry.js';

@@ -1,5 +1,5 @@
 // Builds a server-side store on any record backend, for tests. Not a test file.
-import { Keyring } from '../../src/keys/index.js';
+import { Keyring } from '../../src/keys/keyring.js';
 import type { RecordBackend } from '../../src/session/record.js';
 import { type ServerStoreOptions, ServerSideStore } from '../../src/session/server-store.js';
 import type { SessionValues } from '../../src/session/session.js';

@@ -7,7 +7,7 @@ import type { SessionContext } from '../../src/session/types.js';
 import { Browser, serve, setCookieFor } from './harness.js';
 import { MemoryRecords } from '../../src/session/memory-records.js';
 import { TestServerStore, testKeyring } from './server-store-fixture.js';
-import { CookieCodec } from '../../src/codec/index.js';
+import { CookieCodec } from '../../src/codec/cookie-codec.js';
 
 const keyring = await testKeyring();
 
@@ -171,7 +171,7 @@ describe('ServerSideStore session management', () => {
   });
 
   it('re-signs a cookie made with an old key on the same response, without rewriting the record', async () => {
-    const { Keyring } = await import('../../src/keys/index.js');
+    const { Keyring } = await import('../../src/keys/keyring.js');
     const backend = new MemoryRecords({ maxEntries: 10, now: () => clock });
     const old = { id: 'old', secret: 'b2xkIGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIGxvbmch' };
     const fresh = { id: 'new', secret: 'bmV3IGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIGxvbmch' };
