@@ -67,4 +67,4 @@ export { RedisStore } from './session/redis-store.js';
 export type { RedisStoreOptions } from './session/redis-store.js';
 export type { RedisClientLike } from './session/redis-records.js';
 export { ServerSideStore } from './session/server-store.js';
-export type { ServerStoreOptions, SessionInfo } from './session/server-store.js';
+export type { ServerStoreOptions, SessionInfo } from './session/server-store-options.js';

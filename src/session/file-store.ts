@@ -5,7 +5,8 @@
  * @module
  */
 import { FileRecords } from './file-records-store.js';
-import { type ServerStoreOptions, ServerSideStore, warnStoreError } from './server-store.js';
+import { ServerSideStore } from './server-store.js';
+import { type ServerStoreOptions, checkOption, resolveServerStoreOptions, warnStoreError } from './server-store-options.js';
 import type { SessionValues } from './session.js';
 
 /** Options for {@link FileStore}. */
@@ -32,10 +33,10 @@ export class FileStore<T extends SessionValues = SessionValues> extends ServerSi
   readonly #records: FileRecords;
 
   constructor(options: FileStoreOptions) {
-    const resolved = ServerSideStore.resolve(options);
-    ServerSideStore.check(typeof options.dir === 'string' && options.dir !== '', 'dir must name the directory that holds the sessions.');
+    const resolved = resolveServerStoreOptions(options);
+    checkOption(typeof options.dir === 'string' && options.dir !== '', 'dir must name the directory that holds the sessions.');
     const sweepInterval = options.sweepInterval ?? 600;
-    ServerSideStore.check(Number.isFinite(sweepInterval) && sweepInterval >= 0, `sweepInterval is in seconds, 0 or more (got ${String(sweepInterval)}).`);
+    checkOption(Number.isFinite(sweepInterval) && sweepInterval >= 0, `sweepInterval is in seconds, 0 or more (got ${String(sweepInterval)}).`);
     const records = new FileRecords({
       dir: options.dir,
       now: resolved.now,
@@ -43,7 +44,7 @@ export class FileStore<T extends SessionValues = SessionValues> extends ServerSi
       durable: options.durable ?? true,
       onStoreError: options.onStoreError ?? warnStoreError,
     });
-    super(records, ServerSideStore.signer(options.keyring, resolved), resolved);
+    super(records, options, resolved);
     this.#records = records;
   }
 

@@ -4,7 +4,8 @@
  * @module
  */
 import { MemoryRecords } from './memory-records.js';
-import { type ServerStoreOptions, ServerSideStore } from './server-store.js';
+import { ServerSideStore } from './server-store.js';
+import { type ServerStoreOptions, checkOption, resolveServerStoreOptions } from './server-store-options.js';
 import type { SessionValues } from './session.js';
 
 /** Options for {@link MemoryStore}. */
@@ -28,9 +29,9 @@ export interface MemoryStoreOptions extends ServerStoreOptions {
  */
 export class MemoryStore<T extends SessionValues = SessionValues> extends ServerSideStore<T> {
   constructor(options: MemoryStoreOptions) {
-    const resolved = ServerSideStore.resolve(options);
+    const resolved = resolveServerStoreOptions(options);
     const maxEntries = options.maxEntries ?? 10_000;
-    ServerSideStore.check(Number.isSafeInteger(maxEntries) && maxEntries >= 1, `maxEntries must be a positive whole number (got ${String(maxEntries)}).`);
-    super(new MemoryRecords({ maxEntries, now: resolved.now }), ServerSideStore.signer(options.keyring, resolved), resolved);
+    checkOption(Number.isSafeInteger(maxEntries) && maxEntries >= 1, `maxEntries must be a positive whole number (got ${String(maxEntries)}).`);
+    super(new MemoryRecords({ maxEntries, now: resolved.now }), options, resolved);
   }
 }

@@ -4,7 +4,8 @@
  * @module
  */
 import { type RedisClientLike, RedisRecords } from './redis-records.js';
-import { type ServerStoreOptions, ServerSideStore, warnStoreError } from './server-store.js';
+import { ServerSideStore } from './server-store.js';
+import { type ServerStoreOptions, checkOption, resolveServerStoreOptions, warnStoreError } from './server-store-options.js';
 import type { SessionValues } from './session.js';
 
 /** Options for {@link RedisStore}. */
@@ -34,14 +35,14 @@ const COMMANDS = ['get', 'set', 'del', 'zAdd', 'zRem', 'zRange', 'zRemRangeBySco
  */
 export class RedisStore<T extends SessionValues = SessionValues> extends ServerSideStore<T> {
   constructor(options: RedisStoreOptions) {
-    const resolved = ServerSideStore.resolve(options);
+    const resolved = resolveServerStoreOptions(options);
     const client = options.client as Partial<Record<(typeof COMMANDS)[number], unknown>> | undefined;
     const missing = COMMANDS.filter((name) => typeof client?.[name] !== 'function');
-    ServerSideStore.check(missing.length === 0, `client must be a connected Redis client; it lacks ${missing.join(', ')} (see docs/stores.md).`);
+    checkOption(missing.length === 0, `client must be a connected Redis client; it lacks ${missing.join(', ')} (see docs/stores.md).`);
     const commandTimeout = options.commandTimeout ?? 2000;
-    ServerSideStore.check(Number.isFinite(commandTimeout) && commandTimeout > 0, `commandTimeout is in milliseconds, above 0 (got ${String(commandTimeout)}).`);
+    checkOption(Number.isFinite(commandTimeout) && commandTimeout > 0, `commandTimeout is in milliseconds, above 0 (got ${String(commandTimeout)}).`);
     const prefix = options.prefix ?? 'cachet:';
-    ServerSideStore.check(typeof prefix === 'string', 'prefix must be a string.');
+    checkOption(typeof prefix === 'string', 'prefix must be a string.');
     const records = new RedisRecords({
       client: options.client,
       prefix,
@@ -50,6 +51,6 @@ export class RedisStore<T extends SessionValues = SessionValues> extends ServerS
       commandTimeout,
       onStoreError: options.onStoreError ?? warnStoreError,
     });
-    super(records, ServerSideStore.signer(options.keyring, resolved), resolved);
+    super(records, options, resolved);
   }
 }

@@ -22,47 +22,14 @@
 import { CookieCodec } from '../codec/cookie-codec.js';
 import { type DecodeErrorCode, SessionError } from '../errors.js';
 import type { Keyring } from '../keys/keyring.js';
+import type { ServerStoreOptions, SessionInfo } from './server-store-options.js';
+import { VerifiedCache } from './verified-cache.js';
 import type { RecordBackend, StoredRecord } from './record.js';
 import { isSessionId } from './record.js';
 import { SessionRegistry } from './registry.js';
 import { Session, type SessionRecord, type SessionValues } from './session.js';
-import { type ResolvedStoreOptions, type SessionStoreOptions, lifetime, renewalDue, resolveStoreOptions, revocationReason, timeoutReason } from './store-options.js';
+import { type ResolvedStoreOptions, lifetime, renewalDue, revocationReason, timeoutReason } from './store-options.js';
 import type { SessionContext, SessionCookieAttributes, Store } from './types.js';
-
-/** What the server-side stores need from the codec: sign an id for a cookie name, and verify it. */
-export interface IdCodec {
-  encode(name: string, id: string, options: { maxAge: number }): Promise<string>;
-  /** Throws a `SessionError` of kind `decode` for anything but a valid value for `name`. */
-  decode(name: string, value: string): Promise<{ data: unknown; stale: boolean }>;
-}
-
-/** One entry of {@link ServerSideStore.list}: what a "your active sessions" page shows. */
-export interface SessionInfo {
-  /** The session id. Safe to show: a cookie for it cannot be made without the keyring. */
-  id: string;
-  subject: string;
-  /** Creation time (ms since the epoch): the login, or the last `regenerate()`. */
-  createdAt: number;
-  /** Last write (ms since the epoch): accurate to the renewal interval (`renewAfter` × `idleTimeout`). */
-  lastSeenAt: number;
-  /** When the session will time out unless it is used again (ms since the epoch). */
-  expiresAt: number;
-  userAgent: string | undefined;
-  ip: string | undefined;
-  /** True for the session whose id was passed as `current`. */
-  current: boolean;
-}
-
-/** Options every server-side store takes: those of `CookieStore` plus the keyring and a hook. */
-export interface ServerStoreOptions extends SessionStoreOptions {
-  /** Signs the session-id cookie (the codec's `signed` mode). The first key signs; any key verifies. */
-  keyring: Keyring;
-  /**
-   * Receives storage trouble that does not fail a request: a corrupt record (treated as absent),
-   * a failed background sweep. Default: one `console.warn` line.
-   */
-  onStoreError?: (err: SessionError) => void;
-}
 
 interface LoadState {
   /** When the loaded record was last written (ms); 0 for a new session. */
@@ -73,13 +40,16 @@ interface LoadState {
   stale: boolean;
 }
 
+/** A cookie value whose signature checked out: what the verified-value cache remembers. */
+interface Verified {
+  readonly id: string;
+  /** The signed value's own expiry (ms): a hit past it is decoded again, and then refused. */
+  readonly expiresAt: number;
+  readonly stale: boolean;
+}
+
 // A User-Agent is attacker-controlled; it is metadata for a listing, so cap what is stored.
 const MAX_USER_AGENT = 512;
-
-/** Default `onStoreError`: one line on stderr, without the stack. */
-export function warnStoreError(err: SessionError): void {
-  console.warn(`cachet: ${err.message} [${err.code}]${err.detail === undefined ? '' : ` (${err.detail})`}`);
-}
 
 /**
  * The shared implementation of the server-side stores. Use {@link MemoryStore}, `FileStore` or
@@ -94,32 +64,35 @@ export function warnStoreError(err: SessionError): void {
  */
 export class ServerSideStore<T extends SessionValues = SessionValues> implements Store<T> {
   readonly #backend: RecordBackend;
-  readonly #codec: IdCodec;
+  readonly #codec: CookieCodec;
+  readonly #cache: VerifiedCache<Verified> | undefined;
   readonly #o: ResolvedStoreOptions;
   readonly #registry = new SessionRegistry<T>();
   readonly #state = new WeakMap<Session<T>, LoadState>();
 
-  protected constructor(backend: RecordBackend, codec: IdCodec, options: ResolvedStoreOptions) {
+  /** For the store classes: `resolved` is `resolveServerStoreOptions(options)`. */
+  protected constructor(backend: RecordBackend, options: ServerStoreOptions, resolved: ResolvedStoreOptions) {
     this.#backend = backend;
-    this.#codec = codec;
-    this.#o = options;
+    this.#o = resolved;
+    // Signed values live at most as long as a session can: the absolute timeout.
+    this.#codec = new CookieCodec({ keyring: options.keyring, mode: 'signed', maxAge: Math.ceil(resolved.absoluteTimeout), now: resolved.now });
+    this.#cache = options.cache === false ? undefined : new VerifiedCache<Verified>(options.cache);
   }
 
-  /** Resolves the shared options (for subclass constructors, which need `now` before `super`). */
-  protected static resolve(options: ServerStoreOptions): ResolvedStoreOptions {
-    if (typeof options !== 'object' || options === null) throw new TypeError('A server-side store needs an options object with a keyring.');
-    ServerSideStore.check(typeof options.keyring === 'object' && options.keyring !== null, 'keyring is required: it signs the session-id cookie (see Keyring.create).');
-    return resolveStoreOptions(options);
+  /**
+   * The keyring that signs and verifies the id cookie. Assign a new one to rotate keys without a
+   * restart; cookies verified under the old ring are forgotten at once.
+   *
+   * @example
+   * ```ts
+   * process.on('SIGHUP', async () => { store.keyring = await Keyring.create(await loadKeys()); });
+   * ```
+   */
+  get keyring(): Keyring {
+    return this.#codec.keyring;
   }
-
-  /** The id cookie's codec: signed mode, values valid at most as long as a session can live. */
-  protected static signer(keyring: Keyring, options: ResolvedStoreOptions): IdCodec {
-    return new CookieCodec({ keyring, mode: 'signed', maxAge: Math.ceil(options.absoluteTimeout), now: options.now });
-  }
-
-  /** Throws `ERR_OPTIONS_INVALID` with `message` unless `ok`. */
-  protected static check(ok: boolean, message: string): void {
-    if (!ok) throw new SessionError('ERR_OPTIONS_INVALID', 'usage', message);
+  set keyring(keyring: Keyring) {
+    this.#codec.keyring = keyring;
   }
 
   get(ctx: SessionContext, name: string): Promise<Session<T>> {
@@ -235,22 +208,31 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     const cookie = this.#o.prefix + name;
     const value = ctx.cookies[cookie];
     if (value === undefined) return this.#fresh(ctx, name, false);
-    let id: unknown;
-    let stale: boolean;
-    try {
-      ({ data: id, stale } = await this.#codec.decode(cookie, value));
-    } catch (err) {
-      if (!SessionError.isDecode(err)) throw err;
-      return this.#reject(ctx, name, err.code as DecodeErrorCode, err.detail);
+    const now = this.#o.now();
+    const key = `${cookie}=${value}`;
+    this.#cache?.sync(this.#codec.keyring);
+    let verified = this.#cache?.get(key);
+    if (verified === undefined || verified.expiresAt <= now) {
+      let decoded: { data: unknown; expiresAt: number; stale: boolean };
+      try {
+        decoded = await this.#codec.decode(cookie, value);
+      } catch (err) {
+        if (!SessionError.isDecode(err)) throw err;
+        this.#cache?.delete(key);
+        return this.#reject(ctx, name, err.code as DecodeErrorCode, err.detail);
+      }
+      if (!isSessionId(decoded.data)) return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', 'the signed value is not a session id');
+      verified = { id: decoded.data, expiresAt: decoded.expiresAt, stale: decoded.stale };
+      this.#cache?.set(key, verified);
     }
-    if (!isSessionId(id)) return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', 'the signed value is not a session id');
+    const { id, stale } = verified;
     // ERR_STORE_UNAVAILABLE propagates: the handler fails and the app answers 503.
     const record = await this.#backend.get(id);
     const data = record?.data as SessionRecord<T> | undefined;
     if (record === undefined || !isSessionRecord(data, id)) {
+      this.#cache?.delete(key);
       return this.#reject(ctx, name, 'ERR_SESSION_NOT_FOUND', 'no record for this id (destroyed, revoked, expired or evicted)');
     }
-    const now = this.#o.now();
     const why =
       timeoutReason(this.#o, data.c, record.lastSeenAt / 1000, now / 1000) ??
       (await revocationReason(this.#o, { id, subject: data.s, createdAt: data.c }));

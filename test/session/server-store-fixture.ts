@@ -1,13 +1,13 @@
 // Builds a server-side store on any record backend, for tests. Not a test file.
 import { Keyring } from '../../src/keys/keyring.js';
 import type { RecordBackend } from '../../src/session/record.js';
-import { type ServerStoreOptions, ServerSideStore } from '../../src/session/server-store.js';
+import { ServerSideStore } from '../../src/session/server-store.js';
+import { type ServerStoreOptions, resolveServerStoreOptions } from '../../src/session/server-store-options.js';
 import type { SessionValues } from '../../src/session/session.js';
 
 export class TestServerStore<T extends SessionValues> extends ServerSideStore<T> {
   constructor(backend: RecordBackend, options: ServerStoreOptions) {
-    const resolved = ServerSideStore.resolve(options);
-    super(backend, ServerSideStore.signer(options.keyring, resolved), resolved);
+    super(backend, options, resolveServerStoreOptions(options));
   }
 }
 
