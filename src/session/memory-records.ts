@@ -52,9 +52,10 @@ export class MemoryRecords implements RecordBackend {
     return parseRecord(entry.text, id) as StoredRecord;
   }
 
-  async set(record: StoredRecord): Promise<void> {
+  async set(record: StoredRecord, onlyIfExists = false): Promise<boolean> {
+    if (onlyIfExists && this.#live(record.id) === undefined) return false;
     this.#remove(record.id);
-    if (record.expiresAt <= this.#now()) return;
+    if (record.expiresAt <= this.#now()) return false;
     this.#entries.set(record.id, { text: serializeRecord(record), subject: record.subject, expiresAt: record.expiresAt });
     if (record.subject !== undefined) {
       let ids = this.#bySubject.get(record.subject);
@@ -72,6 +73,7 @@ export class MemoryRecords implements RecordBackend {
       if (entry.expiresAt > this.#now()) break;
       this.#remove(id);
     }
+    return true;
   }
 
   async delete(id: string): Promise<void> {

@@ -38,8 +38,12 @@ export interface StoredRecord {
 export interface RecordBackend {
   /** The live record for `id`, or `undefined` when it is absent, expired or unreadable. */
   get(id: string): Promise<StoredRecord | undefined>;
-  /** Creates or replaces the record, and indexes it under its subject. */
-  set(record: StoredRecord): Promise<void>;
+  /**
+   * Creates or replaces the record, and indexes it under its subject. With `onlyIfExists`, only
+   * replaces: a record that was revoked or destroyed while a request was in flight stays gone.
+   * Resolves to whether the record was written.
+   */
+  set(record: StoredRecord, onlyIfExists?: boolean): Promise<boolean>;
   /** Removes the record and its index entry. Removing an absent record is not an error. */
   delete(id: string): Promise<void>;
   /** The live records of one subject, in no particular order. */

@@ -36,8 +36,8 @@ import { type RecordBackend, type StoredRecord, isSessionId, parseRecord, serial
 export interface RedisClientLike {
   /** GET key: the value, or null. */
   get(key: string): Promise<string | null>;
-  /** SET key value PX ms. */
-  set(key: string, value: string, options: { PX: number }): Promise<unknown>;
+  /** SET key value PX ms [XX]: resolves to null when XX was given and the key did not exist. */
+  set(key: string, value: string, options: { PX: number; XX?: boolean }): Promise<unknown>;
   /** DEL key. */
   del(key: string): Promise<unknown>;
   /** ZADD key score member. */
@@ -87,16 +87,23 @@ export class RedisRecords implements RecordBackend {
     });
   }
 
-  set(record: StoredRecord): Promise<void> {
+  set(record: StoredRecord, onlyIfExists = false): Promise<boolean> {
     return this.#guard(async (c) => {
       const ttl = record.expiresAt - this.#o.now();
-      if (ttl <= 0) return this.#removeById(c, record.id);
-      if (record.subject !== undefined) {
-        const index = this.#subjectKey(record.subject);
+      if (ttl <= 0) {
+        await this.#removeById(c, record.id);
+        return false;
+      }
+      const index = record.subject === undefined ? undefined : this.#subjectKey(record.subject);
+      if (index !== undefined) {
         await c.zAdd(index, { score: record.expiresAt, value: record.id });
         await c.pExpire(index, Math.max(ttl, this.#o.indexTtl));
       }
-      await c.set(this.#sessionKey(record.id), serializeRecord(record), { PX: ttl });
+      // XX makes "only if it still exists" atomic: a revocation in between always wins.
+      const reply = await c.set(this.#sessionKey(record.id), serializeRecord(record), onlyIfExists ? { PX: ttl, XX: true } : { PX: ttl });
+      if (reply !== null) return true;
+      if (index !== undefined) await c.zRem(index, record.id);
+      return false;
     });
   }
 

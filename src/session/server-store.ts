@@ -120,7 +120,13 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
       ip: ctx.ip,
       data,
     };
-    await this.#backend.set(record);
+    // A session this request loaded (same id) is only updated, never re-created: if it was revoked
+    // or destroyed by another request meanwhile, writing it back would undo the revocation.
+    if (!(await this.#backend.set(record, previous === data.i))) {
+      this.#o.onDecodeError?.('ERR_SESSION_NOT_FOUND', 'the record was removed while this request was in flight');
+      await this.destroy(ctx, session);
+      return;
+    }
     await this.#setCookie(ctx, session.name, data.i, life);
     session.markSaved();
     const state = this.#state.get(session);

@@ -76,6 +76,22 @@ export function runBackendSuite(name: string, factory: BackendFactory, options: 
         assert.deepEqual(await b.get(r.id), next);
       }));
 
+    it('only replaces, never re-creates, when asked to write only if the record exists', () =>
+      withBackend(async (b) => {
+        const r = record({ subject: 'alice' });
+        assert.equal(await b.set(r, true), false);
+        assert.equal(await b.get(r.id), undefined);
+        assert.deepEqual(await b.listBySubject('alice'), []);
+        assert.equal(await b.set(r), true);
+        const next = { ...r, data: { v: 2 } };
+        assert.equal(await b.set(next, true), true);
+        assert.deepEqual(await b.get(r.id), next);
+        await b.delete(r.id);
+        assert.equal(await b.set(next, true), false, 'a deleted record stays deleted');
+        assert.equal(await b.get(r.id), undefined);
+        assert.deepEqual(await b.listBySubject('alice'), []);
+      }));
+
     it('forgets a record once its expiry time has passed', () =>
       withBackend(async (b, clock) => {
         const r = record();

@@ -121,6 +121,26 @@ describe('ServerSideStore session management', () => {
     assert.equal(backend.size, 0);
   });
 
+  it('does not undo a revocation that happens while a request is in flight', async () => {
+    const backend = new MemoryRecords({ maxEntries: 100, now: () => clock });
+    const { store } = await setup(backend);
+    const login = fake();
+    const s1 = await store.get(login.ctx, 'session');
+    s1.subject = 'alice';
+    await login.send();
+    const cookie = { '__Host-session': login.set.get('__Host-session') ?? '' };
+    const inFlight = fake(cookie);
+    const session = await store.get(inFlight.ctx, 'session');
+    session.values.n = 5; // the handler changes it...
+    assert.equal(await store.revokeAll('alice'), 1); // ...while "log out everywhere" runs elsewhere
+    await inFlight.send();
+    assert.equal(inFlight.set.get('__Host-session'), '', 'the cookie is deleted, not renewed');
+    assert.deepEqual(await store.list('alice'), []);
+    assert.ok(decodeErrors.includes('ERR_SESSION_NOT_FOUND'));
+    const later = fake(cookie);
+    assert.equal((await store.get(later.ctx, 'session')).isNew, true);
+  });
+
   it('caps a stored user agent at 512 characters', async () => {
     const { store, device } = await setup();
     await device('x'.repeat(5000)).get('/login?user=alice');
