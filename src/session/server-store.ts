@@ -185,7 +185,8 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     if (!isSessionId(id)) return false;
     const record = await this.#backend.get(id);
     if (record === undefined) return false;
-    if (options.subject !== undefined && record.subject !== options.subject) return false;
+    // `{ subject: session.subject }` from a visitor with no subject must not revoke anyone's session.
+    if ('subject' in options && (options.subject === undefined || record.subject !== options.subject)) return false;
     await this.#backend.delete(id);
     return true;
   }

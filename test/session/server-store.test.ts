@@ -68,6 +68,7 @@ describe('ServerSideStore session management', () => {
     const phone = device('Phone');
     const id = (await phone.get('/login?user=alice')).body as string;
     assert.equal(await store.revoke(id, { subject: 'mallory' }), false, 'not a session of that subject');
+    assert.equal(await store.revoke(id, { subject: undefined }), false, 'a visitor without a subject owns nothing');
     assert.equal(((await phone.get('/read')).body as { isNew: boolean }).isNew, false);
     assert.equal(await store.revoke(id, { subject: 'alice' }), true);
     assert.equal(await store.revoke(id), false, 'already gone');
