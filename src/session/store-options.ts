@@ -90,9 +90,15 @@ function invalid(message: string): SessionError {
   return new SessionError('ERR_OPTIONS_INVALID', 'usage', message);
 }
 
+// RFC 6265bis §5.5: browsers keep a cookie at most 400 days, so a longer timeout is a promise
+// the cookie cannot keep (and the codec refuses lifetimes beyond it).
+const MAX_TIMEOUT = 400 * 86_400;
+
 function positiveSeconds(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw invalid(`${name} must be a positive number of seconds (got ${String(value)}).`);
+  if (!Number.isInteger(value) || value <= 0 || value > MAX_TIMEOUT) {
+    throw invalid(`${name} must be a whole number of seconds from 1 to ${MAX_TIMEOUT} (400 days) (got ${String(value)}).`);
+  }
   return value;
 }
 

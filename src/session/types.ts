@@ -7,24 +7,11 @@
  *   in the cookie and the data in the store. Handlers never see the difference.
  * @module
  */
+import type { CookieOptions } from '../cookie/serialize.js';
 import type { Session, SessionValues } from './session.js';
 
-/**
- * Attributes for one `Set-Cookie`, as the cookie layer's `serializeCookie` takes them.
- * Mirrors the cookie layer's `CookieOptions` structurally.
- */
-export interface SessionCookieAttributes {
-  domain?: string;
-  path?: string;
-  /** Seconds. */
-  maxAge?: number;
-  expires?: Date;
-  secure?: boolean;
-  httpOnly?: boolean;
-  sameSite?: 'Strict' | 'Lax' | 'None';
-  partitioned?: boolean;
-  priority?: 'Low' | 'Medium' | 'High';
-}
+/** Attributes for one `Set-Cookie`: the cookie layer's `CookieOptions`. */
+export type SessionCookieAttributes = CookieOptions;
 
 /** A hook run after the handler chain and before the response headers are written. */
 export type BeforeSendHook = () => void | Promise<void>;

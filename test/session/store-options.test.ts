@@ -41,6 +41,8 @@ test('rejects combinations a browser would silently drop, saying how to fix them
   assert.throws(() => resolveStoreOptions({ cookie: { maxAge: 0 } }), usage(/destroy/));
   assert.throws(() => resolveStoreOptions({ idleTimeout: 0 }), usage(/idleTimeout/));
   assert.throws(() => resolveStoreOptions({ absoluteTimeout: Number.POSITIVE_INFINITY }), usage(/absoluteTimeout/));
+  assert.throws(() => resolveStoreOptions({ absoluteTimeout: 401 * 86_400 }), usage(/400 days/));
+  assert.throws(() => resolveStoreOptions({ idleTimeout: 1.5 }), usage(/whole number/));
   assert.throws(() => resolveStoreOptions({ renewAfter: 2 }), usage(/renewAfter/));
 });
 
