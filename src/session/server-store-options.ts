@@ -16,7 +16,7 @@ export interface ServerStoreOptions extends SessionStoreOptions {
    * (a Web Crypto round trip). Expiry is still checked on every hit and the record is still read.
    * Default on, 5000 entries; `false` turns it off.
    */
-  cache?: VerifiedCacheOptions | false;
+  cache?: boolean | VerifiedCacheOptions;
   /**
    * Receives storage trouble that does not fail a request: a corrupt record (treated as absent),
    * a failed background sweep. Default: one `console.warn` line.

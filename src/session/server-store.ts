@@ -76,7 +76,8 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     this.#o = resolved;
     // Signed values live at most as long as a session can: the absolute timeout.
     this.#codec = new CookieCodec({ keyring: options.keyring, mode: 'signed', maxAge: Math.ceil(resolved.absoluteTimeout), now: resolved.now });
-    this.#cache = options.cache === false ? undefined : new VerifiedCache<Verified>(options.cache);
+    const cache = options.cache ?? true;
+    this.#cache = cache === false ? undefined : new VerifiedCache<Verified>(cache === true ? {} : cache);
   }
 
   /**
@@ -284,10 +285,11 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
   async #setCookie(ctx: SessionContext, name: string, id: string, life: number): Promise<void> {
     const cookie = this.#o.prefix + name;
     const value = await this.#codec.encode(cookie, id, { maxAge: life });
+    // The browser sends this exact value next: remember it as verified, as CookieStore does.
+    this.#cache?.sync(this.#codec.keyring);
+    this.#cache?.set(`${cookie}=${value}`, { id, expiresAt: this.#o.now() + life * 1000, stale: false });
     const attributes = this.#attributes();
-    const maxAge = this.#o.maxAge;
-    if (maxAge === undefined) attributes.maxAge = life;
-    else if (maxAge !== 'session') attributes.maxAge = Math.min(maxAge, life);
+    if (this.#o.maxAge !== 'session') attributes.maxAge = this.#o.maxAge ?? life;
     ctx.setCookie(cookie, value, attributes);
   }
 
