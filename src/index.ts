@@ -12,6 +12,8 @@ export { generateKey } from './keys/generate.js';
 export { EPOCH_SECONDS } from './keys/derive.js';
 export { CookieCodec } from './codec/cookie-codec.js';
 export type { CodecMode, CookieCodecOptions, EncodeOptions, DecodedValue } from './codec/cookie-codec.js';
+export { inspectValue } from './codec/inspect.js';
+export type { InspectedValue, InspectedPart, InspectedPartLabel } from './codec/inspect.js';
 
 // --- router ---
 export { Router } from './http/router/radix.js';
@@ -38,6 +40,11 @@ export type { VerifiedCacheOptions } from './session/verified-cache.js';
 export { SessionRegistry } from './session/registry.js';
 export { resolveStoreOptions, timeoutReason, renewalDue, lifetime, revocationReason } from './session/store-options.js';
 export type { SessionCookieOptions, SessionStoreOptions, ResolvedStoreOptions, RevocationInfo } from './session/store-options.js';
+export { CookieStore } from './session/cookie-store.js';
+export type { CookieStoreOptions } from './session/cookie-store.js';
+export { SessionTooLargeError } from './session/session-too-large-error.js';
+export { csrf } from './http/csrf.js';
+export type { CsrfOptions } from './http/csrf.js';
 
 // --- http ---
 export { createApp } from './http/app.js';

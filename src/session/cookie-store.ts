@@ -80,7 +80,6 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   readonly #maxChunks: number | undefined;
   readonly #cache: VerifiedCache<Verified> | undefined;
   readonly #registry = new SessionRegistry<T>();
-  readonly #state = new WeakMap<Session<T>, CookieState>();
   #keyring!: Keyring;
   #codec!: CookieCodec;
 
@@ -207,10 +206,10 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   }
 
   #stateOf(session: Session<T>): CookieState {
-    let state = this.#state.get(session);
+    let state = session.storeState as CookieState | undefined;
     if (state === undefined) {
       state = { lastWritten: 0, renew: false, bad: false, plainWritten: false, chunksWritten: 0 };
-      this.#state.set(session, state);
+      session.storeState = state;
     }
     return state;
   }

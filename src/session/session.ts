@@ -91,6 +91,12 @@ export class Session<T extends SessionValues = SessionValues> {
   readonly name: string;
   /** True when no valid cookie came with the request (first visit, expired, tampered, revoked). */
   readonly isNew: boolean;
+  /**
+   * For stores: bookkeeping the store keeps with this session (when it was last written, which
+   * cookies it wrote...). A property rather than a `WeakMap` because a WeakMap entry per request
+   * costs measurable GC time. Handlers never need it.
+   */
+  storeState: unknown = undefined;
   readonly #store: Store<T>;
   readonly #ctx: SessionContext;
   readonly #now: () => number;

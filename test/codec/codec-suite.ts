@@ -292,6 +292,14 @@ export function codecSuite(mode: CodecMode): void {
     await assert.rejects(broken.encode('s', 1), { code: 'ERR_OPTIONS_INVALID' });
   });
 
+  test(`${mode}: 64 encodes and decodes in flight at once each keep their own data`, async () => {
+    const { codec } = await setup(mode);
+    const values = await Promise.all(Array.from({ length: 64 }, (_, i) => codec.encode(`c${i % 3}`, { i, pad: 'p'.repeat(i * 7) })));
+    const outs = await Promise.all(values.map((v, i) => codec.decode(`c${i % 3}`, v)));
+    outs.forEach((out, i) => assert.deepEqual(out.data, { i, pad: 'p'.repeat(i * 7) }));
+    assert.equal(new Set(values).size, 64);
+  });
+
   test(`${mode}: property: any JSON value round-trips (seed ${seed})`, async () => {
     const { codec } = await setup(mode);
     await fc.assert(

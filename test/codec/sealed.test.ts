@@ -76,7 +76,7 @@ test('sealed: an authentic payload that is not UTF-8 JSON is ERR_COOKIE_MALFORME
   const header = `1s.k-new.${iat}.${iat + 60}`;
   const key = await keyring.primary.sealingKey(Math.floor(iat / EPOCH_SECONDS));
   for (const payload of [new TextEncoder().encode('{not json'), new Uint8Array([0xff, 0xfe])]) {
-    const value = `${header}.${await seal(key, payload, boundContext(header, 'session'))}`;
+    const value = `${header}.${await seal(key, payload, boundContext(header, header.length, 'session'))}`;
     await expectCode(codec.decode('session', value), 'ERR_COOKIE_MALFORMED');
   }
 });
