@@ -68,7 +68,6 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
   readonly #cache: VerifiedCache<Verified> | undefined;
   readonly #o: ResolvedStoreOptions;
   readonly #registry = new SessionRegistry<T>();
-  readonly #state = new WeakMap<Session<T>, LoadState>();
 
   /** For the store classes: `resolved` is `resolveServerStoreOptions(options)`. */
   protected constructor(backend: RecordBackend, options: ServerStoreOptions, resolved: ResolvedStoreOptions) {
@@ -130,7 +129,8 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     }
     await this.#setCookie(ctx, session.name, data.i, life);
     session.markSaved();
-    const state = this.#state.get(session);
+    // A session of another store (or none) has no state of ours: nothing to update.
+    const state = session.storeState as LoadState | undefined;
     if (state !== undefined) {
       state.lastSeenAt = now;
       state.badCookie = false;
@@ -249,7 +249,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
       return this.#reject(ctx, name, why, undefined);
     }
     const session = new Session<T>({ name, store: this, ctx, now: this.#o.now, record: data });
-    this.#state.set(session, { lastSeenAt: record.lastSeenAt, badCookie: false, stale });
+    session.storeState = { lastSeenAt: record.lastSeenAt, badCookie: false, stale } satisfies LoadState;
     return session;
   }
 
@@ -260,7 +260,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
 
   #fresh(ctx: SessionContext, name: string, badCookie: boolean): Session<T> {
     const session = new Session<T>({ name, store: this, ctx, now: this.#o.now });
-    this.#state.set(session, { lastSeenAt: 0, badCookie, stale: false });
+    session.storeState = { lastSeenAt: 0, badCookie, stale: false } satisfies LoadState;
     return session;
   }
 
@@ -268,7 +268,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
   async #commit(ctx: SessionContext, session: Session<T>): Promise<void> {
     if (session.destroyed) return;
     if (session.changed) return this.save(ctx, session);
-    const state = this.#state.get(session) as LoadState;
+    const state = session.storeState as LoadState;
     if (session.isNew) {
       if (state.badCookie) ctx.deleteCookie(this.#o.prefix + session.name, this.#attributes());
       return;
