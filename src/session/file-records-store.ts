@@ -96,8 +96,15 @@ export class FileRecords implements RecordBackend {
   set(record: StoredRecord, onlyIfExists = false): Promise<boolean> {
     return this.#guard(async () => {
       if (!isSessionId(record.id)) throw new TypeError('FileStore: refusing to store a record with a malformed id');
-      // Check-then-rename leaves a window of one system call, against the whole request without it.
-      if (onlyIfExists && !(await exists(this.#recordPath(record.id)))) return false;
+      if (record.expiresAt <= this.#o.now() || onlyIfExists) {
+        // Check-then-rename leaves a window of a few system calls, against a whole request without it.
+        const current = await this.#read(record.id);
+        const live = current !== undefined && current.expiresAt > this.#o.now();
+        if (record.expiresAt <= this.#o.now() || !live) {
+          if (current !== undefined) await this.#remove(current);
+          return false;
+        }
+      }
       if (record.subject !== undefined) await this.#mark(record.subject, record.id);
       await this.#writeAtomic(record.id, serializeRecord(record));
       return true;

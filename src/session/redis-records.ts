@@ -94,6 +94,14 @@ export class RedisRecords implements RecordBackend {
         await this.#removeById(c, record.id);
         return false;
       }
+      if (onlyIfExists) {
+        // Judged by the app's clock, like every read; SET XX below still closes the race with a delete.
+        const current = await this.#read(c, record.id);
+        if (current === undefined || current.expiresAt <= this.#o.now()) {
+          if (current !== undefined) await this.#remove(c, current);
+          return false;
+        }
+      }
       const index = record.subject === undefined ? undefined : this.#subjectKey(record.subject);
       if (index !== undefined) {
         await c.zAdd(index, { score: record.expiresAt, value: record.id });

@@ -2,6 +2,7 @@
 // memory-records.test.ts, file-records-store.test.ts and redis-records.test.ts run it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { randomId } from '../../src/session/session.js';
 import type { RecordBackend, StoredRecord } from '../../src/session/record.js';
 
@@ -180,6 +181,69 @@ export function runBackendSuite(name: string, factory: BackendFactory, options: 
         assert.equal(await b.get(keep.id), undefined);
         assert.equal(await b.deleteBySubject('nobody'), 0);
       }));
+
+    it('agrees with a plain model over random sequences of writes, deletes, listings and clock ticks', async () => {
+      const pool = [randomId(), randomId(), randomId(), randomId()];
+      const subjects = ['alice', 'bob', undefined] as const;
+      const op = fc.oneof(
+        fc.record({ kind: fc.constant('set' as const), id: fc.nat(3), subject: fc.nat(2), ttl: fc.integer({ min: 0, max: 4 }), only: fc.boolean(), v: fc.nat(9) }),
+        fc.record({ kind: fc.constant('delete' as const), id: fc.nat(3) }),
+        fc.record({ kind: fc.constant('get' as const), id: fc.nat(3) }),
+        fc.record({ kind: fc.constant('list' as const), subject: fc.nat(1) }),
+        fc.record({ kind: fc.constant('deleteBySubject' as const), subject: fc.nat(1), except: fc.nat(4) }),
+        fc.record({ kind: fc.constant('tick' as const), seconds: fc.integer({ min: 1, max: 2 }) }),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(op, { minLength: 10, maxLength: 30 }), async (ops) => {
+          await withBackend(async (b, clock) => {
+            const model = new Map<string, StoredRecord>();
+            const live = (id: string) => {
+              const r = model.get(id);
+              return r !== undefined && r.expiresAt > clock.t ? r : undefined;
+            };
+            for (const o of ops) {
+              switch (o.kind) {
+                case 'set': {
+                  const id = pool[o.id] as string;
+                  const r = record({ id, subject: subjects[o.subject], expiresAt: clock.t + o.ttl * 1000, data: { v: o.v } });
+                  const expected = r.expiresAt > clock.t && (!o.only || live(id) !== undefined);
+                  if (expected) model.set(id, r);
+                  else model.delete(id);
+                  assert.equal(await b.set(r, o.only), expected, JSON.stringify(o));
+                  break;
+                }
+                case 'delete':
+                  model.delete(pool[o.id] as string);
+                  await b.delete(pool[o.id] as string);
+                  break;
+                case 'get':
+                  assert.deepEqual(await b.get(pool[o.id] as string), live(pool[o.id] as string), JSON.stringify(o));
+                  break;
+                case 'list': {
+                  const subject = subjects[o.subject] as string;
+                  const want = pool.map(live).filter((r) => r?.subject === subject);
+                  assert.deepEqual(ids(await b.listBySubject(subject)), ids(want as StoredRecord[]), JSON.stringify(o));
+                  break;
+                }
+                case 'deleteBySubject': {
+                  const subject = subjects[o.subject] as string;
+                  const except = new Set(o.except < 4 ? [pool[o.except] as string] : []);
+                  const doomed = pool.filter((id) => !except.has(id) && model.get(id)?.subject === subject);
+                  const count = doomed.filter((id) => live(id) !== undefined).length;
+                  for (const id of doomed) model.delete(id);
+                  assert.equal(await b.deleteBySubject(subject, except), count, JSON.stringify(o));
+                  break;
+                }
+                case 'tick':
+                  clock.t += o.seconds * 1000;
+                  break;
+              }
+            }
+          });
+        }),
+        { numRuns: 60, seed: 20261126 },
+      );
+    });
 
     it('does not count expired sessions as deleted, and removes them anyway', () =>
       withBackend(async (b, clock) => {
