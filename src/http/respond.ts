@@ -131,12 +131,6 @@ function logAccess(ctx: Context, status: number, reporter: Reporter): void {
     requestId: ctx.requestId,
   });
 }
-
-/** The default access-log line: `GET /path 200 1.2ms id`. No query, cookies or bodies. */
-export function formatAccessLine(entry: AccessLogEntry): string {
-  return `${entry.method} ${entry.path} ${entry.status} ${entry.durationMs.toFixed(1)}ms ${entry.requestId}\n`;
-}
-
 /**
  * Session storage that is down (a full or read-only disk, Redis unreachable) is a temporary state
  * of the server, not a bug: 503 with Retry-After, logged like any 5xx (docs/stores.md).

@@ -183,3 +183,53 @@ describe('CookieStore', () => {
     assert.throws(() => new CookieStore({ keyring: ringA, cookie: { secure: false } }), usage);
   });
 });
+
+describe('CookieStore edge cases', () => {
+  function fakeCtx(cookies: Record<string, string> = {}) {
+    const set = new Map<string, string>();
+    const hooks: Array<() => void | Promise<void>> = [];
+    return { ctx: { cookies, setCookie: (n: string, v: string) => { set.set(n, v); }, deleteCookie: (n: string) => { set.set(n, ''); }, onBeforeSend: (h: () => void | Promise<void>) => { hooks.push(h); } }, set, hooks };
+  }
+
+  test('a value JSON cannot hold is ERR_DATA_INVALID, on save and on auto-commit', async () => {
+    const store = new CookieStore<{ n?: unknown }>({ keyring: ringA });
+    const { ctx, hooks } = fakeCtx();
+    const session = await store.get(ctx, 'session');
+    session.values.n = 10n;
+    assert.equal(session.changed, true);
+    const invalid = (e: unknown) => e instanceof SessionError && e.code === 'ERR_DATA_INVALID' && e.kind === 'usage';
+    await assert.rejects(session.save(), invalid);
+    await assert.rejects(async () => { for (const h of hooks) await h(); }, invalid);
+  });
+
+  test('an authentic value that is not a session record gives a fresh session', async () => {
+    const errors: string[] = [];
+    const store = new CookieStore({ keyring: ringA, onDecodeError: (c) => { errors.push(c); } });
+    const { CookieCodec } = await import('../../src/codec/cookie-codec.js');
+    const foreign = await new CookieCodec({ keyring: ringA }).encode('__Host-session', [1, 2, 3]);
+    const { ctx } = fakeCtx({ '__Host-session': foreign });
+    assert.equal((await store.get(ctx, 'session')).isNew, true);
+    assert.deepEqual(errors, ['ERR_COOKIE_MALFORMED']);
+  });
+
+  test('a session too large even for the codec is ERR_SESSION_TOO_LARGE', async () => {
+    const store = new CookieStore<{ big?: string }>({ keyring: ringA, chunking: { maxChunks: 50 } });
+    const { ctx } = fakeCtx();
+    const session = await store.get(ctx, 'session');
+    session.values.big = 'x'.repeat(300_000);
+    await assert.rejects(session.save(), (e: unknown) => e instanceof SessionTooLargeError && e.limit === 50 * 4096 && e.size > e.limit);
+  });
+
+  test('rejects a session name that is not a cookie name when it is asked for', async () => {
+    const store = new CookieStore({ keyring: ringA });
+    const { ctx } = fakeCtx();
+    await assert.rejects(store.get(ctx, 'my session'), (e: unknown) => e instanceof SessionError && e.code === 'ERR_COOKIE_NAME_INVALID');
+    assert.equal((await store.get(ctx, 'ok')).isNew, true);
+  });
+
+  test('exposes its keyring and the full cookie name', () => {
+    const store = new CookieStore({ keyring: ringA, cookie: { prefix: '__Secure-' } });
+    assert.equal(store.keyring, ringA);
+    assert.equal(store.cookieName('cart'), '__Secure-cart');
+  });
+});
