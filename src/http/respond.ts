@@ -131,6 +131,7 @@ function logAccess(ctx: Context, status: number, reporter: Reporter): void {
     requestId: ctx.requestId,
   });
 }
+
 /**
  * Session storage that is down (a full or read-only disk, Redis unreachable) is a temporary state
  * of the server, not a bug: 503 with Retry-After, logged like any 5xx (docs/stores.md).

@@ -20,12 +20,14 @@
  * @module
  */
 import { CookieCodec } from '../codec/cookie-codec.js';
+import { isCookieName } from '../cookie/grammar.js';
 import { type DecodeErrorCode, SessionError } from '../errors.js';
 import type { Keyring } from '../keys/keyring.js';
 import type { ServerStoreOptions, SessionInfo } from './server-store-options.js';
 import { VerifiedCache } from './verified-cache.js';
 import type { RecordBackend, StoredRecord } from './record.js';
 import { isSessionId } from './record.js';
+import { isRecord } from './record-shape.js';
 import { SessionRegistry } from './registry.js';
 import { Session, type SessionRecord, type SessionValues } from './session.js';
 import { type ResolvedStoreOptions, lifetime, renewalDue, revocationReason, timeoutReason } from './store-options.js';
@@ -68,6 +70,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
   readonly #cache: VerifiedCache<Verified> | undefined;
   readonly #o: ResolvedStoreOptions;
   readonly #registry = new SessionRegistry<T>();
+  readonly #names = new Set<string>();
 
   /** For the store classes: `resolved` is `resolveServerStoreOptions(options)`. */
   protected constructor(backend: RecordBackend, options: ServerStoreOptions, resolved: ResolvedStoreOptions) {
@@ -95,7 +98,19 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     this.#codec.keyring = keyring;
   }
 
+  /** The full cookie name of session `name`: the prefix, then the name. */
+  cookieName(name: string): string {
+    return this.#o.prefix + name;
+  }
+
   get(ctx: SessionContext, name: string): Promise<Session<T>> {
+    if (!this.#names.has(name)) {
+      // As in CookieStore: a misspelt name fails in the handler that asked for it, not while committing.
+      if (typeof name !== 'string' || !isCookieName(this.cookieName(name))) {
+        return Promise.reject(new SessionError('ERR_COOKIE_NAME_INVALID', 'usage', `Session name ${JSON.stringify(name)} is not a valid cookie name (letters, digits and !#$%&'*+-.^_\`|~ only).`));
+      }
+      this.#names.add(name);
+    }
     return this.#registry.get(ctx, name, () => this.#load(ctx, name), (session) => this.#commit(ctx, session));
   }
 
@@ -139,7 +154,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
   }
 
   async destroy(ctx: SessionContext, session: Session<T>): Promise<void> {
-    const cookie = this.#o.prefix + session.name;
+    const cookie = this.cookieName(session.name);
     const stored = session.storedId;
     if (stored !== undefined) await this.#backend.delete(stored);
     if (stored !== undefined || ctx.cookies[cookie] !== undefined) ctx.deleteCookie(cookie, this.#attributes());
@@ -213,7 +228,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
   }
 
   async #load(ctx: SessionContext, name: string): Promise<Session<T>> {
-    const cookie = this.#o.prefix + name;
+    const cookie = this.cookieName(name);
     const value = ctx.cookies[cookie];
     if (value === undefined) return this.#fresh(ctx, name, false);
     const now = this.#o.now();
@@ -237,7 +252,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     // ERR_STORE_UNAVAILABLE propagates: the handler fails and the app answers 503.
     const record = await this.#backend.get(id);
     const data = record?.data as SessionRecord<T> | undefined;
-    if (record === undefined || !isSessionRecord(data, id)) {
+    if (record === undefined || !isRecord(data) || data.i !== id) {
       this.#cache?.delete(key);
       return this.#reject(ctx, name, 'ERR_SESSION_NOT_FOUND', 'no record for this id (destroyed, revoked, expired or evicted)');
     }
@@ -270,7 +285,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     if (session.changed) return this.save(ctx, session);
     const state = session.storeState as LoadState;
     if (session.isNew) {
-      if (state.badCookie) ctx.deleteCookie(this.#o.prefix + session.name, this.#attributes());
+      if (state.badCookie) ctx.deleteCookie(this.cookieName(session.name), this.#attributes());
       return;
     }
     const now = this.#o.now();
@@ -283,7 +298,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
   }
 
   async #setCookie(ctx: SessionContext, name: string, id: string, life: number): Promise<void> {
-    const cookie = this.#o.prefix + name;
+    const cookie = this.cookieName(name);
     const value = await this.#codec.encode(cookie, id, { maxAge: life });
     // The browser sends this exact value next: remember it as verified, as CookieStore does.
     this.#cache?.sync(this.#codec.keyring);
@@ -301,12 +316,4 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
 function header(ctx: SessionContext, name: string): string | undefined {
   const value = ctx.headers?.[name];
   return typeof value === 'string' ? value : value?.[0];
-}
-
-/** The stored payload is what `Session` wrote for this very id (never trust storage blindly). */
-function isSessionRecord<T extends SessionValues>(data: SessionRecord<T> | undefined, id: string): data is SessionRecord<T> {
-  return (
-    typeof data === 'object' && data !== null && data.i === id && typeof data.c === 'number' &&
-    typeof data.v === 'object' && data.v !== null && !Array.isArray(data.v)
-  );
 }

@@ -254,6 +254,14 @@ describe('ServerSideStore session management', () => {
     assert.deepEqual(maxAges, [1000, 60, undefined]);
   });
 
+  it('rejects a session name that is not a cookie name when it is asked for, as CookieStore does', async () => {
+    const store = new TestServerStore(new MemoryRecords({ maxEntries: 10, now: () => clock }), { keyring, now: () => clock, cookie: { prefix: '__Secure-' } });
+    await assert.rejects(store.get(fake().ctx, 'my session'), { code: 'ERR_COOKIE_NAME_INVALID', kind: 'usage' });
+    assert.equal((await store.get(fake().ctx, 'ok')).isNew, true);
+    assert.equal((await store.get(fake().ctx, 'ok')).isNew, true, 'a known name is not checked again');
+    assert.equal(store.cookieName('cart'), '__Secure-cart');
+  });
+
   it('refuses to save a destroyed session through the store directly', async () => {
     const store = new TestServerStore(new MemoryRecords({ maxEntries: 10, now: () => clock }), { keyring, now: () => clock });
     const r = fake();
