@@ -11,34 +11,7 @@ import { LinearRouter } from '../../src/http/router/linear.js';
 import { createApp } from '../../src/http/app.js';
 import { start, rawRequest } from '../http/helpers.js';
 import { fuzz, fuzzAsync, seed } from './seed.js';
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Percent-decodes one segment, or null for a lone '%', a bad hex pair, or bytes that are not UTF-8. */
-function oracleDecode(segment: string): string | null {
-  let out = '';
-  let i = 0;
-  while (i < segment.length) {
-    if (segment[i] !== '%') {
-      out += segment[i];
-      i++;
-      continue;
-    }
-    const bytes: number[] = [];
-    while (segment[i] === '%') {
-      const hex = segment.slice(i + 1, i + 3);
-      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return null;
-      bytes.push(parseInt(hex, 16));
-      i += 3;
-    }
-    try {
-      out += strictUtf8.decode(Uint8Array.from(bytes));
-    } catch {
-      return null;
-    }
-  }
-  return out;
-}
+import { oracleDecode } from './oracles.js';
 
 /** The oracle: the decoded segments of an acceptable path, or null when it must be refused. */
 function oracleSegments(url: string): { path: string; query: string; segments: string[] } | null {
