@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseRequestTarget } from '../../src/http/request-target.js';
+import { parseRequestTarget, toggleTrailingSlash } from '../../src/http/request-target.js';
 import { Router } from '../../src/http/router/radix.js';
 import { LinearRouter } from '../../src/http/router/linear.js';
 import { createApp } from '../../src/http/app.js';
@@ -131,6 +131,22 @@ test(`a value percent-encoded into a path comes back unchanged as its param (see
       }
     }),
     1000,
+  );
+});
+
+test(`the trailing-slash redirect target never leaves the host, by the WHATWG URL parser (seed ${seed})`, () => {
+  const base = 'https://app.example/';
+  fuzz(
+    fc.property(target, fc.constantFrom('', '/', '\\', '\t', '%2F'), (url, tail) => {
+      const accepted = parseRequestTarget(url + tail);
+      if (accepted === null) return;
+      const other = toggleTrailingSlash(accepted.path);
+      if (other === null) return;
+      assert.ok(other === `${accepted.path}/` || `${other}/` === accepted.path, 'only the trailing slash may change');
+      const resolved = new URL(other, base);
+      assert.equal(resolved.origin, 'https://app.example', `${JSON.stringify(other)} leaves the host`);
+    }),
+    2000,
   );
 });
 

@@ -2,6 +2,7 @@
 //   FUZZ_SEED=<seed from the failure message> npm run test:only test/fuzz
 //   FUZZ_RUNS=100000 npm run test:only test/fuzz        (the long run; default runs are modest)
 // FUZZ_SEED defaults to a fixed value so CI is reproducible; set it to explore new inputs.
+// FC_SEED, the name the first property tests used, is still read when FUZZ_SEED is absent.
 // FUZZ_RUNS replaces each property's default run count (the defaults keep the suite fast).
 import fc from 'fast-check';
 
@@ -16,7 +17,7 @@ function readInt(name: string): number | undefined {
 }
 
 /** The seed every property of this run uses (`FUZZ_SEED`, default fixed). */
-export const seed: number = readInt('FUZZ_SEED') ?? DEFAULT_SEED;
+export const seed: number = readInt('FUZZ_SEED') ?? readInt('FC_SEED') ?? DEFAULT_SEED;
 
 /** The run count for a property: `FUZZ_RUNS` when set, otherwise the property's own default. */
 export function runs(defaultRuns: number): number {
