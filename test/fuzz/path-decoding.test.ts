@@ -57,7 +57,7 @@ test(`parseRequestTarget never throws and agrees with the segment oracle (seed $
       if (want === null) assert.equal(got, null, 'must be refused');
       else assert.deepEqual(got, { path: want.path, query: want.query });
     }),
-    3000,
+    1500,
   );
 });
 
@@ -97,7 +97,7 @@ test(`router params on any accepted target equal the oracle's decoded segments (
       // an accepted path decodes as a whole, so no param of it can be a bad escape
       assert.notEqual(modelLookup(accepted.path).kind, 'bad-request');
     }),
-    2000,
+    1000,
   );
 });
 
@@ -108,7 +108,7 @@ test(`router lookups on raw paths never throw and refuse exactly the undecodable
       assertAgrees(radix, path);
       assertAgrees(linear, path);
     }),
-    2000,
+    1000,
   );
 });
 
@@ -130,7 +130,7 @@ test(`a value percent-encoded into a path comes back unchanged as its param (see
         if (result.kind === 'found') assert.deepEqual({ ...result.params }, Object.fromEntries(values.map((v, i) => [NAMES[i], v])));
       }
     }),
-    1000,
+    500,
   );
 });
 
@@ -146,7 +146,7 @@ test(`the trailing-slash redirect target never leaves the host, by the WHATWG UR
       const resolved = new URL(other, base);
       assert.equal(resolved.origin, 'https://app.example', `${JSON.stringify(other)} leaves the host`);
     }),
-    2000,
+    1000,
   );
 });
 
