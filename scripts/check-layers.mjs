@@ -13,7 +13,7 @@ const rank = { errors: 0, bytes: 1, keys: 2, codec: 3, cookie: 4, session: 5, ht
 const core = new Set(['errors', 'bytes', 'keys', 'codec', 'cookie', 'session']);
 // Server-side stores that need the file system or sockets. They sit in the session layer
 // but are Node-only by nature; the core proper never imports them.
-const NODE_STORES = new Set(['session/file-store.ts', 'session/redis-store.ts']);
+const NODE_STORES = new Set(['session/file-store.ts', 'session/file-records-store.ts', 'session/redis-store.ts']);
 
 function walk(dir) {
   const out = [];

@@ -40,6 +40,11 @@ export interface CookieCodecOptions {
   now?: () => number;
   /** Seconds a value's issued-at may lie in the future (another server's clock). Default 30, at most 300. */
   clockSkew?: number;
+  /**
+   * Largest name + value in bytes. Default 4096, one cookie. Raise it only for a value that the
+   * caller splits over several cookies (the session layer's chunking); at most 50 × 4096.
+   */
+  maxBytes?: number;
 }
 
 /**

@@ -41,6 +41,8 @@ export class CookieCodec {
   readonly maxAge: number;
   /** Tolerated clock skew for issued-at, in seconds. */
   readonly clockSkew: number;
+  /** Largest name + value in bytes. */
+  readonly maxBytes: number;
   #keyring: Keyring;
   readonly #now: () => number;
   readonly #tag: string;
@@ -54,6 +56,10 @@ export class CookieCodec {
     this.mode = mode;
     this.maxAge = seconds(options.maxAge ?? DEFAULT_MAX_AGE, 'maxAge', 1, MAX_AGE_LIMIT);
     this.clockSkew = seconds(options.clockSkew ?? DEFAULT_CLOCK_SKEW, 'clockSkew', 0, MAX_CLOCK_SKEW);
+    this.maxBytes = options.maxBytes ?? MAX_COOKIE_BYTES;
+    if (!Number.isInteger(this.maxBytes) || this.maxBytes < 64 || this.maxBytes > 50 * MAX_COOKIE_BYTES) {
+      throw usage('ERR_OPTIONS_INVALID', `maxBytes must be an integer from 64 to ${50 * MAX_COOKIE_BYTES}`);
+    }
     if (options.now !== undefined && typeof options.now !== 'function') throw usage('ERR_OPTIONS_INVALID', 'now must be a function returning milliseconds');
     this.#now = options.now ?? Date.now;
     this.#tag = mode === 'sealed' ? SEALED_TAG : SIGNED_TAG;
@@ -116,7 +122,7 @@ export class CookieCodec {
     }
     if (json === undefined) throw usage('ERR_DATA_INVALID', 'data must be a JSON value, not undefined, a function or a symbol');
     // Cheap first: base64url makes the value longer than the JSON, so this can never fit.
-    if (json.length > MAX_COOKIE_BYTES) throw usage('ERR_COOKIE_TOO_LARGE', `cookie "${name}" would hold ${json.length}+ characters of JSON; browsers keep at most ${MAX_COOKIE_BYTES} bytes`);
+    if (json.length > this.maxBytes) throw usage('ERR_COOKIE_TOO_LARGE', `cookie "${name}" would hold ${json.length}+ characters of JSON; at most ${this.maxBytes} bytes fit`);
     const now = this.#now();
     // 11 decimal digits of seconds is the wire limit (year 5138); NaN fails the first test.
     if (!(now >= 0 && now < 1e14)) throw usage('ERR_OPTIONS_INVALID', 'now() must return milliseconds since the Unix epoch');
@@ -126,7 +132,7 @@ export class CookieCodec {
     const plaintext = tempUtf8(json);
     const body = this.mode === 'sealed' ? IV_CHARS + 1 + base64urlLength(plaintext.length) + 1 + TAG_CHARS : base64urlLength(plaintext.length) + 1 + MAC_CHARS;
     const size = name.length + header.length + 1 + body;
-    if (size > MAX_COOKIE_BYTES) throw usage('ERR_COOKIE_TOO_LARGE', `cookie "${name}" would be ${size} bytes; browsers keep at most ${MAX_COOKIE_BYTES}`);
+    if (size > this.maxBytes) throw usage('ERR_COOKIE_TOO_LARGE', `cookie "${name}" would be ${size} bytes; browsers keep at most ${this.maxBytes}`);
     if (this.mode === 'signed') {
       const signedPart = `${header}.${encodeBase64url(plaintext)}`;
       return `${signedPart}.${await sign(key.signingKey, boundContext(signedPart, signedPart.length, name))}`;
@@ -176,7 +182,7 @@ export class CookieCodec {
 
     // 1.
     const length = value.length;
-    if (name.length + length > MAX_COOKIE_BYTES) throw fail('ERR_COOKIE_TOO_LARGE', `${name.length + length} bytes`);
+    if (name.length + length > this.maxBytes) throw fail('ERR_COOKIE_TOO_LARGE', `${name.length + length} bytes`);
     // Where the parts end: positions of the dots, then the end. Found with indexOf and read in
     // place: split() and substrings cost as much as JSON.parse here (measured, Node 20).
     const ends: number[] = [];
