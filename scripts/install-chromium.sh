@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian `chromium` package for the real-browser test (test/browser/), unless it is
-# already there. playwright-core drives it through executablePath /usr/bin/chromium; it never
-# downloads a browser of its own.
+# Installs the Debian package `chromium` for the browser test (npm run test:browser), unless a
+# working /usr/bin/chromium is already there. Needs root or sudo. The test drives it through
+# playwright-core with executablePath /usr/bin/chromium, so no Playwright browser download happens.
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then
-  echo "install-chromium: /usr/bin/chromium is present"
+if [ -x /usr/bin/chromium ] && /usr/bin/chromium --version >/dev/null 2>&1; then
+  echo "install-chromium: $(/usr/bin/chromium --version 2>/dev/null) already installed"
   exit 0
 fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get -o DPkg::Lock::Timeout=600 update
-$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends chromium
+$SUDO apt-get update
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium
+/usr/bin/chromium --version
