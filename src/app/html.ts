@@ -56,8 +56,8 @@ export interface PageOptions {
   user?: string | undefined;
   /** Whether to link the explain page. */
   explain?: boolean;
-  /** Extra trusted HTML for <head> (the explain page's countdown script). */
-  head?: string;
+  /** Extra trusted HTML at the end of <body> (the explain page's countdown script). */
+  tail?: string;
 }
 
 /**
@@ -73,9 +73,9 @@ export function renderPage(options: PageOptions): string {
   if (options.explain === true) links.push('<a href="/explain">How is my cookie made?</a>');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(options.title)} · cachet</title><style>${STYLE}</style>${options.head ?? ''}</head>
+<title>${escapeHtml(options.title)} · cachet</title><style>${STYLE}</style></head>
 <body><header><a href="/">cachet</a><nav>${links.join('')}</nav></header>
-<main>${options.body}</main></body></html>
+<main>${options.body}</main>${options.tail ?? ''}</body></html>
 `;
 }
 
