@@ -2,8 +2,8 @@
  * HTML for the reference app: one small stylesheet, no external assets, no JavaScript needed.
  *
  * Everything interpolated goes through {@link escapeHtml}. The stylesheet is allowed by the
- * Content-Security-Policy through its SHA-256 hash ({@link contentSecurityPolicy}), so the policy
- * needs no `'unsafe-inline'`.
+ * Content-Security-Policy through its SHA-256 hash ({@link hashSource}), so the policy needs no
+ * `'unsafe-inline'`.
  * @module
  */
 
@@ -91,30 +91,16 @@ export function csrfField(token: string): string {
   return `<input type="hidden" name="_csrf" value="${escapeHtml(token)}">`;
 }
 
-async function sha256Base64(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Buffer.from(digest).toString('base64');
-}
-
 /**
- * The Content-Security-Policy for the app's pages: nothing from anywhere except the inline
- * stylesheet and, when given, inline scripts, each allowed by hash (CSP Level 3, hash-source).
+ * A CSP hash-source (CSP Level 3) for an inline `<style>` or `<script>` body: `'sha256-...'`,
+ * quotes included. The browser hashes the exact text between the tags, so pass that text.
  *
  * @example
  * ```ts
- * const csp = await contentSecurityPolicy([COUNTDOWN_SCRIPT]);
+ * securityHeaders({ csp: { 'style-src': await hashSource(STYLE) } });
  * ```
  */
-export async function contentSecurityPolicy(scripts: readonly string[] = []): Promise<string> {
-  const style = `'sha256-${await sha256Base64(STYLE)}'`;
-  const scriptSources = await Promise.all(scripts.map(async (s) => `'sha256-${await sha256Base64(s)}'`));
-  return [
-    "default-src 'none'",
-    `style-src ${style}`,
-    `script-src ${scriptSources.length > 0 ? scriptSources.join(' ') : "'none'"}`,
-    "img-src 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-  ].join('; ');
+export async function hashSource(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return `'sha256-${Buffer.from(digest).toString('base64')}'`;
 }
