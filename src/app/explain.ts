@@ -11,7 +11,7 @@ import type { Keyring } from '../keys/keyring.js';
 import type { CookieStore } from '../session/cookie-store.js';
 import type { AppSessionValues } from './create-app.js';
 import { renderExplain, type ExplainedValue } from './explain-page.js';
-import { describeValue } from './value-parts.js';
+import { describeValue, VERDICTS } from './value-parts.js';
 
 /** Options for {@link createExplainer}. */
 export interface ExplainerOptions {
@@ -21,17 +21,6 @@ export interface ExplainerOptions {
   /** The store's absolute timeout (the longest a session value lives), seconds. */
   absoluteTimeout: number;
 }
-
-/** Verdict words for each decode failure, shared with the inspect CLI. */
-export const VERDICTS: Readonly<Record<string, [verdict: string, detail: string]>> = {
-  ERR_COOKIE_EXPIRED: ['expired', 'Its expiry time has passed, so it is refused however authentic it is.'],
-  ERR_COOKIE_NOT_YET_VALID: ['not yet valid', 'Its issue time lies in the future, beyond the allowed clock skew.'],
-  ERR_COOKIE_TAMPERED: ['tampered', 'Authentication failed: some byte differs from what the key produced, or it was made for another cookie name.'],
-  ERR_COOKIE_KEY_UNKNOWN: ['unknown key', 'It names a key that is not in the keyring (retired, or from another deployment).'],
-  ERR_COOKIE_VERSION: ['unsupported version', 'Its version tag or mode is not one this codec opens.'],
-  ERR_COOKIE_MALFORMED: ['malformed', 'It does not have the shape of a cachet value.'],
-  ERR_COOKIE_TOO_LARGE: ['too large', 'It is longer than a browser keeps (4096 bytes).'],
-};
 
 /** The record keys CookieStore writes, spelled out for readers. */
 function readableRecord(data: unknown): string {
