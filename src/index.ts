@@ -36,3 +36,10 @@ export type { Cluster } from './http/cluster.js';
 export { securityHeaders, noStore } from './http/security-headers.js';
 export type { SecurityHeadersOptions } from './http/security-headers.js';
 export type { Middleware, Handler, Next, AccessLogEntry, AppLogger } from './http/types.js';
+
+// --- codec ---
+export { encodeBase64url, decodeBase64url, utf8Encode, utf8Decode, concatBytes } from './bytes/index.js';
+export { Keyring, RingKey, generateKey, EPOCH_SECONDS, MAX_CACHED_EPOCHS } from './keys/index.js';
+export type { KeyInput } from './keys/index.js';
+export { CookieCodec } from './codec/index.js';
+export type { CodecMode, CookieCodecOptions, EncodeOptions, DecodedValue } from './codec/index.js';
