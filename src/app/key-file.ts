@@ -31,7 +31,7 @@ export interface LoadedKeys {
   created: boolean;
 }
 
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,16}$/; // the keyring's KEY_ID_PATTERN
 const SECRET_PATTERN = /^[A-Za-z0-9_-]{43,}$/;
 
 /**
@@ -56,7 +56,7 @@ function checkKeys(value: unknown, origin: string): StoredKey[] {
   const seen = new Set<string>();
   return list.map((entry: unknown, index) => {
     const { id, secret, createdAt } = (entry ?? {}) as Record<string, unknown>;
-    if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new Error(`${origin}: key ${index} has an invalid id (1-32 of A-Z a-z 0-9 _ -)`);
+    if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new Error(`${origin}: key ${index} has an invalid id (1-16 of A-Z a-z 0-9 _ -)`);
     if (typeof secret !== 'string' || !SECRET_PATTERN.test(secret)) {
       throw new Error(`${origin}: key ${id} needs a base64url secret of at least 32 bytes`);
     }
