@@ -46,13 +46,13 @@ export interface ExplainedValue {
 }
 
 /**
- * The countdown script. It only rewrites the text of `[data-left]` elements; the page works
- * without it (the static text gives the seconds left when the page was made). The CSP allows
- * exactly this script by its hash.
+ * The countdown script. It only rewrites the text of `[data-left]` elements (and marks them
+ * `data-ticking`, so a test can see it ran); the page works without it (the static text gives the
+ * seconds left when the page was made). The CSP allows exactly this script by its hash.
  */
 export const COUNTDOWN_SCRIPT =
   "for(const e of document.querySelectorAll('[data-left]')){const end=performance.now()+Number(e.dataset.left)*1e3;" +
-  "const tick=()=>{const s=Math.max(0,Math.round((end-performance.now())/1e3));e.textContent=s>0?s+' s':'expired'};tick();setInterval(tick,1e3)}";
+  "const tick=()=>{const s=Math.max(0,Math.round((end-performance.now())/1e3));e.textContent=s>0?s+' s':'expired'};e.dataset.ticking='1';tick();setInterval(tick,1e3)}";
 
 function coloured(parts: readonly ExplainedPart[]): string {
   return parts.map((part) => `<span class="p-${part.kind}" title="${escapeHtml(part.label)}">${escapeHtml(part.text)}</span>`).join('<span class="p-other">.</span>');
