@@ -120,7 +120,7 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
     revocations,
     perUser: new RateLimiter({ limit: limits.perUser ?? 5, windowSeconds, now }),
     perIp: new RateLimiter({ limit: limits.perIp ?? 20, windowSeconds, now }),
-    dummyHash: await createDummyHash(options.passwordHashOptions),
+    dummyHash: createDummyHash(options.passwordHashOptions),
     passwordHashOptions: options.passwordHashOptions ?? {},
     absoluteTimeout,
     explain: explainOn,

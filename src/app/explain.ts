@@ -38,7 +38,15 @@ function readableRecord(data: unknown): string {
   return JSON.stringify(shown, null, 2);
 }
 
-async function explainValue(codec: CookieCodec, title: string, name: string, value: string, nowMs: number, primaryId: string): Promise<ExplainedValue> {
+async function explainValue(
+  codec: CookieCodec,
+  title: string,
+  name: string,
+  value: string,
+  nowMs: number,
+  primaryId: string,
+  show: (data: unknown) => string,
+): Promise<ExplainedValue> {
   const layout = describeValue(value);
   const explained: ExplainedValue = {
     title,
@@ -61,7 +69,7 @@ async function explainValue(codec: CookieCodec, title: string, name: string, val
     explained.verdictDetail = decoded.stale
       ? 'Authentic and unexpired, but made with a key that is no longer the primary: it is re-issued under the primary on the next response.'
       : 'Authentic, unexpired, made with the primary key.';
-    explained.payload = readableRecord(decoded.data);
+    explained.payload = show(decoded.data);
   } catch (err) {
     if (!SessionError.isDecode(err)) throw err;
     const [verdict, detail] = VERDICTS[err.code] ?? ['rejected', err.code];
@@ -96,9 +104,11 @@ export function createExplainer(options: ExplainerOptions): { handle(ctx: Contex
       const raw = ctx.cookies[name];
       const session = await store.get(ctx, 'session');
       const nowMs = now();
-      const yours = raw === undefined ? undefined : await explainValue(sealed, 'Your session cookie (sealed)', name, raw, nowMs, keyring.primaryId);
+      const yours = raw === undefined ? undefined : await explainValue(sealed, 'Your session cookie (sealed)', name, raw, nowMs, keyring.primaryId, readableRecord);
       const exampleValue = await signed.encode('example', { user: 'demo', visits: 3 });
-      const example = await explainValue(signed, 'A signed-mode example', 'example', exampleValue, nowMs, keyring.primaryId);
+      const example = await explainValue(signed, 'A signed-mode example', 'example', exampleValue, nowMs, keyring.primaryId, (data) =>
+        JSON.stringify(data, null, 2),
+      );
       ctx.html(renderExplain({ user: session.subject, session: yours, signedExample: example }));
     },
   };

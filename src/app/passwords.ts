@@ -161,16 +161,20 @@ export function needsRehash(stored: string, iterations: number = DEFAULT_PASSWOR
 }
 
 /**
- * A hash of a random password, to verify against when the user does not exist, so that an unknown
- * user costs the same PBKDF2 work as a wrong password and the two cannot be told apart by time.
+ * A stored-hash string for users that do not exist: a random salt and random "hash" bytes with the
+ * real work factor. Verifying against it costs exactly one PBKDF2 run, like a real user, and it
+ * matches no password (that would take a 256-bit collision), so an unknown user and a wrong
+ * password cannot be told apart by time. Nothing is derived, so it costs nothing at startup.
  *
  * @example
  * ```ts
- * const dummy = await createDummyHash();
- * const ok = await verifyPassword(password, user?.passwordHash ?? dummy) && user !== undefined;
+ * const dummy = createDummyHash();
+ * const ok = (await verifyPassword(password, user?.passwordHash ?? dummy)) && user !== undefined;
  * ```
  */
-export async function createDummyHash(options: PasswordHashOptions = {}): Promise<string> {
-  const random = toBase64url(crypto.getRandomValues(new Uint8Array(SALT_BYTES)));
-  return hashPassword(random, options);
+export function createDummyHash(options: PasswordHashOptions = {}): string {
+  const iterations = checkIterations(options);
+  const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES));
+  const hash = crypto.getRandomValues(new Uint8Array(HASH_BYTES));
+  return `${ALGORITHM}$${iterations}$${toBase64url(salt)}$${toBase64url(hash)}`;
 }

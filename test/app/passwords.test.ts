@@ -72,9 +72,12 @@ test('compares bytes without short-cutting and rejects different lengths', () =>
   assert.equal(timingSafeEqual(new Uint8Array([1, 2]), new Uint8Array([1, 2, 3])), false);
 });
 
-test('makes a dummy hash that no empty or guessed password matches', async () => {
-  const dummy = await createDummyHash(weak);
+test('makes a well-formed dummy hash at the real work factor that no password matches', async () => {
+  assert.equal(parsePasswordHash(createDummyHash())?.iterations, DEFAULT_PASSWORD_ITERATIONS);
+  assert.throws(() => createDummyHash({ iterations: 1000 }), TypeError);
+  const dummy = createDummyHash(weak);
   assert.equal(parsePasswordHash(dummy)?.iterations, 1000);
+  assert.notEqual(createDummyHash(weak), dummy);
   assert.equal(await verifyPassword('', dummy), false);
   assert.equal(await verifyPassword('password', dummy), false);
 });

@@ -47,7 +47,7 @@ test('starts with zero configuration, prints the demo password once, reloads key
 test('prints every flag with --help and refuses an unknown flag', async () => {
   const help = spawnServer(['--help'], {});
   assert.equal((await help.exited).code, 0);
-  assert.match(help.output(), /--port[\s\S]*--workers[\s\S]*CACHET_DATA_DIR/);
+  assert.match(help.output(), /--port[\s\S]*--workers[\s\S]*CACHET_KEYS[\s\S]*SIGHUP/);
   const bad = spawnServer(['--bogus'], {});
   assert.equal((await bad.exited).code, 2);
   assert.match(bad.output(), /unknown option "--bogus"/);

@@ -24,7 +24,7 @@ export function spawnServer(args: string[], env: NodeJS.ProcessEnv): SpawnedServ
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       for (const w of waiters.splice(0)) w();
       resolve({ code, signal });
     }),
