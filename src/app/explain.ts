@@ -63,6 +63,8 @@ async function explainValue(
     explained.expiresAt = new Date(layout.expiresAt * 1000).toISOString();
     explained.secondsLeft = Math.max(0, Math.floor(layout.expiresAt - nowMs / 1000));
   }
+  // Not even shaped like a cachet value: say that, rather than the codec's uniform "tampered".
+  if (layout.mode === 'unknown') return explained;
   try {
     const decoded = await codec.decode(name, value);
     explained.verdict = decoded.stale ? 'stale' : 'valid';

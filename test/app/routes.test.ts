@@ -257,3 +257,21 @@ test('works with insecure cookies for plain-HTTP development', async () => {
   assert.doesNotMatch(cookie, /Secure/i);
   assert.equal((await browser.get('/')).status, 200);
 });
+
+test('explains a tampered or foreign cookie with a verdict and no payload, never an error', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  await logIn(browser);
+  const parts = browser.jar.get(COOKIE)!.split('.');
+  parts[6] = (parts[6]![0] === 'A' ? 'B' : 'A') + parts[6]!.slice(1);
+  browser.jar.set(COOKIE, parts.join('.'));
+  const tampered = await browser.get('/explain');
+  assert.equal(tampered.status, 200);
+  assert.match(tampered.body, /class="verdict">tampered</);
+  assert.doesNotMatch(tampered.body, /<h3>Payload<\/h3><pre class="wire">\{\n  &#34;id/);
+  browser.jar.set(COOKIE, 'not-a-cachet-value');
+  const foreign = await browser.get('/explain');
+  assert.equal(foreign.status, 200);
+  assert.match(foreign.body, /class="verdict">malformed</);
+  assert.match(foreign.body, /not a cachet value/);
+});
