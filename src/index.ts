@@ -2,6 +2,17 @@
 export { SessionError } from './errors.js';
 export type { ErrorKind, SessionErrorCode, DecodeErrorCode, UsageErrorCode, InternalErrorCode, SessionErrorOptions } from './errors.js';
 
+// --- codec ---
+export { encodeBase64url, decodeBase64url } from './bytes/base64url.js';
+export { utf8Encode, utf8Decode } from './bytes/utf8.js';
+export { concatBytes } from './bytes/concat.js';
+export { Keyring, RingKey, MAX_CACHED_EPOCHS } from './keys/keyring.js';
+export type { KeyInput } from './keys/key.js';
+export { generateKey } from './keys/generate.js';
+export { EPOCH_SECONDS } from './keys/derive.js';
+export { CookieCodec } from './codec/cookie-codec.js';
+export type { CodecMode, CookieCodecOptions, EncodeOptions, DecodedValue } from './codec/cookie-codec.js';
+
 // --- router ---
 export { Router } from './http/router/radix.js';
 export { LinearRouter } from './http/router/linear.js';
@@ -36,10 +47,3 @@ export type { Cluster } from './http/cluster.js';
 export { securityHeaders, noStore } from './http/security-headers.js';
 export type { SecurityHeadersOptions } from './http/security-headers.js';
 export type { Middleware, Handler, Next, AccessLogEntry, AppLogger } from './http/types.js';
-
-// --- codec ---
-export { encodeBase64url, decodeBase64url, utf8Encode, utf8Decode, concatBytes } from './bytes/index.js';
-export { Keyring, RingKey, generateKey, EPOCH_SECONDS, MAX_CACHED_EPOCHS } from './keys/index.js';
-export type { KeyInput } from './keys/index.js';
-export { CookieCodec } from './codec/index.js';
-export type { CodecMode, CookieCodecOptions, EncodeOptions, DecodedValue } from './codec/index.js';

@@ -24,7 +24,7 @@ test('sign and verify implement HMAC-SHA256 as in RFC 4231 test case 2', async (
   assert.equal(await sign(key, data), b64(expected));
   assert.equal(await verify(key, hex(expected), data), true);
   const wrong = hex(expected);
-  wrong[31] ^= 1;
+  wrong[31]! ^= 1;
   assert.equal(await verify(key, wrong, data), false);
 });
 
