@@ -29,6 +29,21 @@ export { cookieByteLength, fitsInCookie, utf8ByteLength, MAX_COOKIE_BYTES, MAX_A
 export { splitCookieValue, joinCookieChunks, staleChunkNames, chunkCookieName } from './cookie/chunk.js';
 export type { ChunkOptions } from './cookie/chunk.js';
 
+// --- session ---
+export { Session, randomId } from './session/session.js';
+export type { JsonValue, SessionValues, SessionRecord, SessionInit } from './session/session.js';
+export type { SessionContext, SessionCookieAttributes, Store } from './session/types.js';
+export { VerifiedCache } from './session/verified-cache.js';
+export type { VerifiedCacheOptions } from './session/verified-cache.js';
+export { SessionRegistry } from './session/registry.js';
+export { resolveStoreOptions, timeoutReason, renewalDue, lifetime, revocationReason } from './session/store-options.js';
+export type { SessionCookieOptions, SessionStoreOptions, ResolvedStoreOptions, RevocationInfo } from './session/store-options.js';
+export { CookieStore } from './session/cookie-store.js';
+export type { CookieStoreOptions } from './session/cookie-store.js';
+export { SessionTooLargeError } from './session/session-too-large-error.js';
+export { csrf } from './http/csrf.js';
+export type { CsrfOptions } from './http/csrf.js';
+
 // --- http ---
 export { createApp } from './http/app.js';
 export type { App, AppOptions, Route } from './http/app.js';

@@ -31,6 +31,11 @@ export interface CookieCodecOptions {
   now?: () => number;
   /** Seconds a value's issued-at may lie in the future (another server's clock). Default 30, at most 300. */
   clockSkew?: number;
+  /**
+   * Largest name + value in bytes. Default 4096, one cookie. Raise it only for a value that the
+   * caller splits over several cookies (the session layer's chunking); at most 50 × 4096.
+   */
+  maxBytes?: number;
 }
 
 /** Options for {@link CookieCodec.encode}. */
@@ -108,6 +113,8 @@ export class CookieCodec {
   readonly maxAge: number;
   /** Tolerated clock skew for issued-at, in seconds. */
   readonly clockSkew: number;
+  /** Largest name + value in bytes. */
+  readonly maxBytes: number;
   #keyring: Keyring;
   readonly #now: () => number;
   readonly #tag: string;
@@ -121,6 +128,10 @@ export class CookieCodec {
     this.mode = mode;
     this.maxAge = seconds(options.maxAge ?? 1_209_600, 'maxAge', 1, MAX_AGE_LIMIT);
     this.clockSkew = seconds(options.clockSkew ?? 30, 'clockSkew', 0, 300);
+    this.maxBytes = options.maxBytes ?? MAX_COOKIE_BYTES;
+    if (!Number.isInteger(this.maxBytes) || this.maxBytes < 64 || this.maxBytes > 50 * MAX_COOKIE_BYTES) {
+      throw usage('ERR_OPTIONS_INVALID', `maxBytes must be an integer from 64 to ${50 * MAX_COOKIE_BYTES}`);
+    }
     if (options.now !== undefined && typeof options.now !== 'function') throw usage('ERR_OPTIONS_INVALID', 'now must be a function returning milliseconds');
     this.#now = options.now ?? Date.now;
     this.#tag = mode === 'sealed' ? SEALED_TAG : SIGNED_TAG;
@@ -179,7 +190,7 @@ export class CookieCodec {
       ? b64Chars(IV_BYTES) + 1 + b64Chars(plaintext.length) + 1 + b64Chars(TAG_BYTES)
       : b64Chars(plaintext.length) + 1 + b64Chars(MAC_BYTES);
     const size = name.length + header.length + 1 + body;
-    if (size > MAX_COOKIE_BYTES) throw usage('ERR_COOKIE_TOO_LARGE', `cookie "${name}" would be ${size} bytes; browsers keep at most ${MAX_COOKIE_BYTES}`);
+    if (size > this.maxBytes) throw usage('ERR_COOKIE_TOO_LARGE', `cookie "${name}" would be ${size} bytes; browsers keep at most ${this.maxBytes}`);
     if (this.mode === 'signed') {
       const signedPart = `${header}.${encodeBase64url(plaintext)}`;
       return `${signedPart}.${await sign(key.signingKey, boundContext(signedPart, name))}`;
@@ -226,7 +237,7 @@ export class CookieCodec {
     // Steps 2, 3 and 6 fail with the one code ERR_COOKIE_TAMPERED; `detail` says which.
 
     // 1.
-    if (name.length + value.length > MAX_COOKIE_BYTES) throw fail('ERR_COOKIE_TOO_LARGE', `${name.length + value.length} bytes`);
+    if (name.length + value.length > this.maxBytes) throw fail('ERR_COOKIE_TOO_LARGE', `${name.length + value.length} bytes`);
     const parts = value.split('.', 8);
     // 4. (read first, see above)
     const tag = parts[0]!;

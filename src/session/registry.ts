@@ -1,0 +1,56 @@
+/**
+ * The session registry: one `Session` per request and name, and the auto-commit hook.
+ *
+ * Gorilla keeps a per-request registry so that two `Get` calls share one session; here the request
+ * is the key of a `WeakMap`, so nothing leaks after the response and no middleware is needed.
+ * The first `get` for a name registers an `onBeforeSend` hook that commits the session after the
+ * handler chain and before the headers are written — redirects included — which removes both the
+ * forgotten `save()` and express-session's save-before-redirect race.
+ * @module
+ */
+import type { Session, SessionValues } from './session.js';
+import type { SessionContext } from './types.js';
+
+/**
+ * Per-request memo of sessions, shared by the stores.
+ *
+ * @example
+ * ```ts
+ * const registry = new SessionRegistry<Values>();
+ * const session = await registry.get(ctx, 'session', () => load(ctx), (s) => commit(ctx, s));
+ * ```
+ */
+export class SessionRegistry<T extends SessionValues> {
+  readonly #byRequest = new WeakMap<SessionContext, Map<string, Promise<Session<T>>>>();
+
+  /**
+   * The session `name` of `ctx`: loaded once with `load`, committed once with `commit` before
+   * the headers go out.
+   */
+  get(
+    ctx: SessionContext,
+    name: string,
+    load: () => Promise<Session<T>>,
+    commit: (session: Session<T>) => Promise<void>,
+  ): Promise<Session<T>> {
+    let sessions = this.#byRequest.get(ctx);
+    if (sessions === undefined) {
+      sessions = new Map();
+      this.#byRequest.set(ctx, sessions);
+    }
+    const known = sessions.get(name);
+    if (known !== undefined) return known;
+    const loading = load();
+    sessions.set(name, loading);
+    ctx.onBeforeSend(async () => {
+      let session: Session<T>;
+      try {
+        session = await loading;
+      } catch {
+        return; // the handler already received this error from get()
+      }
+      await commit(session);
+    });
+    return loading;
+  }
+}
