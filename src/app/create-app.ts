@@ -11,6 +11,8 @@ import type { Context } from '../http/context.js';
 import type { Middleware } from '../http/types.js';
 import { Keyring } from '../keys/keyring.js';
 import { CookieStore } from '../session/cookie-store.js';
+import type { SessionValues } from '../session/session.js';
+import type { Store } from '../session/types.js';
 import { loginRoutes, type AuthDeps } from './auth-routes.js';
 import { COUNTDOWN_SCRIPT } from './explain-page.js';
 import { createExplainer } from './explain.js';
@@ -147,7 +149,8 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
     }),
     noStore(),
   );
-  const forms: Middleware = csrf({ store: store as never, session: SESSION_NAME });
+  // csrf() only touches the token, never the typed values, so the wider store type is sound here.
+  const forms: Middleware = csrf({ store: store as unknown as Store<SessionValues>, session: SESSION_NAME });
 
   app.get('/', forms, async (ctx: Context) => {
     const session = await store.get(ctx, SESSION_NAME);
