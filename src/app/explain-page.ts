@@ -43,6 +43,8 @@ export interface ExplainedValue {
   primary?: boolean | undefined;
   /** The decoded payload, pretty-printed (secrets redacted). */
   payload?: string | undefined;
+  /** What the tag or MAC covers besides the payload, with the cookie name filled in. */
+  boundText?: string | undefined;
 }
 
 /**
@@ -79,12 +81,16 @@ function section(value: ExplainedValue): string {
       : `<li>key id <code>${escapeHtml(value.keyId)}</code>${value.primary === true ? ' (the primary key)' : value.primary === false ? ' (not the primary key: this value is <strong>stale</strong> and will be re-issued under the primary)' : ''}</li>`;
   const issued = value.issuedAt === undefined ? '' : `<li>issued at <code>${escapeHtml(value.issuedAt)}</code></li>`;
   const payload = value.payload === undefined ? '' : `<h3>Payload</h3><pre class="wire">${escapeHtml(value.payload)}</pre>`;
+  const bound =
+    value.boundText === undefined
+      ? ''
+      : `<li>authenticated together with the payload: <code>${escapeHtml(value.boundText)}</code> (the cookie name is not sent in the value, but a value made for another name fails)</li>`;
   return `<section>
 <h2>${escapeHtml(value.title)}</h2>
 <p>Cookie <code>${escapeHtml(value.name)}</code>, ${value.value.length} characters. Verdict: <strong class="verdict">${escapeHtml(value.verdict)}</strong>. ${escapeHtml(value.verdictDetail)}</p>
 <code class="wire">${coloured(value.parts)}</code>
 ${partTable(value.parts)}
-<h3>Header</h3><ul>${key}${issued}${countdown}</ul>
+<h3>Header</h3><ul>${key}${issued}${countdown}${bound}</ul>
 ${payload}
 </section>`;
 }

@@ -58,6 +58,7 @@ async function explainValue(
     keyId: layout.keyId,
     primary: layout.keyId === undefined ? undefined : layout.keyId === primaryId,
   };
+  if (layout.boundText !== undefined) explained.boundText = layout.boundText.replace('<cookie name>', name);
   if (layout.issuedAt !== undefined) explained.issuedAt = new Date(layout.issuedAt * 1000).toISOString();
   if (layout.expiresAt !== undefined) {
     explained.expiresAt = new Date(layout.expiresAt * 1000).toISOString();

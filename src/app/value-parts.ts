@@ -20,6 +20,8 @@ export interface ValueLayout {
   expiresAt?: number;
   /** For a signed value: the payload as text (anyone can read it). */
   readablePayload?: string;
+  /** What is authenticated besides the payload; `<cookie name>` stands for the name. */
+  boundText?: string;
   /** Why the value is not well-formed, if it is not. */
   problem?: string;
 }
@@ -63,7 +65,9 @@ export function describeValue(value: string): ValueLayout {
     },
     { kind: 'key', label: 'key id', text: keyId, meaning: 'which key of the keyring made this value, so any listed key can open it after a rotation' },
   ];
-  const layout: ValueLayout = { mode, parts, keyId };
+  // The header (and, signed, the payload) plus the cookie name: see docs/cookie-format.md.
+  const boundFields = mode === 'sealed' ? 4 : 5;
+  const layout: ValueLayout = { mode, parts, keyId, boundText: `${fields.slice(0, boundFields).join('.')}.<cookie name>` };
   const times: [string, string, 'issuedAt' | 'expiresAt'][] = [
     [issued, 'issued at', 'issuedAt'],
     [expires, 'expires at', 'expiresAt'],
