@@ -84,7 +84,7 @@ function section(value: ExplainedValue): string {
   const bound =
     value.boundText === undefined
       ? ''
-      : `<li>authenticated together with the payload: <code>${escapeHtml(value.boundText)}</code> (the cookie name is not sent in the value, but a value made for another name fails)</li>`;
+      : `<li>bound into the authentication: <code>${escapeHtml(value.boundText)}</code> (the cookie name is not sent in the value, but a value made for another name fails)</li>`;
   return `<section>
 <h2>${escapeHtml(value.title)}</h2>
 <p>Cookie <code>${escapeHtml(value.name)}</code>, ${value.value.length} characters. Verdict: <strong class="verdict">${escapeHtml(value.verdict)}</strong>. ${escapeHtml(value.verdictDetail)}</p>

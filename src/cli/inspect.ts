@@ -78,6 +78,10 @@ export async function inspectMain(args: string[], io: CliIo): Promise<number> {
     const text = part.text.length > 60 ? `${part.text.slice(0, 56)}… (${part.text.length})` : part.text;
     io.out(`  ${part.label.padEnd(width)}  ${text}\n  ${''.padEnd(width)}  ${part.meaning}\n`);
   }
+  if (layout.boundText !== undefined) {
+    io.out(`\n  bound into the authentication: ${layout.boundText.replace('<cookie name>', options.name)}\n`);
+    io.out('  (the cookie name is not part of the value, but a value made for another name fails)\n');
+  }
   io.out('\n');
   if (options.keys === undefined) {
     io.out('verdict: not verified (pass --keys FILE to check it)\n');

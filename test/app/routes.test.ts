@@ -234,7 +234,7 @@ test('explains the visitor\'s own cookie part by part, with a countdown allowed 
   assert.equal(res.status, 200);
   for (const part of ['p-version', 'p-key', 'p-time', 'p-iv', 'p-payload', 'p-tag']) assert.ok(res.body.includes(`class="${part}"`), part);
   assert.match(res.body, /data-left="\d+"/);
-  assert.match(res.body, /authenticated together with the payload: <code>1s\.[A-Za-z0-9_-]+\.\d+\.\d+\.__Host-session<\/code>/);
+  assert.match(res.body, /bound into the authentication: <code>1s\.[A-Za-z0-9_-]+\.\d+\.\d+\.__Host-session<\/code>/);
   assert.match(res.body, /&#34;subject&#34;: &#34;demo&#34;/);
   assert.match(res.body, /&#34;csrfSecret&#34;: &#34;\(redacted\)&#34;/);
   assert.match(res.body, /&#34;visits&#34;: 3/);

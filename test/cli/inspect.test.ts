@@ -30,6 +30,7 @@ test('names every part of a sealed value and says it is unverified without keys'
   assert.match(io.stdout, /sealed \(format v1\)/);
   assert.match(io.stdout, /2025-11-26T00:00:00Z/);
   assert.match(io.stdout, /verdict: not verified/);
+  assert.match(io.stdout, /bound into the authentication: 1s\.k\w+\.1764115200\.1764118800\.__Host-session\n/);
 });
 
 test('verifies a value with the key file and prints its payload', async () => {
