@@ -276,3 +276,26 @@ test('explains a tampered or foreign cookie with a verdict and no payload, never
   assert.match(foreign.body, /class="verdict">malformed</);
   assert.match(foreign.body, /not a cachet value/);
 });
+
+test('answers malformed requests with a 4xx, never a 500 or a stack trace', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  const page = await browser.get('/login');
+  const token = csrfFrom(page.body);
+  const cases: [string, RequestInit][] = [
+    ['/login', { method: 'POST', body: '{"username":"demo"}', headers: { 'content-type': 'application/json' } }],
+    ['/login', { method: 'POST', body: `_csrf=${token}&username=%E0%A4%A&password=%`, headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
+    ['/login', { method: 'POST', body: 'x'.repeat(200_000), headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
+    ['/logout', { method: 'POST' }],
+    ['/login', { method: 'PUT' }],
+    ['/nope', { method: 'GET' }],
+  ];
+  for (const [path, init] of cases) {
+    const res = await fetch(h.origin + path, { ...init, headers: { ...(init.headers as Record<string, string>), cookie: browser.cookieHeader(), 'sec-fetch-site': 'same-origin' } });
+    const body = await res.text();
+    assert.ok(res.status >= 400 && res.status < 500, `${init.method} ${path}: ${res.status}`);
+    assert.doesNotMatch(body, /at .*\.ts:\d+/);
+  }
+  const weird = await browser.post('/login', { _csrf: token, username: 'demo'.repeat(100), password: 'p'.repeat(5000) });
+  assert.equal(weird.status, 401);
+});
