@@ -6,8 +6,9 @@
 import { SessionError } from '../errors.js';
 import { CookieCodec } from '../codec/cookie-codec.js';
 import { Keyring } from '../keys/keyring.js';
-import { readJsonFile } from '../app/data-dir.js';
-import { parseKeysEnv } from '../app/key-file.js';
+import { join } from 'node:path';
+import { dataDirFromEnv, readJsonFile } from '../app/data-dir.js';
+import { parseKeysEnv, type StoredKey } from '../app/key-file.js';
 import { describeValue, VERDICTS } from '../app/value-parts.js';
 import { runMain, type CliIo } from './io.js';
 
@@ -19,11 +20,16 @@ a key that is no longer primary), expired, tampered (and which check failed),
 unknown key, or malformed.
 
 Options:
-  --keys FILE     a key file (such as .data/keys.json) to verify with
+  --keys FILE     a key file (such as .data/keys.json) to verify with; without it,
+                  CACHET_KEYS or $CACHET_DATA_DIR/keys.json is used when set
   --name NAME     the cookie name the value was made for (default __Host-session;
                   the name is authenticated, so it must match)
   --now SECONDS   judge expiry at this Unix time instead of now
   --help          show this help
+
+Environment:
+  CACHET_KEYS       keys to verify with ("id:secret,..."), as the server reads them
+  CACHET_DATA_DIR   verify with this data directory's keys.json
 
 Exit status: 0 valid or stale, 1 any other verdict, 2 usage error.
 `;
@@ -83,16 +89,28 @@ export async function inspectMain(args: string[], io: CliIo): Promise<number> {
     io.out('  (the cookie name is not part of the value, but a value made for another name fails)\n');
   }
   io.out('\n');
-  if (options.keys === undefined) {
-    io.out('verdict: not verified (pass --keys FILE to check it)\n');
-    return layout.mode === 'unknown' ? 1 : 0;
+  // Keys, in order: --keys FILE, then CACHET_KEYS, then $CACHET_DATA_DIR/keys.json when that
+  // variable is set (the same places the server looks), else no verification.
+  const envKeys = io.env['CACHET_KEYS'];
+  const dataDir = io.env['CACHET_DATA_DIR'];
+  let keys: StoredKey[];
+  if (options.keys === undefined && envKeys !== undefined && envKeys !== '') {
+    keys = parseKeysEnv(envKeys);
+    io.out('keys: from CACHET_KEYS\n');
+  } else {
+    const path = options.keys ?? (dataDir !== undefined && dataDir !== '' ? join(dataDirFromEnv(io.env), 'keys.json') : undefined);
+    if (path === undefined) {
+      io.out('verdict: not verified (pass --keys FILE, or set CACHET_DATA_DIR, to check it)\n');
+      return layout.mode === 'unknown' ? 1 : 0;
+    }
+    const file = readJsonFile(path);
+    if (file === undefined) {
+      io.err(`no key file at ${path}\n`);
+      return 2;
+    }
+    keys = parseKeysEnv(JSON.stringify(file));
+    io.out(`keys: from ${path}\n`);
   }
-  const file = readJsonFile(options.keys);
-  if (file === undefined) {
-    io.err(`no key file at ${options.keys}\n`);
-    return 2;
-  }
-  const keys = parseKeysEnv(JSON.stringify(file));
   const keyring = await Keyring.create(keys.map(({ id, secret }) => ({ id, secret })));
   const mode = layout.mode === 'signed' ? 'signed' : 'sealed';
   const now = options.now;

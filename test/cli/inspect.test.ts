@@ -112,3 +112,15 @@ test('runs as a spawned process', async () => {
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /verdict: valid/);
 });
+
+test('verifies with CACHET_KEYS or the keys.json of CACHET_DATA_DIR when no --keys is given', async () => {
+  const { dir, sealed, keys } = await setup();
+  const now = String(T0 / 1000);
+  const fromDir = memoryIo({ CACHET_DATA_DIR: dir });
+  assert.equal(await inspectMain([sealed, '--now', now], fromDir), 0);
+  assert.match(fromDir.stdout, /keys: from .*keys\.json\nverdict: valid/);
+  const fromEnv = memoryIo({ CACHET_KEYS: `${keys[0]!.id}:${keys[0]!.secret}`, CACHET_DATA_DIR: '/nonexistent' });
+  assert.equal(await inspectMain([sealed, '--now', now], fromEnv), 0);
+  assert.match(fromEnv.stdout, /keys: from CACHET_KEYS\nverdict: valid/);
+  assert.equal(await inspectMain([sealed, '--now', now], memoryIo({ CACHET_DATA_DIR: tempDir() })), 2);
+});
