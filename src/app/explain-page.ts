@@ -67,7 +67,7 @@ function partTable(parts: readonly ExplainedPart[]): string {
       return `<tr><td class="p-${part.kind}"><span class="sw"></span>${escapeHtml(part.label)}</td><td><code>${escapeHtml(text)}</code></td><td>${escapeHtml(part.meaning)}</td></tr>`;
     })
     .join('');
-  return `<table><thead><tr><th>part</th><th>text</th><th>what it is for</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table class="parts"><thead><tr><th>part</th><th>text</th><th>what it is for</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function section(value: ExplainedValue): string {

@@ -42,7 +42,9 @@ form.inline{display:inline}
 code,.wire{font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 .wire{display:block;word-break:break-all;padding:.75rem;border:1px solid var(--line);border-radius:.4rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{text-align:left;vertical-align:top;padding:.35rem .4rem;border-bottom:1px solid var(--line)}
-td code{word-break:break-all}
+td code,li code{word-break:break-all}
+pre.wire{white-space:pre-wrap}
+@media (max-width:34rem){.parts td:nth-child(2),.parts th:nth-child(2){display:none}}
 .p-version{color:#8e44ad}.p-key{color:#c0392b}.p-time{color:#d35400}.p-iv{color:#16a085}.p-payload{color:#2471a3}.p-tag{color:#b7950b}.p-other{color:var(--muted)}
 .sw{display:inline-block;width:.8em;height:.8em;border-radius:.2em;background:currentColor;margin-right:.35em}
 `;

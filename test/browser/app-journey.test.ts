@@ -50,6 +50,12 @@ async function logInThroughTheForm(): Promise<void> {
   await Promise.all([page.waitForURL(`${origin}/`), page.click('button[type=submit]')]);
 }
 
+/** Readable on a phone: nothing wider than the 390-pixel viewport. */
+async function fitsThePhone(): Promise<void> {
+  const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(scroll <= width, `${page.url()} is ${scroll}px wide on a ${width}px screen`);
+}
+
 async function sessionCookie(): Promise<string | undefined> {
   return (await context!.cookies(origin)).find((c) => c.name === COOKIE)?.value;
 }
@@ -67,6 +73,7 @@ test('the whole journey: log in, flash once, tamper, log out, Back and replay st
   assert.match(await page.textContent('h1') ?? '', /Welcome, demo/);
   assert.match(await page.textContent('body') ?? '', /Signed in as demo\./);
   assert.equal(await page.getAttribute('#visits', 'data-visits'), '1');
+  await fitsThePhone();
   await page.screenshot({ path: join(SHOTS, '1-welcome.png'), fullPage: true });
 
   // HttpOnly: the session exists, but script cannot see it.
@@ -92,6 +99,7 @@ test('the whole journey: log in, flash once, tamper, log out, Back and replay st
   const beforeLogout = (await sessionCookie())!;
   await Promise.all([page.waitForURL(`${origin}/login`), page.click('form[action="/logout"] button')]);
   assert.match(await page.textContent('body') ?? '', /You have been logged out\./);
+  await fitsThePhone();
   await page.screenshot({ path: join(SHOTS, '3-logged-out.png'), fullPage: true });
 
   // Back: the welcome page was no-store, so the browser asks again and is sent to /login.
@@ -113,5 +121,6 @@ test('the whole journey: log in, flash once, tamper, log out, Back and replay st
   assert.equal(await page.locator('.verdict').first().textContent(), 'valid');
   // The countdown script ran: the CSP allowed it by its hash (a blocked script never marks the element).
   await page.waitForSelector('[data-left][data-ticking="1"]');
+  await fitsThePhone();
   await page.screenshot({ path: join(SHOTS, '4-explain.png'), fullPage: true });
 });
