@@ -4,7 +4,7 @@
 // (the CLIs manage the app's data directory, so they may read its file formats; the app never
 // imports a CLI). src/server.ts, the entry that `node dist/server.js` runs, belongs to the app layer.
 // or when the Web-platform core (bytes..session) imports a node: module.
-// A Node-only store may live in src/session as *-store.ts named in NODE_STORES below.
+// A Node-only store may live in src/session as *-store.ts listed in scripts/node-only-files.json.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, dirname, resolve, sep } from 'node:path';
 
@@ -17,7 +17,8 @@ const FILE_LAYERS = { server: 'app' };
 const core = new Set(['errors', 'bytes', 'keys', 'codec', 'cookie', 'session']);
 // Server-side stores that need the file system or sockets. They sit in the session layer
 // but are Node-only by nature; the core proper never imports them.
-const NODE_STORES = new Set(['session/file-store.ts', 'session/redis-store.ts']);
+// The list lives in node-only-files.json, which the browser test reads too.
+const NODE_STORES = new Set(JSON.parse(readFileSync(new URL('./node-only-files.json', import.meta.url), 'utf8')));
 
 function walk(dir) {
   const out = [];

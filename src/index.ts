@@ -11,7 +11,9 @@ export type { KeyInput } from './keys/key.js';
 export { generateKey } from './keys/generate.js';
 export { EPOCH_SECONDS } from './keys/derive.js';
 export { CookieCodec } from './codec/cookie-codec.js';
-export type { CodecMode, CookieCodecOptions, EncodeOptions, DecodedValue } from './codec/cookie-codec.js';
+export type { CodecMode, CookieCodecOptions, EncodeOptions, DecodedValue } from './codec/codec-options.js';
+export { inspectValue } from './codec/inspect.js';
+export type { InspectedValue, InspectedPart, InspectedPartLabel } from './codec/inspect.js';
 
 // --- router ---
 export { Router } from './http/router/radix.js';
@@ -62,3 +64,14 @@ export type { Cluster } from './http/cluster.js';
 export { securityHeaders, noStore } from './http/security-headers.js';
 export type { SecurityHeadersOptions } from './http/security-headers.js';
 export type { Middleware, Handler, Next, AccessLogEntry, AppLogger } from './http/types.js';
+
+// --- stores ---
+export { MemoryStore } from './session/memory-store.js';
+export type { MemoryStoreOptions } from './session/memory-store.js';
+export { FileStore } from './session/file-store.js';
+export type { FileStoreOptions } from './session/file-store.js';
+export { RedisStore } from './session/redis-store.js';
+export type { RedisStoreOptions } from './session/redis-store.js';
+export type { RedisClientLike } from './session/redis-records.js';
+export { ServerSideStore } from './session/server-store.js';
+export type { ServerStoreOptions, SessionInfo } from './session/server-store-options.js';

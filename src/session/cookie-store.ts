@@ -19,9 +19,11 @@ import type { Keyring } from '../keys/keyring.js';
 import { CookieCodec } from '../codec/cookie-codec.js';
 import { chunkCookieName, joinCookieChunks, splitCookieValue, staleChunkNames } from '../cookie/chunk.js';
 import { MAX_COOKIE_BYTES } from '../cookie/size.js';
+import { isCookieName } from '../cookie/grammar.js';
 import { SessionRegistry } from './registry.js';
 import { Session, type SessionRecord, type SessionValues } from './session.js';
 import { SessionTooLargeError } from './session-too-large-error.js';
+import { isRecord, metaOf } from './record-shape.js';
 import { lifetime, renewalDue, resolveStoreOptions, revocationReason, timeoutReason, type ResolvedStoreOptions, type SessionStoreOptions } from './store-options.js';
 import type { SessionContext, SessionCookieAttributes, Store } from './types.js';
 import { VerifiedCache, type VerifiedCacheOptions } from './verified-cache.js';
@@ -42,7 +44,10 @@ const CODEC_MAX_BYTES = 50 * MAX_COOKIE_BYTES;
 
 /** What the verified cache remembers about one authenticated cookie value. */
 interface Verified {
-  json: string;
+  /** The record without its values (shared: its fields are replaced, never mutated, except `f`). */
+  meta: SessionRecord;
+  /** The values, as JSON: each request parses its own copy (and that string is its dirty snapshot). */
+  values: string;
   /** When it was written (s): the idle timeout slides from here. */
   issuedAt: number;
   /** Envelope expiry (s). */
@@ -80,7 +85,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   readonly #maxChunks: number | undefined;
   readonly #cache: VerifiedCache<Verified> | undefined;
   readonly #registry = new SessionRegistry<T>();
-  readonly #state = new WeakMap<Session<T>, CookieState>();
+  readonly #names = new Set<string>();
   #keyring!: Keyring;
   #codec!: CookieCodec;
 
@@ -126,6 +131,13 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   }
 
   get(ctx: SessionContext, name: string): Promise<Session<T>> {
+    if (!this.#names.has(name)) {
+      // A misspelt name fails here, in the handler that asked for it, not later while committing.
+      if (typeof name !== 'string' || !isCookieName(this.cookieName(name))) {
+        return Promise.reject(new SessionError('ERR_COOKIE_NAME_INVALID', 'usage', `Session name ${JSON.stringify(name)} is not a valid cookie name (letters, digits and !#$%&'*+-.^_\`|~ only).`));
+      }
+      this.#names.add(name);
+    }
     return this.#registry.get(ctx, name, () => this.#load(ctx, name), (session) => this.#commit(ctx, session));
   }
 
@@ -134,9 +146,9 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     const state = this.#stateOf(session);
     const cookieName = this.cookieName(session.name);
     const record = session.toRecord();
-    let json: string;
+    let values: string;
     try {
-      json = JSON.stringify(record);
+      values = JSON.stringify(record.v);
     } catch (cause) {
       throw new SessionError('ERR_DATA_INVALID', 'usage', `Session "${session.name}" holds a value JSON cannot represent (a BigInt or a cycle).`, { cause });
     }
@@ -147,7 +159,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     try {
       value = await this.#codec.encode(cookieName, record, { maxAge });
     } catch (err) {
-      if (err instanceof SessionError && err.code === 'ERR_COOKIE_TOO_LARGE') throw new SessionTooLargeError(cookieName, cookieName.length + json.length, this.#limit, this.#maxChunks !== undefined);
+      if (err instanceof SessionError && err.code === 'ERR_COOKIE_TOO_LARGE') throw new SessionTooLargeError(cookieName, cookieName.length + values.length, this.#limit, this.#maxChunks !== undefined);
       throw err;
     }
     const size = cookieName.length + value.length; // ASCII: the name is a token, the value base64url
@@ -176,12 +188,12 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
       state.chunksWritten = chunks.length;
       state.plainWritten = false;
     }
-    session.markSaved(json);
+    session.markSaved(values);
     state.lastWritten = nowS;
     state.renew = false;
     state.bad = false;
     // The next request will carry exactly this value: verified now, so it costs no decrypt then.
-    this.#cache?.set(`${cookieName}=${value}`, { json, issuedAt: nowS, expiresAt: nowS + maxAge, keyId: this.#keyring.primaryId });
+    this.#cache?.set(`${cookieName}=${value}`, { meta: metaOf(record), values, issuedAt: nowS, expiresAt: nowS + maxAge, keyId: this.#keyring.primaryId });
   }
 
   async destroy(ctx: SessionContext, session: Session<T>): Promise<void> {
@@ -207,10 +219,10 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   }
 
   #stateOf(session: Session<T>): CookieState {
-    let state = this.#state.get(session);
+    let state = session.storeState as CookieState | undefined;
     if (state === undefined) {
       state = { lastWritten: 0, renew: false, bad: false, plainWritten: false, chunksWritten: 0 };
-      this.#state.set(session, state);
+      session.storeState = state;
     }
     return state;
   }
@@ -249,12 +261,14 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     this.#cache?.sync(this.#keyring);
     const key = `${cookieName}=${raw}`;
     let verified = this.#cache?.get(key);
+    let record: SessionRecord<T> | undefined; // the decoded record, owned by this request on a miss
     if (verified === undefined) {
       try {
         const decoded = await this.#codec.decode(cookieName, raw);
         if (!isRecord(decoded.data)) return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', 'payload is not a session record');
         // The codec reports ms; whole seconds here, as written into the envelope.
-        verified = { json: JSON.stringify(decoded.data), issuedAt: decoded.issuedAt / 1000, expiresAt: decoded.expiresAt / 1000, keyId: decoded.keyId };
+        record = decoded.data as SessionRecord<T>;
+        verified = { meta: metaOf(record), values: JSON.stringify(record.v), issuedAt: decoded.issuedAt / 1000, expiresAt: decoded.expiresAt / 1000, keyId: decoded.keyId };
       } catch (err) {
         if (err instanceof SessionError && err.kind === 'internal') throw err;
         // Attacker-controlled input: whatever the codec disliked, the answer is "no session".
@@ -266,34 +280,29 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
 
     const nowMs = this.options.now();
     const nowS = Math.floor(nowMs / 1000);
-    if (nowS >= verified.expiresAt) return this.#reject(ctx, name, 'ERR_COOKIE_EXPIRED');
-    const record = JSON.parse(verified.json) as SessionRecord<T>;
-    const timedOut = timeoutReason(this.options, record.c, verified.issuedAt, nowS);
+    // The timeouts before the envelope expiry (which is the earlier of their two deadlines), so
+    // that a cache hit reports which one ended the session. A miss past its expiry never gets
+    // here: the codec refuses it first, as ERR_COOKIE_EXPIRED.
+    const meta = verified.meta;
+    const timedOut = timeoutReason(this.options, meta.c, verified.issuedAt, nowS);
     if (timedOut !== undefined) return this.#reject(ctx, name, timedOut);
+    if (nowS >= verified.expiresAt) return this.#reject(ctx, name, 'ERR_COOKIE_EXPIRED');
     if (this.options.isRevoked !== undefined || this.options.notValidBefore !== undefined) {
-      const revoked = await revocationReason(this.options, { id: record.i, subject: record.s, createdAt: record.c });
+      const revoked = await revocationReason(this.options, { id: meta.i, subject: meta.s, createdAt: meta.c });
       if (revoked !== undefined) return this.#reject(ctx, name, revoked);
     }
+    // A hit copies: the values by parsing their JSON (the copy a request needs anyway), the few
+    // flashes (rare) likewise; the other fields are strings and numbers.
+    if (record === undefined) {
+      record = { ...meta, v: JSON.parse(verified.values) } as SessionRecord<T>;
+      if (meta.f !== undefined) record.f = JSON.parse(JSON.stringify(meta.f)) as SessionRecord['f'] & {};
+    }
 
-    const session = new Session<T>({ name, store: this, ctx, now: this.options.now, record, snapshot: verified.json });
+    const session = new Session<T>({ name, store: this, ctx, now: this.options.now, record, snapshot: verified.values });
     const state = this.#stateOf(session);
     state.lastWritten = verified.issuedAt;
     // Rotation: a cookie opened with an old key is re-sealed with the primary on this response.
     state.renew = verified.keyId !== this.#keyring.primaryId || renewalDue(this.options, verified.issuedAt, nowS);
     return session;
   }
-}
-
-/** The record shape, checked once per decoded value (the bytes are authentic, but may be from another version). */
-function isRecord(data: unknown): data is SessionRecord {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return false;
-  const r = data as Record<string, unknown>;
-  return (
-    typeof r['i'] === 'string' &&
-    typeof r['c'] === 'number' &&
-    typeof r['v'] === 'object' && r['v'] !== null && !Array.isArray(r['v']) &&
-    (r['s'] === undefined || typeof r['s'] === 'string') &&
-    (r['f'] === undefined || (typeof r['f'] === 'object' && r['f'] !== null)) &&
-    (r['k'] === undefined || typeof r['k'] === 'string')
-  );
 }

@@ -1,8 +1,10 @@
 /**
  * The session registry: one `Session` per request and name, and the auto-commit hook.
  *
- * Gorilla keeps a per-request registry so that two `Get` calls share one session; here the request
- * is the key of a `WeakMap`, so nothing leaks after the response and no middleware is needed.
+ * Gorilla keeps a per-request registry so that two `Get` calls share one session; here the map
+ * hangs off the request context itself under a symbol private to the registry, so it is freed
+ * with the request and no middleware is needed. (A `WeakMap` keyed by the context did the same but
+ * cost measurable GC time per request: ephemeron tables are expensive to trace.)
  * The first `get` for a name registers an `onBeforeSend` hook that commits the session after the
  * handler chain and before the headers are written — redirects included — which removes both the
  * forgotten `save()` and express-session's save-before-redirect race.
@@ -21,7 +23,7 @@ import type { SessionContext } from './types.js';
  * ```
  */
 export class SessionRegistry<T extends SessionValues> {
-  readonly #byRequest = new WeakMap<SessionContext, Map<string, Promise<Session<T>>>>();
+  readonly #slot: symbol = Symbol('cachet.sessions');
 
   /**
    * The session `name` of `ctx`: loaded once with `load`, committed once with `commit` before
@@ -33,10 +35,11 @@ export class SessionRegistry<T extends SessionValues> {
     load: () => Promise<Session<T>>,
     commit: (session: Session<T>) => Promise<void>,
   ): Promise<Session<T>> {
-    let sessions = this.#byRequest.get(ctx);
+    const holder = ctx as SessionContext & { [slot: symbol]: Map<string, Promise<Session<T>>> | undefined };
+    let sessions = holder[this.#slot];
     if (sessions === undefined) {
       sessions = new Map();
-      this.#byRequest.set(ctx, sessions);
+      holder[this.#slot] = sessions;
     }
     const known = sessions.get(name);
     if (known !== undefined) return known;

@@ -23,8 +23,11 @@ export interface VerifiedCacheOptions {
 }
 
 /**
- * A bounded least-recently-used map. A JavaScript `Map` iterates in insertion order, so moving an
- * entry to the end on every hit makes the first key the least recently used one.
+ * A bounded map that evicts the least recently used entries first, approximately: "second chance"
+ * (CLOCK). A hit only sets a flag; when the map is full, the oldest entries that were hit since
+ * they were last looked at move to the end and lose the flag, and the first one without it goes.
+ * A strict LRU would delete and re-insert on every hit — two more hash operations on a key of a
+ * few hundred bytes, on the path every request takes; this keeps a hit at one lookup.
  *
  * @example
  * ```ts
@@ -34,7 +37,7 @@ export interface VerifiedCacheOptions {
  */
 export class VerifiedCache<V> {
   readonly maxEntries: number;
-  readonly #map = new Map<string, V>();
+  readonly #map = new Map<string, { value: V; used: boolean }>();
   #generation: unknown = undefined;
 
   constructor(options: VerifiedCacheOptions = {}) {
@@ -50,24 +53,29 @@ export class VerifiedCache<V> {
     return this.#map.size;
   }
 
-  /** The entry for `key`, now the most recently used; `undefined` if absent. */
+  /** The entry for `key` (marked as used); `undefined` if absent. */
   get(key: string): V | undefined {
-    const value = this.#map.get(key);
-    if (value !== undefined) {
-      this.#map.delete(key);
-      this.#map.set(key, value);
-    }
-    return value;
+    const entry = this.#map.get(key);
+    if (entry === undefined) return undefined;
+    entry.used = true;
+    return entry.value;
   }
 
-  /** Stores `value` under `key`, evicting the least recently used entry when full. */
+  /** Stores `value` under `key`, evicting a least recently used entry when full. */
   set(key: string, value: V): void {
     if (this.#map.has(key)) this.#map.delete(key);
-    else if (this.#map.size >= this.maxEntries) {
-      const oldest = this.#map.keys().next();
-      if (oldest.done !== true) this.#map.delete(oldest.value);
+    else if (this.#map.size >= this.maxEntries) this.#evict();
+    this.#map.set(key, { value, used: false });
+  }
+
+  /** Removes the oldest entry not used since it was last given a second chance. Terminates: each entry is moved at most once. */
+  #evict(): void {
+    for (const [key, entry] of this.#map) {
+      this.#map.delete(key);
+      if (!entry.used) return;
+      entry.used = false;
+      this.#map.set(key, entry);
     }
-    this.#map.set(key, value);
   }
 
   /** Removes `key`. */

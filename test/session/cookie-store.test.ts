@@ -143,7 +143,22 @@ describe('CookieStore', () => {
     await a.browser.get('/read');
     a.tick(100_000);
     assert.equal(((await a.browser.get('/read')).body as { isNew: boolean }).isNew, true);
-    assert.equal(a.decodeErrors.length, 1);
+    assert.deepEqual(a.decodeErrors, ['ERR_SESSION_IDLE_TIMEOUT'], 'a hit names the timeout');
+  });
+
+  test('a cache hit past the absolute timeout names it; a miss reports the sealed expiry', async () => {
+    const a = await setup({ idleTimeout: 100, absoluteTimeout: 150, renewAfter: 0.1 });
+    await a.browser.get('/inc');
+    a.tick(90_000);
+    await a.browser.get('/read'); // renewed at 90 s, sealed until 150 s
+    a.tick(60_000);
+    assert.equal(((await a.browser.get('/read')).body as { isNew: boolean }).isNew, true);
+    assert.deepEqual(a.decodeErrors, ['ERR_SESSION_ABSOLUTE_TIMEOUT']);
+    const cold = await setup({ idleTimeout: 100, absoluteTimeout: 150, cache: false });
+    await cold.browser.get('/inc');
+    cold.tick(100_000);
+    assert.equal(((await cold.browser.get('/read')).body as { isNew: boolean }).isNew, true);
+    assert.deepEqual(cold.decodeErrors, ['ERR_COOKIE_EXPIRED']);
   });
 
   test('the cookie Max-Age follows the timeouts, or is left out for a browser-session cookie', async () => {
@@ -181,5 +196,55 @@ describe('CookieStore', () => {
     assert.throws(() => new CookieStore({ keyring: ringA, chunking: { maxChunks: 0 } }), usage);
     assert.throws(() => new CookieStore({ keyring: ringA, cache: { maxEntries: 0 } }), usage);
     assert.throws(() => new CookieStore({ keyring: ringA, cookie: { secure: false } }), usage);
+  });
+});
+
+describe('CookieStore edge cases', () => {
+  function fakeCtx(cookies: Record<string, string> = {}) {
+    const set = new Map<string, string>();
+    const hooks: Array<() => void | Promise<void>> = [];
+    return { ctx: { cookies, setCookie: (n: string, v: string) => { set.set(n, v); }, deleteCookie: (n: string) => { set.set(n, ''); }, onBeforeSend: (h: () => void | Promise<void>) => { hooks.push(h); } }, set, hooks };
+  }
+
+  test('a value JSON cannot hold is ERR_DATA_INVALID, on save and on auto-commit', async () => {
+    const store = new CookieStore<{ n?: unknown }>({ keyring: ringA });
+    const { ctx, hooks } = fakeCtx();
+    const session = await store.get(ctx, 'session');
+    session.values.n = 10n;
+    assert.equal(session.changed, true);
+    const invalid = (e: unknown) => e instanceof SessionError && e.code === 'ERR_DATA_INVALID' && e.kind === 'usage';
+    await assert.rejects(session.save(), invalid);
+    await assert.rejects(async () => { for (const h of hooks) await h(); }, invalid);
+  });
+
+  test('an authentic value that is not a session record gives a fresh session', async () => {
+    const errors: string[] = [];
+    const store = new CookieStore({ keyring: ringA, onDecodeError: (c) => { errors.push(c); } });
+    const { CookieCodec } = await import('../../src/codec/cookie-codec.js');
+    const foreign = await new CookieCodec({ keyring: ringA }).encode('__Host-session', [1, 2, 3]);
+    const { ctx } = fakeCtx({ '__Host-session': foreign });
+    assert.equal((await store.get(ctx, 'session')).isNew, true);
+    assert.deepEqual(errors, ['ERR_COOKIE_MALFORMED']);
+  });
+
+  test('a session too large even for the codec is ERR_SESSION_TOO_LARGE', async () => {
+    const store = new CookieStore<{ big?: string }>({ keyring: ringA, chunking: { maxChunks: 50 } });
+    const { ctx } = fakeCtx();
+    const session = await store.get(ctx, 'session');
+    session.values.big = 'x'.repeat(300_000);
+    await assert.rejects(session.save(), (e: unknown) => e instanceof SessionTooLargeError && e.limit === 50 * 4096 && e.size > e.limit);
+  });
+
+  test('rejects a session name that is not a cookie name when it is asked for', async () => {
+    const store = new CookieStore({ keyring: ringA });
+    const { ctx } = fakeCtx();
+    await assert.rejects(store.get(ctx, 'my session'), (e: unknown) => e instanceof SessionError && e.code === 'ERR_COOKIE_NAME_INVALID');
+    assert.equal((await store.get(ctx, 'ok')).isNew, true);
+  });
+
+  test('exposes its keyring and the full cookie name', () => {
+    const store = new CookieStore({ keyring: ringA, cookie: { prefix: '__Secure-' } });
+    assert.equal(store.keyring, ringA);
+    assert.equal(store.cookieName('cart'), '__Secure-cart');
   });
 });

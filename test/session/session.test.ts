@@ -139,3 +139,9 @@ test('saving a destroyed session throws ERR_SESSION_DESTROYED until regenerate',
   await session.save();
   assert.deepEqual(calls, ['destroy', 'save']);
 });
+
+test('a value JSON cannot represent counts as a change, so that save() reports it', () => {
+  const { session } = fixture({ i: 'a', c: 1, v: {} });
+  (session.values as Record<string, unknown>)['n'] = 1n;
+  assert.equal(session.changed, true);
+});

@@ -52,3 +52,17 @@ test('rejects a bound that is not a positive integer', () => {
     assert.throws(() => new VerifiedCache({ maxEntries }), (err: unknown) => err instanceof SessionError && err.code === 'ERR_OPTIONS_INVALID');
   }
 });
+
+test('when every entry was used, the oldest goes after a second chance round', () => {
+  const cache = new VerifiedCache<number>({ maxEntries: 3 });
+  cache.set('a', 1);
+  cache.set('b', 2);
+  cache.set('c', 3);
+  cache.get('a');
+  cache.get('b');
+  cache.get('c');
+  cache.set('d', 4);
+  assert.equal(cache.size, 3);
+  assert.equal(cache.get('a'), undefined);
+  assert.deepEqual(['b', 'c', 'd'].map((k) => cache.get(k)), [2, 3, 4]);
+});
