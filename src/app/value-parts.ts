@@ -1,15 +1,17 @@
 /**
- * Splits a cachet cookie value (wire format v1, docs/cookie-format.md) into labelled parts with
- * their meaning, for the explain page and the inspect CLI. No verification happens here: this is
- * what anyone holding the cookie can see.
+ * A cookie value's parts with their meaning, for the explain page and the inspect CLI. The
+ * splitting is the codec's `inspectValue` (labels, offsets, decoded header, shape problems);
+ * this module adds the words a learner needs. Nothing is verified here: this is what anyone
+ * holding the cookie can see.
  *
  *     sealed:  1s.<key id>.<issued-at>.<expires-at>.<iv>.<ciphertext>.<tag>
  *     signed:  1m.<key id>.<issued-at>.<expires-at>.<payload>.<mac>
  * @module
  */
-import type { ExplainedPart } from './explain-page.js';
+import { inspectValue, type InspectedPart } from '../codec/inspect.js';
+import type { ExplainedPart, PartKind } from './explain-page.js';
 
-/** What the header of a value says, as far as it can be read without a key. */
+/** What a value shows without a key. */
 export interface ValueLayout {
   mode: 'sealed' | 'signed' | 'unknown';
   parts: ExplainedPart[];
@@ -18,27 +20,52 @@ export interface ValueLayout {
   issuedAt?: number;
   /** Seconds since the epoch. */
   expiresAt?: number;
-  /** For a signed value: the payload as text (anyone can read it). */
-  readablePayload?: string;
-  /** What is authenticated besides the payload; `<cookie name>` stands for the name. */
+  /** What is bound into the authentication besides the payload (`<cookie name>` stands for the name). */
   boundText?: string;
-  /** Why the value is not well-formed, if it is not. */
+  /** Shape problems, joined; absent when the value is well-formed (which is not "valid"). */
   problem?: string;
 }
 
-const TIME = /^[1-9][0-9]{0,10}$/;
-const B64URL = /^[A-Za-z0-9_-]*$/;
-
-function bytesOf(text: string): number {
-  return Math.floor((text.length * 3) / 4);
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 
-function iso(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+function byteCount(part: InspectedPart): number {
+  return part.bytes === undefined ? 0 : part.bytes.end - part.bytes.start;
 }
+
+const WORDS: Record<InspectedPart['label'], [kind: PartKind, label: string, meaning: (part: InspectedPart) => string]> = {
+  'version/mode': [
+    'version',
+    'version',
+    (p) =>
+      p.text === '1s'
+        ? 'format 1, sealed: AES-256-GCM encrypts and authenticates the payload'
+        : p.text === '1m'
+          ? 'format 1, signed: HMAC-SHA256 authenticates a readable payload'
+          : 'not a version this build of cachet reads (1s, 1m)',
+  ],
+  'key id': ['key', 'key id', () => 'which key of the keyring made this value, so any listed key can open it after a rotation'],
+  'issued-at': [
+    'time',
+    'issued at',
+    (p) => `Unix seconds when the value was made${typeof p.decoded === 'number' ? ` (${iso(p.decoded)})` : ''}; bound into the authentication, so it cannot be changed`,
+  ],
+  'expires-at': [
+    'time',
+    'expires at',
+    (p) => `Unix seconds after which the value is refused${typeof p.decoded === 'number' ? ` (${iso(p.decoded)})` : ''}; inside the value, so the browser cannot extend it`,
+  ],
+  iv: ['iv', 'IV', (p) => `${byteCount(p)} random bytes, new for every value: the same data never encrypts the same way twice`],
+  ciphertext: ['payload', 'ciphertext', (p) => `${byteCount(p)} bytes of encrypted JSON: unreadable without the key`],
+  tag: ['tag', 'tag', (p) => `${byteCount(p)}-byte GCM tag over the ciphertext and the header and cookie name: any change to any part is detected`],
+  payload: ['payload', 'payload', (p) => `base64url JSON, readable by anyone: ${typeof p.decoded === 'string' ? p.decoded : '(not base64url UTF-8)'}`],
+  mac: ['tag', 'MAC', (p) => `${byteCount(p)}-byte HMAC-SHA256 over the header, payload and cookie name: nobody without the key can make a matching one`],
+  extra: ['other', 'extra', () => 'more parts than the format has'],
+};
 
 /**
- * Splits `value` into its parts.
+ * Splits `value` into its parts, with a sentence for each.
  *
  * @example
  * ```ts
@@ -47,64 +74,22 @@ function iso(seconds: number): string {
  * ```
  */
 export function describeValue(value: string): ValueLayout {
-  const fields = value.split('.');
-  const [tag = '', keyId = '', issued = '', expires = ''] = fields;
-  const mode = tag === '1s' && fields.length === 7 ? 'sealed' : tag === '1m' && fields.length === 6 ? 'signed' : 'unknown';
-  if (mode === 'unknown') {
-    const problem = /^[0-9]{1,3}[a-z]$/.test(tag)
-      ? `version tag "${tag}" with ${fields.length} fields is not a format this version of cachet knows (1s: 7 fields, 1m: 6)`
-      : 'this is not a cachet value: it does not start with a version tag such as 1s or 1m';
-    return { mode, problem, parts: [{ kind: 'other', label: 'unrecognised', text: value, meaning: problem }] };
+  const inspected = inspectValue(value);
+  if (inspected.mode === null) {
+    const problem = inspected.problems.join('; ');
+    return { mode: 'unknown', problem, parts: [{ kind: 'other', label: 'unrecognised', text: value, meaning: problem }] };
   }
-  const parts: ExplainedPart[] = [
-    {
-      kind: 'version',
-      label: 'version',
-      text: tag,
-      meaning: mode === 'sealed' ? 'format 1, sealed: AES-256-GCM encrypts and authenticates the payload' : 'format 1, signed: HMAC-SHA256 authenticates a readable payload',
-    },
-    { kind: 'key', label: 'key id', text: keyId, meaning: 'which key of the keyring made this value, so any listed key can open it after a rotation' },
-  ];
-  // The header (and, signed, the payload) plus the cookie name: see docs/cookie-format.md.
-  const boundFields = mode === 'sealed' ? 4 : 5;
-  const layout: ValueLayout = { mode, parts, keyId, boundText: `${fields.slice(0, boundFields).join('.')}.<cookie name>` };
-  const times: [string, string, 'issuedAt' | 'expiresAt'][] = [
-    [issued, 'issued at', 'issuedAt'],
-    [expires, 'expires at', 'expiresAt'],
-  ];
-  for (const [text, label, field] of times) {
-    const ok = TIME.test(text);
-    if (ok) layout[field] = Number(text);
-    const when = ok ? ` (${iso(Number(text))})` : ' (not a valid time)';
-    const meaning =
-      field === 'issuedAt'
-        ? `Unix seconds when the value was made${when}; bound into the authentication, so it cannot be changed`
-        : `Unix seconds after which the value is refused${when}; inside the value, so the browser cannot extend it`;
-    parts.push({ kind: 'time', label, text, meaning });
-  }
-  const rest = fields.slice(4);
-  if (mode === 'sealed') {
-    const [iv = '', ciphertext = '', tagText = ''] = rest;
-    parts.push(
-      { kind: 'iv', label: 'IV', text: iv, meaning: `${bytesOf(iv)} random bytes, new for every value: the same data never encrypts the same way twice` },
-      { kind: 'payload', label: 'ciphertext', text: ciphertext, meaning: `${bytesOf(ciphertext)} bytes of encrypted JSON: unreadable without the key` },
-      {
-        kind: 'tag',
-        label: 'tag',
-        text: tagText,
-        meaning: `${bytesOf(tagText)}-byte GCM tag over the ciphertext and the header and cookie name: any change to any part is detected`,
-      },
-    );
-  } else {
-    const [payload = '', mac = ''] = rest;
-    const readable = B64URL.test(payload) ? Buffer.from(payload, 'base64url').toString('utf8') : undefined;
-    if (readable !== undefined) layout.readablePayload = readable;
-    parts.push(
-      { kind: 'payload', label: 'payload', text: payload, meaning: `base64url JSON, readable by anyone: ${readable === undefined ? '(not base64url)' : readable}` },
-      { kind: 'tag', label: 'MAC', text: mac, meaning: `${bytesOf(mac)}-byte HMAC-SHA256 over the header, payload and cookie name: nobody without the key can make a matching one` },
-    );
-  }
-  if (!B64URL.test(rest.join(''))) layout.problem = 'a binary part contains characters outside base64url';
+  const parts = inspected.parts.map((part): ExplainedPart => {
+    const [kind, label, meaning] = WORDS[part.label];
+    const problem = part.problem === undefined ? '' : ` (problem: ${part.problem})`;
+    return { kind, label, text: part.text, meaning: meaning(part) + problem };
+  });
+  const layout: ValueLayout = { mode: inspected.mode, parts };
+  if (inspected.keyId !== null) layout.keyId = inspected.keyId;
+  if (inspected.issuedAt !== null) layout.issuedAt = inspected.issuedAt / 1000;
+  if (inspected.expiresAt !== null) layout.expiresAt = inspected.expiresAt / 1000;
+  if (inspected.boundText !== null) layout.boundText = inspected.boundText;
+  if (inspected.problems.length > 0) layout.problem = inspected.problems.join('; ');
   return layout;
 }
 

@@ -90,7 +90,7 @@ test('recognises what is not a cachet value', async () => {
   assert.match(io.stdout, /not a cachet value/);
   const future = memoryIo({});
   assert.equal(await inspectMain(['2s.k.1.2.a.b.c'], future), 1);
-  assert.match(future.stdout, /version tag "2s"/);
+  assert.match(future.stdout, /unknown version or mode "2s"/);
 });
 
 test('explains its usage on --help and on bad arguments', async () => {
