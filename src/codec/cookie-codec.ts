@@ -160,7 +160,7 @@ export class CookieCodec {
     checkName(name);
     if (typeof value !== 'string') throw fail('ERR_COOKIE_MALFORMED', 'value is not a string');
     // The decode path, cheapest checks first (habit 6):
-    // 1. Size: name + value over 4096 bytes is refused before any other work.
+    // 1. Size: name + value over maxBytes (default 4096, one cookie) is refused before any other work.
     // 2. Shape: the number of '.'-separated parts; canonical decimal times. (The key id's
     //    grammar is judged at step 5: only valid ids are ever in a ring.)
     // 3. Canonical base64url for the binary parts, with exact sizes (12-byte IV, 16-byte tag,

@@ -25,7 +25,7 @@ function freshIv(): Uint8Array<ArrayBuffer> {
 }
 
 // tagLength is left at its default of 128 bits (WebCrypto §27.4.3): passing it explicitly
-// cost ~15 us per call on Node 20 (measured; WebIDL conversion), 10% of a round trip.
+// cost ~16 us of CPU per encrypt + decrypt pair on Node 20 (measured), over 10% of the floor.
 
 /**
  * Encrypts `plaintext`; resolves to the `<iv>.<ciphertext>.<tag>` text. `iv` is a parameter

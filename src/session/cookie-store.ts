@@ -19,8 +19,7 @@ import type { Keyring } from '../keys/keyring.js';
 import { CookieCodec } from '../codec/cookie-codec.js';
 import { chunkCookieName, joinCookieChunks, splitCookieValue, staleChunkNames } from '../cookie/chunk.js';
 import { MAX_COOKIE_BYTES } from '../cookie/size.js';
-import { isCookieName } from '../cookie/grammar.js';
-import { SessionRegistry } from './registry.js';
+import { SessionRegistry, destroyedSessionError } from './registry.js';
 import { Session, type SessionRecord, type SessionValues } from './session.js';
 import { SessionTooLargeError } from './session-too-large-error.js';
 import { isRecord, metaOf } from './record-shape.js';
@@ -85,7 +84,6 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   readonly #maxChunks: number | undefined;
   readonly #cache: VerifiedCache<Verified> | undefined;
   readonly #registry = new SessionRegistry<T>();
-  readonly #names = new Set<string>();
   #keyring!: Keyring;
   #codec!: CookieCodec;
 
@@ -131,18 +129,13 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   }
 
   get(ctx: SessionContext, name: string): Promise<Session<T>> {
-    if (!this.#names.has(name)) {
-      // A misspelt name fails here, in the handler that asked for it, not later while committing.
-      if (typeof name !== 'string' || !isCookieName(this.cookieName(name))) {
-        return Promise.reject(new SessionError('ERR_COOKIE_NAME_INVALID', 'usage', `Session name ${JSON.stringify(name)} is not a valid cookie name (letters, digits and !#$%&'*+-.^_\`|~ only).`));
-      }
-      this.#names.add(name);
-    }
+    const invalid = this.#registry.checkName(name, this.cookieName(name));
+    if (invalid !== undefined) return Promise.reject(invalid);
     return this.#registry.get(ctx, name, () => this.#load(ctx, name), (session) => this.#commit(ctx, session));
   }
 
   async save(ctx: SessionContext, session: Session<T>): Promise<void> {
-    if (session.destroyed) throw new SessionError('ERR_SESSION_DESTROYED', 'usage', 'This session was destroyed; call regenerate() to start a new one before saving.');
+    if (session.destroyed) throw destroyedSessionError();
     const state = this.#stateOf(session);
     const cookieName = this.cookieName(session.name);
     const record = session.toRecord();

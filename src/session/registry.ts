@@ -10,8 +10,15 @@
  * forgotten `save()` and express-session's save-before-redirect race.
  * @module
  */
+import { SessionError } from '../errors.js';
+import { isCookieName } from '../cookie/grammar.js';
 import type { Session, SessionValues } from './session.js';
 import type { SessionContext } from './types.js';
+
+/** The error every store throws when a destroyed session is saved. */
+export function destroyedSessionError(): SessionError {
+  return new SessionError('ERR_SESSION_DESTROYED', 'usage', 'This session was destroyed; call regenerate() to start a new one before saving.');
+}
 
 /**
  * Per-request memo of sessions, shared by the stores.
@@ -24,6 +31,21 @@ import type { SessionContext } from './types.js';
  */
 export class SessionRegistry<T extends SessionValues> {
   readonly #slot: symbol = Symbol('cachet.sessions');
+  readonly #names = new Set<string>();
+
+  /**
+   * A usage error when session `name` (whose full cookie name is `cookieName`) cannot be a cookie
+   * name, else undefined. A misspelt name fails in the handler that asked for it, not later while
+   * committing; each good name is checked once per store.
+   */
+  checkName(name: string, cookieName: string): SessionError | undefined {
+    if (this.#names.has(name)) return undefined;
+    if (typeof name !== 'string' || !isCookieName(cookieName)) {
+      return new SessionError('ERR_COOKIE_NAME_INVALID', 'usage', `Session name ${JSON.stringify(name)} is not a valid cookie name (letters, digits and !#$%&'*+-.^_\`|~ only).`);
+    }
+    this.#names.add(name);
+    return undefined;
+  }
 
   /**
    * The session `name` of `ctx`: loaded once with `load`, committed once with `commit` before

@@ -20,7 +20,6 @@
  * @module
  */
 import { CookieCodec } from '../codec/cookie-codec.js';
-import { isCookieName } from '../cookie/grammar.js';
 import { type DecodeErrorCode, SessionError } from '../errors.js';
 import type { Keyring } from '../keys/keyring.js';
 import type { ServerStoreOptions, SessionInfo } from './server-store-options.js';
@@ -28,7 +27,7 @@ import { VerifiedCache } from './verified-cache.js';
 import type { RecordBackend, StoredRecord } from './record.js';
 import { isSessionId } from './record.js';
 import { isRecord } from './record-shape.js';
-import { SessionRegistry } from './registry.js';
+import { SessionRegistry, destroyedSessionError } from './registry.js';
 import { Session, type SessionRecord, type SessionValues } from './session.js';
 import { type ResolvedStoreOptions, lifetime, renewalDue, revocationReason, timeoutReason } from './store-options.js';
 import type { SessionContext, SessionCookieAttributes, Store } from './types.js';
@@ -70,7 +69,6 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
   readonly #cache: VerifiedCache<Verified> | undefined;
   readonly #o: ResolvedStoreOptions;
   readonly #registry = new SessionRegistry<T>();
-  readonly #names = new Set<string>();
 
   /** For the store classes: `resolved` is `resolveServerStoreOptions(options)`. */
   protected constructor(backend: RecordBackend, options: ServerStoreOptions, resolved: ResolvedStoreOptions) {
@@ -104,19 +102,14 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
   }
 
   get(ctx: SessionContext, name: string): Promise<Session<T>> {
-    if (!this.#names.has(name)) {
-      // As in CookieStore: a misspelt name fails in the handler that asked for it, not while committing.
-      if (typeof name !== 'string' || !isCookieName(this.cookieName(name))) {
-        return Promise.reject(new SessionError('ERR_COOKIE_NAME_INVALID', 'usage', `Session name ${JSON.stringify(name)} is not a valid cookie name (letters, digits and !#$%&'*+-.^_\`|~ only).`));
-      }
-      this.#names.add(name);
-    }
+    const invalid = this.#registry.checkName(name, this.cookieName(name));
+    if (invalid !== undefined) return Promise.reject(invalid);
     return this.#registry.get(ctx, name, () => this.#load(ctx, name), (session) => this.#commit(ctx, session));
   }
 
   async save(ctx: SessionContext, session: Session<T>): Promise<void> {
     if (session.destroyed) {
-      throw new SessionError('ERR_SESSION_DESTROYED', 'usage', 'This session was destroyed; call regenerate() to start a new one before saving.');
+      throw destroyedSessionError();
     }
     const data = session.toRecord();
     const now = this.#o.now();

@@ -1,0 +1,150 @@
+/**
+ * The app's data directory (`CACHET_DATA_DIR`, default `.data`): created with mode 0700, files
+ * written with mode 0600 through a temporary file and a rename, so a crash mid-write leaves either
+ * the old file or the new one, never half of one (rename(2) is atomic within a file system).
+ * @module
+ */
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** The data directory used when `CACHET_DATA_DIR` is unset. */
+export const DEFAULT_DATA_DIR = '.data';
+
+/**
+ * Resolves the data directory from the environment.
+ *
+ * @example
+ * ```ts
+ * const dir = dataDirFromEnv(process.env); // '/srv/app/.data'
+ * ```
+ */
+export function dataDirFromEnv(env: NodeJS.ProcessEnv): string {
+  const value = env['CACHET_DATA_DIR'];
+  return resolve(value !== undefined && value !== '' ? value : DEFAULT_DATA_DIR);
+}
+
+/**
+ * Creates the directory (mode 0700) if needed and tightens its mode if it is looser.
+ *
+ * @example
+ * ```ts
+ * ensureDataDir('.data');
+ * ```
+ */
+export function ensureDataDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // mkdir's mode is masked by the umask and ignored for a directory that already exists.
+  if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
+
+let counter = 0;
+
+/**
+ * Writes a file atomically with mode 0600: temporary file in the same directory, fsync, rename.
+ *
+ * @example
+ * ```ts
+ * writeFileAtomic('.data/keys.json', JSON.stringify(file));
+ * ```
+ */
+export function writeFileAtomic(path: string, text: string): void {
+  const temp = `${path}.${process.pid}.${Date.now()}.${counter++}.tmp`;
+  const fd = openSync(temp, 'wx', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(temp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  renameSync(temp, path);
+}
+
+/** Options for {@link withFileLock}. */
+export interface FileLockOptions {
+  /** How long to wait for another process to release the lock, in ms. Default 2000. */
+  timeoutMs?: number;
+  /** A lock older than this (ms) was left by a crashed process and is broken. Default 10000. */
+  staleMs?: number;
+}
+
+// A 4-byte shared buffer lets Atomics.wait sleep the thread briefly without spinning the CPU.
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Runs `fn` while holding the lock file `<path>.lock`, so read-modify-write cycles of several
+ * processes (cluster workers, a CLI next to the server) on one data file never lose an update:
+ * without it, two workers logging out at the same moment could each rewrite revocations.json from
+ * their own copy, and one logout would be silently forgotten. The lock is an O_EXCL create; writes
+ * are rare and short, so waiting is synchronous (a few ms at most in practice).
+ *
+ * @example
+ * ```ts
+ * withFileLock('.data/users.json', () => writeUsers(dir, [...readUsers(dir), user]));
+ * ```
+ */
+export function withFileLock<T>(path: string, fn: () => T, options: FileLockOptions = {}): T {
+  const lock = `${path}.lock`;
+  const staleMs = options.staleMs ?? 10_000;
+  const deadline = Date.now() + (options.timeoutMs ?? 2000);
+  for (;;) {
+    try {
+      closeSync(openSync(lock, 'wx', 0o600));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let age: number;
+    try {
+      age = Date.now() - statSync(lock).mtimeMs;
+    } catch {
+      continue; // released between our create and our stat: try again at once
+    }
+    if (age > staleMs) rmSync(lock, { force: true });
+    else if (Date.now() > deadline) throw new Error(`${path} is locked by another process (${lock}); remove the lock file if no cachet process is running`);
+    else Atomics.wait(pause, 0, 0, 2);
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+/**
+ * Reads and parses a JSON file, or returns `undefined` when it does not exist.
+ * A file that exists but is not JSON throws, naming the file (an operator must look at it).
+ *
+ * @example
+ * ```ts
+ * const users = readJsonFile('.data/users.json');
+ * ```
+ */
+export function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new Error(`${path} is not valid JSON; fix or remove it`);
+  }
+}
+
+/**
+ * The path of a named file inside the data directory.
+ *
+ * @example
+ * ```ts
+ * dataFile(dir, 'users.json');
+ * ```
+ */
+export function dataFile(dir: string, name: 'keys.json' | 'users.json' | 'revocations.json'): string {
+  return join(dir, name);
+}
