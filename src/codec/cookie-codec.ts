@@ -7,7 +7,7 @@ import { SessionError } from '../errors.js';
 import { MESSAGES, fail, usage, seconds, checkName } from './failures.js';
 import { utf8Decode } from '../bytes/utf8.js';
 import { tempBytes, tempUtf8 } from '../bytes/arena.js';
-import { decodeBase64urlInto, base64urlDecodedLength, encodeBase64url } from '../bytes/base64url.js';
+import { decodeBase64urlInto, base64urlDecodedLength, base64urlLength, encodeBase64url } from '../bytes/base64url.js';
 import { Keyring } from '../keys/keyring.js';
 import { DEFAULT_MAX_AGE, DEFAULT_CLOCK_SKEW, MAX_CLOCK_SKEW, type CodecMode, type CookieCodecOptions, type EncodeOptions, type DecodedValue } from './codec-options.js';
 import { KEY_ID_PATTERN } from '../keys/key.js';
@@ -16,7 +16,7 @@ import { seal, open } from './sealed.js';
 import { sign, verify } from './signed.js';
 import {
   SEALED_TAG, SIGNED_TAG, IV_BYTES, TAG_BYTES, MAC_BYTES, MAX_COOKIE_BYTES, MAX_AGE_LIMIT,
-  IV_CHARS, TAG_CHARS, MAC_CHARS, base64urlLength, formatHeader, parseTimeAt, looksLikeTag, boundContext,
+  IV_CHARS, TAG_CHARS, MAC_CHARS, formatHeader, parseTimeAt, looksLikeTag, boundContext,
 } from './envelope.js';
 
 // The API's types live in ./codec-options.ts; re-exported so importers of the codec find them here.
