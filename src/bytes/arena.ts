@@ -55,3 +55,22 @@ export function tempUtf8(text: string): Uint8Array<ArrayBuffer> {
   if (room.buffer === chunk && room.byteOffset + room.length === used) used -= room.length - written;
   return room.subarray(0, written);
 }
+
+/**
+ * The character codes of `text[start, end)` in a {@link tempBytes} buffer, copied in one
+ * native call, or `null` when a character there is not ASCII (so codes and characters
+ * line up one to one).
+ *
+ * @example
+ * ```ts
+ * tempAscii('1s.-_8', 3, 6); // Uint8Array [45, 95, 56]
+ * tempAscii('é', 0, 1); // null
+ * ```
+ */
+export function tempAscii(text: string, start: number, end: number): Uint8Array<ArrayBuffer> | null {
+  const codes = tempBytes(end - start);
+  // A non-ASCII character needs 2+ bytes for its 1 UTF-16 unit (4 for a surrogate pair's 2),
+  // so the text cannot fit in one byte per unit: encodeInto stops short of reading all of it.
+  const { read } = encoder.encodeInto(start === 0 && end === text.length ? text : text.slice(start, end), codes);
+  return read === end - start ? codes : null;
+}

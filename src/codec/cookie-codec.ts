@@ -6,8 +6,8 @@
 import { SessionError } from '../errors.js';
 import { MESSAGES, fail, usage, seconds, checkName } from './failures.js';
 import { utf8Decode } from '../bytes/utf8.js';
-import { tempBytes, tempUtf8 } from '../bytes/arena.js';
-import { decodeBase64urlInto, base64urlDecodedLength, encodeBase64url } from '../bytes/base64url.js';
+import { tempBytes, tempUtf8, tempAscii } from '../bytes/arena.js';
+import { decodeBase64urlCodesInto, base64urlDecodedLength, base64urlLength, encodeBase64url } from '../bytes/base64url.js';
 import { Keyring } from '../keys/keyring.js';
 import { DEFAULT_MAX_AGE, DEFAULT_CLOCK_SKEW, MAX_CLOCK_SKEW, type CodecMode, type CookieCodecOptions, type EncodeOptions, type DecodedValue } from './codec-options.js';
 import { KEY_ID_PATTERN } from '../keys/key.js';
@@ -16,7 +16,7 @@ import { seal, open } from './sealed.js';
 import { sign, verify } from './signed.js';
 import {
   SEALED_TAG, SIGNED_TAG, IV_BYTES, TAG_BYTES, MAC_BYTES, MAX_COOKIE_BYTES, MAX_AGE_LIMIT,
-  IV_CHARS, TAG_CHARS, MAC_CHARS, base64urlLength, formatHeader, parseTimeAt, looksLikeTag, boundContext,
+  IV_CHARS, TAG_CHARS, MAC_CHARS, formatHeader, parseTimeAt, looksLikeTag, boundContext,
 } from './envelope.js';
 
 // The API's types live in ./codec-options.ts; re-exported so importers of the codec find them here.
@@ -212,7 +212,8 @@ export class CookieCodec {
         throw fail('ERR_COOKIE_TAMPERED', `iv must be ${IV_BYTES} bytes, tag ${TAG_BYTES} bytes, ciphertext non-empty`);
       }
       bytes = tempBytes(IV_BYTES + ctLength + TAG_BYTES);
-      if (!decodeBase64urlInto(value, bytes, 0, p4, ends[4]) || !decodeBase64urlInto(value, bytes, IV_BYTES, p5, ends[5]) || !decodeBase64urlInto(value, bytes, IV_BYTES + ctLength, p6, length)) {
+      const codes = tempAscii(value, p4, length); // positions below are relative to p4
+      if (codes === null || !decodeBase64urlCodesInto(codes, bytes, 0, 0, ends[4]! - p4) || !decodeBase64urlCodesInto(codes, bytes, IV_BYTES, p5 - p4, ends[5]! - p4) || !decodeBase64urlCodesInto(codes, bytes, IV_BYTES + ctLength, p6 - p4, length - p4)) {
         throw fail('ERR_COOKIE_TAMPERED', 'iv, ciphertext or tag is not canonical base64url');
       }
     } else {
@@ -220,7 +221,8 @@ export class CookieCodec {
       const payloadLength = base64urlDecodedLength(ends[4]! - p4);
       if (length - p5 !== MAC_CHARS || payloadLength < 1) throw fail('ERR_COOKIE_TAMPERED', `mac must be ${MAC_BYTES} bytes, payload non-empty`);
       bytes = tempBytes(payloadLength + MAC_BYTES);
-      if (!decodeBase64urlInto(value, bytes, 0, p4, ends[4]) || !decodeBase64urlInto(value, bytes, payloadLength, p5, length)) {
+      const codes = tempAscii(value, p4, length); // positions below are relative to p4
+      if (codes === null || !decodeBase64urlCodesInto(codes, bytes, 0, 0, ends[4]! - p4) || !decodeBase64urlCodesInto(codes, bytes, payloadLength, p5 - p4, length - p4)) {
         throw fail('ERR_COOKIE_TAMPERED', 'payload or mac is not canonical base64url');
       }
       signedEnd = ends[4]!;

@@ -35,11 +35,6 @@ export const MAX_AGE_LIMIT = 400 * 86_400;
 
 const TAG_SHAPE = /^[0-9]{1,3}[a-z]$/;
 
-/** Characters of unpadded base64url for `n` bytes: what a value's length will be before encrypting. */
-export function base64urlLength(n: number): number {
-  return Math.floor(n / 3) * 4 + [0, 2, 3][n % 3]!;
-}
-
 /** The header text: tag, key id and both times in seconds. */
 export function formatHeader(tag: string, keyId: string, issuedAt: number, expiresAt: number): string {
   return `${tag}.${keyId}.${issuedAt}.${expiresAt}`;

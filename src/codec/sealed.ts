@@ -4,8 +4,9 @@
  * @module
  */
 import { SessionError } from '../errors.js';
-import { encodeBase64url } from '../bytes/base64url.js';
-import { IV_BYTES, TAG_BYTES } from './envelope.js';
+import { asciiText, base64urlLength, encodeBase64urlInto } from '../bytes/base64url.js';
+import { tempBytes } from '../bytes/arena.js';
+import { IV_BYTES, TAG_BYTES, IV_CHARS, TAG_CHARS } from './envelope.js';
 
 const subtle = globalThis.crypto.subtle;
 
@@ -41,9 +42,16 @@ export function seal(
 ): Promise<string> {
   return subtle.encrypt({ name: 'AES-GCM', iv, additionalData: context }, key, plaintext).then(
     (buffer) => {
+      // Written as ASCII into one buffer and made one flat string (see asciiText).
       const sealed = new Uint8Array(buffer);
       const split = sealed.length - TAG_BYTES;
-      return `${encodeBase64url(iv)}.${encodeBase64url(sealed.subarray(0, split))}.${encodeBase64url(sealed.subarray(split))}`;
+      const out = tempBytes(IV_CHARS + 1 + base64urlLength(split) + 1 + TAG_CHARS);
+      let o = encodeBase64urlInto(iv, out, 0);
+      out[o++] = 46; // '.'
+      o = encodeBase64urlInto(sealed, out, o, 0, split);
+      out[o++] = 46;
+      encodeBase64urlInto(sealed, out, o, split);
+      return asciiText(out);
     },
     (cause: unknown) => {
       throw new SessionError('ERR_CRYPTO', 'internal', 'Web Crypto failed to encrypt', { cause });

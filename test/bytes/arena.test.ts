@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tempBytes, tempUtf8 } from '../../src/bytes/arena.js';
+import { tempBytes, tempUtf8, tempAscii } from '../../src/bytes/arena.js';
 
 test('hands out zero-filled views that never overlap', () => {
   const views = Array.from({ length: 2000 }, (_, i) => tempBytes(1 + (i % 97)));
@@ -35,4 +35,12 @@ test('starts a new chunk when the current one is used up, leaving old views inta
   const later = tempBytes(10);
   assert.notEqual(later.buffer, first.buffer);
   assert.ok(first.every((x) => x === 7));
+});
+
+test('copies the character codes of an ASCII range, and refuses a range with any non-ASCII character', () => {
+  assert.deepEqual(tempAscii('1s.-_8', 3, 6), new Uint8Array([45, 95, 56]));
+  assert.deepEqual(tempAscii('abc', 0, 3), new Uint8Array([97, 98, 99]));
+  assert.deepEqual(tempAscii('abc', 1, 1), new Uint8Array(0));
+  for (const text of ['é', 'abé', 'ab\u0080', '\ud834\udd1e', 'a\ud834', '\u00ff']) assert.equal(tempAscii(text, 0, text.length), null, JSON.stringify(text));
+  assert.deepEqual(tempAscii('é.AB', 2, 4), new Uint8Array([65, 66]));
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { encodeBase64url, decodeBase64url, decodeBase64urlInto, base64urlDecodedLength } from '../../src/bytes/base64url.js';
+import { encodeBase64url, decodeBase64url, decodeBase64urlInto, base64urlDecodedLength, base64urlLength, encodeBase64urlInto, asciiText, decodeBase64urlCodesInto } from '../../src/bytes/base64url.js';
 
 // Seeded so a failure can be replayed: rerun with FUZZ_SEED=<seed in the failure message>.
 import { fuzz } from '../fuzz/seed.js';
@@ -78,4 +78,32 @@ test('decodes a range of a larger string', () => {
   assert.deepEqual(out, new Uint8Array([0, 0xfb, 0xff]));
   assert.equal(decodeBase64urlInto('ab.-_9.cd', out, 1, 3, 6), false);
   assert.equal(decodeBase64urlInto('abc', out, 0, 2, 1), false);
+});
+
+test('encodes any byte range into a buffer at an offset, as the ASCII of what encodeBase64url returns', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 100 }), fc.nat(), fc.nat(), fc.nat({ max: 5 }), (bytes, a, b, offset) => {
+      const start = bytes.length === 0 ? 0 : a % (bytes.length + 1);
+      const end = start + (bytes.length - start === 0 ? 0 : b % (bytes.length - start + 1));
+      const expected = Buffer.from(bytes.subarray(start, end)).toString('base64url');
+      const out = new Uint8Array(offset + base64urlLength(end - start));
+      assert.equal(encodeBase64urlInto(bytes, out, offset, start, end), out.length);
+      assert.equal(asciiText(out.subarray(offset)), expected);
+    }),
+    { seed, numRuns: 300 },
+  );
+});
+
+test('decodes base64url given as character codes, with the same canonical rules as text', () => {
+  for (const text of ['Zm9vYmFy', 'Zg', 'Zm8', '-_8', 'Zh', 'Zm9', 'Zg==', 'Zm9v+A', 'A', '']) {
+    const codes = new TextEncoder().encode(text);
+    const n = base64urlDecodedLength(text.length);
+    const fromText = decodeBase64url(text);
+    const out = new Uint8Array(Math.max(n, 0));
+    const ok = n >= 0 && decodeBase64urlCodesInto(codes, out, 0, 0, codes.length);
+    assert.equal(ok, fromText !== null, text);
+    if (ok) assert.deepEqual(out, fromText);
+  }
+  // Bytes of 128 and above are outside the alphabet, not read past the table.
+  assert.equal(decodeBase64urlCodesInto(new Uint8Array([0xc3, 0xa9, 65, 65]), new Uint8Array(3), 0, 0, 4), false);
 });
