@@ -27,3 +27,8 @@ export const PASSWORD = 'bench-only-password-not-a-secret-0123456789';
 export const MAX_AGE = 14 * 24 * 3600;
 
 export const SESSION_JSON_BYTES = new TextEncoder().encode(JSON.stringify(SESSION)).length;
+
+/** What GET / renders from a session in the sessions scenario (a). */
+export function renderHello(s: Pick<SessionData, 'name' | 'role'>): string {
+  return `Hello, ${s.name} (${s.role})`;
+}
