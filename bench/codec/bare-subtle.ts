@@ -10,11 +10,11 @@ const adapter: CodecAdapter = {
   async setup() {
     const key = await crypto.subtle.importKey('raw', KEY_BYTES, 'AES-GCM', false, ['encrypt', 'decrypt']);
     const plaintext = new TextEncoder().encode(JSON.stringify(SESSION));
-    const seal = async (): Promise<{ iv: Uint8Array; ct: ArrayBuffer }> => {
+    const seal = async (): Promise<{ iv: Uint8Array<ArrayBuffer>; ct: ArrayBuffer }> => {
       const iv = crypto.getRandomValues(new Uint8Array(12));
       return { iv, ct: await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, plaintext) };
     };
-    const open = (s: { iv: Uint8Array; ct: ArrayBuffer }): Promise<ArrayBuffer> =>
+    const open = (s: { iv: Uint8Array<ArrayBuffer>; ct: ArrayBuffer }): Promise<ArrayBuffer> =>
       crypto.subtle.decrypt({ name: 'AES-GCM', iv: s.iv }, key, s.ct);
     const fixed = await seal();
     deepStrictEqual(new Uint8Array(await open(fixed)), plaintext);

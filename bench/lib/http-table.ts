@@ -17,6 +17,8 @@ export interface HttpTarget {
   role: Role;
   /** Server file, relative to bench/. */
   server: string;
+  /** Extra environment for the server process (e.g. which store a shared server file uses). */
+  env?: Record<string, string>;
   /** Path under load. */
   path: string;
   /**
@@ -58,7 +60,7 @@ const benchDir = new URL('..', import.meta.url);
 export async function runHttpTable(targets: readonly HttpTarget[], options: HttpOptions): Promise<HttpResult[]> {
   const servers: RunningServer[] = [];
   try {
-    for (const t of targets) servers.push(await startServer(fileURLToPath(new URL(t.server, benchDir))));
+    for (const t of targets) servers.push(await startServer(fileURLToPath(new URL(t.server, benchDir)), t.env));
     const headers: Record<string, string>[] = [];
     for (const [i, t] of targets.entries()) {
       const url = servers[i]!.url;

@@ -19,14 +19,14 @@ app.get('/login', (req, reply) => {
 app.get('/', (req, reply) => {
   const s = req.session.data() as Record<string, unknown> | undefined;
   if (!s?.['name']) return reply.code(401).type(text).send('no session');
-  reply.type(text).send(renderHello(s as never));
+  return reply.type(text).send(renderHello(s as never));
 });
 app.get('/count', (req, reply) => {
   const s = req.session.data() as Record<string, unknown> | undefined;
   if (!s?.['name']) return reply.code(401).type(text).send('no session');
   const count = Number(s['count']) + 1;
   req.session.set('count' as never, count as never);
-  reply.type(text).send(`count: ${count}`);
+  return reply.type(text).send(`count: ${count}`);
 });
 await app.listen({ port: Number(process.env['PORT'] ?? 0), host: '127.0.0.1' });
 announce(app.server);
