@@ -31,11 +31,13 @@ const machine = machineInfo();
 const options = httpOptionsFromEnv();
 console.error(`http hello: ${targets.length} servers, ${options.rounds} rounds × ${options.duration}s, ${options.connections} connections`);
 const results = await runHttpTable(targets, options);
-const base = results[0]!.requestsPerSec;
+const base = results[0]!;
 const rows = results.map((r) => [
   r.name,
   num(r.requestsPerSec),
-  ratio(r.requestsPerSec, base),
+  ratio(r.requestsPerSec, base.requestsPerSec),
+  num(r.requestsPerCpuSec),
+  ratio(r.requestsPerCpuSec, base.requestsPerCpuSec),
   ms(r.latencyP50),
   ms(r.latencyP99),
   r.errors ? `**${r.errors}**` : '0',
@@ -46,5 +48,5 @@ publish(
     `${options.connections} connections, ${options.rounds} interleaved rounds of ${options.duration} s each (median shown), ${results[0]!.rounds[0]!.tool}, one server process each.`,
   ]) +
     '\n' +
-    table(['server', 'req/s', '× raw node:http', 'p50', 'p99', 'errors'], rows),
+    table(['server', 'req/s', '× raw', 'req/CPU-s', '× raw', 'p50', 'p99', 'errors'], rows),
 );

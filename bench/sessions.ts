@@ -82,15 +82,18 @@ async function targetsFor(scenario: Scenario): Promise<HttpTarget[]> {
 }
 
 function resultTable(results: HttpResult[], floorName: string): string {
-  const raw = results[0]!.requestsPerSec;
-  const floor = results.find((r) => r.name === floorName)!.requestsPerSec;
+  const raw = results[0]!;
+  const floor = results.find((r) => r.name === floorName)!;
   return table(
-    ['server', 'req/s', '× raw hello', '× subtle floor', 'p50', 'p99', 'errors'],
+    ['server', 'req/s', '× raw hello', '× floor', 'req/CPU-s', '× raw hello', '× floor', 'p50', 'p99', 'errors'],
     results.map((r) => [
       r.name,
       num(r.requestsPerSec),
-      ratio(r.requestsPerSec, raw),
-      ratio(r.requestsPerSec, floor),
+      ratio(r.requestsPerSec, raw.requestsPerSec),
+      ratio(r.requestsPerSec, floor.requestsPerSec),
+      num(r.requestsPerCpuSec),
+      ratio(r.requestsPerCpuSec, raw.requestsPerCpuSec),
+      ratio(r.requestsPerCpuSec, floor.requestsPerCpuSec),
       ms(r.latencyP50),
       ms(r.latencyP99),
       r.errors ? `**${r.errors}**` : '0',

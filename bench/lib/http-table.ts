@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from './server-process.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import { median } from './micro.ts';
+import { cpuSeconds } from './proc-cpu.ts';
 
 export type Role = 'baseline' | 'peer' | 'cachet';
 
@@ -41,8 +42,14 @@ export interface HttpResult {
   requestsPerSec: number;
   latencyP50: number;
   latencyP99: number;
+  /** Requests per CPU-second of the server process (median round); NaN where /proc is unavailable. */
+  requestsPerCpuSec: number;
   errors: number;
-  rounds: LoadResult[];
+  rounds: RoundResult[];
+}
+
+export interface RoundResult extends LoadResult {
+  requestsPerCpuSec: number;
 }
 
 export function httpOptionsFromEnv(): HttpOptions {
@@ -73,19 +80,26 @@ export async function runHttpTable(targets: readonly HttpTarget[], options: Http
         await runLoad({ url: url + t.path, headers: headers[i]!, duration: options.warmup, connections: options.connections });
       }
     }
-    const rounds = targets.map(() => [] as LoadResult[]);
+    const rounds = targets.map(() => [] as RoundResult[]);
     for (let r = 0; r < options.rounds; r++) {
       const order = targets.map((_, i) => i);
       if (r % 2) order.reverse();
       for (const i of order) {
         const t = targets[i]!;
-        const res = await runLoad({
+        const pid = servers[i]!.child.pid;
+        const cpuBefore = cpuSeconds(pid);
+        const load = await runLoad({
           url: servers[i]!.url + t.path,
           headers: headers[i]!,
           duration: options.duration,
           connections: options.connections,
         });
-        process.stderr.write(`  ${t.name.padEnd(44)} round ${r + 1}: ${Math.round(res.requestsPerSec)} req/s\n`);
+        const cpuAfter = cpuSeconds(pid);
+        const cpu = cpuBefore === undefined || cpuAfter === undefined ? NaN : cpuAfter - cpuBefore;
+        const res: RoundResult = { ...load, requestsPerCpuSec: cpu > 0 ? load.requests / cpu : NaN };
+        process.stderr.write(
+          `  ${t.name.padEnd(44)} round ${r + 1}: ${Math.round(res.requestsPerSec)} req/s, ${Math.round(res.requestsPerCpuSec)} req/CPU-s\n`,
+        );
         rounds[i]!.push(res);
       }
     }
@@ -97,6 +111,7 @@ export async function runHttpTable(targets: readonly HttpTarget[], options: Http
         requestsPerSec: median(rs.map((x) => x.requestsPerSec)),
         latencyP50: median(rs.map((x) => x.latencyP50)),
         latencyP99: median(rs.map((x) => x.latencyP99)),
+        requestsPerCpuSec: median(rs.map((x) => x.requestsPerCpuSec)),
         errors: rs.reduce((a, x) => a + x.errors, 0),
         rounds: rs,
       };
