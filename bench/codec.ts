@@ -45,7 +45,7 @@ const decode = await measureOp((o) => o.decode);
 function opTable(results: MicroResult[][]): string {
   const [seq, par] = results as [MicroResult[], MicroResult[]];
   return table(
-    ['codec', 'value bytes', 'sequential ops/s', '× floor', '64 in flight ops/s', '× floor'],
+    ['codec', 'value bytes', 'sequential ops/s', '× floor', '64 in flight ops/s', '× floor', '64 in flight ops/CPU-s', '× floor'],
     adapters.map((a, i) => [
       a.name,
       String(ops[i]!.sample.length),
@@ -53,6 +53,8 @@ function opTable(results: MicroResult[][]): string {
       ratio(seq[i]!.opsPerSec, seq[0]!.opsPerSec),
       num(par[i]!.opsPerSec),
       ratio(par[i]!.opsPerSec, par[0]!.opsPerSec),
+      num(par[i]!.opsPerCpuSec),
+      ratio(par[i]!.opsPerCpuSec, par[0]!.opsPerCpuSec),
     ]),
   );
 }
