@@ -25,7 +25,12 @@ const targets: HttpTarget[] = [
   hello('express 5', 'peer', 'servers/hello/express.ts'),
   hello('fastify 5', 'peer', 'servers/hello/fastify.ts'),
 ];
-if (await cachetAvailable('createApp')) targets.push(hello('cachet createApp', 'cachet', 'servers/hello/cachet.ts'));
+if (await cachetAvailable('createApp')) {
+  targets.push(
+    hello('cachet createApp + app.listen', 'cachet', 'servers/hello/cachet.ts'),
+    hello('cachet app.handler on plain node:http', 'cachet', 'servers/hello/cachet-handler.ts'),
+  );
+}
 
 const machine = machineInfo();
 const options = httpOptionsFromEnv();

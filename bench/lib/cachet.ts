@@ -2,14 +2,15 @@
  * cachet as the benchmarks see it: the built package in ../dist, exactly what users run.
  * When src/ is newer than dist/, it is rebuilt first so a run never measures stale code.
  * A cachet row appears only when the export it needs exists, so the bench works on any
- * checkout while the areas land one by one.
+ * checkout while the areas land one by one. CACHET_ROOT points the bench at another checkout
+ * (with its own node_modules) to compare two versions with the same competitors.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const root = process.env['CACHET_ROOT'] ?? fileURLToPath(new URL('../../', import.meta.url));
 const entry = join(root, 'dist/index.js');
 
 function newestMtime(dir: string): number {
