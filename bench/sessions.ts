@@ -76,7 +76,10 @@ async function targetsFor(scenario: Scenario): Promise<HttpTarget[]> {
     sessionTarget('node:http + iron-session', 'peer', 'servers/sessions/node-iron-session.ts', scenario),
   );
   if (await cachetAvailable('createApp', 'CookieStore')) {
-    t.push(sessionTarget('cachet CookieStore (sealed)', 'cachet', 'servers/sessions/cachet-cookie-store.ts', scenario));
+    t.push(
+      sessionTarget('cachet CookieStore (sealed)', 'cachet', 'servers/sessions/cachet-cookie-store.ts', scenario),
+      { ...sessionTarget('cachet CookieStore (signed)', 'cachet', 'servers/sessions/cachet-cookie-store.ts', scenario), env: { CACHET_MODE: 'signed' } },
+    );
   }
   return t;
 }
