@@ -1,3 +1,38 @@
 // The public API of cachet. This file re-exports and does nothing else.
 export { SessionError } from './errors.js';
 export type { ErrorKind, SessionErrorCode, DecodeErrorCode, UsageErrorCode, InternalErrorCode, SessionErrorOptions } from './errors.js';
+
+// --- router ---
+export { Router } from './http/router/radix.js';
+export { LinearRouter } from './http/router/linear.js';
+export { ALL, STANDARD_METHODS } from './http/router/types.js';
+export type { LookupResult, Params, RouterLike, RouterOptions } from './http/router/types.js';
+
+// --- cookie ---
+export { parseCookies } from './cookie/parse.js';
+export type { ParseCookiesOptions } from './cookie/parse.js';
+export { serializeCookie, serializeCookieDeletion, MAX_COOKIE_AGE } from './cookie/serialize.js';
+export type { CookieOptions, CookieDeletionOptions, SameSite, CookiePriority } from './cookie/serialize.js';
+export { isCookieName, isCookieValue } from './cookie/grammar.js';
+export { cookieByteLength, fitsInCookie, utf8ByteLength, MAX_COOKIE_BYTES, MAX_ATTRIBUTE_BYTES } from './cookie/size.js';
+export { splitCookieValue, joinCookieChunks, staleChunkNames, chunkCookieName } from './cookie/chunk.js';
+export type { ChunkOptions } from './cookie/chunk.js';
+
+// --- http ---
+export { createApp } from './http/app.js';
+export type { App, AppOptions, Route } from './http/app.js';
+export { Context } from './http/context.js';
+export type { BeforeSendHook } from './http/context.js';
+export { HttpError } from './http/http-error.js';
+export type { HttpErrorOptions } from './http/http-error.js';
+export { BODY_DEFAULTS } from './http/body.js';
+export type { BodyOptions } from './http/body.js';
+export { createServer, SERVER_DEFAULTS } from './http/server.js';
+export type { ServerOptions } from './http/server.js';
+export { shutdown } from './http/shutdown.js';
+export type { ShutdownOptions } from './http/shutdown.js';
+export type { ListenOptions, ClusterListenOptions } from './http/listen.js';
+export type { Cluster } from './http/cluster.js';
+export { securityHeaders, noStore } from './http/security-headers.js';
+export type { SecurityHeadersOptions } from './http/security-headers.js';
+export type { Middleware, Handler, Next, AccessLogEntry, AppLogger } from './http/types.js';

@@ -1,0 +1,163 @@
+/**
+ * `Cookie` request header → a null-prototype map of name → value. Never throws on any header.
+ *
+ * What a browser sends (RFC 6265bis §4.2.1, §5.8.3): `name=value` pairs joined by `"; "`. What
+ * actually arrives is anything at all, so the parser follows the browser's own lenient reading of
+ * a pair (§5.6: split at the first `=`, trim spaces and tabs around name and value) and adds:
+ * - a cap on pairs and on characters, so a hostile header costs bounded time and memory;
+ * - first-wins for duplicate names (see {@link parseCookies} for why);
+ * - no percent-decoding unless asked for: values come back exactly as sent, quotes included.
+ *
+ * One pass over char codes, no regex and no `split`: it allocates only the name and value
+ * strings it keeps, and a hostile header costs time linear in `maxBytes` at most.
+ * @module
+ */
+import { SessionError } from '../errors.js';
+
+/** Options for {@link parseCookies}. */
+export interface ParseCookiesOptions {
+  /**
+   * The most `name=value` pairs read; later pairs are ignored. Default 180: Chrome's per-site
+   * cookie limit, so no real browser sends more (RFC 6265bis §6.1 asks for at least 50).
+   */
+  maxPairs?: number;
+  /**
+   * The most characters of header read (one character per byte: Node decodes header values as
+   * latin1). A pair that is not complete within the limit, and every pair after it, is ignored;
+   * the pairs before it are kept. Default 16384: Node's default `maxHeaderSize`, so nothing a
+   * default Node server accepts is cut.
+   */
+  maxBytes?: number;
+  /**
+   * Applied to every kept value, e.g. `decodeURIComponent`. If it throws, the raw value is kept:
+   * a bad escape such as `%E0%A4%A` never throws out of the parser. Default: none (values are
+   * returned byte for byte; cachet's own cookies are base64url and need no decoding).
+   */
+  decode?: (value: string) => string;
+}
+
+const DEFAULT_MAX_PAIRS = 180;
+const DEFAULT_MAX_BYTES = 16384;
+
+const SEMICOLON = 0x3b;
+const EQUALS = 0x3d;
+const SPACE = 0x20;
+const TAB = 0x09;
+const DEL = 0x7f;
+
+function checkLimit(value: number | undefined, fallback: number, option: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new SessionError('ERR_OPTIONS_INVALID', 'usage', `parseCookies: ${option} must be a non-negative integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * A browser sends one Cookie header (RFC 6265bis §5.8.1), but HTTP/2 and HTTP/3 may split it into
+ * several fields that are to be joined with "; " (RFC 9113 §8.2.3), and proxies do odd things.
+ */
+function joinHeaders(headers: readonly unknown[], maxBytes: number): string {
+  let joined = '';
+  for (const part of headers) {
+    if (typeof part !== 'string') continue;
+    joined = joined === '' ? part : `${joined}; ${part}`;
+    if (joined.length > maxBytes) break; // the rest could not be read anyway
+  }
+  return joined;
+}
+
+/**
+ * Parses one or several `Cookie` request headers into a null-prototype map.
+ *
+ * - **Never throws** on any header value (only on invalid options, which is a programming error).
+ * - **Duplicates: the first pair wins.** Browsers list cookies with longer (more specific) paths
+ *   first, then older ones first (RFC 6265bis §5.8.3, step 2), so the first `sid` is the one set
+ *   for the most specific path. jshttp/cookie and Go's `Request.Cookie` agree. First-wins does not stop a sibling subdomain from planting a
+ *   same-named cookie ("cookie tossing"); the `__Host-` prefix does, which is why sessions use it.
+ * - **Quoted values keep their quotes:** `a="x y"` gives `'"x y"'`. RFC 6265bis §4.1.1 makes the
+ *   DQUOTEs part of the value, and browsers store and send them back unchanged.
+ * - A pair without `=`, or with an empty name, is skipped (no server API can address a nameless
+ *   cookie). A pair whose name or value holds a control character other than HTAB is skipped:
+ *   RFC 6265bis §5.6 makes browsers refuse such cookies, so no browser sends one back.
+ * - Spaces and tabs around names and values are trimmed; nothing else is changed.
+ *
+ * @example
+ * ```ts
+ * const cookies = parseCookies(req.headers.cookie);
+ * cookies['__Host-session']; // string | undefined
+ * parseCookies('a=1; a=2; b="q"'); // { a: '1', b: '"q"' }
+ * parseCookies(['a=1', 'b=2']);      // { a: '1', b: '2' }
+ * parseCookies('p=%41', { decode: decodeURIComponent }); // { p: 'A' }
+ * ```
+ */
+export function parseCookies(header: string | readonly string[] | undefined, options?: ParseCookiesOptions): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  const maxPairs = checkLimit(options?.maxPairs, DEFAULT_MAX_PAIRS, 'maxPairs');
+  const maxBytes = checkLimit(options?.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
+  const decode = options?.decode;
+  if (decode !== undefined && typeof decode !== 'function') {
+    throw new SessionError('ERR_OPTIONS_INVALID', 'usage', 'parseCookies: decode must be a function such as decodeURIComponent');
+  }
+
+  let text: string;
+  if (typeof header === 'string') text = header;
+  else if (Array.isArray(header)) text = joinHeaders(header, maxBytes);
+  else return out;
+
+  // Past maxBytes, the pair that straddles the limit is incomplete: drop it and everything after.
+  const truncated = text.length > maxBytes;
+  const limit = truncated ? maxBytes : text.length;
+  let pairs = 0;
+  let start = 0;
+  let eq = -1;
+  let bad = false;
+
+  for (let i = 0; i <= limit; i++) {
+    const c = i < limit ? text.charCodeAt(i) : SEMICOLON;
+    if (c !== SEMICOLON) {
+      if (c === EQUALS) {
+        if (eq < 0) eq = i;
+      } else if ((c < SPACE && c !== TAB) || c === DEL) bad = true;
+      continue;
+    }
+    if (i === limit && truncated && text.charCodeAt(limit) !== SEMICOLON) break;
+    if (eq >= 0) {
+      if (++pairs > maxPairs) break;
+      if (!bad) {
+        let nameStart = start;
+        let nameEnd = eq;
+        while (nameStart < nameEnd && isWsp(text.charCodeAt(nameStart))) nameStart++;
+        while (nameEnd > nameStart && isWsp(text.charCodeAt(nameEnd - 1))) nameEnd--;
+        if (nameEnd > nameStart) {
+          const name = text.slice(nameStart, nameEnd);
+          if (out[name] === undefined) {
+            let valueStart = eq + 1;
+            let valueEnd = i;
+            while (valueStart < valueEnd && isWsp(text.charCodeAt(valueStart))) valueStart++;
+            while (valueEnd > valueStart && isWsp(text.charCodeAt(valueEnd - 1))) valueEnd--;
+            const raw = text.slice(valueStart, valueEnd);
+            out[name] = decode === undefined ? raw : tryDecode(decode, raw);
+          }
+        }
+      }
+    }
+    start = i + 1;
+    eq = -1;
+    bad = false;
+  }
+  return out;
+}
+
+function isWsp(c: number): boolean {
+  return c === SPACE || c === TAB;
+}
+
+function tryDecode(decode: (value: string) => string, raw: string): string {
+  try {
+    const decoded = decode(raw);
+    return typeof decoded === 'string' ? decoded : raw;
+  } catch {
+    return raw; // a bad escape is normal traffic, not an error
+  }
+}

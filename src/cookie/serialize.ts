@@ -1,0 +1,246 @@
+/**
+ * `Set-Cookie` builder that refuses, loudly and early, anything a browser would drop or twist.
+ *
+ * A browser that dislikes a Set-Cookie says nothing: the cookie is simply not stored, and the
+ * bug surfaces later as "the session does not stick". So every rule a browser applies to a
+ * cookie is checked here and a violation throws a `SessionError` of kind `usage` whose message
+ * says how to fix it. The references are to RFC 6265bis (draft-ietf-httpbis-rfc6265bis-15+).
+ * @module
+ */
+import { SessionError, type UsageErrorCode } from '../errors.js';
+import { isAttributeValue, invalidCookieValueIndex, isCookieName } from './grammar.js';
+import { MAX_ATTRIBUTE_BYTES, MAX_COOKIE_BYTES, cookieByteLength } from './size.js';
+
+/** The SameSite attribute (RFC 6265bis §4.1.2.7). */
+export type SameSite = 'Strict' | 'Lax' | 'None';
+/** Chrome's Priority attribute (not in the RFC; other browsers ignore it). */
+export type CookiePriority = 'Low' | 'Medium' | 'High';
+
+/** Attributes of a `Set-Cookie`. Nothing is sent unless it is set here; there are no hidden defaults. */
+export interface CookieOptions {
+  /** `Domain=`: send the cookie to this host and its subdomains. Omit it for a host-only cookie (safer). */
+  domain?: string | undefined;
+  /** `Path=`: must start with "/". `__Host-` cookies need exactly "/". */
+  path?: string | undefined;
+  /** `Max-Age=` in whole seconds, ≥ 0. Values above 400 days are sent as 400 days, which is what browsers keep anyway. */
+  maxAge?: number | undefined;
+  /** `Expires=` as an IMF-fixdate. Browsers prefer Max-Age when both are present. */
+  expires?: Date | undefined;
+  /** `Secure`: only sent over HTTPS (and to http://localhost in current browsers). */
+  secure?: boolean | undefined;
+  /** `HttpOnly`: invisible to `document.cookie`. */
+  httpOnly?: boolean | undefined;
+  /** `SameSite=`. `None` requires `secure`. */
+  sameSite?: SameSite | undefined;
+  /** `Partitioned` (CHIPS): one cookie jar per top-level site. Requires `secure`. */
+  partitioned?: boolean | undefined;
+  /** `Priority=` (Chrome only). */
+  priority?: CookiePriority | undefined;
+}
+
+/** Attributes of a deletion: those of {@link CookieOptions} that decide *which* cookie is deleted. */
+export type CookieDeletionOptions = Omit<CookieOptions, 'maxAge' | 'expires'>;
+
+/**
+ * The longest lifetime browsers keep: 400 days, in seconds. RFC 6265bis §5.5 (Cookie Lifetime
+ * Limits) sets it; §5.6.1 (Expires) and §5.6.2 (Max-Age) make browsers reduce longer values to it.
+ */
+export const MAX_COOKIE_AGE = 400 * 24 * 60 * 60;
+
+const EPOCH = 'Thu, 01 Jan 1970 00:00:00 GMT';
+const SAME_SITE: ReadonlySet<unknown> = new Set(['Strict', 'Lax', 'None']);
+const PRIORITY: ReadonlySet<unknown> = new Set(['Low', 'Medium', 'High']);
+// A DNS name as browsers accept it in Domain=: dot-separated labels of letters, digits, '-' and
+// '_' (real hostnames use '_'), one optional leading dot (ignored by §5.6.3). IDNs must be given
+// in punycode: a browser compares the attribute with the canonical (A-label) host.
+const DOMAIN = /^\.?[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$/;
+
+function fail(code: UsageErrorCode, message: string): never {
+  throw new SessionError(code, 'usage', message);
+}
+
+function checkName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || !isCookieName(name)) {
+    fail(
+      'ERR_COOKIE_NAME_INVALID',
+      `cookie name ${JSON.stringify(name)} is not an RFC 9110 token: use only letters, digits and !#$%&'*+-.^_\`|~ ` +
+        `(no spaces, "=", ";", ",", quotes or non-ASCII)`,
+    );
+  }
+}
+
+// The value is never echoed in a message: it may be a secret.
+function checkValue(name: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string') fail('ERR_COOKIE_VALUE_INVALID', `cookie "${name}": value must be a string, got ${typeof value}`);
+  const bad = invalidCookieValueIndex(value);
+  if (bad !== -1) {
+    fail(
+      'ERR_COOKIE_VALUE_INVALID',
+      `cookie "${name}": value has a forbidden character (code ${value.charCodeAt(bad)}) at index ${bad}; a cookie value is ` +
+        `printable ASCII without space, '"', ',', ';' or '\\' (RFC 6265bis §4.1.1): encode it first, e.g. as base64url`,
+    );
+  }
+  const size = cookieByteLength(name, value);
+  if (size > MAX_COOKIE_BYTES) {
+    fail(
+      'ERR_COOKIE_TOO_LARGE',
+      `cookie "${name}": name + value is ${size} bytes; browsers drop cookies over ${MAX_COOKIE_BYTES} bytes ` +
+        `(RFC 6265bis §5.6): store less, or split the value with splitCookieValue()`,
+    );
+  }
+}
+
+function checkFlag(name: string, option: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') fail('ERR_COOKIE_ATTRIBUTE_INVALID', `cookie "${name}": ${option} must be true or false`);
+  return value;
+}
+
+/**
+ * Validates everything except the value and the lifetime, and returns the attributes in two
+ * parts, each starting with "; ": where the cookie applies (Path, Domain) and its flags. The
+ * callers put Max-Age and Expires between them: the usual order, easy to read in devtools.
+ */
+function attributes(name: string, options: CookieDeletionOptions): { scope: string; flags: string } {
+  const { domain, path, sameSite, priority } = options;
+  const secure = checkFlag(name, 'secure', options.secure);
+  const httpOnly = checkFlag(name, 'httpOnly', options.httpOnly);
+  const partitioned = checkFlag(name, 'partitioned', options.partitioned);
+  let scope = '';
+  let flags = '';
+
+  if (path !== undefined) {
+    // §5.6.4: a Path that is empty or does not start with "/" is replaced by the default path.
+    // §5.6 trims trailing spaces from attribute values, so "/a " would silently become "/a".
+    if (
+      typeof path !== 'string' ||
+      path.charCodeAt(0) !== 0x2f ||
+      path.charCodeAt(path.length - 1) === 0x20 ||
+      !isAttributeValue(path) ||
+      path.length > MAX_ATTRIBUTE_BYTES
+    ) {
+      fail(
+        'ERR_COOKIE_ATTRIBUTE_INVALID',
+        `cookie "${name}": path ${JSON.stringify(path)} must start with "/", not end with a space, be at most ` +
+          `${MAX_ATTRIBUTE_BYTES} bytes and contain no ";", control characters or non-ASCII (percent-encode them)`,
+      );
+    }
+    scope += `; Path=${path}`;
+  }
+  if (domain !== undefined) {
+    // §5.6: attribute values over 1024 octets are ignored; DNS names are at most 253 characters.
+    if (typeof domain !== 'string' || domain.length > 254 || !DOMAIN.test(domain)) {
+      fail(
+        'ERR_COOKIE_ATTRIBUTE_INVALID',
+        `cookie "${name}": domain ${JSON.stringify(domain)} is not a host name; give a name like "example.com" ` +
+          `(punycode for non-ASCII names), or omit domain for a host-only cookie`,
+      );
+    }
+    scope += `; Domain=${domain}`;
+  }
+  if (httpOnly) flags += '; HttpOnly';
+  if (secure) flags += '; Secure';
+  if (sameSite !== undefined) {
+    if (!SAME_SITE.has(sameSite)) {
+      fail('ERR_COOKIE_ATTRIBUTE_INVALID', `cookie "${name}": sameSite must be 'Strict', 'Lax' or 'None', got ${JSON.stringify(sameSite)}`);
+    }
+    // §5.6.7 / §5.7 step: browsers refuse SameSite=None without Secure.
+    if (sameSite === 'None' && !secure) {
+      fail('ERR_COOKIE_ATTRIBUTE_INVALID', `cookie "${name}": sameSite 'None' requires secure: true (browsers drop it otherwise); or use 'Lax'`);
+    }
+    flags += `; SameSite=${sameSite}`;
+  }
+  if (partitioned) {
+    // CHIPS: browsers ignore or refuse Partitioned without Secure.
+    if (!secure) fail('ERR_COOKIE_ATTRIBUTE_INVALID', `cookie "${name}": partitioned requires secure: true`);
+    flags += '; Partitioned';
+  }
+  if (priority !== undefined) {
+    if (!PRIORITY.has(priority)) {
+      fail('ERR_COOKIE_ATTRIBUTE_INVALID', `cookie "${name}": priority must be 'Low', 'Medium' or 'High', got ${JSON.stringify(priority)}`);
+    }
+    flags += `; Priority=${priority}`;
+  }
+
+  // §4.1.3 / §5.7: prefixes are matched case-insensitively by current browsers, so "__HOST-x"
+  // gets the same rules; otherwise the check could be dodged by changing case.
+  const head = name.slice(0, 9).toLowerCase();
+  if (head.startsWith('__host-')) {
+    if (!secure || path !== '/' || domain !== undefined) {
+      fail(
+        'ERR_COOKIE_PREFIX',
+        `cookie "${name}": the __Host- prefix requires secure: true, path: '/' and no domain (RFC 6265bis §4.1.3.2); ` +
+          `browsers drop it otherwise`,
+      );
+    }
+  } else if (head === '__secure-' && !secure) {
+    fail('ERR_COOKIE_PREFIX', `cookie "${name}": the __Secure- prefix requires secure: true (RFC 6265bis §4.1.3.1)`);
+  }
+  return { scope, flags };
+}
+
+/**
+ * Builds a `Set-Cookie` header value.
+ *
+ * Throws a `SessionError` of kind `usage` when a browser would drop or alter the cookie:
+ * `ERR_COOKIE_NAME_INVALID` (name not a token), `ERR_COOKIE_VALUE_INVALID` (not cookie-octets),
+ * `ERR_COOKIE_TOO_LARGE` (name + value over 4096 bytes), `ERR_COOKIE_ATTRIBUTE_INVALID`
+ * (bad Path, Domain, Max-Age, Expires, SameSite or Priority; SameSite=None or Partitioned
+ * without Secure) and `ERR_COOKIE_PREFIX` (`__Host-` / `__Secure-` rules). The value is sent as
+ * given: no encoding is applied, so what {@link parseCookies} reads back is exactly `value`.
+ *
+ * @example
+ * ```ts
+ * res.setHeader('Set-Cookie', serializeCookie('__Host-session', value, {
+ *   path: '/', secure: true, httpOnly: true, sameSite: 'Lax', maxAge: 86400,
+ * }));
+ * // "__Host-session=...; Path=/; Max-Age=86400; HttpOnly; Secure; SameSite=Lax"
+ * ```
+ */
+export function serializeCookie(name: string, value: string, options: CookieOptions = {}): string {
+  checkName(name);
+  checkValue(name, value);
+  const { scope, flags } = attributes(name, options);
+  let lifetime = '';
+  const { maxAge, expires } = options;
+  if (maxAge !== undefined) {
+    if (typeof maxAge !== 'number' || !Number.isSafeInteger(maxAge) || maxAge < 0) {
+      fail(
+        'ERR_COOKIE_ATTRIBUTE_INVALID',
+        `cookie "${name}": maxAge must be a whole number of seconds ≥ 0, got ${String(maxAge)}; use Math.floor(), ` +
+          `or serializeCookieDeletion() to delete`,
+      );
+    }
+    lifetime += `; Max-Age=${Math.min(maxAge, MAX_COOKIE_AGE)}`;
+  }
+  if (expires !== undefined) {
+    // An IMF-fixdate has a four-digit year; §5.1.1 makes browsers ignore years before 1601.
+    const year = expires instanceof Date ? expires.getUTCFullYear() : Number.NaN;
+    if (!(year >= 1601 && year <= 9999)) {
+      fail('ERR_COOKIE_ATTRIBUTE_INVALID', `cookie "${name}": expires must be a valid Date between the years 1601 and 9999`);
+    }
+    lifetime += `; Expires=${(expires as Date).toUTCString()}`;
+  }
+  return `${name}=${value}${scope}${lifetime}${flags}`;
+}
+
+/**
+ * Builds a `Set-Cookie` that deletes a cookie: an empty value, `Max-Age=0` and an `Expires` in
+ * 1970 (for old clients that ignore Max-Age), plus the Path, Domain, Secure, SameSite and
+ * Partitioned attributes. A browser only deletes the cookie whose name, Path and Domain match,
+ * and refuses the deletion of a `__Host-`/`__Secure-` cookie that lacks the prefix's attributes,
+ * so pass the options the cookie was set with. `maxAge` and `expires` in them are ignored, so the
+ * same options object serves both calls.
+ *
+ * @example
+ * ```ts
+ * const options = { path: '/', secure: true, httpOnly: true, sameSite: 'Lax' } as const;
+ * serializeCookieDeletion('__Host-session', options);
+ * // "__Host-session=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax"
+ * ```
+ */
+export function serializeCookieDeletion(name: string, options: CookieDeletionOptions = {}): string {
+  checkName(name);
+  const { scope, flags } = attributes(name, options);
+  return `${name}=${scope}; Max-Age=0; Expires=${EPOCH}${flags}`;
+}

@@ -1,0 +1,79 @@
+/**
+ * Multi-core: N worker processes share one port through node:cluster (the primary accepts and
+ * hands connections round-robin). The primary only supervises: it replaces a worker that dies,
+ * with a growing delay when workers die young so a crash loop does not spin the CPU.
+ * @module
+ */
+import cluster from 'node:cluster';
+import type { Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { installSignals } from './shutdown.js';
+import type { ClusterListenOptions } from './listen.js';
+
+/** What `app.listen({ workers })` resolves to in the primary process. */
+export interface Cluster {
+  /** The shared port (useful with `port: 0`). */
+  readonly port: number;
+  /** Process ids of the live workers. */
+  pids(): number[];
+  /** Asks every worker to shut down gracefully, then resolves when all have exited. */
+  close(): Promise<void>;
+}
+
+/** A worker living less than this is a crash, not a retirement: restarts back off. */
+const YOUNG_MS = 5_000;
+const FIRST_DELAY_MS = 100;
+const MAX_DELAY_MS = 10_000;
+
+/** @internal Starts the workers; resolves once all of them listen. */
+export function startCluster(options: ClusterListenOptions): Promise<Cluster> {
+  const count = options.workers === 'auto' ? availableParallelism() : options.workers;
+  if (!Number.isInteger(count) || count < 1) throw new TypeError("workers must be a positive integer or 'auto'");
+  const born = new Map<Worker, number>();
+  let stopping = false;
+  let delay = 0;
+  let port = 0;
+
+  const fork = (): void => {
+    if (stopping) return;
+    born.set(cluster.fork(), Date.now());
+  };
+  cluster.on('exit', (worker) => {
+    const birth = born.get(worker) ?? 0;
+    born.delete(worker);
+    if (stopping) return;
+    delay = Date.now() - birth < YOUNG_MS ? Math.min(MAX_DELAY_MS, delay === 0 ? FIRST_DELAY_MS : delay * 2) : 0;
+    setTimeout(fork, delay).unref();
+  });
+
+  const close = async (): Promise<void> => {
+    stopping = true;
+    const workers = [...born.keys()];
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.isDead()) return resolve();
+            w.once('exit', () => resolve());
+            // A worker that cannot be reached over IPC any more is simply killed.
+            if (w.isConnected()) w.send('cachet:shutdown');
+            else w.kill('SIGTERM');
+          }),
+      ),
+    );
+  };
+  if (options.signals === true) installSignals(close);
+
+  return new Promise((resolve) => {
+    let listening = 0;
+    const onListening = (_worker: Worker, address: { port: number }): void => {
+      port = address.port;
+      if (++listening === count) {
+        cluster.off('listening', onListening);
+        resolve({ port, pids: () => [...born.keys()].map((w) => w.process.pid ?? 0), close });
+      }
+    };
+    cluster.on('listening', onListening);
+    for (let i = 0; i < count; i++) fork();
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * `app.listen()`: a hardened server on a port, optional signal handling, optional cluster.
+ * @module
+ */
+import cluster from 'node:cluster';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from './server.js';
+import type { ServerOptions } from './server.js';
+import { installSignals, onDrain, shutdown } from './shutdown.js';
+import type { ShutdownOptions } from './shutdown.js';
+import type { Reporter } from './respond.js';
+import { startCluster } from './cluster.js';
+import type { Cluster } from './cluster.js';
+
+export type { ServerOptions } from './server.js';
+export type { ShutdownOptions } from './shutdown.js';
+
+/** Options for `app.listen()`: the server options plus where to listen and how to stop. */
+export interface ListenOptions extends ServerOptions {
+  /** TCP port; 0 picks a free one. Default 3000. */
+  port?: number;
+  /** Interface to bind. Default '127.0.0.1' (set '0.0.0.0' or '::' to accept remote clients). */
+  host?: string;
+  /** Install SIGTERM/SIGINT handlers that shut down gracefully and exit 0. Default false. */
+  signals?: boolean;
+  /** Deadline for graceful shutdown, in ms, after which connections are cut. Default 10 000. */
+  shutdownTimeout?: number;
+}
+
+/** Options for `app.listen()` in cluster mode. */
+export interface ClusterListenOptions extends ListenOptions {
+  /** Run N worker processes on one port (`'auto'`: one per core). A dead worker is replaced. */
+  workers: number | 'auto';
+}
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** @internal Used by the app: starts the server (or the cluster primary). */
+export function listen(handler: Listener, options: ListenOptions | ClusterListenOptions, reporter: Reporter): Promise<Server | Cluster> {
+  if ('workers' in options && options.workers !== undefined && cluster.isPrimary) return startCluster(options);
+  return listenHere(handler, options, reporter);
+}
+
+async function listenHere(handler: Listener, options: ListenOptions, reporter: Reporter): Promise<Server> {
+  const server = createServer(handler, options);
+  onDrain(server, () => {
+    reporter.closing = true;
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const stop: ShutdownOptions = options.shutdownTimeout === undefined ? {} : { timeout: options.shutdownTimeout };
+  if (options.signals === true) installSignals(() => shutdown(server, stop));
+  // A cluster worker also stops when the primary asks (it may not own the terminal's signals).
+  if (cluster.isWorker) {
+    process.on('message', (msg: unknown) => {
+      if (msg === 'cachet:shutdown') void shutdown(server, stop).then(() => process.exit(0));
+    });
+  }
+  return server;
+}

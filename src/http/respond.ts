@@ -1,0 +1,137 @@
+/**
+ * Writing responses: the staged one, an error one, or a bare one before any context exists.
+ * Each writes the whole response with one `writeHead` + one `end` (measured: node's writeHead
+ * takes a plain header object without copying when nothing was set with `res.setHeader`).
+ * @module
+ */
+import type { ServerResponse } from 'node:http';
+import { HttpError } from './http-error.js';
+import type { Context } from './context.js';
+import type { AccessLogEntry } from './types.js';
+
+/** What writing needs from the app: its logging sinks. */
+export interface Reporter {
+  access: ((entry: AccessLogEntry) => void) | null;
+  error: (err: unknown, requestId: string) => void;
+  /** True while the server drains for shutdown: responses then carry Connection: close. */
+  closing: boolean;
+}
+
+const TEXT = 'text/plain; charset=utf-8';
+// Never sent with an error response: they belong to the outcome the error replaced.
+const DROPPED_ON_ERROR = ['content-type', 'content-length', 'location', 'set-cookie'];
+
+/** Writes what the context staged. Returns false when the response had already left. */
+export function writeStaged(ctx: Context, reporter: Reporter): void {
+  ctx._sent = true;
+  const res = ctx.res;
+  if (ctx._detached || res.headersSent) {
+    logAccess(ctx, res.statusCode, reporter);
+    return;
+  }
+  const headers: Record<string, string | string[] | number> = ctx._headers ?? {};
+  const cookies = ctx._setCookies;
+  if (cookies !== null) headers['set-cookie'] = [...cookies.values()];
+  let body = ctx._body;
+  let status = ctx._status;
+  if (body === null && !ctx._statusSet) status = 204;
+  if (status === 204 || status === 304) body = null;
+  if (body !== null) headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+  else if (status !== 204 && status !== 304) headers['content-length'] = 0;
+  if (reporter.closing || unreadBody(ctx)) headers['connection'] = 'close';
+  res.writeHead(status, headers);
+  if (body === null || ctx.method === 'HEAD') res.end();
+  else res.end(body);
+  logAccess(ctx, status, reporter);
+}
+
+/**
+ * Turns a throw into a response. HttpError: its status and public message, keeping the headers
+ * middleware staged (security headers...) minus those of the replaced outcome. Anything else: a
+ * generic 500 with no staged header, logged with the request id. After the headers have left,
+ * the only honest signal left is to cut the connection, so the client sees a truncated response.
+ */
+export function writeError(ctx: Context, err: unknown, reporter: Reporter): void {
+  ctx._sent = true;
+  const res = ctx.res;
+  const http = err instanceof HttpError ? err : null;
+  if (http === null || http.status >= 500) reporter.error(err, ctx.requestId);
+  if (ctx._detached || res.headersSent) {
+    if (!res.writableEnded) cutConnection(res);
+    logAccess(ctx, res.statusCode, reporter);
+    return;
+  }
+  let headers: Record<string, string | string[]>;
+  if (http !== null && ctx._headers !== null) {
+    headers = ctx._headers;
+    for (const name of DROPPED_ON_ERROR) delete headers[name];
+  } else {
+    headers = {};
+  }
+  const status = http === null ? 500 : http.status;
+  if (http !== null) for (const name in http.headers) headers[name.toLowerCase()] = http.headers[name] as string;
+  try {
+    writeBare(res, status, http === null ? 'Internal Server Error' : http.publicMessage, ctx.method, headers, reporter.closing || unreadBody(ctx));
+  } catch (second) {
+    // A header from HttpError.headers was invalid: fall back to the generic answer.
+    reporter.error(second, ctx.requestId);
+    if (!res.headersSent) writeBare(res, 500, 'Internal Server Error', ctx.method, {}, true);
+    else cutConnection(res);
+  }
+  logAccess(ctx, status, reporter);
+}
+
+// Ending the socket (not destroying it) flushes what was written, then closes: the client gets a
+// body without its terminating chunk or with fewer bytes than Content-Length, so it sees the
+// truncation instead of a complete-looking response; the process carries on.
+function cutConnection(res: ServerResponse): void {
+  const socket = res.socket;
+  if (socket === null) {
+    res.destroy();
+    return;
+  }
+  socket.end();
+  setTimeout(() => socket.destroy(), 1_000).unref();
+}
+
+/** Writes a short text/plain response (400 before routing, errors). */
+export function writeBare(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  method: string,
+  headers: Record<string, string | string[] | number> = {},
+  close = false,
+): void {
+  const body = `${message}\n`;
+  headers['content-type'] = TEXT;
+  headers['content-length'] = Buffer.byteLength(body);
+  headers['x-content-type-options'] = 'nosniff';
+  if (close) headers['connection'] = 'close';
+  res.writeHead(status, headers);
+  if (method === 'HEAD') res.end();
+  else res.end(body);
+}
+
+// A body read that stopped early (413, abort) leaves bytes on the socket that must not be taken
+// for the next request; a body never read is drained by node itself.
+function unreadBody(ctx: Context): boolean {
+  return ctx._bodyRead && !ctx.req.complete;
+}
+
+function logAccess(ctx: Context, status: number, reporter: Reporter): void {
+  const access = reporter.access;
+  if (access === null) return;
+  access({
+    method: ctx.method,
+    path: ctx.path,
+    status,
+    durationMs: performance.now() - ctx._start,
+    requestId: ctx.requestId,
+  });
+}
+
+/** The default access-log line: `GET /path 200 1.2ms id`. No query, cookies or bodies. */
+export function formatAccessLine(entry: AccessLogEntry): string {
+  return `${entry.method} ${entry.path} ${entry.status} ${entry.durationMs.toFixed(1)}ms ${entry.requestId}\n`;
+}

@@ -1,0 +1,135 @@
+/**
+ * The radix tree's building blocks: a node, a route, and insertion. Lookup lives in radix.ts.
+ *
+ * A node stands for a position in a path. Its static children hang off edges labelled with text
+ * (compressed: one edge per run of shared characters, '/' included); its param child matches one
+ * non-empty segment; its wildcard matches the rest of the path. Params and wildcards only hang off
+ * nodes whose text ends in '/', i.e. at the start of a segment.
+ * @module
+ */
+import type { Params } from './types.js';
+import { resolveHandler, allowList } from './methods.js';
+import { STANDARD_METHODS, ALL } from './types.js';
+
+/** The shape a successful lookup returns. */
+export interface Found<H> {
+  kind: 'found';
+  handler: H;
+  params: Params;
+  route: string;
+}
+
+/** Shared by every static result: read-only, so no request can leak a param into another. */
+export const EMPTY_PARAMS: Params = Object.freeze(Object.create(null) as Params);
+
+/** One registered pattern with its handlers per method. */
+export class Route<H> {
+  readonly handlers = new Map<string, H>();
+  /** Method → handler with HEAD→GET and ALL already applied: one Map.get per lookup. */
+  resolved = new Map<string, H>();
+  /** Frozen results for param-free routes, one per method, so static hits allocate nothing. */
+  results = new Map<string, Found<H>>();
+
+  constructor(
+    readonly pattern: string,
+    /** Param names in path order; a wildcard is '*'. */
+    readonly names: readonly string[],
+  ) {}
+
+  add(method: string, handler: H): void {
+    this.handlers.set(method, handler);
+    const candidates = new Set([...this.handlers.keys(), 'HEAD', ...STANDARD_METHODS]);
+    candidates.delete(ALL);
+    this.resolved = new Map();
+    this.results = new Map();
+    for (const m of candidates) {
+      const h = resolveHandler(this.handlers, m);
+      if (h === undefined) continue;
+      this.resolved.set(m, h);
+      if (this.names.length === 0) {
+        this.results.set(m, Object.freeze({ kind: 'found', handler: h, params: EMPTY_PARAMS, route: this.pattern }));
+      }
+    }
+  }
+
+  /** The methods to print and to put in Allow. */
+  allow(): string[] {
+    return allowList(this.handlers.keys());
+  }
+}
+
+/**
+ * A tree node. Every field is set in the constructor, in one order, so all nodes share one
+ * hidden class and the lookup's property reads stay monomorphic.
+ */
+export class Node<H> {
+  /** Edge text from the parent ('' for the root and for param nodes). */
+  part: string;
+  /** `part.charCodeAt(0)`, compared before the full text; -1 when part is empty. */
+  first: number;
+  statics: Node<H>[] = [];
+  param: Node<H> | null = null;
+  paramName = '';
+  wildcard: Route<H> | null = null;
+  route: Route<H> | null = null;
+
+  constructor(part: string) {
+    this.part = part;
+    this.first = part.length === 0 ? -1 : part.charCodeAt(0);
+  }
+
+  /** The static child whose edge starts with `code`, if any. */
+  child(code: number): Node<H> | undefined {
+    for (const c of this.statics) if (c.first === code) return c;
+    return undefined;
+  }
+
+  /** Descends along `text`, splitting and creating edges as needed; returns the node at its end. */
+  insertStatic(text: string): Node<H> {
+    let node: Node<H> = this;
+    let rest = text;
+    while (rest.length > 0) {
+      const child = node.child(rest.charCodeAt(0));
+      if (child === undefined) {
+        const leaf = new Node<H>(rest);
+        node.statics.push(leaf);
+        return leaf;
+      }
+      let common = 1;
+      while (common < child.part.length && common < rest.length && child.part[common] === rest[common]) common++;
+      if (common < child.part.length) child.split(common);
+      node = child;
+      rest = rest.slice(common);
+    }
+    return node;
+  }
+
+  /** Cuts this node's edge after `at` characters; the tail moves into a new only child. */
+  private split(at: number): void {
+    const tail = new Node<H>(this.part.slice(at));
+    tail.statics = this.statics;
+    tail.param = this.param;
+    tail.paramName = this.paramName;
+    tail.wildcard = this.wildcard;
+    tail.route = this.route;
+    this.part = this.part.slice(0, at);
+    this.statics = [tail];
+    this.param = null;
+    this.paramName = '';
+    this.wildcard = null;
+    this.route = null;
+  }
+
+  /** Follows `text` along existing edges without changing anything; undefined where it leaves the tree. */
+  walkStatic(text: string): Node<H> | undefined {
+    let node: Node<H> = this;
+    let rest = text;
+    while (rest.length > 0) {
+      const child = node.child(rest.charCodeAt(0));
+      if (child === undefined || !rest.startsWith(child.part)) return undefined;
+      node = child;
+      rest = rest.slice(child.part.length);
+    }
+    return node;
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * The radix-tree router: the one the app uses.
+ *
+ * Lookup, in order of cost:
+ * 1. A Map from full path to route answers param-free routes in one hash probe. A static route
+ *    that accepts the method always wins (its ranks are all 0), so the hit is final.
+ * 2. Otherwise a depth-first walk over the tree: static edge, then param, then wildcard, at each
+ *    segment, backtracking on a dead end. It reads the path with charCodeAt/startsWith/indexOf,
+ *    records param offsets in a reused Int32Array, and allocates nothing until a route is chosen.
+ * 3. Only a miss that matched some path with another method pays for a second walk that gathers
+ *    the Allow list.
+ * @module
+ */
+import type { LookupResult, Params, RouterLike, RouterOptions } from './types.js';
+import { checkMethod, decodeParam, parsePattern } from './pattern.js';
+import { allowList, readMaxParamLength } from './methods.js';
+import { Node, Route, EMPTY_PARAMS } from './radix-node.js';
+import type { Found } from './radix-node.js';
+import { printTree } from './pretty-print.js';
+
+type Token = { type: 'static'; text: string } | { type: 'param'; name: string } | { type: 'wildcard' };
+
+const NOT_FOUND: LookupResult<never> = Object.freeze({ kind: 'not-found' });
+const BAD_ESCAPE: LookupResult<never> = Object.freeze({ kind: 'bad-request', reason: 'bad-escape' });
+const TOO_LONG: LookupResult<never> = Object.freeze({ kind: 'bad-request', reason: 'param-too-long' });
+
+/** Turns a pattern into runs of static text (slashes included) separated by params. */
+function tokenize(path: string): { tokens: Token[]; names: string[] } {
+  const tokens: Token[] = [];
+  const names: string[] = [];
+  let text = '';
+  for (const segment of parsePattern(path)) {
+    text += '/';
+    if (segment.type === 'static') {
+      text += segment.text;
+      continue;
+    }
+    tokens.push({ type: 'static', text });
+    text = '';
+    tokens.push(segment);
+    names.push(segment.type === 'param' ? segment.name : '*');
+  }
+  if (text !== '') tokens.push({ type: 'static', text });
+  return { tokens, names };
+}
+
+/**
+ * The radix-tree router: static segments, `:name` params, a trailing `*` wildcard, per-method
+ * handlers. Conflicts throw a TypeError at `add`; lookups never throw.
+ * @example
+ * const router = new Router<string>()
+ *   .add('GET', '/users/:id', 'show user')
+ *   .add('GET', '/files/*', 'serve file');
+ * router.find('GET', '/users/42');      // { handler: 'show user', params: { id: '42' }, ... }
+ * router.lookup('POST', '/users/42');   // { kind: 'method-not-allowed', allow: ['GET', 'HEAD', 'OPTIONS'] }
+ * router.lookup('GET', '/files/a%2Fb'); // found, params['*'] === 'a/b'
+ */
+export class Router<H> implements RouterLike<H> {
+  private readonly root = new Node<H>('');
+  private readonly staticRoutes = new Map<string, Route<H>>();
+  private readonly maxParamLength: number;
+  /** Start and end offsets of each param of the route being tried; reused by every lookup. */
+  private offsets = new Int32Array(16);
+  /** Set by a walk that found the path but not the method: the difference between 404 and 405. */
+  private pathMatched = false;
+  /** The handler chosen by the last successful walk, to avoid returning a pair. */
+  private handler: H | undefined = undefined;
+
+  constructor(options: RouterOptions = {}) {
+    this.maxParamLength = readMaxParamLength(options);
+  }
+
+  add(method: string, path: string, handler: H): this {
+    checkMethod(method);
+    const { tokens, names } = tokenize(path);
+    this.check(method, path, tokens);
+    // From here nothing throws, so a rejected route leaves the tree as it was.
+    let node = this.root;
+    let route: Route<H> | null = null;
+    for (const token of tokens) {
+      if (token.type === 'static') {
+        node = node.insertStatic(token.text);
+      } else if (token.type === 'param') {
+        if (node.param === null) {
+          node.param = new Node<H>('');
+          node.paramName = token.name;
+        }
+        node = node.param;
+      } else {
+        route = node.wildcard ??= new Route<H>(path, names);
+      }
+    }
+    route ??= node.route ??= new Route<H>(path, names);
+    route.add(method, handler);
+    if (names.length === 0) this.staticRoutes.set(path, route);
+    if (this.offsets.length < 2 * names.length) this.offsets = new Int32Array(2 * names.length);
+    return this;
+  }
+
+  /** Walks the existing tree along the new pattern and throws on a conflict, changing nothing. */
+  private check(method: string, path: string, tokens: Token[]): void {
+    let node: Node<H> | undefined = this.root;
+    let route: Route<H> | null | undefined;
+    for (const token of tokens) {
+      if (token.type === 'static') {
+        node = node.walkStatic(token.text);
+      } else if (token.type === 'param') {
+        if (node.param !== null && node.paramName !== token.name) {
+          throw new TypeError(
+            `Route ${JSON.stringify(path)} names a param ':${token.name}' where another route already names it ':${node.paramName}'`,
+          );
+        }
+        node = node.param ?? undefined;
+      } else {
+        route = node.wildcard;
+      }
+      if (node === undefined) return;
+    }
+    if (route === undefined) route = node.route;
+    if (route?.handlers.has(method)) throw new TypeError(`Route ${method} ${JSON.stringify(path)} is already registered`);
+  }
+
+  find(method: string, path: string): { handler: H; params: Params } | null {
+    const result = this.lookup(method, path);
+    return result.kind === 'found' ? result : null;
+  }
+
+  lookup(method: string, path: string): LookupResult<H> {
+    if (typeof path !== 'string' || path.charCodeAt(0) !== 47 /* / */) return NOT_FOUND;
+    const fixed = this.staticRoutes.get(path);
+    if (fixed !== undefined) {
+      const hit = fixed.results.get(method);
+      if (hit !== undefined) return hit;
+    }
+    this.pathMatched = false;
+    const route = this.walk(this.root, path, 0, 0, method);
+    if (route === null) {
+      if (!this.pathMatched) return NOT_FOUND;
+      const methods = new Set<string>();
+      this.collect(this.root, path, 0, methods);
+      return { kind: 'method-not-allowed', allow: allowList(methods) };
+    }
+    return this.found(route, path);
+  }
+
+  /** Builds the result for a chosen route: checks lengths, then decodes, param by param. */
+  private found(route: Route<H>, path: string): LookupResult<H> {
+    const handler = this.handler as H;
+    const names = route.names;
+    if (names.length === 0) return { kind: 'found', handler, params: EMPTY_PARAMS, route: route.pattern };
+    const offsets = this.offsets;
+    const params = Object.create(null) as Params;
+    for (let i = 0; i < names.length; i++) {
+      const start = offsets[2 * i]!;
+      const end = offsets[2 * i + 1]!;
+      if (end - start > this.maxParamLength) return TOO_LONG;
+      const value = decodeParam(path.slice(start, end));
+      if (value === null) return BAD_ESCAPE;
+      params[names[i]!] = value;
+    }
+    const result: Found<H> = { kind: 'found', handler, params, route: route.pattern };
+    return result;
+  }
+
+  /**
+   * Depth-first search for the best route accepting `method`, from `node` with `path[pos..]`
+   * left to match and `depth` params captured so far. Static, then param, then wildcard.
+   */
+  private walk(node: Node<H>, path: string, pos: number, depth: number, method: string): Route<H> | null {
+    const length = path.length;
+    if (pos === length) {
+      const route = node.route;
+      if (route !== null) {
+        const handler = route.resolved.get(method);
+        if (handler !== undefined) {
+          this.handler = handler;
+          return route;
+        }
+        this.pathMatched = true;
+      }
+    } else {
+      const statics = node.statics;
+      if (statics.length !== 0) {
+        const code = path.charCodeAt(pos);
+        for (let i = 0; i < statics.length; i++) {
+          const child = statics[i]!;
+          if (child.first !== code) continue;
+          const part = child.part;
+          if (part.length === 1 || path.startsWith(part, pos)) {
+            const found = this.walk(child, path, pos + part.length, depth, method);
+            if (found !== null) return found;
+          }
+          break;
+        }
+      }
+      const param = node.param;
+      if (param !== null) {
+        let end = path.indexOf('/', pos);
+        if (end === -1) end = length;
+        if (end !== pos) {
+          this.offsets[2 * depth] = pos;
+          this.offsets[2 * depth + 1] = end;
+          const found = this.walk(param, path, end, depth + 1, method);
+          if (found !== null) return found;
+        }
+      }
+    }
+    const wildcard = node.wildcard;
+    if (wildcard !== null) {
+      const handler = wildcard.resolved.get(method);
+      if (handler !== undefined) {
+        this.offsets[2 * depth] = pos;
+        this.offsets[2 * depth + 1] = length;
+        this.handler = handler;
+        return wildcard;
+      }
+      this.pathMatched = true;
+    }
+    return null;
+  }
+
+  /** Adds the methods of every route matching `path[pos..]` from `node`: the slow path of a 405. */
+  private collect(node: Node<H>, path: string, pos: number, into: Set<string>): void {
+    if (pos === path.length) {
+      if (node.route !== null) for (const m of node.route.handlers.keys()) into.add(m);
+    } else {
+      const child = node.child(path.charCodeAt(pos));
+      if (child !== undefined && path.startsWith(child.part, pos)) this.collect(child, path, pos + child.part.length, into);
+      if (node.param !== null) {
+        let end = path.indexOf('/', pos);
+        if (end === -1) end = path.length;
+        if (end !== pos) this.collect(node.param, path, end, into);
+      }
+    }
+    if (node.wildcard !== null) for (const m of node.wildcard.handlers.keys()) into.add(m);
+  }
+
+  prettyPrint(): string {
+    return printTree(this.root);
+  }
+}

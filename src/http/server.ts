@@ -1,0 +1,100 @@
+/**
+ * A node:http (or https) server with safe limits and a strict answer to broken clients.
+ *
+ * Node's defaults suit a server behind a proxy that already enforces limits; cachet's suit one
+ * facing clients directly. The defaults below are tabled in docs/http.md.
+ * @module
+ */
+import { createServer as createHttpServer, STATUS_CODES } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { ServerOptions as TlsServerOptions } from 'node:https';
+import type { Duplex } from 'node:stream';
+
+/** Timeouts and limits of the server. All times in milliseconds. */
+export interface ServerOptions {
+  /** Time allowed to receive the complete request headers (slowloris, byte-at-a-time senders). Default 10 000. */
+  headersTimeout?: number;
+  /** Time allowed to receive the complete request, body included. Default 30 000. */
+  requestTimeout?: number;
+  /** How long an idle keep-alive connection stays open. Default 5 000. */
+  keepAliveTimeout?: number;
+  /** Largest request header block, in bytes; beyond it the client gets 431. Default 16 384. */
+  maxHeaderSize?: number;
+  /** Requests served on one keep-alive connection before it is closed. Default 1 000. */
+  maxRequestsPerSocket?: number;
+  /** How often node checks the two timeouts above (node's default is 30 000). Default 1 000. */
+  connectionsCheckingInterval?: number;
+  /** TLS key and certificate: serve HTTPS instead of HTTP. */
+  tls?: TlsServerOptions;
+}
+
+/** The server defaults. */
+export const SERVER_DEFAULTS = Object.freeze({
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  keepAliveTimeout: 5_000,
+  maxHeaderSize: 16_384,
+  maxRequestsPerSocket: 1_000,
+  connectionsCheckingInterval: 1_000,
+});
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Creates a hardened server around a request listener (for example `app.handler`).
+ *
+ * @example
+ * ```ts
+ * const server = createServer(app.handler, { requestTimeout: 10_000 });
+ * server.listen(8080, '127.0.0.1');
+ * ```
+ */
+export function createServer(listener: Listener, options: ServerOptions = {}): Server {
+  const o = { ...SERVER_DEFAULTS, ...withoutUndefined(options) };
+  for (const key of Object.keys(SERVER_DEFAULTS) as (keyof typeof SERVER_DEFAULTS)[]) {
+    const v = o[key];
+    if (!Number.isInteger(v) || v < 0) throw new TypeError(`server option ${key} must be a non-negative integer`);
+  }
+  if (o.headersTimeout > o.requestTimeout && o.requestTimeout !== 0) {
+    throw new TypeError('headersTimeout must not exceed requestTimeout');
+  }
+  const nodeOptions = {
+    headersTimeout: o.headersTimeout,
+    requestTimeout: o.requestTimeout,
+    keepAliveTimeout: o.keepAliveTimeout,
+    maxHeaderSize: o.maxHeaderSize,
+    connectionsCheckingInterval: o.connectionsCheckingInterval,
+  };
+  const server: Server =
+    options.tls === undefined
+      ? createHttpServer(nodeOptions, listener)
+      : (createHttpsServer({ ...options.tls, ...nodeOptions }, listener) as unknown as Server);
+  server.maxRequestsPerSocket = o.maxRequestsPerSocket;
+  server.on('clientError', answerClientError);
+  return server;
+}
+
+function withoutUndefined<T extends object>(options: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(options)) if (v !== undefined && k !== 'tls') (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+/**
+ * node's `clientError`: a request the parser refused, or a timeout. We write a minimal response
+ * (no body, Connection: close) and destroy the socket once it is flushed: a broken client gets no
+ * second chance on the same connection.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
+  socket.end(head, () => socket.destroy());
+  // A client that never reads would keep the socket half-open: cut it after a grace period.
+  setTimeout(() => socket.destroy(), 1_000).unref();
+}

@@ -1,0 +1,65 @@
+/**
+ * Graceful shutdown: stop accepting, let requests in flight finish, close idle keep-alive
+ * connections as they become idle, and cut whatever is left at the deadline.
+ * @module
+ */
+import type { Server } from 'node:http';
+
+/** Options for {@link shutdown}. */
+export interface ShutdownOptions {
+  /** Milliseconds to wait for requests in flight before closing every connection. Default 10 000. */
+  timeout?: number;
+}
+
+// Set by listen() so responses written while draining carry Connection: close.
+const draining = new WeakMap<Server, () => void>();
+
+/** @internal Registers what to call when `server` starts draining. */
+export function onDrain(server: Server, fn: () => void): void {
+  draining.set(server, fn);
+}
+
+/**
+ * Shuts `server` down gracefully. Resolves when every connection is closed; never rejects.
+ *
+ * @example
+ * ```ts
+ * const server = await app.listen({ port: 8080 });
+ * process.once('SIGTERM', () => void shutdown(server, { timeout: 5_000 }).then(() => process.exit(0)));
+ * ```
+ */
+export function shutdown(server: Server, options: ShutdownOptions = {}): Promise<void> {
+  const timeout = options.timeout ?? 10_000;
+  draining.get(server)?.();
+  return new Promise((resolve) => {
+    if (!server.listening) {
+      server.closeAllConnections();
+      resolve();
+      return;
+    }
+    // A keep-alive connection becomes idle between requests; sweep often so none waits for its
+    // keep-alive timeout (node closes only the connections idle at the moment close() is called).
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    const deadline = setTimeout(() => server.closeAllConnections(), timeout);
+    sweep.unref();
+    deadline.unref();
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(deadline);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/** @internal Runs `stop` on the first SIGTERM or SIGINT, then exits 0; a second signal exits at once. */
+export function installSignals(stop: () => Promise<void>): void {
+  let stopping = false;
+  const onSignal = (): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    void stop().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

@@ -1,0 +1,384 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createApp } from '../../src/http/app.js';
+import { HttpError } from '../../src/http/http-error.js';
+import { LinearRouter } from '../../src/http/router/linear.js';
+import type { AccessLogEntry } from '../../src/http/types.js';
+import { get, rawRequest, start } from './helpers.js';
+
+function quietApp(options: Parameters<typeof createApp>[0] = {}) {
+  const errors: { err: unknown; id: string }[] = [];
+  const app = createApp({ accessLog: false, logger: { error: (err, id) => errors.push({ err, id }) }, ...options });
+  return { app, errors };
+}
+
+test('routes a GET with params and sends JSON with a charset', async () => {
+  const { app } = quietApp();
+  app.get('/users/:id', (ctx) => ctx.json({ id: ctx.params['id'], q: ctx.query.get('q') }));
+  const s = await start(app);
+  try {
+    const r = await get(s.port, '/users/a%20b?q=1');
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['content-type']?.[0], 'application/json; charset=utf-8');
+    assert.deepEqual(JSON.parse(r.body), { id: 'a b', q: '1' });
+    assert.equal(r.headers['content-length']?.[0], String(Buffer.byteLength(r.body)));
+  } finally {
+    await s.close();
+  }
+});
+
+test('answers 404 for an unknown path, 405 with the exact Allow, and OPTIONS with Allow', async () => {
+  const { app } = quietApp();
+  app.get('/a', (ctx) => ctx.text('a'));
+  app.post('/a', (ctx) => ctx.text('posted'));
+  const s = await start(app);
+  try {
+    const missing = await get(s.port, '/nope');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers['content-type']?.[0], 'text/plain; charset=utf-8');
+    const wrong = await get(s.port, '/a', 'DELETE');
+    assert.equal(wrong.status, 405);
+    assert.equal(wrong.headers['allow']?.[0], 'GET, HEAD, OPTIONS, POST');
+    const options = await get(s.port, '/a', 'OPTIONS');
+    assert.equal(options.status, 204);
+    assert.equal(options.headers['allow']?.[0], 'GET, HEAD, OPTIONS, POST');
+    assert.equal(options.body, '');
+  } finally {
+    await s.close();
+  }
+});
+
+test('answers HEAD with the GET headers and no body', async () => {
+  const { app } = quietApp();
+  app.get('/page', (ctx) => ctx.html('<p>hello</p>'));
+  const s = await start(app);
+  try {
+    const g = await get(s.port, '/page');
+    const h = await get(s.port, '/page', 'HEAD');
+    assert.equal(h.status, 200);
+    assert.equal(h.body, '');
+    assert.equal(h.headers['content-length']?.[0], g.headers['content-length']?.[0]);
+    assert.equal(h.headers['content-type']?.[0], 'text/html; charset=utf-8');
+  } finally {
+    await s.close();
+  }
+});
+
+test('never routes TRACE, even to an all() route', async () => {
+  const { app } = quietApp();
+  let hits = 0;
+  app.all('/any', (ctx) => {
+    hits++;
+    ctx.text('x');
+  });
+  const s = await start(app);
+  try {
+    assert.equal((await get(s.port, '/any', 'TRACE')).status, 405);
+    assert.equal((await get(s.port, '/any', 'PUT')).status, 200);
+    assert.equal(hits, 1);
+  } finally {
+    await s.close();
+  }
+});
+
+test('rejects malformed percent-encoding and dot segments with 400; //evil/x changes no host', async () => {
+  const { app } = quietApp();
+  const seen: string[] = [];
+  app.get('/x', (ctx) => ctx.text('x'));
+  app.get('/evil/x', (ctx) => ctx.text('evil'));
+  app.get('/files/*', (ctx) => {
+    seen.push(ctx.params['*'] ?? '');
+    ctx.text('file');
+  });
+  const s = await start(app);
+  try {
+    for (const path of ['/%E0%A4%A', '/%', '/%zz', '/%FF', '/../x', '/%2e%2e/x', '/%2E./x', '/files/../x', '/files/./a', '/files/%2e%2e/%2e%2e/etc/passwd']) {
+      const r = await get(s.port, path);
+      assert.equal(r.status, 400, path);
+      assert.ok(!r.body.includes('Error:'), path);
+    }
+    const evil = await get(s.port, '//evil/x');
+    assert.equal(evil.status, 404);
+    assert.equal(evil.headers['location'], undefined);
+    assert.equal((await get(s.port, 'http://evil/x')).status, 400);
+    assert.deepEqual(seen, []);
+  } finally {
+    await s.close();
+  }
+});
+
+test('is strict about trailing slashes by default', async () => {
+  const { app } = quietApp();
+  app.get('/users', (ctx) => ctx.text('list'));
+  const s = await start(app);
+  try {
+    assert.equal((await get(s.port, '/users/')).status, 404);
+  } finally {
+    await s.close();
+  }
+});
+
+test('redirects a toggled trailing slash with 308 when asked, but never to another host', async () => {
+  const { app } = quietApp({ trailingSlash: 'redirect' });
+  app.get('/users', (ctx) => ctx.text('list'));
+  app.get('/docs/', (ctx) => ctx.text('docs'));
+  app.get('/evil', (ctx) => ctx.text('evil'));
+  app.post('/form', (ctx) => ctx.text('form'));
+  const s = await start(app);
+  try {
+    const a = await get(s.port, '/users/?page=2');
+    assert.equal(a.status, 308);
+    assert.equal(a.headers['location']?.[0], '/users?page=2');
+    const b = await get(s.port, '/docs');
+    assert.equal(b.headers['location']?.[0], '/docs/');
+    assert.equal((await get(s.port, '//evil/')).status, 404);
+    assert.equal((await get(s.port, '/form/', 'POST')).status, 404);
+  } finally {
+    await s.close();
+  }
+});
+
+test('runs middleware in order around the handler and refuses next() twice', async () => {
+  const { app, errors } = quietApp();
+  const order: string[] = [];
+  app.use(async (ctx, next) => {
+    order.push('in');
+    await next();
+    order.push('out');
+  });
+  app.get('/ok', (_ctx, next) => {
+    order.push('mw');
+    return next();
+  }, (ctx) => {
+    order.push('handler');
+    ctx.text('ok');
+  });
+  app.get('/twice', async (_ctx, next) => {
+    await next();
+    await next();
+  }, (ctx) => ctx.text('x'));
+  const s = await start(app);
+  try {
+    assert.equal((await get(s.port, '/ok')).body, 'ok');
+    assert.deepEqual(order, ['in', 'mw', 'handler', 'out']);
+    const twice = await get(s.port, '/twice');
+    assert.equal(twice.status, 500);
+    assert.match(String((errors[0]?.err as Error).message), /twice/);
+  } finally {
+    await s.close();
+  }
+});
+
+test('app middleware added after the routes still runs, also for 404 answers', async () => {
+  const { app } = quietApp();
+  app.get('/a', (ctx) => ctx.text('a'));
+  app.use((ctx, next) => {
+    ctx.setHeader('x-seen', 'yes');
+    return next();
+  });
+  const s = await start(app);
+  try {
+    assert.equal((await get(s.port, '/a')).headers['x-seen']?.[0], 'yes');
+    assert.equal((await get(s.port, '/b')).headers['x-seen']?.[0], 'yes');
+  } finally {
+    await s.close();
+  }
+});
+
+test('turns an HttpError into its status and public message, keeping middleware headers', async () => {
+  const { app, errors } = quietApp();
+  app.use((ctx, next) => {
+    ctx.setHeader('x-frame-options', 'DENY');
+    return next();
+  });
+  app.get('/limited', (ctx) => {
+    ctx.setCookie('a', '1');
+    throw new HttpError(429, 'Slow down', { headers: { 'Retry-After': '5' } });
+  });
+  const s = await start(app);
+  try {
+    const r = await get(s.port, '/limited');
+    assert.equal(r.status, 429);
+    assert.equal(r.body, 'Slow down\n');
+    assert.equal(r.headers['retry-after']?.[0], '5');
+    assert.equal(r.headers['x-frame-options']?.[0], 'DENY');
+    assert.equal(r.headers['set-cookie'], undefined);
+    assert.equal(errors.length, 0);
+  } finally {
+    await s.close();
+  }
+});
+
+test('turns any other throw into a generic 500 without stack text, logged with the request id', async () => {
+  const { app, errors } = quietApp({ requestId: () => 'req-7' });
+  app.get('/boom', () => {
+    throw new Error('secret database password in message');
+  });
+  app.get('/async-boom', async () => {
+    await Promise.resolve();
+    throw new TypeError('async secret');
+  });
+  const s = await start(app);
+  try {
+    for (const path of ['/boom', '/async-boom']) {
+      const r = await get(s.port, path);
+      assert.equal(r.status, 500);
+      assert.equal(r.body, 'Internal Server Error\n');
+      assert.ok(!/secret|at |\.ts/.test(r.raw));
+    }
+    assert.equal(errors.length, 2);
+    assert.equal(errors[0]?.id, 'req-7');
+  } finally {
+    await s.close();
+  }
+});
+
+test('a throw after the headers were sent cuts that response and the server keeps serving', async () => {
+  const { app, errors } = quietApp();
+  app.get('/half', (ctx) => {
+    ctx.res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    ctx.res.write('partial');
+    throw new Error('late');
+  });
+  app.get('/fine', (ctx) => ctx.text('fine'));
+  const s = await start(app);
+  try {
+    const r = await get(s.port, '/half');
+    assert.equal(r.status, 200);
+    assert.ok(!r.raw.includes('0\r\n\r\n'), 'the chunked body must not look complete');
+    assert.equal(errors.length, 1);
+    assert.equal((await get(s.port, '/fine')).body, 'fine');
+  } finally {
+    await s.close();
+  }
+});
+
+test('sends at most one Set-Cookie per name, the later one winning, and deletes cookies', async () => {
+  const { app } = quietApp();
+  app.get('/c', (ctx) => {
+    ctx.setCookie('a', '1', { path: '/' });
+    ctx.setCookie('a', '2', { path: '/' });
+    ctx.setCookie('b', '3');
+    ctx.deleteCookie('b');
+    ctx.text(JSON.stringify(ctx.cookies));
+  });
+  const s = await start(app);
+  try {
+    const r = await get(s.port, '/c', 'GET', 'Cookie: x=1; y=2\r\n');
+    const cookies = r.headers['set-cookie'] ?? [];
+    assert.equal(cookies.length, 2);
+    assert.match(cookies[0] ?? '', /^a=2/);
+    assert.match(cookies[1] ?? '', /^b=; .*Max-Age=0/);
+    assert.deepEqual(JSON.parse(r.body), { x: '1', y: '2' });
+  } finally {
+    await s.close();
+  }
+});
+
+test('runs async onBeforeSend hooks after the handler and before headers, redirects included', async () => {
+  const { app } = quietApp();
+  app.use((ctx, next) => {
+    ctx.onBeforeSend(async () => {
+      await new Promise((r) => setImmediate(r));
+      ctx.setCookie('session', `saw-${String(ctx.getHeader('location'))}`);
+    });
+    return next();
+  });
+  app.post('/login', (ctx) => ctx.redirect('/home'));
+  const s = await start(app);
+  try {
+    const r = await get(s.port, '/login', 'POST', 'Content-Length: 0\r\n');
+    assert.equal(r.status, 303);
+    assert.equal(r.headers['location']?.[0], '/home');
+    assert.match(r.headers['set-cookie']?.[0] ?? '', /^session=saw-\/home/);
+  } finally {
+    await s.close();
+  }
+});
+
+test('answers 204 when the handler stages nothing and keeps an explicit status', async () => {
+  const { app } = quietApp();
+  app.get('/none', () => undefined);
+  app.get('/accepted', (ctx) => void ctx.status(202));
+  const s = await start(app);
+  try {
+    assert.equal((await get(s.port, '/none')).status, 204);
+    const r = await get(s.port, '/accepted');
+    assert.equal(r.status, 202);
+    assert.equal(r.headers['content-length']?.[0], '0');
+  } finally {
+    await s.close();
+  }
+});
+
+test('takes the client ip from the socket unless proxies are trusted', async () => {
+  const direct = quietApp();
+  const proxied = quietApp({ trustProxy: 1 });
+  for (const { app } of [direct, proxied]) app.get('/ip', (ctx) => ctx.text(ctx.ip));
+  const a = await start(direct.app);
+  const b = await start(proxied.app);
+  try {
+    const xff = 'X-Forwarded-For: 6.6.6.6, 10.0.0.1\r\n';
+    assert.equal((await get(a.port, '/ip', 'GET', xff)).body, '127.0.0.1');
+    assert.equal((await get(b.port, '/ip', 'GET', xff)).body, '10.0.0.1');
+    assert.equal((await get(b.port, '/ip')).body, '127.0.0.1');
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test('writes one access-log entry per request without query, cookies or bodies', async () => {
+  const entries: AccessLogEntry[] = [];
+  const app = createApp({ logger: { access: (e) => entries.push(e) }, requestId: () => 'id-1' });
+  app.get('/a', (ctx) => ctx.text('a'));
+  const s = await start(app);
+  try {
+    await get(s.port, '/a?token=secret', 'GET', 'Cookie: sid=secret\r\n');
+    await get(s.port, '/missing');
+    assert.equal(entries.length, 2);
+    const [first] = entries;
+    assert.equal(first?.method, 'GET');
+    assert.equal(first?.path, '/a');
+    assert.equal(first?.status, 200);
+    assert.equal(first?.requestId, 'id-1');
+    assert.ok(typeof first?.durationMs === 'number' && first.durationMs >= 0);
+    assert.ok(!JSON.stringify(entries).includes('secret'));
+    assert.equal(entries[1]?.status, 404);
+  } finally {
+    await s.close();
+  }
+});
+
+test('keeps a keep-alive connection usable across requests', async () => {
+  const { app } = quietApp();
+  app.get('/k', (ctx) => ctx.text('k'));
+  const s = await start(app);
+  try {
+    const twice = 'GET /k HTTP/1.1\r\nHost: a\r\n\r\nGET /k HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n';
+    const r = await rawRequest(s.port, twice);
+    assert.equal(r.raw.split('HTTP/1.1 200').length - 1, 2);
+  } finally {
+    await s.close();
+  }
+});
+
+test('refuses bad registrations early', () => {
+  const { app } = quietApp();
+  assert.throws(() => app.get('/a'), TypeError);
+  assert.throws(() => app.use('x' as never), TypeError);
+  assert.throws(() => createApp({ trustProxy: -1 }), TypeError);
+});
+
+test('accepts another router, such as the linear oracle', async () => {
+  const { app } = quietApp({ router: new LinearRouter() });
+  app.get('/users/:id', (ctx) => ctx.text(ctx.params['id'] ?? ''));
+  const s = await start(app);
+  try {
+    assert.equal((await get(s.port, '/users/7')).body, '7');
+    assert.equal((await get(s.port, '/users/7', 'PUT')).status, 405);
+    assert.match(app.router.prettyPrint(), /users/);
+  } finally {
+    await s.close();
+  }
+});

@@ -1,0 +1,129 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../src/http/app.js';
+import { createServer, SERVER_DEFAULTS } from '../../src/http/server.js';
+import { shutdown } from '../../src/http/shutdown.js';
+import { get, parseRaw, rawRequest, start } from './helpers.js';
+
+function app() {
+  const a = createApp({ accessLog: false, logger: { error: () => undefined } });
+  a.get('/', (ctx) => ctx.text('ok'));
+  return a;
+}
+
+test('answers a 20 kB header with 431 and closes the connection', async () => {
+  const s = await start(app());
+  try {
+    const r = await rawRequest(s.port, `GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    assert.equal(r.status, 431);
+    assert.equal(r.headers['connection']?.[0], 'close');
+  } finally {
+    await s.close();
+  }
+});
+
+test('answers malformed requests with 400', async () => {
+  const s = await start(app());
+  try {
+    for (const bad of ['GARBAGE\r\n\r\n', 'GET / HTTP/1.1\r\nHost: a\r\nBad Header\r\n\r\n', 'GET / HTTP/1.1\r\n\r\n', 'GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n']) {
+      const r = await rawRequest(s.port, bad);
+      assert.equal(r.status, 400, JSON.stringify(bad));
+    }
+  } finally {
+    await s.close();
+  }
+});
+
+test('answers slow headers with 408', async () => {
+  const s = await start(app(), { headersTimeout: 200, requestTimeout: 400, connectionsCheckingInterval: 20 });
+  try {
+    const r = await rawRequest(s.port, 'GET / HTTP/1.1\r\nHost: a\r\n', 3_000);
+    assert.equal(r.status, 408);
+  } finally {
+    await s.close();
+  }
+});
+
+test('cuts off a client that sends its headers a byte at a time', async () => {
+  const s = await start(app(), { headersTimeout: 200, requestTimeout: 400, connectionsCheckingInterval: 20 });
+  try {
+    const r = await new Promise<{ status: number; sent: number }>((resolve) => {
+      const socket = connect(s.port, '127.0.0.1');
+      const text = `GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ${'a'.repeat(5_000)}\r\n\r\n`;
+      let sent = 0;
+      let data = '';
+      const timer = setInterval(() => {
+        if (sent < text.length && socket.writable) socket.write(text[sent++] as string);
+      }, 1);
+      socket.on('data', (d) => (data += String(d)));
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearInterval(timer);
+        resolve({ status: parseRaw(data).status, sent });
+      });
+    });
+    assert.equal(r.status, 408);
+    assert.ok(r.sent < 5_000, 'cut off before the headers were complete');
+  } finally {
+    await s.close();
+  }
+});
+
+test('shutdown() lets a request in flight finish, closes idle keep-alive sockets, and refuses new connections', async () => {
+  const a = app();
+  let started!: () => void;
+  const inHandler = new Promise<void>((r) => (started = r));
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  a.get('/slow', async (ctx) => {
+    started();
+    await gate;
+    ctx.text('finished');
+  });
+  const server = await a.listen({ port: 0, host: '127.0.0.1' });
+  const port = (server.address() as AddressInfo).port;
+  // An idle keep-alive connection: one request done, socket left open.
+  const idle = connect(port, '127.0.0.1');
+  const idleClosed = new Promise<void>((r) => idle.on('close', () => r()));
+  idle.on('error', () => undefined);
+  idle.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+  await new Promise((r) => idle.once('data', r));
+  const slow = rawRequest(port, 'GET /slow HTTP/1.1\r\nHost: a\r\n\r\n');
+  await inHandler;
+  const done = a.close({ timeout: 5_000 });
+  await idleClosed;
+  await assert.rejects(get(port, '/'));
+  release();
+  const r = await slow;
+  assert.equal(r.status, 200);
+  assert.equal(r.body, 'finished');
+  assert.equal(r.headers['connection']?.[0], 'close');
+  await done;
+  assert.equal(server.listening, false);
+});
+
+test('shutdown() cuts connections that outlive the deadline', async () => {
+  const a = app();
+  a.get('/hang', () => new Promise<void>(() => undefined));
+  const server = await a.listen({ port: 0 });
+  const port = (server.address() as AddressInfo).port;
+  let started!: () => void;
+  const inHandler = new Promise<void>((r) => (started = r));
+  a.use((_ctx, next) => {
+    started();
+    return next();
+  });
+  const hung = rawRequest(port, 'GET /hang HTTP/1.1\r\nHost: a\r\n\r\n', 5_000);
+  await inHandler;
+  await shutdown(server, { timeout: 50 });
+  const r = await hung;
+  assert.equal(r.raw, '');
+});
+
+test('refuses inconsistent server options', () => {
+  assert.throws(() => createServer(() => undefined, { headersTimeout: 5_000, requestTimeout: 1_000 }), TypeError);
+  assert.throws(() => createServer(() => undefined, { maxHeaderSize: -1 }), TypeError);
+  assert.equal(SERVER_DEFAULTS.maxHeaderSize, 16_384);
+});
