@@ -86,7 +86,7 @@ export async function runHttpTable(targets: readonly HttpTarget[], options: Http
       if (r % 2) order.reverse();
       for (const i of order) {
         const t = targets[i]!;
-        const pid = servers[i]!.child.pid;
+        const pid = servers[i]!.pid;
         const cpuBefore = cpuSeconds(pid);
         const load = await runLoad({
           url: servers[i]!.url + t.path,

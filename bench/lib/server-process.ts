@@ -6,6 +6,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 
 export interface RunningServer {
   port: number;
+  /** The process doing the serving (its CPU time is measured): the child, or one it started and named. */
+  pid: number | undefined;
   url: string;
   child: ChildProcess;
   stop(): Promise<void>;
@@ -44,10 +46,11 @@ export function startServer(file: string, env: Record<string, string> = {}, time
     });
     child.once('message', (msg) => {
       clearTimeout(timer);
-      const port = (msg as { port?: number }).port;
+      const { port, pid } = msg as { port?: number; pid?: number };
       if (typeof port !== 'number') return reject(new Error(`${file}: unexpected message ${JSON.stringify(msg)}`));
       resolve({
         port,
+        pid: pid ?? child.pid,
         url: `http://127.0.0.1:${port}`,
         child,
         stop: () =>
