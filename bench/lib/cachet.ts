@@ -39,6 +39,11 @@ function ensureBuilt(): boolean {
   return (built = existsSync(entry));
 }
 
+/** The checkout being measured, after making sure its dist/ is current (undefined if the build failed). */
+export function cachetRoot(): string | undefined {
+  return ensureBuilt() ? root : undefined;
+}
+
 /** The cachet module (dist/index.js), typed loosely: the bench must run on any checkout. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function loadCachet(): Promise<Record<string, any>> {

@@ -26,7 +26,7 @@ export interface HttpTarget {
    * Runs once before the load: obtains what the client must send (a session cookie from a
    * first request) and checks that the server answers the path correctly. Throws if not.
    */
-  prepare(url: string): Promise<Record<string, string>>;
+  prepare(url: string, info: Record<string, unknown>): Promise<Record<string, string>>;
 }
 
 export interface HttpOptions {
@@ -72,7 +72,7 @@ export async function runHttpTable(targets: readonly HttpTarget[], options: Http
     for (const [i, t] of targets.entries()) {
       const url = servers[i]!.url;
       try {
-        headers.push(await t.prepare(url));
+        headers.push(await t.prepare(url, servers[i]!.info));
       } catch (err) {
         throw new Error(`${t.name}: correctness check failed: ${(err as Error).message}`);
       }

@@ -8,16 +8,28 @@ export interface RunningServer {
   port: number;
   /** The process doing the serving (its CPU time is measured): the child, or one it started and named. */
   pid: number | undefined;
+  /** Everything else the server announced (e.g. the reference app's demo password). */
+  info: Record<string, unknown>;
   url: string;
   child: ChildProcess;
   stop(): Promise<void>;
 }
 
 const running = new Set<ChildProcess>();
+/** Servers started by a child (the reference app under its wrapper), to be killed with it. */
+const grandchildren = new Set<number>();
 // A crashed or interrupted run must not leave servers listening behind it.
 const killAll = (): void => {
   for (const c of running) c.kill('SIGKILL');
+  for (const pid of grandchildren) killPid(pid);
 };
+function killPid(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
 process.once('exit', killAll);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
@@ -46,19 +58,25 @@ export function startServer(file: string, env: Record<string, string> = {}, time
     });
     child.once('message', (msg) => {
       clearTimeout(timer);
-      const { port, pid } = msg as { port?: number; pid?: number };
+      const { port, pid, ...info } = msg as { port?: number; pid?: number } & Record<string, unknown>;
       if (typeof port !== 'number') return reject(new Error(`${file}: unexpected message ${JSON.stringify(msg)}`));
+      if (pid !== undefined && pid !== child.pid) grandchildren.add(pid);
       resolve({
         port,
         pid: pid ?? child.pid,
+        info,
         url: `http://127.0.0.1:${port}`,
         child,
         stop: () =>
           new Promise<void>((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) return done();
-            child.once('exit', () => done());
+            const finish = (): void => {
+              if (pid !== undefined && grandchildren.delete(pid)) killPid(pid);
+              done();
+            };
+            if (child.exitCode !== null || child.signalCode !== null) return finish();
+            child.once('exit', finish);
             child.kill('SIGTERM');
-            setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+            setTimeout(() => child.kill('SIGKILL'), 5000).unref();
           }),
       });
     });
