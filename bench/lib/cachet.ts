@@ -39,6 +39,19 @@ function ensureBuilt(): boolean {
   return (built = existsSync(entry));
 }
 
+/** Which cachet was measured: $CACHET_LABEL, else the checkout's branch and commit (and whether src/ had uncommitted changes). */
+export function cachetLabel(): string {
+  const label = process.env['CACHET_LABEL'];
+  if (label) return label;
+  try {
+    const git = (...args: string[]): string => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: 'pipe' }).trim();
+    const dirty = git('status', '--porcelain', '--', 'src') ? ', with uncommitted changes in src/' : '';
+    return `${git('rev-parse', '--abbrev-ref', 'HEAD')} @ ${git('rev-parse', '--short', 'HEAD')}${dirty}`;
+  } catch {
+    return root;
+  }
+}
+
 /** The checkout being measured, after making sure its dist/ is current (undefined if the build failed). */
 export function cachetRoot(): string | undefined {
   return ensureBuilt() ? root : undefined;

@@ -58,7 +58,7 @@ export function httpOptionsFromEnv(): HttpOptions {
     duration: n('BENCH_DURATION', 5),
     warmup: n('BENCH_WARMUP', 1),
     connections: n('BENCH_CONNECTIONS', 50),
-    rounds: n('BENCH_ROUNDS', 2),
+    rounds: n('BENCH_ROUNDS', 3),
   };
 }
 

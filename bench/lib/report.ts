@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeMachine, type MachineInfo } from './machine.ts';
+import { cachetLabel } from './cachet.ts';
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
 const docPath = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
@@ -33,7 +34,7 @@ export function ms(x: number): string {
 }
 
 export function heading(title: string, machine: MachineInfo, notes: readonly string[] = []): string {
-  return [`### ${title}`, '', `Measured on ${describeMachine(machine)}.`, ...notes.map((n) => `${n}`), ''].join('\n');
+  return [`### ${title}`, '', `Measured on ${describeMachine(machine)}; cachet ${cachetLabel()}.`, ...notes, ''].join('\n');
 }
 
 export function publish(name: string, markdown: string): void {
