@@ -29,4 +29,4 @@ install_pkg redis-server redis-server redis "bench:stores will leave RedisStore 
 [ -d node_modules ] || npm ci
 [ -d ../node_modules ] || (cd .. && npm ci)
 (cd .. && npm run build)
-echo "setup: ready. Try: npm run bench:codec | bench:router | bench:http | bench:sessions | bench:stores | bench:all"
+echo "setup: ready. Try: npm run bench:codec | bench:router | bench:http | bench:sessions | bench:stores | bench:app | bench:all"
