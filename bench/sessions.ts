@@ -32,6 +32,10 @@ async function targetsFor(scenario: Scenario): Promise<HttpTarget[]> {
       sessionTarget('cachet CookieStore (sealed)', 'cachet', 'servers/sessions/cachet.ts', scenario),
       { ...sessionTarget('cachet CookieStore (signed)', 'cachet', 'servers/sessions/cachet.ts', scenario), env: { CACHET_MODE: 'signed' } },
     );
+    // Diagnostic: what a read costs when the verified-value cache cannot help (first sight of a cookie).
+    if (scenario === 'read') {
+      t.push({ ...sessionTarget('cachet CookieStore (sealed, cache off)', 'cachet', 'servers/sessions/cachet.ts', scenario), env: { CACHET_CACHE: 'off' } });
+    }
   }
   return t;
 }

@@ -1,6 +1,6 @@
 // cachet: createApp + a session store with its defaults, served by app.listen.
 //   STORE=cookie (default)  CookieStore: sealed AES-256-GCM (CACHET_MODE=signed for HMAC), `__Host-`
-//                           prefix, verified-value cache on
+//                           prefix, verified-value cache on (CACHET_CACHE=off to measure without it)
 //   STORE=memory            MemoryStore
 //   STORE=file              FileStore in $STORE_DIR (durable: fsync per write, the default)
 //   STORE=redis             RedisStore on $REDIS_URL, through the `redis` client (the main package's dev dependency)
@@ -26,7 +26,11 @@ const keyring = await cachet['Keyring'].create([{ id: 'bench', secret: SECRET_B6
 async function makeStore(kind: string): Promise<StoreLike> {
   switch (kind) {
     case 'cookie':
-      return new cachet['CookieStore']({ keyring, mode: process.env['CACHET_MODE'] === 'signed' ? 'signed' : 'sealed' });
+      return new cachet['CookieStore']({
+        keyring,
+        mode: process.env['CACHET_MODE'] === 'signed' ? 'signed' : 'sealed',
+        ...(process.env['CACHET_CACHE'] === 'off' ? { cache: false } : {}),
+      });
     case 'memory':
       return new cachet['MemoryStore']({ keyring });
     case 'file':
