@@ -6,7 +6,8 @@
 // A binary already there is reused, so a second run costs no download.
 //
 // Only the tests run under the other versions: type-checking, the layer check, the build and
-// coverage do not depend on the runtime and already ran under `npm test`. Versions run one after
+// coverage do not depend on the runtime and already ran under `npm test` (dist/ is built here
+// only when missing). Versions run one after
 // the other, not in parallel: CI has 2 cores and the test runner already uses them.
 //
 // Usage: node scripts/node-versions.mjs [--versions 22,24] [--install-only] [test filter...]
@@ -66,6 +67,13 @@ function install(major) {
   const version = versionOf(binary);
   if (version === undefined || !version.startsWith(`v${major}.`)) throw new Error(`${binary} reports ${version ?? 'nothing'}, expected v${major}.x`);
   return { binary, version };
+}
+
+// Tests that spawn the built server need dist/. `npm test` builds it; build here only if it is
+// missing, so running test:compat on its own works and CI does not build twice.
+if (!installOnly && !existsSync(join(root, 'dist', 'index.js'))) {
+  const build = run('npm', ['run', 'build'], { stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
 const results = [];

@@ -34,7 +34,15 @@ function firstOutside(text: string, allowed: Uint8Array, from: number, to: numbe
   return -1;
 }
 
-/** True when `name` is a non-empty RFC 9110 token, i.e. a valid cookie name. */
+/**
+ * True when `name` is a non-empty RFC 9110 token, i.e. a valid cookie name.
+ *
+ * @example
+ * ```ts
+ * isCookieName('__Host-session'); // true
+ * isCookieName('my session');     // false: no spaces in a token
+ * ```
+ */
 export function isCookieName(name: string): boolean {
   return name.length > 0 && firstOutside(name, TCHAR, 0, name.length) === -1;
 }
@@ -48,7 +56,16 @@ export function invalidCookieValueIndex(value: string): number {
   return quoted ? firstOutside(value, COOKIE_OCTET, 1, value.length - 1) : firstOutside(value, COOKIE_OCTET, 0, value.length);
 }
 
-/** True when `value` is a valid cookie-value (cookie-octets, optionally in one pair of DQUOTEs). */
+/**
+ * True when `value` is a valid cookie-value (cookie-octets, optionally in one pair of DQUOTEs).
+ *
+ * @example
+ * ```ts
+ * isCookieValue('v1.abc_-');  // true: base64url and dots are fine
+ * isCookieValue('"quoted"');  // true
+ * isCookieValue('a b;c');     // false: encode such data first
+ * ```
+ */
 export function isCookieValue(value: string): boolean {
   return invalidCookieValueIndex(value) === -1;
 }

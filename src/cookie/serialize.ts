@@ -44,6 +44,11 @@ export type CookieDeletionOptions = Omit<CookieOptions, 'maxAge' | 'expires'>;
 /**
  * The longest lifetime browsers keep: 400 days, in seconds. RFC 6265bis §5.5 (Cookie Lifetime
  * Limits) sets it; §5.6.1 (Expires) and §5.6.2 (Max-Age) make browsers reduce longer values to it.
+ *
+ * @example
+ * ```ts
+ * serializeCookie('remember', '1', { maxAge: 10 * 365 * 86400 }); // sent as Max-Age=34560000
+ * ```
  */
 export const MAX_COOKIE_AGE = 400 * 24 * 60 * 60;
 

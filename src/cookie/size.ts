@@ -9,10 +9,24 @@
  * @module
  */
 
-/** The most bytes of name + value a browser stores for one cookie (RFC 6265bis §5.6, §6.1). */
+/**
+ * The most bytes of name + value a browser stores for one cookie (RFC 6265bis §5.6, §6.1).
+ *
+ * @example
+ * ```ts
+ * if (cookieByteLength(name, value) > MAX_COOKIE_BYTES) throw new Error('too big for one cookie');
+ * ```
+ */
 export const MAX_COOKIE_BYTES = 4096;
 
-/** The most bytes a browser accepts in one attribute value, such as Path or Domain (RFC 6265bis §5.6). */
+/**
+ * The most bytes a browser accepts in one attribute value, such as Path or Domain (RFC 6265bis §5.6).
+ *
+ * @example
+ * ```ts
+ * path.length <= MAX_ATTRIBUTE_BYTES; // otherwise the browser ignores the Path attribute
+ * ```
+ */
 export const MAX_ATTRIBUTE_BYTES = 1024;
 
 /**

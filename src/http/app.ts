@@ -15,7 +15,8 @@ import { Context } from './context.js';
 import type { ContextConfig } from './context.js';
 import { HttpError } from './http-error.js';
 import { parseRequestTarget, toggleTrailingSlash } from './request-target.js';
-import { formatAccessLine, writeBare, writeError, writeStaged } from './respond.js';
+import { writeBare, writeError, writeStaged } from './respond.js';
+import { guardAccess, guardError, writeAccessLine } from './log.js';
 import type { Reporter } from './respond.js';
 import { runChain } from './chain.js';
 import { listen } from './listen.js';
@@ -121,14 +122,8 @@ export function createApp(options: AppOptions = {}): App {
   const redirectSlash = options.trailingSlash === 'redirect';
   const logger = options.logger ?? {};
   const reporter: Reporter = {
-    access:
-      options.accessLog === false ? null : (logger.access ?? ((entry) => void process.stdout.write(formatAccessLine(entry)))),
-    error:
-      logger.error ??
-      ((err, id) => {
-        const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-        process.stderr.write(`[cachet] request ${id} failed: ${detail}\n`);
-      }),
+    access: options.accessLog === false ? null : guardAccess(logger.access ?? writeAccessLine),
+    error: guardError(logger.error),
     closing: false,
   };
   const global: Middleware[] = [];
@@ -179,6 +174,7 @@ export function createApp(options: AppOptions = {}): App {
     const target = parseRequestTarget(req.url ?? '');
     if (target === null) {
       writeBare(res, 400, 'Bad Request', method);
+      logUnrouted(req, method, 400);
       return;
     }
     const found = router.lookup(method, target.path);
@@ -189,6 +185,7 @@ export function createApp(options: AppOptions = {}): App {
     }
     if (found.kind === 'bad-request') {
       writeBare(res, 400, 'Bad Request', method);
+      logUnrouted(req, method, 400);
       return;
     }
     const ctx = new Context(config, req, res, target.path, target.query, EMPTY_PARAMS, '');
@@ -206,6 +203,16 @@ export function createApp(options: AppOptions = {}): App {
       }
     }
     run(ctx, terminal(notFound));
+  }
+
+  // Requests refused before a context exists still get their access-log line; the path is cut
+  // at the query (which may carry tokens) and capped, since it was not accepted as a path.
+  function logUnrouted(req: IncomingMessage, method: string, status: number): void {
+    if (reporter.access === null) return;
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const path = (q === -1 ? url : url.slice(0, q)).slice(0, 200);
+    reporter.access({ method, path, status, durationMs: 0, requestId: config.requestId(req) });
   }
 
   function add(method: string, path: string, handlers: Handler[]): App {

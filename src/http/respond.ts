@@ -130,8 +130,3 @@ function logAccess(ctx: Context, status: number, reporter: Reporter): void {
     requestId: ctx.requestId,
   });
 }
-
-/** The default access-log line: `GET /path 200 1.2ms id`. No query, cookies or bodies. */
-export function formatAccessLine(entry: AccessLogEntry): string {
-  return `${entry.method} ${entry.path} ${entry.status} ${entry.durationMs.toFixed(1)}ms ${entry.requestId}\n`;
-}

@@ -29,7 +29,18 @@ export function onDrain(server: Server, fn: () => void): void {
  * ```
  */
 export function shutdown(server: Server, options: ShutdownOptions = {}): Promise<void> {
-  const timeout = options.timeout ?? 10_000;
+  // A second call (SIGINT to the whole process group and the primary's message both reach a
+  // cluster worker) joins the first instead of cutting the requests the first lets finish.
+  const running = inProgress.get(server);
+  if (running !== undefined) return running;
+  const done = drain(server, options.timeout ?? 10_000);
+  inProgress.set(server, done);
+  return done;
+}
+
+const inProgress = new WeakMap<Server, Promise<void>>();
+
+function drain(server: Server, timeout: number): Promise<void> {
   draining.get(server)?.();
   return new Promise((resolve) => {
     if (!server.listening) {

@@ -127,3 +127,32 @@ test('refuses inconsistent server options', () => {
   assert.throws(() => createServer(() => undefined, { maxHeaderSize: -1 }), TypeError);
   assert.equal(SERVER_DEFAULTS.maxHeaderSize, 16_384);
 });
+
+test('a second shutdown() joins the first instead of cutting requests in flight', async () => {
+  const a = app();
+  let started!: () => void;
+  const inHandler = new Promise<void>((r) => (started = r));
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  a.get('/slow', async (ctx) => {
+    started();
+    await gate;
+    ctx.text('finished');
+  });
+  const server = await a.listen({ port: 0 });
+  const port = (server.address() as AddressInfo).port;
+  const slow = rawRequest(port, 'GET /slow HTTP/1.1\r\nHost: a\r\n\r\n');
+  await inHandler;
+  const first = shutdown(server);
+  const second = shutdown(server, { timeout: 1 });
+  assert.equal(first, second);
+  release();
+  assert.equal((await slow).body, 'finished');
+  await first;
+});
+
+test('shutdown() of a server that is not listening resolves at once', async () => {
+  const server = createServer(() => undefined);
+  await shutdown(server);
+  assert.equal(server.listening, false);
+});

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the Debian package `chromium` for the browser test (npm run test:browser), unless a
+# working /usr/bin/chromium is already there. Needs root or sudo. The test drives it through
+# playwright-core with executablePath /usr/bin/chromium, so no Playwright browser download happens.
+set -euo pipefail
+if [ -x /usr/bin/chromium ] && /usr/bin/chromium --version >/dev/null 2>&1; then
+  echo "install-chromium: $(/usr/bin/chromium --version 2>/dev/null) already installed"
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+$SUDO apt-get update
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium
+/usr/bin/chromium --version

@@ -1,0 +1,151 @@
+// The Web-platform core (bytes, keys, codec, cookie, session) runs unchanged in a browser:
+// its built modules are served to headless Chromium, imported there, and used for a seal/open
+// round trip whose result Node opens (and the reverse). Issue 7, "Compatibility".
+//
+// Runs under `npm run test:browser` (which builds dist/ and sets CACHET_BROWSER=1); needs
+// /usr/bin/chromium (scripts/install-chromium.sh). Elsewhere (npm test, test:compat) it is skipped
+// with that reason: the browser result does not depend on the Node version, so once is enough.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { existsSync, mkdtempSync, readdirSync, readFile, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const root = resolve(new URL('../..', import.meta.url).pathname);
+const dist = join(root, 'dist');
+const CORE = ['bytes', 'keys', 'codec', 'cookie', 'session'];
+// Node-only stores live in the session layer by design (scripts/check-layers.mjs).
+const NODE_ONLY = new Set(['session/file-store.js', 'session/redis-store.js']);
+
+const requested = process.env['CACHET_BROWSER'] === '1';
+const missing = !existsSync(CHROMIUM)
+  ? `${CHROMIUM} is not installed (run scripts/install-chromium.sh)`
+  : !existsSync(join(dist, 'errors.js'))
+    ? 'dist/ is not built (run npm run build)'
+    : undefined;
+if (requested && missing !== undefined) throw new Error(`browser test cannot run: ${missing}`);
+const skip = requested ? false : 'runs under npm run test:browser';
+
+function walk(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const full = join(dir, name);
+      return statSync(full).isDirectory() ? walk(full) : name.endsWith('.js') ? [full] : [];
+    });
+}
+const coreModules = (): string[] =>
+  ['errors.js', ...CORE.flatMap((layer) => walk(join(dist, layer)).map((f) => relative(dist, f).split(sep).join('/')))].filter((f) => !NODE_ONLY.has(f));
+
+let server: Server | undefined;
+let context: BrowserContext | undefined;
+let profile: string | undefined;
+let page: Page;
+let origin = '';
+
+before(async () => {
+  if (skip !== false) return;
+  // A static server for dist/ on 127.0.0.1: module scripts cannot load from file://, and
+  // http://127.0.0.1 is a secure context, so crypto.subtle is available.
+  server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    if (path === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>cachet core</title>');
+      return;
+    }
+    const file = resolve(dist, `.${path}`);
+    if (!file.startsWith(dist + sep) || !file.endsWith('.js')) return void res.writeHead(404).end();
+    readFile(file, (err, body) => {
+      if (err) res.writeHead(404).end();
+      else res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(body);
+    });
+  });
+  await new Promise<void>((ok) => server!.listen(0, '127.0.0.1', ok));
+  const address = server.address();
+  assert.ok(address !== null && typeof address === 'object');
+  origin = `http://127.0.0.1:${address.port}`;
+  profile = mkdtempSync(join(tmpdir(), 'cachet-chromium-'));
+  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
+  page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(`${origin}/`);
+});
+
+after(async () => {
+  await context?.close();
+  await new Promise((done) => (server ? server.close(done) : done(undefined)));
+  if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
+});
+
+test('every built core module loads in Chromium', { skip, timeout: 60_000 }, async () => {
+  const modules = coreModules();
+  assert.ok(modules.includes('cookie/parse.js'), 'dist/cookie is missing');
+  const exported = await page.evaluate(async (urls) => {
+    const out: Record<string, string[]> = {};
+    for (const url of urls) out[url] = Object.keys(await import(url));
+    return out;
+  }, modules.map((m) => `${origin}/${m}`));
+  assert.deepEqual(Object.keys(exported).length, modules.length);
+  assert.ok(exported[`${origin}/cookie/parse.js`]?.includes('parseCookies'));
+});
+
+test('a Set-Cookie built in Chromium parses back in Node', { skip, timeout: 60_000 }, async () => {
+  const header = await page.evaluate(async (base) => {
+    const { serializeCookie } = (await import(`${base}/cookie/serialize.js`)) as typeof import('../../src/cookie/serialize.js');
+    return serializeCookie('__Host-t', 'v.1_-', { path: '/', secure: true, httpOnly: true, sameSite: 'Lax', maxAge: 60 });
+  }, origin);
+  const { parseCookies } = (await import(pathToFileURL(join(dist, 'cookie/parse.js')).href)) as typeof import('../../src/cookie/parse.js');
+  assert.equal(header, '__Host-t=v.1_-; Path=/; Max-Age=60; HttpOnly; Secure; SameSite=Lax');
+  assert.equal(parseCookies(header.split(';')[0])['__Host-t'], 'v.1_-');
+});
+
+// The codec contract (coord/CONTRACTS.md), typed here so this file compiles before the codec lands.
+interface Api {
+  generateKey(id?: string): { id: string; secret: string };
+  Keyring: { create(keys: { id: string; secret: string }[]): Promise<unknown> };
+  CookieCodec: new (options: { keyring: unknown; mode: 'sealed' | 'signed'; maxAge: number }) => {
+    encode(name: string, data: unknown): Promise<string>;
+    decode(name: string, value: string): Promise<{ data: unknown }>;
+  };
+  SessionError: { isDecode(err: unknown): boolean };
+}
+
+const codecSkip = skip !== false ? skip : existsSync(join(dist, 'codec')) ? false : 'the codec has not landed in this branch (no dist/codec/)';
+
+test('a value sealed in Chromium opens in Node, and one sealed in Node opens in Chromium', { skip: codecSkip, timeout: 60_000 }, async () => {
+  const node = (await import(pathToFileURL(join(dist, 'index.js')).href)) as Api;
+  const { secret } = node.generateKey('k1');
+  const data = { user: 'ada', visits: 3, note: 'ünïcødé ✓' };
+
+  const fromBrowser = await page.evaluate(
+    async ({ urls, secret, data }) => {
+      const api = Object.assign({}, ...(await Promise.all(urls.map((u) => import(u))))) as Api;
+      const keyring = await api.Keyring.create([{ id: 'k1', secret }]);
+      const codec = new api.CookieCodec({ keyring, mode: 'sealed', maxAge: 3600 });
+      return codec.encode('session', data);
+    },
+    { urls: coreModules().map((m) => `${origin}/${m}`), secret, data },
+  );
+
+  const keyring = await node.Keyring.create([{ id: 'k1', secret }]);
+  const codec = new node.CookieCodec({ keyring, mode: 'sealed', maxAge: 3600 });
+  assert.deepEqual((await codec.decode('session', fromBrowser)).data, data);
+  await assert.rejects(codec.decode('other', fromBrowser), (err: unknown) => node.SessionError.isDecode(err));
+
+  const fromNode = await codec.encode('session', data);
+  const opened = await page.evaluate(
+    async ({ urls, secret, value }) => {
+      const api = Object.assign({}, ...(await Promise.all(urls.map((u) => import(u))))) as Api;
+      const keyring = await api.Keyring.create([{ id: 'k1', secret }]);
+      const codec = new api.CookieCodec({ keyring, mode: 'sealed', maxAge: 3600 });
+      return (await codec.decode('session', value)).data;
+    },
+    { urls: coreModules().map((m) => `${origin}/${m}`), secret, value: fromNode },
+  );
+  assert.deepEqual(opened, data);
+});

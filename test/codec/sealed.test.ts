@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { codecSuite, setup, expectCode, rejection, T0 } from './codec-suite.js';
+import { CookieCodec } from '../../src/codec/cookie-codec.js';
+import { seal } from '../../src/codec/sealed.js';
+import { boundContext } from '../../src/codec/envelope.js';
+import { EPOCH_SECONDS } from '../../src/keys/derive.js';
+import { encodeBase64url } from '../../src/bytes/base64url.js';
+
+codecSuite('sealed');
+
+const data = { userId: 'u1' };
+
+test('sealed: hides the payload (no JSON text in the value)', async () => {
+  const { codec } = await setup('sealed');
+  const value = await codec.encode('session', { secretField: 'visible?' });
+  assert.ok(!value.includes(encodeBase64url(new TextEncoder().encode('secretField').subarray(0, 9))));
+  assert.ok(!Buffer.from(value.split('.')[5]!, 'base64url').toString('latin1').includes('secretField'));
+});
+
+test('sealed: uses a fresh IV for every value', async () => {
+  const { codec } = await setup('sealed');
+  const ivs = new Set<string>();
+  for (let i = 0; i < 200; i++) ivs.add((await codec.encode('session', data)).split('.')[4]!);
+  assert.equal(ivs.size, 200);
+});
+
+test('sealed: rejects an IV of 11 or 13 bytes and a tag of 15 or 17 bytes', async () => {
+  const { codec } = await setup('sealed');
+  const p = (await codec.encode('session', data)).split('.');
+  const iv = Buffer.from(p[4]!, 'base64url');
+  const tag = Buffer.from(p[6]!, 'base64url');
+  const with_ = (i: number, bytes: Uint8Array) => p.map((x, k) => (k === i ? encodeBase64url(bytes) : x)).join('.');
+  await expectCode(codec.decode('session', with_(4, iv.subarray(0, 11))), 'ERR_COOKIE_TAMPERED');
+  await expectCode(codec.decode('session', with_(4, Buffer.concat([iv, Buffer.of(0)]))), 'ERR_COOKIE_TAMPERED');
+  await expectCode(codec.decode('session', with_(6, tag.subarray(0, 15))), 'ERR_COOKIE_TAMPERED');
+  await expectCode(codec.decode('session', with_(6, Buffer.concat([tag, Buffer.of(0)]))), 'ERR_COOKIE_TAMPERED');
+  // the tag moved into the ciphertext part: the same bytes, another split
+  await expectCode(codec.decode('session', [...p.slice(0, 5), p[5]! + p[6]!.slice(0, 2), p[6]!.slice(2)].join('.')), 'ERR_COOKIE_TAMPERED');
+});
+
+test('sealed: a value sealed in one key epoch still opens in the next', async () => {
+  const { codec, clock } = await setup('sealed');
+  const epochEnd = (Math.floor(T0 / 1000 / EPOCH_SECONDS) + 1) * EPOCH_SECONDS * 1000;
+  clock.now = epochEnd - 1000;
+  const before = await codec.encode('session', data);
+  clock.now = epochEnd + 1000;
+  const after = await codec.encode('session', data);
+  assert.deepEqual((await codec.decode('session', before)).data, data);
+  assert.deepEqual((await codec.decode('session', after)).data, data);
+});
+
+test('sealed: a forged issued-at outside maxAge + clockSkew never triggers a key derivation', async (t) => {
+  const { codec, keyring } = await setup('sealed');
+  const p = (await codec.encode('session', data)).split('.');
+  const derive = t.mock.method(crypto.subtle, 'deriveKey');
+  const iat = Number(p[2]);
+  for (const forged of [iat - 7200, iat + 7200, 1, 99_999_999_999 - 3600]) {
+    const v = [p[0], p[1], String(forged), String(forged + 3600), ...p.slice(4)].join('.');
+    const err = await rejection(codec.decode('session', v));
+    assert.ok(['ERR_COOKIE_EXPIRED', 'ERR_COOKIE_NOT_YET_VALID'].includes(err.code), err.code);
+  }
+  assert.equal(derive.mock.callCount(), 0);
+  // within the window, a forged time costs at most one derivation per epoch of the window
+  const before = keyring.primary.cachedEpochs;
+  for (let back = 600; back < 3600; back += 600) {
+    const v = [p[0], p[1], String(iat - back), String(iat - back + 3600), ...p.slice(4)].join('.');
+    await expectCode(codec.decode('session', v), 'ERR_COOKIE_TAMPERED');
+  }
+  assert.ok(keyring.primary.cachedEpochs - before <= 1);
+});
+
+test('sealed: an authentic payload that is not UTF-8 JSON is ERR_COOKIE_MALFORMED', async () => {
+  const { codec, keyring } = await setup('sealed');
+  const iat = Math.floor(T0 / 1000);
+  const header = `1s.k-new.${iat}.${iat + 60}`;
+  const key = await keyring.primary.sealingKey(Math.floor(iat / EPOCH_SECONDS));
+  for (const payload of [new TextEncoder().encode('{not json'), new Uint8Array([0xff, 0xfe])]) {
+    const value = `${header}.${await seal(key, payload, boundContext(header, 'session'))}`;
+    await expectCode(codec.decode('session', value), 'ERR_COOKIE_MALFORMED');
+  }
+});
+
+test('sealed: a failing platform surfaces as ERR_CRYPTO (internal), not as a decode error', async (t) => {
+  const { codec } = await setup('sealed');
+  const value = await codec.encode('session', data);
+  t.mock.method(crypto.subtle, 'decrypt', () => Promise.reject(new TypeError('platform broke')));
+  await expectCode(codec.decode('session', value), 'ERR_CRYPTO');
+  t.mock.method(crypto.subtle, 'encrypt', () => Promise.reject(new TypeError('platform broke')));
+  await assert.rejects(codec.encode('session', data), { code: 'ERR_CRYPTO', kind: 'internal' });
+});
+
+test('sealed: encodes with a new keyring derived lazily for the current epoch', async () => {
+  const { keyring } = await setup('sealed');
+  const codec = new CookieCodec({ keyring, now: () => T0 });
+  assert.equal(codec.mode, 'sealed');
+  assert.deepEqual((await codec.decode('s', await codec.encode('s', [1, 2]))).data, [1, 2]);
+});

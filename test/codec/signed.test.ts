@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { codecSuite, setup, expectCode, T0 } from './codec-suite.js';
+import { sign } from '../../src/codec/signed.js';
+import { boundContext } from '../../src/codec/envelope.js';
+import { encodeBase64url } from '../../src/bytes/base64url.js';
+
+codecSuite('signed');
+
+const data = { userId: 'u1' };
+
+test('signed: the payload is readable base64url JSON', async () => {
+  const { codec } = await setup('signed');
+  const value = await codec.encode('session', data);
+  assert.deepEqual(JSON.parse(Buffer.from(value.split('.')[4]!, 'base64url').toString('utf8')), data);
+});
+
+test('signed: rejects a MAC of 31 or 33 bytes and an empty payload', async () => {
+  const { codec } = await setup('signed');
+  const p = (await codec.encode('session', data)).split('.');
+  const mac = Buffer.from(p[5]!, 'base64url');
+  const withMac = (bytes: Uint8Array) => [...p.slice(0, 5), encodeBase64url(bytes)].join('.');
+  await expectCode(codec.decode('session', withMac(mac.subarray(0, 31))), 'ERR_COOKIE_TAMPERED');
+  await expectCode(codec.decode('session', withMac(Buffer.concat([mac, Buffer.of(0)]))), 'ERR_COOKIE_TAMPERED');
+  await expectCode(codec.decode('session', [...p.slice(0, 4), '', p[5]].join('.')), 'ERR_COOKIE_TAMPERED');
+});
+
+test('signed: a readable payload edited by hand fails authentication', async () => {
+  const { codec } = await setup('signed');
+  const p = (await codec.encode('session', { admin: false })).split('.');
+  p[4] = encodeBase64url(new TextEncoder().encode('{"admin":true}'));
+  await expectCode(codec.decode('session', p.join('.')), 'ERR_COOKIE_TAMPERED');
+});
+
+test('signed: an authentic payload that is not UTF-8 JSON is ERR_COOKIE_MALFORMED', async () => {
+  const { codec, keyring } = await setup('signed');
+  const iat = Math.floor(T0 / 1000);
+  for (const payload of [new TextEncoder().encode('{not json'), new Uint8Array([0xc3])]) {
+    const signedPart = `1m.k-new.${iat}.${iat + 60}.${encodeBase64url(payload)}`;
+    const value = `${signedPart}.${await sign(keyring.primary.signingKey, boundContext(signedPart, 'session'))}`;
+    await expectCode(codec.decode('session', value), 'ERR_COOKIE_MALFORMED');
+  }
+});
+
+test('signed: a failing platform surfaces as ERR_CRYPTO (internal)', async (t) => {
+  const { codec } = await setup('signed');
+  const value = await codec.encode('session', data);
+  t.mock.method(crypto.subtle, 'verify', () => Promise.reject(new TypeError('platform broke')));
+  await expectCode(codec.decode('session', value), 'ERR_CRYPTO');
+});

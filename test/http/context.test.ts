@@ -1,0 +1,210 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createApp } from '../../src/http/app.js';
+import { HttpError } from '../../src/http/http-error.js';
+import { formatAccessLine } from '../../src/http/log.js';
+import { Router } from '../../src/http/router/radix.js';
+import { get, start } from './helpers.js';
+
+function quietApp(options: Parameters<typeof createApp>[0] = {}) {
+  const errors: unknown[] = [];
+  const app = createApp({ accessLog: false, logger: { error: (err) => errors.push(err) }, ...options });
+  return { app, errors };
+}
+
+test('exposes headers and a per-request state, and sends raw bodies with their type', async () => {
+  const { app } = quietApp();
+  app.use((ctx, next) => {
+    ctx.state['user'] = ctx.headers['x-user'];
+    return next();
+  });
+  app.get('/me', (ctx) => ctx.send(new TextEncoder().encode(String(ctx.state['user'])), 'text/plain; charset=utf-8', 201));
+  const s = await start(app);
+  try {
+    const r = await get(s.port, '/me', 'GET', 'X-User: ada\r\n');
+    assert.equal(r.status, 201);
+    assert.equal(r.body, 'ada');
+    assert.equal(r.headers['content-length']?.[0], '3');
+  } finally {
+    await s.close();
+  }
+});
+
+test('lets a detached handler write the response itself', async () => {
+  const { app } = quietApp();
+  app.get('/stream', (ctx) => {
+    ctx.detach();
+    ctx.text('ignored');
+    setImmediate(() => {
+      ctx.res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': 8 });
+      ctx.res.end('streamed');
+    });
+  });
+  const s = await start(app);
+  try {
+    assert.equal((await get(s.port, '/stream')).body, 'streamed');
+  } finally {
+    await s.close();
+  }
+});
+
+test('answers 500 for a staged header node refuses, and for misuse of the response API', async () => {
+  const { app, errors } = quietApp();
+  app.get('/bad-header', (ctx) => {
+    ctx.setHeader('x-bad', 'a\r\nInjected: yes');
+    ctx.text('x');
+  });
+  app.get('/bad-status', (ctx) => void ctx.status(99));
+  app.get('/bad-json', (ctx) => ctx.json(undefined));
+  app.get('/bad-redirect', (ctx) => ctx.redirect('/a\r\nSet-Cookie: x=1'));
+  app.get('/bad-redirect-status', (ctx) => ctx.redirect('/a', 200));
+  app.get('/bad-error-header', () => {
+    throw new HttpError(403, 'no', { headers: { 'x-bad': 'a\nb' } });
+  });
+  const s = await start(app);
+  try {
+    for (const path of ['/bad-header', '/bad-status', '/bad-json', '/bad-redirect', '/bad-redirect-status', '/bad-error-header']) {
+      const r = await get(s.port, path);
+      assert.equal(r.status, 500, path);
+      assert.ok(!r.raw.includes('Injected') && !r.raw.includes('x=1'), path);
+    }
+    assert.equal(errors.length, 6);
+  } finally {
+    await s.close();
+  }
+});
+
+test('refuses to stage anything once the response has left', async () => {
+  const { app } = quietApp();
+  let late: unknown;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  app.get('/late', (ctx) => {
+    ctx.text('first');
+    setImmediate(() => {
+      try {
+        ctx.setHeader('x', 'y');
+      } catch (err) {
+        late = err;
+      }
+      done();
+    });
+  });
+  const s = await start(app);
+  try {
+    assert.equal((await get(s.port, '/late')).body, 'first');
+    await finished;
+    assert.match(String((late as Error).message), /already sent/);
+  } finally {
+    await s.close();
+  }
+});
+
+test('answers 400 for a param longer than the router allows', async () => {
+  const { app } = quietApp({ router: new Router({ maxParamLength: 10 }) });
+  app.get('/p/:id', (ctx) => ctx.text(ctx.params['id'] ?? ''));
+  const s = await start(app);
+  try {
+    assert.equal((await get(s.port, '/p/short')).status, 200);
+    assert.equal((await get(s.port, `/p/${'x'.repeat(11)}`)).status, 400);
+  } finally {
+    await s.close();
+  }
+});
+
+test('hooks may register further hooks, and a failing hook gives a 500', async () => {
+  const { app, errors } = quietApp();
+  const order: string[] = [];
+  app.get('/hooks', (ctx) => {
+    ctx.onBeforeSend(() => {
+      order.push('a');
+      ctx.onBeforeSend(() => void order.push('b'));
+    });
+    ctx.text('ok');
+  });
+  app.get('/hook-fails', (ctx) => {
+    ctx.onBeforeSend(() => {
+      throw new Error('hook');
+    });
+    ctx.text('never');
+  });
+  const s = await start(app);
+  try {
+    assert.equal((await get(s.port, '/hooks')).body, 'ok');
+    assert.deepEqual(order, ['a', 'b']);
+    const r = await get(s.port, '/hook-fails');
+    assert.equal(r.status, 500);
+    assert.ok(!r.body.includes('never'));
+    assert.equal(errors.length, 1);
+  } finally {
+    await s.close();
+  }
+});
+
+test('the default error sink writes the stack to stderr with the request id, never to the client', async () => {
+  const app = createApp({ accessLog: false, requestId: () => 'rid-9' });
+  app.get('/boom', () => {
+    throw new Error('kaboom');
+  });
+  const s = await start(app);
+  const write = process.stderr.write;
+  let captured = '';
+  process.stderr.write = ((chunk: string) => {
+    captured += chunk;
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const r = await get(s.port, '/boom');
+    assert.equal(r.status, 500);
+    assert.ok(!r.raw.includes('kaboom'));
+  } finally {
+    process.stderr.write = write;
+    await s.close();
+  }
+  assert.match(captured, /rid-9.*kaboom/s);
+});
+
+test('the default access line has method, path, status, duration and id', () => {
+  const line = formatAccessLine({ method: 'GET', path: '/a', status: 200, durationMs: 1.234, requestId: 'x-1' });
+  assert.equal(line, 'GET /a 200 1.2ms x-1\n');
+});
+
+test('a logger that throws neither crashes the process nor changes the response', async () => {
+  const app = createApp({
+    logger: {
+      access: () => {
+        throw new Error('disk full');
+      },
+      error: () => {
+        throw new Error('disk full');
+      },
+    },
+  });
+  app.get('/ok', (ctx) => ctx.text('ok'));
+  app.get('/boom', () => {
+    throw new Error('x');
+  });
+  const s = await start(app);
+  const write = process.stderr.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    assert.equal((await get(s.port, '/ok')).body, 'ok');
+    assert.equal((await get(s.port, '/boom')).status, 500);
+    assert.equal((await get(s.port, '/ok')).body, 'ok');
+  } finally {
+    process.stderr.write = write;
+    await s.close();
+  }
+});
+
+test('logs requests refused before routing, without their query', async () => {
+  const entries: { path: string; status: number }[] = [];
+  const app = createApp({ logger: { access: (e) => entries.push(e) } });
+  const s = await start(app);
+  try {
+    await get(s.port, '/%zz?token=secret');
+    assert.deepEqual(entries.map((e) => [e.path, e.status]), [['/%zz', 400]]);
+  } finally {
+    await s.close();
+  }
+});
