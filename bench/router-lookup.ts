@@ -3,6 +3,7 @@
 //
 //   cd bench && npm ci && cd .. && npx tsx bench/router-lookup.ts
 //   BENCH_MS=300 BENCH_ROUNDS=5 npx tsx bench/router-lookup.ts   (longer, steadier)
+//   BENCH_ONLY=mixed npx tsx bench/router-lookup.ts               (one scenario)
 //
 // Each scenario is a fixed list of requests. Every router gets its own copy of the timing loop
 // (compiled from distinct source), so one router's call-site feedback never slows another. Rounds
@@ -11,6 +12,7 @@ import os from 'node:os';
 import FindMyWay from 'find-my-way';
 import { RegExpRouter } from 'hono/router/reg-exp-router';
 import KoaTreeRouter from 'koa-tree-router';
+// @ts-expect-error @medley/router ships no type declarations
 import MedleyRouter from '@medley/router';
 import { Router } from '../src/http/router/radix.js';
 
@@ -96,17 +98,22 @@ const ADAPTERS: Adapter[] = [
     build(routes) {
       const router = new KoaTreeRouter();
       for (const [m, p] of routes) router.on(m, p.replace(/\*$/, '*rest'), () => {});
-      return (method, path) => router.find(method, path).handle;
+      // find() exists at runtime (router.js) but is missing from the package's declarations.
+      const tree = router as unknown as { find(method: string, path: string): { handle: unknown } };
+      return (method, path) => tree.find(method, path).handle;
     },
   },
   {
     name: '@medley/router',
     build(routes) {
-      const router = new MedleyRouter();
-      for (const [m, p] of routes) (router.register(p) as Record<string, unknown>)[m] = () => {};
+      const router = new MedleyRouter() as {
+        register(path: string): Record<string, unknown>;
+        find(path: string): { store: Record<string, unknown> } | null;
+      };
+      for (const [m, p] of routes) router.register(p)[m] = () => {};
       return (method, path) => {
         const route = router.find(path);
-        return route === null ? undefined : (route.store as Record<string, unknown>)[method];
+        return route === null ? undefined : route.store[method];
       };
     },
   },
@@ -114,6 +121,7 @@ const ADAPTERS: Adapter[] = [
 
 const MS = Number(process.env['BENCH_MS'] ?? 80);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const ONLY = process.env['BENCH_ONLY'] ?? ''; // run only scenarios whose name contains this
 
 type Loop = (lookup: Lookup, methods: string[], paths: string[], n: number) => number;
 
@@ -151,7 +159,7 @@ const fmt = (x: number): string => `${(x / 1e6).toFixed(2)} M/s`;
 
 console.log(`router lookups — Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.cpus().length} cores), ${ROUTES.length} routes`);
 console.log(`${ROUNDS} rounds × ${MS} ms per router and scenario; median round shown; ratio = this / fastest peer\n`);
-for (const [scenario, requests] of SCENARIOS) {
+for (const [scenario, requests] of SCENARIOS.filter(([name]) => name.includes(ONLY))) {
   const methods = requests.map(([m]) => m);
   const paths = requests.map(([, p]) => p);
   const runs = ADAPTERS.map((adapter) => {

@@ -11,7 +11,9 @@ export type { KeyInput } from './keys/key.js';
 export { generateKey } from './keys/generate.js';
 export { EPOCH_SECONDS } from './keys/derive.js';
 export { CookieCodec } from './codec/cookie-codec.js';
-export type { CodecMode, CookieCodecOptions, EncodeOptions, DecodedValue } from './codec/cookie-codec.js';
+export type { CodecMode, CookieCodecOptions, EncodeOptions, DecodedValue } from './codec/codec-options.js';
+export { inspectValue } from './codec/inspect.js';
+export type { InspectedValue, InspectedPart, InspectedPartLabel } from './codec/inspect.js';
 
 // --- router ---
 export { Router } from './http/router/radix.js';
@@ -28,6 +30,21 @@ export { isCookieName, isCookieValue } from './cookie/grammar.js';
 export { cookieByteLength, fitsInCookie, utf8ByteLength, MAX_COOKIE_BYTES, MAX_ATTRIBUTE_BYTES } from './cookie/size.js';
 export { splitCookieValue, joinCookieChunks, staleChunkNames, chunkCookieName } from './cookie/chunk.js';
 export type { ChunkOptions } from './cookie/chunk.js';
+
+// --- session ---
+export { Session, randomId } from './session/session.js';
+export type { JsonValue, SessionValues, SessionRecord, SessionInit } from './session/session.js';
+export type { SessionContext, SessionCookieAttributes, Store } from './session/types.js';
+export { VerifiedCache } from './session/verified-cache.js';
+export type { VerifiedCacheOptions } from './session/verified-cache.js';
+export { SessionRegistry } from './session/registry.js';
+export { resolveStoreOptions, timeoutReason, renewalDue, lifetime, revocationReason } from './session/store-options.js';
+export type { SessionCookieOptions, SessionStoreOptions, ResolvedStoreOptions, RevocationInfo } from './session/store-options.js';
+export { CookieStore } from './session/cookie-store.js';
+export type { CookieStoreOptions } from './session/cookie-store.js';
+export { SessionTooLargeError } from './session/session-too-large-error.js';
+export { csrf } from './http/csrf.js';
+export type { CsrfOptions } from './http/csrf.js';
 
 // --- http ---
 export { createApp } from './http/app.js';
@@ -47,3 +64,14 @@ export type { Cluster } from './http/cluster.js';
 export { securityHeaders, noStore } from './http/security-headers.js';
 export type { SecurityHeadersOptions } from './http/security-headers.js';
 export type { Middleware, Handler, Next, AccessLogEntry, AppLogger } from './http/types.js';
+
+// --- stores ---
+export { MemoryStore } from './session/memory-store.js';
+export type { MemoryStoreOptions } from './session/memory-store.js';
+export { FileStore } from './session/file-store.js';
+export type { FileStoreOptions } from './session/file-store.js';
+export { RedisStore } from './session/redis-store.js';
+export type { RedisStoreOptions } from './session/redis-store.js';
+export type { RedisClientLike } from './session/redis-records.js';
+export { ServerSideStore } from './session/server-store.js';
+export type { ServerStoreOptions, SessionInfo } from './session/server-store-options.js';

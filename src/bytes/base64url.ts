@@ -48,45 +48,46 @@ export function encodeBase64url(bytes: Uint8Array): string {
 }
 
 /**
- * The number of bytes `text` decodes to, or -1 when no canonical base64url text has
- * that length (a length of 4k+1 characters can never be produced by an encoder).
+ * The number of bytes that `chars` characters of base64url decode to, or -1 when no
+ * canonical text has that length (4k+1 characters can never be produced by an encoder).
  *
  * @example
  * ```ts
- * base64urlDecodedLength('AAAA'); // 3
- * base64urlDecodedLength('AAAAA'); // -1
+ * base64urlDecodedLength(4); // 3
+ * base64urlDecodedLength(5); // -1
  * ```
  */
-export function base64urlDecodedLength(text: string): number {
-  const rest = text.length & 3;
+export function base64urlDecodedLength(chars: number): number {
+  const rest = chars & 3;
   if (rest === 1) return -1;
-  return (text.length >> 2) * 3 + (rest === 0 ? 0 : rest - 1);
+  return (chars >> 2) * 3 + (rest === 0 ? 0 : rest - 1);
 }
 
 /**
- * Decodes canonical base64url into `out` starting at `offset`. Returns false (and may have
- * written part of `out`) when `text` is not canonical; `out` must have room for
- * {@link base64urlDecodedLength} bytes. Lets a caller assemble one buffer from several
- * parts without copying, as AES-GCM needs ciphertext and tag adjacent.
+ * Decodes the canonical base64url in `text[start, end)` into `out` at `offset`. Returns false
+ * (and may have written part of `out`) when it is not canonical; `out` needs room for
+ * {@link base64urlDecodedLength}`(end - start)` bytes. Reading a range of a larger string and
+ * writing into a caller's buffer lets the codec decode a cookie's parts without a substring
+ * or an allocation per part, and put ciphertext and tag side by side as AES-GCM wants them.
  *
  * @example
  * ```ts
- * const out = new Uint8Array(4);
- * decodeBase64urlInto('-_8', out, 1); // true; out is [0, 251, 255, 0]
+ * const out = new Uint8Array(3);
+ * decodeBase64urlInto('x.-_8', out, 1, 2); // true; out is [0, 251, 255]
  * ```
  */
-export function decodeBase64urlInto(text: string, out: Uint8Array, offset: number): boolean {
-  const len = text.length;
+export function decodeBase64urlInto(text: string, out: Uint8Array, offset: number, start = 0, end = text.length): boolean {
+  const len = end - start;
   const rest = len & 3;
-  if (rest === 1) return false;
-  const whole = len - rest;
+  if (rest === 1 || len < 0) return false;
+  const whole = start + len - rest;
   let o = offset;
-  for (let i = 0; i < whole; i += 4) {
+  for (let i = start; i < whole; i += 4) {
     const a = text.charCodeAt(i);
     const b = text.charCodeAt(i + 1);
     const c = text.charCodeAt(i + 2);
     const d = text.charCodeAt(i + 3);
-    // Char codes >= 128 index past the table and read undefined; `| 0` would hide that, so check.
+    // Char codes >= 128 would index past the table; refuse them before the lookup.
     if ((a | b | c | d) > 127) return false;
     const va = DECODE[a]!;
     const vb = DECODE[b]!;
@@ -131,7 +132,7 @@ export function decodeBase64urlInto(text: string, out: Uint8Array, offset: numbe
  * ```
  */
 export function decodeBase64url(text: string): Uint8Array<ArrayBuffer> | null {
-  const n = base64urlDecodedLength(text);
+  const n = base64urlDecodedLength(text.length);
   if (n < 0) return null;
   const out = new Uint8Array(n);
   return decodeBase64urlInto(text, out, 0) ? out : null;

@@ -3,91 +3,24 @@
  * and key rotation. The wire format is described in ./envelope.ts and docs/cookie-format.md.
  * @module
  */
-import { SessionError, type DecodeErrorCode } from '../errors.js';
-import { utf8Encode, utf8Decode } from '../bytes/utf8.js';
-import { decodeBase64url, decodeBase64urlInto, base64urlDecodedLength, encodeBase64url } from '../bytes/base64url.js';
+import { SessionError } from '../errors.js';
+import { MESSAGES, fail, usage, seconds, checkName } from './failures.js';
+import { utf8Decode } from '../bytes/utf8.js';
+import { tempBytes, tempUtf8 } from '../bytes/arena.js';
+import { decodeBase64urlInto, base64urlDecodedLength, encodeBase64url } from '../bytes/base64url.js';
 import { Keyring } from '../keys/keyring.js';
+import { DEFAULT_MAX_AGE, DEFAULT_CLOCK_SKEW, MAX_CLOCK_SKEW, type CodecMode, type CookieCodecOptions, type EncodeOptions, type DecodedValue } from './codec-options.js';
 import { KEY_ID_PATTERN } from '../keys/key.js';
 import { EPOCH_SECONDS } from '../keys/derive.js';
 import { seal, open } from './sealed.js';
 import { sign, verify } from './signed.js';
 import {
   SEALED_TAG, SIGNED_TAG, IV_BYTES, TAG_BYTES, MAC_BYTES, MAX_COOKIE_BYTES, MAX_AGE_LIMIT,
-  formatHeader, parseTime, looksLikeTag, boundContext,
+  IV_CHARS, TAG_CHARS, MAC_CHARS, base64urlLength, formatHeader, parseTimeAt, looksLikeTag, boundContext,
 } from './envelope.js';
 
-/** `sealed`: confidential and authenticated (AES-256-GCM). `signed`: readable, authenticated (HMAC-SHA256). */
-export type CodecMode = 'sealed' | 'signed';
-
-/** Options for {@link CookieCodec}. */
-export interface CookieCodecOptions {
-  /** The keys. The primary makes new values; any key opens the values it made. */
-  keyring: Keyring;
-  /** Default `'sealed'`. A codec opens only values of its own mode. */
-  mode?: CodecMode;
-  /** Lifetime of a value in seconds, at most 400 days. Default 1 209 600 (14 days). */
-  maxAge?: number;
-  /** The clock, in milliseconds since the Unix epoch. Default `Date.now`. */
-  now?: () => number;
-  /** Seconds a value's issued-at may lie in the future (another server's clock). Default 30, at most 300. */
-  clockSkew?: number;
-}
-
-/** Options for {@link CookieCodec.encode}. */
-export interface EncodeOptions {
-  /** Lifetime of this value in seconds; at most the codec's `maxAge` (the default). */
-  maxAge?: number;
-}
-
-/** What {@link CookieCodec.decode} returns. Times are milliseconds, like `now`. */
-export interface DecodedValue<T = unknown> {
-  data: T;
-  /** When the value was made, to the second. */
-  issuedAt: number;
-  /** When it stops decoding: its own expiry, or issuedAt + the codec's maxAge if sooner. */
-  expiresAt: number;
-  /** The id of the key that made it. */
-  keyId: string;
-  /** True when that key is not the primary: re-encode the data to move it to the current key. */
-  stale: boolean;
-}
-
-// One message per code. Every authentication failure shares ERR_COOKIE_TAMPERED and its
-// message (habit 4): a response must not tell an attacker which check failed.
-type CodecDecodeCode = Extract<DecodeErrorCode, `ERR_COOKIE_${string}`>;
-const MESSAGES: Record<CodecDecodeCode, string> = {
-  ERR_COOKIE_TOO_LARGE: 'cookie is larger than 4096 bytes',
-  ERR_COOKIE_TAMPERED: 'cookie value could not be authenticated',
-  ERR_COOKIE_VERSION: 'cookie value has an unsupported format version or mode',
-  ERR_COOKIE_KEY_UNKNOWN: 'cookie value names a key that is not in the keyring',
-  ERR_COOKIE_EXPIRED: 'cookie value has expired',
-  ERR_COOKIE_NOT_YET_VALID: 'cookie value is not valid yet',
-  ERR_COOKIE_MALFORMED: 'cookie value does not hold JSON data',
-};
-
-function fail(code: CodecDecodeCode, detail: string): SessionError {
-  return new SessionError(code, 'decode', MESSAGES[code], { detail });
-}
-
-function usage(code: 'ERR_OPTIONS_INVALID' | 'ERR_DATA_INVALID' | 'ERR_COOKIE_NAME_INVALID' | 'ERR_COOKIE_TOO_LARGE', message: string, cause?: unknown): SessionError {
-  return new SessionError(code, 'usage', message, cause === undefined ? {} : { cause });
-}
-
-function seconds(value: unknown, what: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw usage('ERR_OPTIONS_INVALID', `${what} must be an integer number of seconds from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function checkName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || name.length === 0) throw usage('ERR_COOKIE_NAME_INVALID', 'cookie name must be a non-empty string');
-}
-
-/** Characters of unpadded base64url for n bytes. */
-function b64Chars(n: number): number {
-  return Math.floor(n / 3) * 4 + [0, 2, 3][n % 3]!;
-}
+// The API's types live in ./codec-options.ts; re-exported so importers of the codec find them here.
+export type { CodecMode, CookieCodecOptions, EncodeOptions, DecodedValue } from './codec-options.js';
 
 /**
  * Turns JSON data into a cookie value nobody can forge (signed) or read and forge (sealed),
@@ -108,6 +41,8 @@ export class CookieCodec {
   readonly maxAge: number;
   /** Tolerated clock skew for issued-at, in seconds. */
   readonly clockSkew: number;
+  /** Largest name + value in bytes. */
+  readonly maxBytes: number;
   #keyring: Keyring;
   readonly #now: () => number;
   readonly #tag: string;
@@ -119,12 +54,28 @@ export class CookieCodec {
     const mode = options.mode ?? 'sealed';
     if (mode !== 'sealed' && mode !== 'signed') throw usage('ERR_OPTIONS_INVALID', "mode must be 'sealed' or 'signed'");
     this.mode = mode;
-    this.maxAge = seconds(options.maxAge ?? 1_209_600, 'maxAge', 1, MAX_AGE_LIMIT);
-    this.clockSkew = seconds(options.clockSkew ?? 30, 'clockSkew', 0, 300);
+    this.maxAge = seconds(options.maxAge ?? DEFAULT_MAX_AGE, 'maxAge', 1, MAX_AGE_LIMIT);
+    this.clockSkew = seconds(options.clockSkew ?? DEFAULT_CLOCK_SKEW, 'clockSkew', 0, MAX_CLOCK_SKEW);
+    this.maxBytes = options.maxBytes ?? MAX_COOKIE_BYTES;
+    if (!Number.isInteger(this.maxBytes) || this.maxBytes < 64 || this.maxBytes > 50 * MAX_COOKIE_BYTES) {
+      throw usage('ERR_OPTIONS_INVALID', `maxBytes must be an integer from 64 to ${50 * MAX_COOKIE_BYTES}`);
+    }
     if (options.now !== undefined && typeof options.now !== 'function') throw usage('ERR_OPTIONS_INVALID', 'now must be a function returning milliseconds');
     this.#now = options.now ?? Date.now;
     this.#tag = mode === 'sealed' ? SEALED_TAG : SIGNED_TAG;
     this.#parts = mode === 'sealed' ? 7 : 6;
+    this.#warm();
+  }
+
+  // Derive the primary's sealing key for this epoch ahead of the first request, and for the
+  // next epoch in its last 5 minutes, so no request waits on HKDF at an epoch boundary.
+  #warm(): void {
+    if (this.mode !== 'sealed') return;
+    const seconds = this.#now() / 1000;
+    if (!(seconds >= 0)) return;
+    const epoch = Math.floor(seconds / EPOCH_SECONDS);
+    this.#keyring.primary.warm(epoch);
+    if (seconds + 300 >= (epoch + 1) * EPOCH_SECONDS) this.#keyring.primary.warm(epoch + 1);
   }
 
   static #checkKeyring(keyring: unknown): Keyring {
@@ -147,6 +98,7 @@ export class CookieCodec {
 
   set keyring(keyring: Keyring) {
     this.#keyring = CookieCodec.#checkKeyring(keyring);
+    this.#warm();
   }
 
   /**
@@ -169,24 +121,26 @@ export class CookieCodec {
       throw usage('ERR_DATA_INVALID', 'data cannot be serialised as JSON (a cycle or a BigInt?)', cause);
     }
     if (json === undefined) throw usage('ERR_DATA_INVALID', 'data must be a JSON value, not undefined, a function or a symbol');
+    // Cheap first: base64url makes the value longer than the JSON, so this can never fit.
+    if (json.length > this.maxBytes) throw usage('ERR_COOKIE_TOO_LARGE', `cookie "${name}" would hold ${json.length}+ characters of JSON; at most ${this.maxBytes} bytes fit`);
     const now = this.#now();
-    if (!(now >= 0)) throw usage('ERR_OPTIONS_INVALID', 'now() must return milliseconds since the Unix epoch');
+    // 11 decimal digits of seconds is the wire limit (year 5138); NaN fails the first test.
+    if (!(now >= 0 && now < 1e14)) throw usage('ERR_OPTIONS_INVALID', 'now() must return milliseconds since the Unix epoch');
     const issuedAt = Math.floor(now / 1000);
     const key = this.#keyring.primary;
     const header = formatHeader(this.#tag, key.id, issuedAt, issuedAt + maxAge);
-    const plaintext = utf8Encode(json);
-    const body = this.mode === 'sealed'
-      ? b64Chars(IV_BYTES) + 1 + b64Chars(plaintext.length) + 1 + b64Chars(TAG_BYTES)
-      : b64Chars(plaintext.length) + 1 + b64Chars(MAC_BYTES);
+    const plaintext = tempUtf8(json);
+    const body = this.mode === 'sealed' ? IV_CHARS + 1 + base64urlLength(plaintext.length) + 1 + TAG_CHARS : base64urlLength(plaintext.length) + 1 + MAC_CHARS;
     const size = name.length + header.length + 1 + body;
-    if (size > MAX_COOKIE_BYTES) throw usage('ERR_COOKIE_TOO_LARGE', `cookie "${name}" would be ${size} bytes; browsers keep at most ${MAX_COOKIE_BYTES}`);
+    if (size > this.maxBytes) throw usage('ERR_COOKIE_TOO_LARGE', `cookie "${name}" would be ${size} bytes; browsers keep at most ${this.maxBytes}`);
     if (this.mode === 'signed') {
       const signedPart = `${header}.${encodeBase64url(plaintext)}`;
-      return `${signedPart}.${await sign(key.signingKey, boundContext(signedPart, name))}`;
+      return `${signedPart}.${await sign(key.signingKey, boundContext(signedPart, signedPart.length, name))}`;
     }
     let aesKey = key.sealingKey(Math.floor(issuedAt / EPOCH_SECONDS));
     if (aesKey instanceof Promise) aesKey = await aesKey;
-    return `${header}.${await seal(aesKey, plaintext, boundContext(header, name))}`;
+    if (issuedAt % EPOCH_SECONDS >= EPOCH_SECONDS - 300) this.#warm();
+    return `${header}.${await seal(aesKey, plaintext, boundContext(header, header.length, name))}`;
   }
 
   /**
@@ -206,8 +160,9 @@ export class CookieCodec {
     checkName(name);
     if (typeof value !== 'string') throw fail('ERR_COOKIE_MALFORMED', 'value is not a string');
     // The decode path, cheapest checks first (habit 6):
-    // 1. Size: name + value over 4096 bytes is refused before any other work.
-    // 2. Shape: '.'-separated parts; their count, the key id grammar, canonical decimal times.
+    // 1. Size: name + value over maxBytes (default 4096, one cookie) is refused before any other work.
+    // 2. Shape: the number of '.'-separated parts; canonical decimal times. (The key id's
+    //    grammar is judged at step 5: only valid ids are ever in a ring.)
     // 3. Canonical base64url for the binary parts, with exact sizes (12-byte IV, 16-byte tag,
     //    32-byte MAC): a lax decoder would let a value change without changing its meaning.
     // 4. Version: the first part must be this codec's tag (1s sealed, 1m signed). The code
@@ -226,41 +181,59 @@ export class CookieCodec {
     // Steps 2, 3 and 6 fail with the one code ERR_COOKIE_TAMPERED; `detail` says which.
 
     // 1.
-    if (name.length + value.length > MAX_COOKIE_BYTES) throw fail('ERR_COOKIE_TOO_LARGE', `${name.length + value.length} bytes`);
-    const parts = value.split('.', 8);
+    const length = value.length;
+    if (name.length + length > this.maxBytes) throw fail('ERR_COOKIE_TOO_LARGE', `${name.length + length} bytes`);
+    // Where the parts end: positions of the dots, then the end. Found with indexOf and read in
+    // place: split() and substrings cost as much as JSON.parse here (measured, Node 20).
+    const ends: number[] = [];
+    for (let at = value.indexOf('.'); at !== -1 && ends.length < 7; at = value.indexOf('.', at + 1)) ends.push(at);
+    ends.push(length);
     // 4. (read first, see above)
-    const tag = parts[0]!;
-    if (tag !== this.#tag) {
+    if (ends[0] !== 2 || !value.startsWith(this.#tag)) {
+      const tag = value.slice(0, ends[0]);
       if (looksLikeTag(tag)) throw fail('ERR_COOKIE_VERSION', `tag "${tag}" is not accepted by a ${this.mode} v1 codec`);
       throw fail('ERR_COOKIE_TAMPERED', 'no version tag');
     }
     // 2.
-    if (parts.length !== this.#parts) throw fail('ERR_COOKIE_TAMPERED', `expected ${this.#parts} parts, got ${parts.length}`);
-    const keyId = parts[1]!;
-    const issuedAt = parseTime(parts[2]!);
-    const expires = parseTime(parts[3]!);
-    if (!KEY_ID_PATTERN.test(keyId)) throw fail('ERR_COOKIE_TAMPERED', 'key id is not [A-Za-z0-9_-]{1,16}');
+    if (ends.length !== this.#parts) throw fail('ERR_COOKIE_TAMPERED', `expected ${this.#parts} parts`);
+    const issuedAt = parseTimeAt(value, ends[1]! + 1, ends[2]!);
+    const expires = parseTimeAt(value, ends[2]! + 1, ends[3]!);
     if (issuedAt < 0 || expires < 0) throw fail('ERR_COOKIE_TAMPERED', 'times are not canonical decimal seconds');
-    const headerLength = tag.length + keyId.length + parts[2]!.length + parts[3]!.length + 3;
     // 3.
-    const first = decodeBase64url(parts[4]!);
-    let second: Uint8Array<ArrayBuffer> | null;
+    const p4 = ends[3]! + 1;
+    const p5 = ends[4]! + 1;
+    let bytes: Uint8Array<ArrayBuffer>;
+    let signedEnd = 0;
     if (this.mode === 'sealed') {
-      if (first === null || first.length !== IV_BYTES) throw fail('ERR_COOKIE_TAMPERED', `iv is not ${IV_BYTES} bytes of canonical base64url`);
-      const ctLength = base64urlDecodedLength(parts[5]!);
-      second = ctLength > 0 && base64urlDecodedLength(parts[6]!) === TAG_BYTES ? new Uint8Array(ctLength + TAG_BYTES) : null;
-      if (second === null || !decodeBase64urlInto(parts[5]!, second, 0) || !decodeBase64urlInto(parts[6]!, second, ctLength)) {
-        throw fail('ERR_COOKIE_TAMPERED', `ciphertext or ${TAG_BYTES}-byte tag is not canonical base64url`);
+      // iv, ciphertext and tag decode into one buffer: iv | ciphertext | tag.
+      const p6 = ends[5]! + 1;
+      const ctLength = base64urlDecodedLength(ends[5]! - p5);
+      if (ends[4]! - p4 !== IV_CHARS || length - p6 !== TAG_CHARS || ctLength < 1) {
+        throw fail('ERR_COOKIE_TAMPERED', `iv must be ${IV_BYTES} bytes, tag ${TAG_BYTES} bytes, ciphertext non-empty`);
+      }
+      bytes = tempBytes(IV_BYTES + ctLength + TAG_BYTES);
+      if (!decodeBase64urlInto(value, bytes, 0, p4, ends[4]) || !decodeBase64urlInto(value, bytes, IV_BYTES, p5, ends[5]) || !decodeBase64urlInto(value, bytes, IV_BYTES + ctLength, p6, length)) {
+        throw fail('ERR_COOKIE_TAMPERED', 'iv, ciphertext or tag is not canonical base64url');
       }
     } else {
-      second = decodeBase64url(parts[5]!);
-      if (first === null || first.length === 0) throw fail('ERR_COOKIE_TAMPERED', 'payload is not canonical base64url');
-      if (second === null || second.length !== MAC_BYTES) throw fail('ERR_COOKIE_TAMPERED', `mac is not ${MAC_BYTES} bytes of canonical base64url`);
+      // payload | mac
+      const payloadLength = base64urlDecodedLength(ends[4]! - p4);
+      if (length - p5 !== MAC_CHARS || payloadLength < 1) throw fail('ERR_COOKIE_TAMPERED', `mac must be ${MAC_BYTES} bytes, payload non-empty`);
+      bytes = tempBytes(payloadLength + MAC_BYTES);
+      if (!decodeBase64urlInto(value, bytes, 0, p4, ends[4]) || !decodeBase64urlInto(value, bytes, payloadLength, p5, length)) {
+        throw fail('ERR_COOKIE_TAMPERED', 'payload or mac is not canonical base64url');
+      }
+      signedEnd = ends[4]!;
     }
     // 5.
     const keyring = this.#keyring;
+    const keyId = value.slice(3, ends[1]);
     const key = keyring.get(keyId);
-    if (key === undefined) throw fail('ERR_COOKIE_KEY_UNKNOWN', `key "${keyId}" is not in the keyring`);
+    if (key === undefined) {
+      // Ring ids are validated, so a malformed id cannot be in the ring: only a valid one is "unknown".
+      if (KEY_ID_PATTERN.test(keyId)) throw fail('ERR_COOKIE_KEY_UNKNOWN', `key "${keyId}" is not in the keyring`);
+      throw fail('ERR_COOKIE_TAMPERED', 'key id is not [A-Za-z0-9_-]{1,16}');
+    }
     // 7. (on the claimed times, see 5)
     const expiresAt = this.#checkTimes(issuedAt, expires, this.#now());
     // 6.
@@ -268,10 +241,11 @@ export class CookieCodec {
     if (this.mode === 'sealed') {
       let aesKey = key.sealingKey(Math.floor(issuedAt / EPOCH_SECONDS));
       if (aesKey instanceof Promise) aesKey = await aesKey;
-      payload = await open(aesKey, first, second, boundContext(value.slice(0, headerLength), name));
+      payload = await open(aesKey, bytes.subarray(0, IV_BYTES), bytes.subarray(IV_BYTES), boundContext(value, ends[3]!, name));
     } else {
-      const signedPart = value.slice(0, headerLength + 1 + parts[4]!.length);
-      payload = (await verify(key.signingKey, second, boundContext(signedPart, name))) ? first : null;
+      const split = bytes.length - MAC_BYTES;
+      const ok = await verify(key.signingKey, bytes.subarray(split), boundContext(value, signedEnd, name));
+      payload = ok ? bytes.subarray(0, split) : null;
     }
     if (payload === null) throw fail('ERR_COOKIE_TAMPERED', 'authentication failed (bit flip, other key material, other cookie name or edited header)');
     // 8.

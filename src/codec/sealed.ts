@@ -9,9 +9,9 @@ import { IV_BYTES, TAG_BYTES } from './envelope.js';
 
 const subtle = globalThis.crypto.subtle;
 
-// IVs come from getRandomValues in batches of 1024: one call costs ~5 us on Node 20 whatever
-// its size (measured), a third of the JS cost of a seal. Each IV is handed out once; an
-// exhausted pool is replaced, never refilled, so no IV still referenced can change.
+// IVs come from getRandomValues in batches of 1024: on Node 20 one call costs ~5 us for 12
+// bytes and ~12 us for 12 KiB (measured), so a batch costs ~0.01 us per IV. Each IV is handed
+// out once; an exhausted pool is replaced, never refilled, so no IV still referenced can change.
 const POOL_IVS = 1024;
 let pool = new Uint8Array(0);
 let next = 0;
@@ -25,41 +25,45 @@ function freshIv(): Uint8Array<ArrayBuffer> {
 }
 
 // tagLength is left at its default of 128 bits (WebCrypto §27.4.3): passing it explicitly
-// cost ~15 us per call on Node 20 (measured; WebIDL conversion), 10% of a round trip.
+// cost ~16 us of CPU per encrypt + decrypt pair on Node 20 (measured), over 10% of the floor.
 
 /**
- * Encrypts `plaintext`; returns the `<iv>.<ciphertext>.<tag>` text. `iv` is a parameter only
- * for known-answer tests: the codec always takes a fresh one (the per-epoch key keeps the
- * count of random IVs per key under 2^32, docs/cookie-format.md).
+ * Encrypts `plaintext`; resolves to the `<iv>.<ciphertext>.<tag>` text. `iv` is a parameter
+ * only for known-answer tests: the codec always takes a fresh one (the per-epoch key keeps
+ * the count of random IVs per key under 2^32, docs/cookie-format.md).
+ * Plain promise chains, not async functions: one fewer suspended frame per call (measured).
  */
-export async function seal(
+export function seal(
   key: CryptoKey,
   plaintext: Uint8Array<ArrayBuffer>,
   context: Uint8Array<ArrayBuffer>,
   iv: Uint8Array<ArrayBuffer> = freshIv(),
 ): Promise<string> {
-  let sealed: Uint8Array;
-  try {
-    sealed = new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: context }, key, plaintext));
-  } catch (cause) {
-    throw new SessionError('ERR_CRYPTO', 'internal', 'Web Crypto failed to encrypt', { cause });
-  }
-  const split = sealed.length - TAG_BYTES;
-  return `${encodeBase64url(iv)}.${encodeBase64url(sealed.subarray(0, split))}.${encodeBase64url(sealed.subarray(split))}`;
+  return subtle.encrypt({ name: 'AES-GCM', iv, additionalData: context }, key, plaintext).then(
+    (buffer) => {
+      const sealed = new Uint8Array(buffer);
+      const split = sealed.length - TAG_BYTES;
+      return `${encodeBase64url(iv)}.${encodeBase64url(sealed.subarray(0, split))}.${encodeBase64url(sealed.subarray(split))}`;
+    },
+    (cause: unknown) => {
+      throw new SessionError('ERR_CRYPTO', 'internal', 'Web Crypto failed to encrypt', { cause });
+    },
+  );
 }
 
-/** Decrypts `ciphertextAndTag`; returns the plaintext, or null when authentication fails. */
-export async function open(
+/** Decrypts `ciphertextAndTag`; resolves to the plaintext, or null when authentication fails. */
+export function open(
   key: CryptoKey,
   iv: Uint8Array<ArrayBuffer>,
   ciphertextAndTag: Uint8Array<ArrayBuffer>,
   context: Uint8Array<ArrayBuffer>,
 ): Promise<Uint8Array<ArrayBuffer> | null> {
-  try {
-    return new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv, additionalData: context }, key, ciphertextAndTag));
-  } catch (cause) {
-    // OperationError is the tag mismatch (WebCrypto §27.4.4); anything else is the platform.
-    if (cause instanceof Error && cause.name === 'OperationError') return null;
-    throw new SessionError('ERR_CRYPTO', 'internal', 'Web Crypto failed to decrypt', { cause });
-  }
+  return subtle.decrypt({ name: 'AES-GCM', iv, additionalData: context }, key, ciphertextAndTag).then(
+    (buffer) => new Uint8Array(buffer),
+    (cause: unknown) => {
+      // OperationError is the tag mismatch (WebCrypto §27.4.4); anything else is the platform.
+      if (cause instanceof Error && cause.name === 'OperationError') return null;
+      throw new SessionError('ERR_CRYPTO', 'internal', 'Web Crypto failed to decrypt', { cause });
+    },
+  );
 }

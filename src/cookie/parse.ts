@@ -73,8 +73,9 @@ function joinHeaders(headers: readonly unknown[], maxBytes: number): string {
  * - **Never throws** on any header value (only on invalid options, which is a programming error).
  * - **Duplicates: the first pair wins.** Browsers list cookies with longer (more specific) paths
  *   first, then older ones first (RFC 6265bis §5.8.3, step 2), so the first `sid` is the one set
- *   for the most specific path. jshttp/cookie and Go's `Request.Cookie` agree. First-wins does not stop a sibling subdomain from planting a
- *   same-named cookie ("cookie tossing"); the `__Host-` prefix does, which is why sessions use it.
+ *   for the most specific path. jshttp/cookie and Go's `Request.Cookie` agree. First-wins does
+ *   not stop a sibling subdomain from planting a same-named cookie ("cookie tossing"); the
+ *   `__Host-` prefix does, which is why sessions use it.
  * - **Quoted values keep their quotes:** `a="x y"` gives `'"x y"'`. RFC 6265bis §4.1.1 makes the
  *   DQUOTEs part of the value, and browsers store and send them back unchanged.
  * - A pair without `=`, or with an empty name, is skipped (no server API can address a nameless

@@ -87,6 +87,20 @@ export interface App {
 
 const EMPTY_PARAMS: Params = Object.freeze(Object.create(null) as Params);
 
+// The id is read while logging, after the response has left: a throwing user function there
+// would escape every handler, so it falls back to the default ids.
+function guardRequestId(make: ((req: IncomingMessage) => string) | undefined): (req: IncomingMessage) => string {
+  const fallback = defaultRequestId();
+  if (make === undefined) return fallback;
+  return (req) => {
+    try {
+      return String(make(req));
+    } catch {
+      return fallback(req);
+    }
+  };
+}
+
 function defaultRequestId(): (req: IncomingMessage) => string {
   const bytes = crypto.getRandomValues(new Uint8Array(4));
   const prefix = Array.from(bytes, (b) => b.toString(36).padStart(2, '0')).join('');
@@ -117,7 +131,7 @@ export function createApp(options: AppOptions = {}): App {
   const config: ContextConfig = {
     body: { ...BODY_DEFAULTS, ...options.body },
     trustProxy: trust,
-    requestId: options.requestId ?? defaultRequestId(),
+    requestId: guardRequestId(options.requestId),
   };
   const redirectSlash = options.trailingSlash === 'redirect';
   const logger = options.logger ?? {};

@@ -17,7 +17,14 @@ export interface BodyOptions {
   fields?: number;
 }
 
-/** The default body limits. */
+/**
+ * The default body limits.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ body: { ...BODY_DEFAULTS, limit: 1_000_000 } }); // 1 MB bodies
+ * ```
+ */
 export const BODY_DEFAULTS: Readonly<Required<BodyOptions>> = Object.freeze({ limit: 100_000, fields: 1000 });
 
 const FORM_TYPE = 'application/x-www-form-urlencoded';

@@ -25,6 +25,16 @@ const YOUNG_MS = 5_000;
 const FIRST_DELAY_MS = 100;
 const MAX_DELAY_MS = 10_000;
 
+/**
+ * @internal How long to wait before replacing a worker that lived `lifetimeMs`, given the previous
+ * delay: none after a worker that lived a while; 100 ms, then doubling up to 10 s, while workers
+ * keep dying young (a crash loop).
+ */
+export function restartDelay(lifetimeMs: number, previousDelayMs: number): number {
+  if (lifetimeMs >= YOUNG_MS) return 0;
+  return Math.min(MAX_DELAY_MS, previousDelayMs === 0 ? FIRST_DELAY_MS : previousDelayMs * 2);
+}
+
 /** @internal Starts the workers; resolves once all of them listen. */
 export function startCluster(options: ClusterListenOptions): Promise<Cluster> {
   const count = options.workers === 'auto' ? availableParallelism() : options.workers;
@@ -42,7 +52,7 @@ export function startCluster(options: ClusterListenOptions): Promise<Cluster> {
     const birth = born.get(worker) ?? 0;
     born.delete(worker);
     if (stopping) return;
-    delay = Date.now() - birth < YOUNG_MS ? Math.min(MAX_DELAY_MS, delay === 0 ? FIRST_DELAY_MS : delay * 2) : 0;
+    delay = restartDelay(Date.now() - birth, delay);
     setTimeout(fork, delay).unref();
   });
 

@@ -5,6 +5,7 @@
  * @module
  */
 import type { ServerResponse } from 'node:http';
+import { SessionError } from '../errors.js';
 import { HttpError } from './http-error.js';
 import type { Context } from './context.js';
 import type { AccessLogEntry } from './types.js';
@@ -36,8 +37,10 @@ export function writeStaged(ctx: Context, reporter: Reporter): void {
   let status = ctx._status;
   if (body === null && !ctx._statusSet) status = 204;
   if (status === 204 || status === 304) body = null;
-  if (body !== null) headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
-  else if (status !== 204 && status !== 304) headers['content-length'] = 0;
+  if (body !== null) {
+    if (ctx._type !== null) headers['content-type'] = ctx._type;
+    headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+  } else if (status !== 204 && status !== 304) headers['content-length'] = 0;
   if (reporter.closing || unreadBody(ctx)) headers['connection'] = 'close';
   res.writeHead(status, headers);
   if (body === null || ctx.method === 'HEAD') res.end();
@@ -54,7 +57,7 @@ export function writeStaged(ctx: Context, reporter: Reporter): void {
 export function writeError(ctx: Context, err: unknown, reporter: Reporter): void {
   ctx._sent = true;
   const res = ctx.res;
-  const http = err instanceof HttpError ? err : null;
+  const http = err instanceof HttpError ? err : storeUnavailable(err);
   if (http === null || http.status >= 500) reporter.error(err, ctx.requestId);
   if (ctx._detached || res.headersSent) {
     if (!res.writableEnded) cutConnection(res);
@@ -129,4 +132,13 @@ function logAccess(ctx: Context, status: number, reporter: Reporter): void {
     durationMs: performance.now() - ctx._start,
     requestId: ctx.requestId,
   });
+}
+
+/**
+ * Session storage that is down (a full or read-only disk, Redis unreachable) is a temporary state
+ * of the server, not a bug: 503 with Retry-After, logged like any 5xx (docs/stores.md).
+ */
+function storeUnavailable(err: unknown): HttpError | null {
+  if (!(err instanceof SessionError) || err.code !== 'ERR_STORE_UNAVAILABLE') return null;
+  return new HttpError(503, 'Service Unavailable', { headers: { 'retry-after': '5' }, cause: err });
 }

@@ -29,7 +29,14 @@ export interface ServerOptions {
   tls?: TlsServerOptions;
 }
 
-/** The server defaults. */
+/**
+ * The server defaults (see the table in docs/http.md).
+ *
+ * @example
+ * ```ts
+ * await app.listen({ port: 8080, requestTimeout: SERVER_DEFAULTS.requestTimeout * 2 });
+ * ```
+ */
 export const SERVER_DEFAULTS = Object.freeze({
   headersTimeout: 10_000,
   requestTimeout: 30_000,

@@ -10,6 +10,16 @@ export type Next = () => Promise<void>;
 /**
  * Middleware: runs before (and, after `await next()`, after) the rest of the chain.
  * Calling `next()` twice is an error.
+ *
+ * @example
+ * ```ts
+ * const timing: Middleware = async (ctx, next) => {
+ *   const start = performance.now();
+ *   await next();
+ *   ctx.setHeader('server-timing', `app;dur=${(performance.now() - start).toFixed(1)}`);
+ * };
+ * app.use(timing);
+ * ```
  */
 export type Middleware = (ctx: Context, next: Next) => Promise<void> | void;
 

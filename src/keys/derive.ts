@@ -14,7 +14,14 @@ import { utf8Encode } from '../bytes/utf8.js';
 const subtle = globalThis.crypto.subtle;
 const EMPTY_SALT = new Uint8Array(0);
 
-/** Length of one sealing-key epoch in seconds. Part of wire format v1: changing it changes keys. */
+/**
+ * Length of one sealing-key epoch in seconds. Part of wire format v1: changing it changes keys.
+ *
+ * @example
+ * ```ts
+ * const epoch = Math.floor(issuedAtSeconds / EPOCH_SECONDS); // picks the AES key of a value
+ * ```
+ */
 export const EPOCH_SECONDS = 3600;
 
 /** The `info` label of the signing subkey. */

@@ -5,7 +5,14 @@
 import { SessionError } from '../errors.js';
 import { decodeBase64url } from '../bytes/base64url.js';
 
-/** One key as the operator supplies it. */
+/**
+ * One key as the operator supplies it.
+ *
+ * @example
+ * ```ts
+ * const key: KeyInput = { id: '2026-11', secret: process.env.CACHET_KEY_2026_11! };
+ * ```
+ */
 export interface KeyInput {
   /** Names the key inside every value it makes: `[A-Za-z0-9_-]{1,16}`, e.g. `'2026-11'`. */
   readonly id: string;

@@ -10,12 +10,23 @@ import { importSecret, deriveSigningKey, deriveSealingKey } from './derive.js';
  * Upper bound on cached sealing keys per ring key. The codec already refuses epochs outside
  * `maxAge + clockSkew` before deriving (so a forged header cannot ask for arbitrary epochs);
  * this cap bounds memory even for the longest allowed maxAge (400 days = 9600 epochs).
+ *
+ * @example
+ * ```ts
+ * keyring.primary.cachedEpochs <= MAX_CACHED_EPOCHS; // always true
+ * ```
  */
 export const MAX_CACHED_EPOCHS = 1024;
 
 /**
  * One key of a ring with its derived subkeys. The signing key is derived once, at
  * {@link Keyring.create}; sealing keys once per epoch, on first use, then cached.
+ *
+ * @example
+ * ```ts
+ * const key = keyring.get('2026-10'); // RingKey | undefined
+ * key?.id; // '2026-10'
+ * ```
  */
 export class RingKey {
   /** The key id, as written into every value this key makes. */
@@ -64,6 +75,21 @@ export class RingKey {
     );
     this.#sealing.set(epoch, pending);
     return pending;
+  }
+
+  /**
+   * Starts deriving the key of `epoch` in the background if it is not cached, so that no
+   * request waits for it (the codec warms the current epoch and, near its end, the next one).
+   * A failure is forgotten here; the request that needs the key will retry and report it.
+   *
+   * @example
+   * ```ts
+   * keyring.primary.warm(Math.floor(Date.now() / 3_600_000) + 1);
+   * ```
+   */
+  warm(epoch: number): void {
+    if (this.#sealing.has(epoch)) return;
+    Promise.resolve(this.sealingKey(epoch)).catch(() => undefined);
   }
 
   /** How many sealing keys are cached (for tests and the state bound in the docs). */

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, readdirSync, readFile, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFile, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,8 +19,10 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const dist = join(root, 'dist');
 const CORE = ['bytes', 'keys', 'codec', 'cookie', 'session'];
-// Node-only stores live in the session layer by design (scripts/check-layers.mjs).
-const NODE_ONLY = new Set(['session/file-store.js', 'session/redis-store.js']);
+// Node-only stores live in the session layer by design; the one list is shared with scripts/check-layers.mjs.
+const NODE_ONLY = new Set(
+  (JSON.parse(readFileSync(join(root, 'scripts', 'node-only-files.json'), 'utf8')) as string[]).map((f) => f.replace(/\.ts$/, '.js')),
+);
 
 const requested = process.env['CACHET_BROWSER'] === '1';
 const missing = !existsSync(CHROMIUM)
@@ -104,48 +106,31 @@ test('a Set-Cookie built in Chromium parses back in Node', { skip, timeout: 60_0
   assert.equal(parseCookies(header.split(';')[0])['__Host-t'], 'v.1_-');
 });
 
-// The codec contract (coord/CONTRACTS.md), typed here so this file compiles before the codec lands.
-interface Api {
-  generateKey(id?: string): { id: string; secret: string };
-  Keyring: { create(keys: { id: string; secret: string }[]): Promise<unknown> };
-  CookieCodec: new (options: { keyring: unknown; mode: 'sealed' | 'signed'; maxAge: number }) => {
-    encode(name: string, data: unknown): Promise<string>;
-    decode(name: string, value: string): Promise<{ data: unknown }>;
-  };
-  SessionError: { isDecode(err: unknown): boolean };
+type Api = typeof import('../../src/index.js');
+
+for (const mode of ['sealed', 'signed'] as const) {
+  test(`a value ${mode} in Chromium opens in Node, and one ${mode} in Node opens in Chromium`, { skip, timeout: 60_000 }, async () => {
+    const node = (await import(pathToFileURL(join(dist, 'index.js')).href)) as Api;
+    const { secret } = node.generateKey('k1');
+    const data = { user: 'ada', visits: 3, note: 'ünïcødé ✓' };
+    const urls = coreModules().map((m) => `${origin}/${m}`);
+
+    // Runs in the page: only the core modules served from dist/ are available there.
+    const inBrowser = async (args: { urls: string[]; secret: string; mode: 'sealed' | 'signed'; data: unknown; value: string | null }) => {
+      const api = Object.assign({}, ...(await Promise.all(args.urls.map((u) => import(u))))) as Api;
+      const keyring = await api.Keyring.create([{ id: 'k1', secret: args.secret }]);
+      const codec = new api.CookieCodec({ keyring, mode: args.mode, maxAge: 3600 });
+      return args.value === null ? codec.encode('session', args.data) : (await codec.decode('session', args.value)).data;
+    };
+
+    const fromBrowser = await page.evaluate(inBrowser, { urls, secret, mode, data, value: null });
+    assert.equal(typeof fromBrowser, 'string');
+    const keyring = await node.Keyring.create([{ id: 'k1', secret }]);
+    const codec = new node.CookieCodec({ keyring, mode, maxAge: 3600 });
+    assert.deepEqual((await codec.decode('session', fromBrowser as string)).data, data);
+    await assert.rejects(codec.decode('other', fromBrowser as string), (err: unknown) => node.SessionError.isDecode(err));
+
+    const fromNode = await codec.encode('session', data);
+    assert.deepEqual(await page.evaluate(inBrowser, { urls, secret, mode, data: null, value: fromNode }), data);
+  });
 }
-
-const codecSkip = skip !== false ? skip : existsSync(join(dist, 'codec')) ? false : 'the codec has not landed in this branch (no dist/codec/)';
-
-test('a value sealed in Chromium opens in Node, and one sealed in Node opens in Chromium', { skip: codecSkip, timeout: 60_000 }, async () => {
-  const node = (await import(pathToFileURL(join(dist, 'index.js')).href)) as Api;
-  const { secret } = node.generateKey('k1');
-  const data = { user: 'ada', visits: 3, note: 'ünïcødé ✓' };
-
-  const fromBrowser = await page.evaluate(
-    async ({ urls, secret, data }) => {
-      const api = Object.assign({}, ...(await Promise.all(urls.map((u) => import(u))))) as Api;
-      const keyring = await api.Keyring.create([{ id: 'k1', secret }]);
-      const codec = new api.CookieCodec({ keyring, mode: 'sealed', maxAge: 3600 });
-      return codec.encode('session', data);
-    },
-    { urls: coreModules().map((m) => `${origin}/${m}`), secret, data },
-  );
-
-  const keyring = await node.Keyring.create([{ id: 'k1', secret }]);
-  const codec = new node.CookieCodec({ keyring, mode: 'sealed', maxAge: 3600 });
-  assert.deepEqual((await codec.decode('session', fromBrowser)).data, data);
-  await assert.rejects(codec.decode('other', fromBrowser), (err: unknown) => node.SessionError.isDecode(err));
-
-  const fromNode = await codec.encode('session', data);
-  const opened = await page.evaluate(
-    async ({ urls, secret, value }) => {
-      const api = Object.assign({}, ...(await Promise.all(urls.map((u) => import(u))))) as Api;
-      const keyring = await api.Keyring.create([{ id: 'k1', secret }]);
-      const codec = new api.CookieCodec({ keyring, mode: 'sealed', maxAge: 3600 });
-      return (await codec.decode('session', value)).data;
-    },
-    { urls: coreModules().map((m) => `${origin}/${m}`), secret, value: fromNode },
-  );
-  assert.deepEqual(opened, data);
-});

@@ -38,7 +38,7 @@ test('rejects padding, +, /, whitespace and other characters outside the alphabe
 });
 
 test('rejects a length of 4k+1 characters', () => {
-  assert.equal(base64urlDecodedLength('AAAAA'), -1);
+  assert.equal(base64urlDecodedLength(5), -1);
   assert.equal(decodeBase64url('A'), null);
   assert.equal(decodeBase64url('AAAAA'), null);
 });
@@ -64,10 +64,19 @@ test('every text that decodes re-encodes to itself (one text per byte string)', 
 
 test('decodes into an existing buffer at an offset', () => {
   const out = new Uint8Array(5);
-  assert.equal(base64urlDecodedLength('-_8'), 2);
+  assert.equal(base64urlDecodedLength(3), 2);
+  assert.equal(base64urlDecodedLength(4), 3);
   assert.equal(decodeBase64urlInto('-_8', out, 1), true);
   assert.deepEqual(out, new Uint8Array([0, 0xfb, 0xff, 0, 0]));
   assert.equal(decodeBase64urlInto('Zm9vYmFy', out, 0), true);
   assert.deepEqual(out.subarray(0, 3), new TextEncoder().encode('foo'));
   assert.equal(decodeBase64urlInto('Zm9vY', out, 0), false);
+});
+
+test('decodes a range of a larger string', () => {
+  const out = new Uint8Array(3);
+  assert.equal(decodeBase64urlInto('ab.-_8.cd', out, 1, 3, 6), true);
+  assert.deepEqual(out, new Uint8Array([0, 0xfb, 0xff]));
+  assert.equal(decodeBase64urlInto('ab.-_9.cd', out, 1, 3, 6), false);
+  assert.equal(decodeBase64urlInto('abc', out, 0, 2, 1), false);
 });

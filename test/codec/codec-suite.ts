@@ -115,6 +115,10 @@ export function codecSuite(mode: CodecMode): void {
     await expectCode(codec.decode('session2', value), 'ERR_COOKIE_TAMPERED');
     await expectCode(codec.decode('Session', value), 'ERR_COOKIE_TAMPERED');
     // the name is bound after the fixed header, so dots in names cannot shift the boundary
+    // a non-ASCII name (no cookie layer would allow it, but the codec still binds it exactly)
+    const odd = await codec.encode('séssion', data);
+    assert.deepEqual((await codec.decode('séssion', odd)).data, data);
+    await expectCode(codec.decode('sèssion', odd), 'ERR_COOKIE_TAMPERED');
     const dotted = await codec.encode('a.b', data);
     await expectCode(codec.decode('a', dotted), 'ERR_COOKIE_TAMPERED');
     assert.deepEqual((await codec.decode('a.b', dotted)).data, data);
@@ -288,8 +292,18 @@ export function codecSuite(mode: CodecMode): void {
     for (const options of bad) assert.throws(() => new CookieCodec(options as CookieCodecOptions), { code: 'ERR_OPTIONS_INVALID', kind: 'usage' });
     const defaults = new CookieCodec({ keyring });
     assert.deepEqual([defaults.mode, defaults.maxAge, defaults.clockSkew], ['sealed', 1_209_600, 30]);
-    const broken = new CookieCodec({ keyring, mode, now: () => Number.NaN });
-    await assert.rejects(broken.encode('s', 1), { code: 'ERR_OPTIONS_INVALID' });
+    for (const t of [Number.NaN, -1, 1e14]) {
+      const broken = new CookieCodec({ keyring, mode, now: () => t });
+      await assert.rejects(broken.encode('s', 1), { code: 'ERR_OPTIONS_INVALID' });
+    }
+  });
+
+  test(`${mode}: 64 encodes and decodes in flight at once each keep their own data`, async () => {
+    const { codec } = await setup(mode);
+    const values = await Promise.all(Array.from({ length: 64 }, (_, i) => codec.encode(`c${i % 3}`, { i, pad: 'p'.repeat(i * 7) })));
+    const outs = await Promise.all(values.map((v, i) => codec.decode(`c${i % 3}`, v)));
+    outs.forEach((out, i) => assert.deepEqual(out.data, { i, pad: 'p'.repeat(i * 7) }));
+    assert.equal(new Set(values).size, 64);
   });
 
   test(`${mode}: property: any JSON value round-trips (seed ${seed})`, async () => {

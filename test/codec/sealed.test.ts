@@ -5,6 +5,7 @@ import { CookieCodec } from '../../src/codec/cookie-codec.js';
 import { seal } from '../../src/codec/sealed.js';
 import { boundContext } from '../../src/codec/envelope.js';
 import { EPOCH_SECONDS } from '../../src/keys/derive.js';
+import { Keyring } from '../../src/keys/keyring.js';
 import { encodeBase64url } from '../../src/bytes/base64url.js';
 
 codecSuite('sealed');
@@ -76,7 +77,7 @@ test('sealed: an authentic payload that is not UTF-8 JSON is ERR_COOKIE_MALFORME
   const header = `1s.k-new.${iat}.${iat + 60}`;
   const key = await keyring.primary.sealingKey(Math.floor(iat / EPOCH_SECONDS));
   for (const payload of [new TextEncoder().encode('{not json'), new Uint8Array([0xff, 0xfe])]) {
-    const value = `${header}.${await seal(key, payload, boundContext(header, 'session'))}`;
+    const value = `${header}.${await seal(key, payload, boundContext(header, header.length, 'session'))}`;
     await expectCode(codec.decode('session', value), 'ERR_COOKIE_MALFORMED');
   }
 });
@@ -95,4 +96,36 @@ test('sealed: encodes with a new keyring derived lazily for the current epoch', 
   const codec = new CookieCodec({ keyring, now: () => T0 });
   assert.equal(codec.mode, 'sealed');
   assert.deepEqual((await codec.decode('s', await codec.encode('s', [1, 2]))).data, [1, 2]);
+});
+
+test('sealed: derives the current epoch key at construction and the next one near the epoch end', async (t) => {
+  const keyring = await Keyring.create([{ id: 'k', secret: new Uint8Array(32).fill(1) }]);
+  const epochEnd = (Math.floor(T0 / 1000 / EPOCH_SECONDS) + 1) * EPOCH_SECONDS * 1000;
+  const clock = { now: epochEnd - 600_000 };
+  const derive = t.mock.method(crypto.subtle, 'deriveKey');
+  const codec = new CookieCodec({ keyring, mode: 'sealed', now: () => clock.now });
+  assert.equal(derive.mock.callCount(), 1, 'the current epoch, warmed by the constructor');
+  await codec.encode('s', 1);
+  assert.equal(derive.mock.callCount(), 1, 'no derivation on the request path');
+  clock.now = epochEnd - 200_000; // inside the last 5 minutes
+  await codec.encode('s', 1);
+  assert.equal(derive.mock.callCount(), 2, 'the next epoch, warmed ahead');
+  clock.now = epochEnd + 1000;
+  await codec.encode('s', 1);
+  assert.equal(derive.mock.callCount(), 2, 'the new epoch was ready');
+  // a swapped keyring is warmed too; a signed codec needs no sealing keys
+  codec.keyring = await Keyring.create([{ id: 'fresh', secret: new Uint8Array(32).fill(3) }]);
+  assert.equal(derive.mock.callCount(), 3 + 1, 'one HMAC key at create, one sealing key warmed');
+  new CookieCodec({ keyring, mode: 'signed', now: () => clock.now });
+  new CookieCodec({ keyring, mode: 'sealed', now: () => Number.NaN });
+  assert.equal(derive.mock.callCount(), 4);
+});
+
+test('sealed: a failed background derivation is retried by the request that needs the key', async (t) => {
+  const { keyring } = await setup('sealed');
+  const derive = t.mock.method(crypto.subtle, 'deriveKey', () => Promise.reject(new Error('flaky')));
+  const codec = new CookieCodec({ keyring, mode: 'sealed', now: () => T0 + 7 * 86_400_000 });
+  await new Promise((resolve) => setImmediate(resolve));
+  derive.mock.restore();
+  assert.deepEqual((await codec.decode('s', await codec.encode('s', [1]))).data, [1]);
 });

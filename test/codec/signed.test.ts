@@ -37,7 +37,7 @@ test('signed: an authentic payload that is not UTF-8 JSON is ERR_COOKIE_MALFORME
   const iat = Math.floor(T0 / 1000);
   for (const payload of [new TextEncoder().encode('{not json'), new Uint8Array([0xc3])]) {
     const signedPart = `1m.k-new.${iat}.${iat + 60}.${encodeBase64url(payload)}`;
-    const value = `${signedPart}.${await sign(keyring.primary.signingKey, boundContext(signedPart, 'session'))}`;
+    const value = `${signedPart}.${await sign(keyring.primary.signingKey, boundContext(signedPart, signedPart.length, 'session'))}`;
     await expectCode(codec.decode('session', value), 'ERR_COOKIE_MALFORMED');
   }
 });

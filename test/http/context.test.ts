@@ -208,3 +208,43 @@ test('logs requests refused before routing, without their query', async () => {
     await s.close();
   }
 });
+
+test('keeps Content-Type apart and refuses __proto__ as a header name', async () => {
+  const { app, errors } = quietApp();
+  app.get('/t', (ctx) => {
+    ctx.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    ctx.setHeader('X-A', ['1', '2']);
+    ctx.send('a,b', String(ctx.getHeader('content-type')));
+    ctx.setHeader('x-b', String(ctx.getHeader('x-a')) + String(ctx.getHeader('x-missing')) + String(ctx.getHeader('constructor')));
+  });
+  app.get('/proto', (ctx) => void ctx.setHeader('__proto__', 'x'));
+  const s = await start(app);
+  try {
+    const r = await get(s.port, '/t');
+    assert.equal(r.headers['content-type']?.[0], 'text/csv; charset=utf-8');
+    assert.deepEqual(r.headers['x-a'], ['1', '2']);
+    assert.equal(r.headers['x-b']?.[0], '1,2undefinedundefined');
+    assert.equal((await get(s.port, '/proto')).status, 500);
+    assert.equal(errors.length, 1);
+  } finally {
+    await s.close();
+  }
+});
+
+test('a requestId function that throws falls back to the default ids', async () => {
+  const ids: string[] = [];
+  const app = createApp({
+    requestId: () => {
+      throw new Error('no id');
+    },
+    logger: { access: (e) => ids.push(e.requestId) },
+  });
+  app.get('/a', (ctx) => ctx.text('a'));
+  const s = await start(app);
+  try {
+    assert.equal((await get(s.port, '/a')).body, 'a');
+    assert.match(ids[0] ?? '', /^[0-9a-z]+-1$/);
+  } finally {
+    await s.close();
+  }
+});

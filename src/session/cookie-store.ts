@@ -1,0 +1,301 @@
+/**
+ * `CookieStore<T>`: the whole session lives in one sealed (AES-256-GCM) or signed (HMAC-SHA256)
+ * cookie. Nothing is shared between servers but the keys.
+ *
+ * Load, in order (cheap checks first):
+ *  1. read `prefix + name` (or its chunks `name.0 … name.N-1` when chunking is on);
+ *  2. look the exact name=value up in the verified cache; on a miss, decode with the codec
+ *     (authenticates name, key id, times and data) and check the record's shape;
+ *  3. on every hit as well: envelope expiry, absolute timeout (from creation), idle timeout (from
+ *     the last write), then the revocation hooks;
+ *  4. any failure: `onDecodeError(code)`, a fresh empty session, and the bad cookie is replaced or
+ *     deleted on the way out — never a 4xx or 5xx.
+ * Commit, before the headers go out: written if changed, if opened with a non-primary key, or if
+ * the renewal is due; otherwise nothing is sent.
+ * @module
+ */
+import { SessionError, type DecodeErrorCode } from '../errors.js';
+import type { Keyring } from '../keys/keyring.js';
+import { CookieCodec } from '../codec/cookie-codec.js';
+import { chunkCookieName, joinCookieChunks, splitCookieValue, staleChunkNames } from '../cookie/chunk.js';
+import { MAX_COOKIE_BYTES } from '../cookie/size.js';
+import { SessionRegistry, destroyedSessionError } from './registry.js';
+import { Session, type SessionRecord, type SessionValues } from './session.js';
+import { SessionTooLargeError } from './session-too-large-error.js';
+import { isRecord, metaOf } from './record-shape.js';
+import { lifetime, renewalDue, resolveStoreOptions, revocationReason, timeoutReason, type ResolvedStoreOptions, type SessionStoreOptions } from './store-options.js';
+import type { SessionContext, SessionCookieAttributes, Store } from './types.js';
+import { VerifiedCache, type VerifiedCacheOptions } from './verified-cache.js';
+
+/** Options for {@link CookieStore}. */
+export interface CookieStoreOptions extends SessionStoreOptions {
+  /** The keys. The primary seals; any key opens. Swap it later with `store.keyring = next`. */
+  keyring: Keyring;
+  /** `'sealed'` (default): encrypted and authenticated. `'signed'`: readable by the client, tamper-proof. */
+  mode?: 'sealed' | 'signed';
+  /** Split a session over `name.0 … name.N-1` when it outgrows one cookie. Default off; `maxChunks` default 3. */
+  chunking?: boolean | { maxChunks?: number };
+  /** The verified-value cache. Default on (5000 entries); `false` to decode every request. */
+  cache?: boolean | VerifiedCacheOptions;
+}
+
+const CODEC_MAX_BYTES = 50 * MAX_COOKIE_BYTES;
+
+/** What the verified cache remembers about one authenticated cookie value. */
+interface Verified {
+  /** The record without its values (shared: its fields are replaced, never mutated, except `f`). */
+  meta: SessionRecord;
+  /** The values, as JSON: each request parses its own copy (and that string is its dirty snapshot). */
+  values: string;
+  /** When it was written (s): the idle timeout slides from here. */
+  issuedAt: number;
+  /** Envelope expiry (s). */
+  expiresAt: number;
+  keyId: string;
+}
+
+/** Per-session bookkeeping that is not part of the record. */
+interface CookieState {
+  lastWritten: number;
+  renew: boolean;
+  bad: boolean;
+  plainWritten: boolean;
+  chunksWritten: number;
+}
+
+/**
+ * A store that keeps each session in a sealed cookie.
+ *
+ * @example
+ * ```ts
+ * const store = new CookieStore<{ userId?: string; visits?: number }>({
+ *   keyring, idleTimeout: 1800, absoluteTimeout: 86_400,
+ * });
+ * app.get('/', async (ctx) => {
+ *   const session = await store.get(ctx, 'session'); // cookie "__Host-session"
+ *   session.values.visits = (session.values.visits ?? 0) + 1; // saved before the response goes out
+ *   ctx.text(`visit ${session.values.visits}`);
+ * });
+ * ```
+ */
+export class CookieStore<T extends SessionValues = SessionValues> implements Store<T> {
+  readonly options: ResolvedStoreOptions;
+  readonly mode: 'sealed' | 'signed';
+  readonly #maxChunks: number | undefined;
+  readonly #cache: VerifiedCache<Verified> | undefined;
+  readonly #registry = new SessionRegistry<T>();
+  #keyring!: Keyring;
+  #codec!: CookieCodec;
+
+  constructor(options: CookieStoreOptions) {
+    if (typeof options !== 'object' || options === null || typeof options.keyring !== 'object' || options.keyring === null) {
+      throw new SessionError('ERR_OPTIONS_INVALID', 'usage', 'CookieStore needs a keyring: new CookieStore({ keyring: await Keyring.create([generateKey()]) }).');
+    }
+    this.options = resolveStoreOptions(options);
+    const mode = options.mode ?? 'sealed';
+    if (mode !== 'sealed' && mode !== 'signed') throw new SessionError('ERR_OPTIONS_INVALID', 'usage', `mode must be 'sealed' or 'signed' (got ${JSON.stringify(mode)}).`);
+    this.mode = mode;
+    const chunking = options.chunking ?? false;
+    if (chunking === false) this.#maxChunks = undefined;
+    else {
+      this.#maxChunks = chunking === true ? 3 : (chunking.maxChunks ?? 3);
+      splitCookieValue('x', '', { maxChunks: this.#maxChunks }); // validates maxChunks now, not on the first save
+    }
+    const cache = options.cache ?? true;
+    this.#cache = cache === false ? undefined : new VerifiedCache(cache === true ? {} : cache);
+    this.keyring = options.keyring;
+  }
+
+  /** Largest name + value accepted: one cookie, or all chunks. */
+  get #limit(): number {
+    return (this.#maxChunks ?? 1) * MAX_COOKIE_BYTES;
+  }
+
+  /** The keyring. Assigning a new one (key rotation without restart) empties the verified cache. */
+  get keyring(): Keyring {
+    return this.#keyring;
+  }
+  set keyring(keyring: Keyring) {
+    this.#keyring = keyring;
+    // The codec's own size cap is set high: this store measures the exact size itself, to throw
+    // ERR_SESSION_TOO_LARGE with the numbers, and checks incoming sizes before decoding.
+    this.#codec = new CookieCodec({ keyring, mode: this.mode, maxAge: this.options.absoluteTimeout, now: this.options.now, maxBytes: CODEC_MAX_BYTES });
+    this.#cache?.sync(keyring);
+  }
+
+  /** The full cookie name of session `name`: the prefix, then the name. */
+  cookieName(name: string): string {
+    return this.options.prefix + name;
+  }
+
+  get(ctx: SessionContext, name: string): Promise<Session<T>> {
+    const invalid = this.#registry.checkName(name, this.cookieName(name));
+    if (invalid !== undefined) return Promise.reject(invalid);
+    return this.#registry.get(ctx, name, () => this.#load(ctx, name), (session) => this.#commit(ctx, session));
+  }
+
+  async save(ctx: SessionContext, session: Session<T>): Promise<void> {
+    if (session.destroyed) throw destroyedSessionError();
+    const state = this.#stateOf(session);
+    const cookieName = this.cookieName(session.name);
+    const record = session.toRecord();
+    let values: string;
+    try {
+      values = JSON.stringify(record.v);
+    } catch (cause) {
+      throw new SessionError('ERR_DATA_INVALID', 'usage', `Session "${session.name}" holds a value JSON cannot represent (a BigInt or a cycle).`, { cause });
+    }
+    const nowMs = this.options.now();
+    const nowS = Math.floor(nowMs / 1000);
+    const maxAge = lifetime(this.options, record.c, nowS);
+    let value: string;
+    try {
+      value = await this.#codec.encode(cookieName, record, { maxAge });
+    } catch (err) {
+      if (err instanceof SessionError && err.code === 'ERR_COOKIE_TOO_LARGE') throw new SessionTooLargeError(cookieName, cookieName.length + values.length, this.#limit, this.#maxChunks !== undefined);
+      throw err;
+    }
+    const size = cookieName.length + value.length; // ASCII: the name is a token, the value base64url
+    const attributes: SessionCookieAttributes = { ...this.options.attributes };
+    if (this.options.maxAge !== 'session') attributes.maxAge = this.options.maxAge ?? maxAge;
+
+    let chunks: string[] | undefined;
+    if (size > MAX_COOKIE_BYTES) {
+      if (this.#maxChunks === undefined) throw new SessionTooLargeError(cookieName, size, MAX_COOKIE_BYTES, false);
+      try {
+        chunks = splitCookieValue(cookieName, value, { maxChunks: this.#maxChunks });
+      } catch {
+        throw new SessionTooLargeError(cookieName, size, this.#limit, true);
+      }
+    }
+    const deletion = this.options.attributes;
+    if (chunks === undefined) {
+      ctx.setCookie(cookieName, value, attributes);
+      this.#deleteChunks(ctx, cookieName, state, 0);
+      state.chunksWritten = 0;
+      state.plainWritten = true;
+    } else {
+      chunks.forEach((part, i) => ctx.setCookie(chunkCookieName(cookieName, i), part, attributes));
+      this.#deleteChunks(ctx, cookieName, state, chunks.length);
+      if (ctx.cookies[cookieName] !== undefined || state.plainWritten) ctx.deleteCookie(cookieName, deletion);
+      state.chunksWritten = chunks.length;
+      state.plainWritten = false;
+    }
+    session.markSaved(values);
+    state.lastWritten = nowS;
+    state.renew = false;
+    state.bad = false;
+    // The next request will carry exactly this value: verified now, so it costs no decrypt then.
+    this.#cache?.set(`${cookieName}=${value}`, { meta: metaOf(record), values, issuedAt: nowS, expiresAt: nowS + maxAge, keyId: this.#keyring.primaryId });
+  }
+
+  async destroy(ctx: SessionContext, session: Session<T>): Promise<void> {
+    this.#deleteAll(ctx, this.cookieName(session.name), this.#stateOf(session));
+    session.markDestroyed();
+  }
+
+  /** Deletes the cookie and every chunk, those the request carried and those written in it. */
+  #deleteAll(ctx: SessionContext, cookieName: string, state: CookieState): void {
+    if (ctx.cookies[cookieName] !== undefined || state.plainWritten) ctx.deleteCookie(cookieName, this.options.attributes);
+    this.#deleteChunks(ctx, cookieName, state, 0);
+    state.plainWritten = false;
+    state.chunksWritten = 0;
+    state.renew = false;
+    state.bad = false;
+  }
+
+  /** Deletes chunk cookies with index ≥ `keep`: those the request carried and those written earlier in it. */
+  #deleteChunks(ctx: SessionContext, cookieName: string, state: CookieState, keep: number): void {
+    const stale = new Set(staleChunkNames(ctx.cookies, cookieName, keep));
+    for (let i = keep; i < state.chunksWritten; i++) stale.add(chunkCookieName(cookieName, i));
+    for (const chunk of stale) ctx.deleteCookie(chunk, this.options.attributes);
+  }
+
+  #stateOf(session: Session<T>): CookieState {
+    let state = session.storeState as CookieState | undefined;
+    if (state === undefined) {
+      state = { lastWritten: 0, renew: false, bad: false, plainWritten: false, chunksWritten: 0 };
+      session.storeState = state;
+    }
+    return state;
+  }
+
+  async #commit(ctx: SessionContext, session: Session<T>): Promise<void> {
+    if (session.destroyed) return;
+    const state = this.#stateOf(session);
+    if (session.changed || state.renew) await this.save(ctx, session);
+    else if (state.bad) this.#deleteAll(ctx, this.cookieName(session.name), state); // the bad cookie goes
+  }
+
+  #fresh(ctx: SessionContext, name: string, bad: boolean): Session<T> {
+    const session = new Session<T>({ name, store: this, ctx, now: this.options.now });
+    this.#stateOf(session).bad = bad;
+    return session;
+  }
+
+  #reject(ctx: SessionContext, name: string, code: DecodeErrorCode, detail?: string): Session<T> {
+    this.options.onDecodeError?.(code, detail);
+    return this.#fresh(ctx, name, true);
+  }
+
+  async #load(ctx: SessionContext, name: string): Promise<Session<T>> {
+    const cookieName = this.cookieName(name);
+    let raw = ctx.cookies[cookieName];
+    if (raw === undefined && this.#maxChunks !== undefined) {
+      raw = joinCookieChunks(ctx.cookies, cookieName, { maxChunks: this.#maxChunks });
+      if (raw === undefined && staleChunkNames(ctx.cookies, cookieName, 0).length > 0) {
+        return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', 'chunks missing or too many');
+      }
+    }
+    if (raw === undefined) return this.#fresh(ctx, name, false);
+    // Cheap checks first: nothing this store wrote is longer (the codec would refuse it too, later).
+    if (cookieName.length + raw.length > this.#limit) return this.#reject(ctx, name, 'ERR_COOKIE_TOO_LARGE');
+
+    this.#cache?.sync(this.#keyring);
+    const key = `${cookieName}=${raw}`;
+    let verified = this.#cache?.get(key);
+    let record: SessionRecord<T> | undefined; // the decoded record, owned by this request on a miss
+    if (verified === undefined) {
+      try {
+        const decoded = await this.#codec.decode(cookieName, raw);
+        if (!isRecord(decoded.data)) return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', 'payload is not a session record');
+        // The codec reports ms; whole seconds here, as written into the envelope.
+        record = decoded.data as SessionRecord<T>;
+        verified = { meta: metaOf(record), values: JSON.stringify(record.v), issuedAt: decoded.issuedAt / 1000, expiresAt: decoded.expiresAt / 1000, keyId: decoded.keyId };
+      } catch (err) {
+        if (err instanceof SessionError && err.kind === 'internal') throw err;
+        // Attacker-controlled input: whatever the codec disliked, the answer is "no session".
+        if (SessionError.isDecode(err)) return this.#reject(ctx, name, err.code as DecodeErrorCode, err.detail);
+        return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', err instanceof Error ? err.message : undefined);
+      }
+      this.#cache?.set(key, verified);
+    }
+
+    const nowMs = this.options.now();
+    const nowS = Math.floor(nowMs / 1000);
+    // The timeouts before the envelope expiry (which is the earlier of their two deadlines), so
+    // that a cache hit reports which one ended the session. A miss past its expiry never gets
+    // here: the codec refuses it first, as ERR_COOKIE_EXPIRED.
+    const meta = verified.meta;
+    const timedOut = timeoutReason(this.options, meta.c, verified.issuedAt, nowS);
+    if (timedOut !== undefined) return this.#reject(ctx, name, timedOut);
+    if (nowS >= verified.expiresAt) return this.#reject(ctx, name, 'ERR_COOKIE_EXPIRED');
+    if (this.options.isRevoked !== undefined || this.options.notValidBefore !== undefined) {
+      const revoked = await revocationReason(this.options, { id: meta.i, subject: meta.s, createdAt: meta.c });
+      if (revoked !== undefined) return this.#reject(ctx, name, revoked);
+    }
+    // A hit copies: the values by parsing their JSON (the copy a request needs anyway), the few
+    // flashes (rare) likewise; the other fields are strings and numbers.
+    if (record === undefined) {
+      record = { ...meta, v: JSON.parse(verified.values) } as SessionRecord<T>;
+      if (meta.f !== undefined) record.f = JSON.parse(JSON.stringify(meta.f)) as SessionRecord['f'] & {};
+    }
+
+    const session = new Session<T>({ name, store: this, ctx, now: this.options.now, record, snapshot: verified.values });
+    const state = this.#stateOf(session);
+    state.lastWritten = verified.issuedAt;
+    // Rotation: a cookie opened with an old key is re-sealed with the primary on this response.
+    state.renew = verified.keyId !== this.#keyring.primaryId || renewalDue(this.options, verified.issuedAt, nowS);
+    return session;
+  }
+}

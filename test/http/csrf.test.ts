@@ -1,0 +1,149 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createApp } from '../../src/http/app.js';
+import { csrf } from '../../src/http/csrf.js';
+import { CookieStore } from '../../src/session/cookie-store.js';
+import { Keyring } from '../../src/keys/keyring.js';
+import { generateKey } from '../../src/keys/generate.js';
+import { Browser } from '../session/harness.js';
+import { start, type Running } from './helpers.js';
+
+const keyring = await Keyring.create([generateKey('k')]);
+
+function makeApp(options: Partial<Parameters<typeof csrf>[0]> = {}) {
+  const store = new CookieStore<{ user?: string }>({ keyring, now: () => Date.UTC(2026, 10, 26) });
+  const app = createApp({ accessLog: false, logger: { error: () => {} } });
+  app.use(csrf({ store, ...options }));
+  app.get('/form', (ctx) => ctx.text(String(ctx.state['csrfToken'])));
+  app.get('/plain', (ctx) => ctx.text('no form here'));
+  app.post('/submit', async (ctx) => {
+    const form = await ctx.readForm();
+    ctx.text(`ok ${form.get('msg') ?? ''}`);
+  });
+  app.post('/api', async (ctx) => ctx.json({ ok: true, body: await ctx.readJson() }));
+  app.post('/login', async (ctx) => {
+    const session = await store.get(ctx, 'session');
+    session.regenerate();
+    session.values.user = 'alice';
+    ctx.redirect('/');
+  });
+  return app;
+}
+
+const SAME = { 'sec-fetch-site': 'same-origin' };
+const form = (token: string, extra: Record<string, string> = {}) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded', ...SAME, ...extra },
+  body: new URLSearchParams({ _csrf: token, msg: 'hi' }).toString(),
+});
+
+describe('csrf()', () => {
+  let server: Running;
+  let sameSite: Running;
+  let base: string;
+  before(async () => {
+    server = await start(makeApp());
+    sameSite = await start(makeApp({ allowSameSite: true, allowedOrigins: ['https://admin.example.com'] }));
+    base = `http://127.0.0.1:${server.port}`;
+  });
+  after(async () => {
+    await server.close();
+    await sameSite.close();
+  });
+
+  async function withToken(url = base): Promise<{ browser: Browser; token: string }> {
+    const browser = new Browser(url);
+    const r = await browser.get('/form');
+    return { browser, token: String(r.body) };
+  }
+
+  test('a page without a form sets no cookie; asking for the token creates the pre-session', async () => {
+    const browser = new Browser(base);
+    assert.deepEqual((await browser.get('/plain')).setCookies, []);
+    const r = await browser.get('/form');
+    assert.match(String(r.body), /^[A-Za-z0-9_-]{86}$/);
+    assert.equal(r.setCookies.length, 1);
+  });
+
+  test('the token is masked afresh on each page, and each mask is accepted', async () => {
+    const { browser, token } = await withToken();
+    const again = String((await browser.get('/form')).body);
+    assert.notEqual(again, token);
+    assert.equal((await browser.request('/submit', form(token))).body, 'ok hi');
+    assert.equal((await browser.request('/submit', form(again))).body, 'ok hi', 'the handler still reads the form');
+  });
+
+  test('accepts the token in the x-csrf-token header', async () => {
+    const { browser, token } = await withToken();
+    const r = await browser.request('/api', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token, ...SAME }, body: '{"a":1}' });
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body, { ok: true, body: { a: 1 } });
+  });
+
+  test('rejects a missing, wrong, malformed or foreign token with 403', async () => {
+    const { browser, token } = await withToken();
+    const other = await withToken();
+    const flipped = (token[0] === 'A' ? 'B' : 'A') + token.slice(1);
+    for (const bad of ['', 'x', flipped, other.token, '%%%', token + 'AA', 'A'.repeat(86)]) {
+      assert.equal((await browser.request('/submit', form(bad))).status, 403, `token ${bad.slice(0, 8)}`);
+    }
+    const noField = await browser.request('/submit', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...SAME }, body: 'msg=hi' });
+    assert.equal(noField.status, 403);
+    const json = await browser.request('/api', { method: 'POST', headers: { 'content-type': 'application/json', ...SAME }, body: '{}' });
+    assert.equal(json.status, 403);
+  });
+
+  test('rejects any token when the session never had one', async () => {
+    const { token } = await withToken();
+    const fresh = new Browser(base);
+    assert.equal((await fresh.request('/submit', form(token))).status, 403);
+  });
+
+  test('checks where the request comes from: Sec-Fetch-Site, then Origin', async () => {
+    const { browser, token } = await withToken();
+    const cases: Array<[Record<string, string>, number]> = [
+      [{ 'sec-fetch-site': 'cross-site' }, 403],
+      [{ 'sec-fetch-site': 'same-site' }, 403],
+      [{ 'sec-fetch-site': 'none' }, 200],
+      [{ 'sec-fetch-site': '' , origin: `http://127.0.0.1:${server.port}` }, 403],
+    ];
+    for (const [headers, status] of cases) {
+      assert.equal((await browser.request('/submit', form(token, headers))).status, status, JSON.stringify(headers));
+    }
+    const noFetchMetadata = async (origin: string | undefined) => {
+      const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+      if (origin !== undefined) headers['origin'] = origin;
+      return (await browser.request('/submit', { method: 'POST', headers, body: new URLSearchParams({ _csrf: token }).toString() })).status;
+    };
+    assert.equal(await noFetchMetadata(`http://127.0.0.1:${server.port}`), 200);
+    assert.equal(await noFetchMetadata(undefined), 200, 'a non-browser client: the token decides');
+    assert.equal(await noFetchMetadata('https://evil.example'), 403);
+    assert.equal(await noFetchMetadata('null'), 403);
+    assert.equal(await noFetchMetadata('not a url'), 403);
+  });
+
+  test('allowSameSite and allowedOrigins widen the source check', async () => {
+    const url = `http://127.0.0.1:${sameSite.port}`;
+    const { browser, token } = await withToken(url);
+    assert.equal((await browser.request('/submit', form(token, { 'sec-fetch-site': 'same-site' }))).status, 200);
+    assert.equal((await browser.request('/submit', form(token, { 'sec-fetch-site': 'cross-site', origin: 'https://admin.example.com' }))).status, 200);
+    assert.equal((await browser.request('/submit', form(token, { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }))).status, 403);
+    const noFetchMetadata = await browser.request('/submit', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://admin.example.com' }, body: new URLSearchParams({ _csrf: token }).toString() });
+    assert.equal(noFetchMetadata.status, 200);
+  });
+
+  test('login CSRF: the pre-session token guards the login form, and login replaces it', async () => {
+    const { browser, token } = await withToken();
+    assert.equal((await browser.request('/login', { method: 'POST', headers: SAME })).status, 403, 'no token, no login');
+    const login = await browser.request('/login', form(token));
+    assert.equal(login.status, 303);
+    assert.equal(login.setCookies.length, 1, 'the regenerated session is on the redirect');
+    assert.equal((await browser.request('/submit', form(token))).status, 403, 'the pre-login token is dead');
+    const fresh = String((await browser.get('/form')).body);
+    assert.equal((await browser.request('/submit', form(fresh))).status, 200);
+  });
+
+  test('needs a store', () => {
+    assert.throws(() => csrf({} as Parameters<typeof csrf>[0]), TypeError);
+  });
+});

@@ -1,0 +1,95 @@
+// Session storage that is down answers 503 through the real app, and service resumes by itself.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createClient } from 'redis';
+import { createApp } from '../../src/http/app.js';
+import type { Context } from '../../src/http/context.js';
+import { FileStore } from '../../src/session/file-store.js';
+import { RedisStore } from '../../src/session/redis-store.js';
+import type { ServerSideStore } from '../../src/session/server-store.js';
+import { RedisServer, redisSkipReason } from '../session/redis-server.js';
+import { testKeyring } from '../session/server-store-fixture.js';
+
+const keyring = await testKeyring();
+const root = mkdtempSync(join(tmpdir(), 'cachet-503-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+/** An app counting visits in a session; returns its URL, the logged errors and a closer. */
+async function serveCounter(store: ServerSideStore<{ n?: number }>) {
+  const errors: unknown[] = [];
+  const app = createApp({ accessLog: false, logger: { error: (err) => errors.push(err) } });
+  app.get('/', async (ctx: Context) => {
+    const session = await store.get(ctx, 'visits');
+    session.values.n = (session.values.n ?? 0) + 1;
+    ctx.text(String(session.values.n));
+  });
+  const server = await app.listen({ port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  let cookie = '';
+  const visit = async () => {
+    const res = await fetch(url, { headers: cookie === '' ? {} : { cookie } });
+    const set = res.headers.getSetCookie()[0];
+    if (set !== undefined) cookie = set.split(';')[0] ?? '';
+    return { status: res.status, body: await res.text(), retryAfter: res.headers.get('retry-after'), setCookie: set };
+  };
+  return { visit, errors, close: () => app.close() };
+}
+
+function assertUnavailable(r: { status: number; body: string; retryAfter: string | null; setCookie: string | undefined }): void {
+  assert.equal(r.status, 503);
+  assert.equal(r.body, 'Service Unavailable\n', 'no detail, no stack');
+  assert.equal(r.retryAfter, '5');
+  assert.equal(r.setCookie, undefined, 'no session cookie rides on a failed response');
+}
+
+describe('session storage down, through the app', () => {
+  it('answers 503 while the FileStore directory cannot be written, and 200 once it can', async () => {
+    const dir = join(root, 'sessions');
+    const store = new FileStore<{ n?: number }>({ keyring, dir, sweepInterval: 0, durable: false, cookie: { prefix: '', secure: false } });
+    const app = await serveCounter(store);
+    try {
+      assert.deepEqual(await app.visit().then((r) => [r.status, r.body]), [200, '1']);
+      rmSync(dir, { recursive: true });
+      writeFileSync(dir, 'a file where the directory should be');
+      assertUnavailable(await app.visit());
+      assert.equal(app.errors.length, 1, 'logged once');
+      rmSync(dir);
+      mkdirSync(dir);
+      // The session is gone with the old directory: a fresh one, served normally again.
+      assert.deepEqual(await app.visit().then((r) => [r.status, r.body]), [200, '1']);
+      assert.deepEqual(await app.visit().then((r) => [r.status, r.body]), [200, '2']);
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+
+  it('answers 503 while Redis is down and resumes when it is back, without a restart', { skip: redisSkipReason ?? false }, async () => {
+    const redis = await RedisServer.start();
+    const client = createClient({ url: redis.url, disableOfflineQueue: true, socket: { reconnectStrategy: () => 20 } });
+    client.on('error', () => undefined);
+    await client.connect();
+    const store = new RedisStore<{ n?: number }>({ keyring, client, cookie: { prefix: '', secure: false } });
+    const app = await serveCounter(store);
+    try {
+      assert.equal((await app.visit()).body, '1');
+      assert.equal((await app.visit()).body, '2');
+      await redis.stop();
+      assertUnavailable(await app.visit());
+      assertUnavailable(await app.visit());
+      const ready = new Promise<void>((resolve) => client.once('ready', () => resolve()));
+      await redis.restart();
+      await ready;
+      assert.deepEqual(await app.visit().then((r) => [r.status, r.body]), [200, '1'], 'the restarted server kept nothing');
+      assert.deepEqual(await app.visit().then((r) => [r.status, r.body]), [200, '2']);
+    } finally {
+      await app.close();
+      client.destroy();
+      await redis.close();
+    }
+  });
+});

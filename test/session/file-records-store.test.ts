@@ -1,0 +1,258 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { SessionError } from '../../src/errors.js';
+import { FileRecords } from '../../src/session/file-records-store.js';
+import { randomId } from '../../src/session/session.js';
+import { record, runBackendSuite } from './record-backend.case.js';
+
+const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
+const root = mkdtempSync(join(tmpdir(), 'cachet-file-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const freshDir = (): string => join(root, `store-${n++}`);
+
+function open(dir: string, now: () => number = () => T0, errors: SessionError[] = []): FileRecords {
+  return new FileRecords({ dir, now, sweepInterval: 0, durable: false, onStoreError: (err) => errors.push(err) });
+}
+
+runBackendSuite('file', async (now) => {
+  const dir = freshDir();
+  const backend = open(dir, now);
+  return { backend, dispose: async () => { await backend.close(); rmSync(dir, { recursive: true, force: true }); } };
+});
+
+const mode = (path: string): number => statSync(path).mode & 0o777;
+
+describe('FileRecords', () => {
+  it('creates its directories 0700 and its files 0600', async () => {
+    const dir = freshDir();
+    const b = open(dir);
+    const r = record({ subject: 'alice' });
+    await b.set(r);
+    for (const d of [dir, join(dir, 'sessions'), join(dir, 'subjects'), join(dir, 'tmp')]) assert.equal(mode(d), 0o700, d);
+    assert.equal(mode(join(dir, 'sessions', `${r.id}.json`)), 0o600);
+    const [hash] = readdirSync(join(dir, 'subjects'));
+    assert.match(hash ?? '', /^[0-9a-f]{64}$/, 'subjects are stored under their SHA-256, never as a path');
+    assert.equal(mode(join(dir, 'subjects', hash ?? '')), 0o700);
+    assert.equal(mode(join(dir, 'subjects', hash ?? '', r.id)), 0o600);
+    assert.deepEqual(readdirSync(join(dir, 'tmp')), [], 'no temp file is left behind');
+  });
+
+  it('keeps sessions across a restart', async () => {
+    const dir = freshDir();
+    const r = record({ subject: 'alice' });
+    await open(dir).set(r);
+    const reopened = open(dir);
+    assert.deepEqual(await reopened.get(r.id), r);
+    assert.deepEqual((await reopened.listBySubject('alice')).map((x) => x.id), [r.id]);
+  });
+
+  it('treats a corrupt or torn file as absent, logs it, removes it, and leaves other sessions alone', async () => {
+    const dir = freshDir();
+    const errors: SessionError[] = [];
+    const b = open(dir, () => T0, errors);
+    const good = record({ subject: 'alice' });
+    await b.set(good);
+    const text = readFileSync(join(dir, 'sessions', `${good.id}.json`), 'utf8');
+    const corrupt = {
+      garbage: '\u0000\u0001not json at all',
+      torn: text.slice(0, Math.floor(text.length / 2)),
+      empty: '',
+      array: '[1,2]',
+      version: text.replace('"v":1', '"v":9'),
+      times: text.replace(/"exp":\d+/, '"exp":"soon"'),
+      nodata: JSON.stringify({ v: 1, sub: null, created: T0, seen: T0, exp: T0 + 1, ua: null, ip: null }),
+      meta: text.replace('"ua":"Mozilla/5.0 (test)"', '"ua":42'),
+      otherId: text, // a valid record copied under another session's name
+    };
+    for (const [label, content] of Object.entries(corrupt)) {
+      const id = randomId();
+      const path = join(dir, 'sessions', `${id}.json`);
+      writeFileSync(path, label === 'nodata' ? content.replace('{"v":1', `{"v":1,"id":"${id}"`) : content.replace(good.id, label === 'otherId' ? good.id : id));
+      errors.length = 0;
+      assert.equal(await b.get(id), undefined, label);
+      assert.equal(errors.length, 1, `${label} is logged`);
+      assert.equal(errors[0]?.code, 'ERR_STORE_CORRUPT');
+      assert.equal(errors[0]?.kind, 'internal');
+      assert.equal(existsSync(path), false, `${label} is removed`);
+    }
+    assert.deepEqual(await b.get(good.id), good);
+    assert.deepEqual((await b.listBySubject('alice')).map((x) => x.id), [good.id]);
+  });
+
+  it('deletes a session whose file is corrupt', async () => {
+    const dir = freshDir();
+    const b = open(dir);
+    const r = record();
+    await b.set(r);
+    writeFileSync(join(dir, 'sessions', `${r.id}.json`), '{"v":1,');
+    await b.delete(r.id);
+    assert.equal(existsSync(join(dir, 'sessions', `${r.id}.json`)), false);
+  });
+
+  it('ignores files it did not write', async () => {
+    const dir = freshDir();
+    const b = open(dir);
+    const r = record({ subject: 'alice' });
+    await b.set(r);
+    const [hash] = readdirSync(join(dir, 'subjects'));
+    writeFileSync(join(dir, 'sessions', 'README'), 'hello');
+    writeFileSync(join(dir, 'sessions', '..json'), 'x');
+    writeFileSync(join(dir, 'subjects', hash ?? '', 'notes.txt'), 'x');
+    assert.deepEqual((await b.listBySubject('alice')).map((x) => x.id), [r.id]);
+    assert.equal(await b.sweep(), 0);
+    assert.ok(existsSync(join(dir, 'sessions', 'README')));
+  });
+
+  it('sweeps expired sessions with their index entries, and old orphans, but nothing young', async () => {
+    const dir = freshDir();
+    const clock = { t: T0 };
+    const b = open(dir, () => clock.t);
+    const expired = record({ subject: 'alice', expiresAt: T0 + 10 });
+    const live = record({ subject: 'alice', expiresAt: T0 + 20 });
+    const lone = record({ subject: 'bob', expiresAt: T0 + 10 });
+    for (const r of [expired, live, lone]) await b.set(r);
+    const subjects = join(dir, 'subjects');
+    const [aliceHash, bobHash] = readdirSync(subjects).sort((x, y) => readdirSync(join(subjects, y)).length - readdirSync(join(subjects, x)).length);
+    // A marker whose record is gone: an old one (a crashed writer) and a young one (a write in flight).
+    const oldOrphan = join(subjects, aliceHash ?? '', randomId());
+    const youngOrphan = join(subjects, aliceHash ?? '', randomId());
+    writeFileSync(oldOrphan, '');
+    writeFileSync(youngOrphan, '');
+    const longAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(oldOrphan, longAgo, longAgo);
+    // Temp files of writes that never finished.
+    const oldTmp = join(dir, 'tmp', `${randomId()}.1.aaaa`);
+    const youngTmp = join(dir, 'tmp', `${randomId()}.1.bbbb`);
+    writeFileSync(oldTmp, '{"v":1');
+    writeFileSync(youngTmp, '{"v":1');
+    utimesSync(oldTmp, longAgo, longAgo);
+
+    clock.t = T0 + 10;
+    assert.equal(await b.sweep(), 2);
+    assert.deepEqual(readdirSync(join(dir, 'sessions')), [`${live.id}.json`]);
+    assert.deepEqual(readdirSync(join(subjects, aliceHash ?? '')).sort(), [live.id, youngOrphan.split('/').pop()].sort());
+    assert.equal(existsSync(join(subjects, bobHash ?? '')), false, 'an empty subject directory is removed');
+    assert.deepEqual(readdirSync(join(dir, 'tmp')), [youngTmp.split('/').pop()]);
+    assert.deepEqual((await b.listBySubject('alice')).map((x) => x.id), [live.id]);
+  });
+
+  it('sweeps on its own timer, which does not keep the process alive', async () => {
+    const dir = freshDir();
+    const clock = { t: T0 };
+    const b = new FileRecords({ dir, now: () => clock.t, sweepInterval: 5, durable: false, onStoreError: () => undefined });
+    const r = record({ expiresAt: T0 + 10 });
+    await b.set(r);
+    clock.t = T0 + 10;
+    const path = join(dir, 'sessions', `${r.id}.json`);
+    for (let i = 0; i < 400 && existsSync(path); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    await b.close();
+    assert.equal(existsSync(path), false);
+  });
+
+  it('reports a sweep that fails in the background instead of throwing', async () => {
+    const dir = freshDir();
+    writeFileSync(dir, 'not a directory');
+    const errors: SessionError[] = [];
+    const b = new FileRecords({ dir, now: () => T0, sweepInterval: 5, durable: false, onStoreError: (err) => errors.push(err) });
+    for (let i = 0; i < 400 && errors.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    await b.close();
+    assert.equal(errors[0]?.code, 'ERR_STORE_UNAVAILABLE');
+  });
+
+  // Tests run as root, where chmod 0500 does not stop a write. What does, for any user and with no
+  // privileges: a regular file where the store's directory should be. Every write then fails
+  // with ENOTDIR/EEXIST, exactly as a read-only or missing mount would.
+  it('gives ERR_STORE_UNAVAILABLE when its directory cannot be written', async () => {
+    const dir = freshDir();
+    writeFileSync(dir, 'a file where the directory should be');
+    const b = open(dir);
+    for (const op of [() => b.set(record()), () => b.get(randomId()), () => b.listBySubject('a'), () => b.sweep()]) {
+      await assert.rejects(op(), (err: SessionError) => err.code === 'ERR_STORE_UNAVAILABLE' && err.kind === 'internal');
+    }
+  });
+
+  it('fails a write cleanly when the sessions directory turns unwritable, and recovers when it is back', async () => {
+    const dir = freshDir();
+    const b = open(dir);
+    const r = record({ subject: 'alice' });
+    await b.set(r);
+    const sessions = join(dir, 'sessions');
+    rmSync(sessions, { recursive: true });
+    writeFileSync(sessions, 'blocked');
+    await assert.rejects(b.set(record()), { code: 'ERR_STORE_UNAVAILABLE' });
+    await assert.rejects(b.get(r.id), { code: 'ERR_STORE_UNAVAILABLE' });
+    assert.deepEqual(readdirSync(join(dir, 'tmp')), [], 'the failed write left no temp file');
+    rmSync(sessions);
+    mkdirSync(sessions);
+    await b.set(r);
+    assert.deepEqual(await b.get(r.id), r);
+  });
+
+  it('refuses to build a path from a malformed id', async () => {
+    const b = open(freshDir());
+    await assert.rejects(b.set(record({ id: '../../../../tmp/evil' })), TypeError);
+  });
+
+  it('leaves the old or the new record, never a torn one, when a writer is killed mid-write', async () => {
+    // The child rewrites one 2 MB record forever. Once a version is complete, the test watches the
+    // temp directory and kills the child the moment a temp file appears, i.e. inside a write. If
+    // the kill happens to land after the rename instead, it tries again with a new child.
+    let killedMidWrite = false;
+    for (let attempt = 0; attempt < 5 && !killedMidWrite; attempt++) {
+      const dir = freshDir();
+      const id = randomId();
+      const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'file-writer.ts'), 'loop', dir, id], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      const tmp = join(dir, 'tmp');
+      while (readdirSync(tmp).length === 0) await new Promise((resolve) => setImmediate(resolve));
+      child.kill('SIGKILL');
+      await exited;
+      killedMidWrite = readdirSync(tmp).length > 0;
+
+      const errors: SessionError[] = [];
+      const got = await open(dir, () => T0, errors).get(id);
+      assert.ok(got, 'the last complete version is there');
+      const data = got.data as { version: number; check: string; filler: string };
+      assert.ok(data.version >= 1, `version ${data.version}`);
+      assert.equal(data.check, `v${data.version}`);
+      assert.equal(data.filler.length, 2 * 1024 * 1024);
+      assert.deepEqual(errors, [], 'nothing corrupt was found');
+      assert.deepEqual(readdirSync(join(dir, 'sessions')), [`${id}.json`]);
+    }
+    assert.ok(killedMidWrite, 'at least one kill landed inside a write (a half-written temp file was left)');
+  });
+
+  it('lets two processes write to one directory at once without losing an index entry', async () => {
+    const dir = freshDir();
+    const count = 25;
+    const run = (tag: string): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'file-writer.ts'), 'batch', dir, tag, String(count)], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+        child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`writer ${tag} exited ${String(code)}: ${out}`))));
+      });
+    const outputs = await Promise.all([run('A'), run('B')]);
+    assert.deepEqual(outputs, ['done\n', 'done\n']);
+    const b = open(dir);
+    const listed = await b.listBySubject('shared');
+    assert.equal(listed.length, 2 * count + 1, 'every session of both writers, plus the contested one');
+    const contested = await b.get('contested0000000000000');
+    assert.ok(contested);
+    const last = contested.data as { writer: string; i: number };
+    assert.ok(['A', 'B'].includes(last.writer));
+    assert.equal(await b.deleteBySubject('shared'), 2 * count + 1);
+    assert.deepEqual(readdirSync(join(dir, 'sessions')), []);
+  });
+});

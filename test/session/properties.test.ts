@@ -1,0 +1,68 @@
+// Seeded property tests for the session layer. Rerun a failure with FC_SEED=<printed seed>.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Session, type SessionRecord } from '../../src/session/session.js';
+import { VerifiedCache } from '../../src/session/verified-cache.js';
+import type { SessionContext, Store } from '../../src/session/types.js';
+
+const seed = Number(process.env['FC_SEED'] ?? 0x5e55);
+console.log(`session property seed: ${seed}`);
+
+const ctx: SessionContext = { cookies: {}, setCookie() {}, deleteCookie() {}, onBeforeSend() {} };
+const store = {} as Store;
+const json = fc.jsonValue({ maxDepth: 3 });
+const values = fc.dictionary(fc.string({ maxLength: 6 }), json, { maxKeys: 5 });
+
+test('a session is changed exactly when its values serialize differently', () => {
+  fc.assert(
+    fc.property(values, values, (before, after) => {
+      const record: SessionRecord = { i: 'id', c: 1, v: structuredClone(before) };
+      const session = new Session({ name: 's', store, ctx, now: () => 0, record });
+      session.values = structuredClone(after);
+      assert.equal(session.changed, JSON.stringify(after) !== JSON.stringify(before));
+    }),
+    { seed, numRuns: 300 },
+  );
+});
+
+test('a nested write anywhere in the values is seen', () => {
+  fc.assert(
+    fc.property(values, fc.string({ maxLength: 4 }), json, (start, key, value) => {
+      const session = new Session({ name: 's', store, ctx, now: () => 0, record: { i: 'id', c: 1, v: { box: { inner: structuredClone(start) } } } });
+      const inner = (session.values['box'] as { inner: Record<string, unknown> }).inner;
+      const before = JSON.stringify(inner);
+      inner[key] = value;
+      assert.equal(session.changed, JSON.stringify(inner) !== before);
+    }),
+    { seed, numRuns: 300 },
+  );
+});
+
+test('the verified cache never exceeds its bound and returns the last value set for a present key', () => {
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant('set' as const), key: fc.integer({ min: 0, max: 12 }), value: fc.integer() }),
+    fc.record({ kind: fc.constant('get' as const), key: fc.integer({ min: 0, max: 12 }) }),
+  );
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 6 }), fc.array(op, { maxLength: 60 }), (max, ops) => {
+      const cache = new VerifiedCache<number>({ maxEntries: max });
+      const last = new Map<number, number>();
+      let previous: number | undefined;
+      for (const o of ops) {
+        if (o.kind === 'set') {
+          cache.set(String(o.key), o.value);
+          last.set(o.key, o.value);
+          previous = o.key;
+        } else {
+          const got = cache.get(String(o.key));
+          if (got !== undefined) assert.equal(got, last.get(o.key));
+        }
+        assert.ok(cache.size <= max);
+      }
+      // the entry written last is never the one evicted by its own insertion
+      if (previous !== undefined) assert.equal(cache.get(String(previous)), last.get(previous));
+    }),
+    { seed, numRuns: 300 },
+  );
+});

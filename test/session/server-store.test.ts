@@ -1,0 +1,272 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import type { SessionError } from '../../src/errors.js';
+import { type RecordBackend, type StoredRecord, storeUnavailable } from '../../src/session/record.js';
+import type { SessionInfo } from '../../src/session/server-store-options.js';
+import type { SessionContext } from '../../src/session/types.js';
+import { Browser, serve, setCookieFor } from './harness.js';
+import { MemoryRecords } from '../../src/session/memory-records.js';
+import { fake, TestServerStore, testKeyring } from './server-store-fixture.js';
+import { CookieCodec } from '../../src/codec/cookie-codec.js';
+
+const keyring = await testKeyring();
+
+describe('ServerSideStore session management', () => {
+  const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
+  let clock = T0;
+  let decodeErrors: string[] = [];
+  let servers: { close: () => Promise<void>; errors: unknown[] }[] = [];
+  afterEach(async () => {
+    for (const s of servers) await s.close();
+    servers = [];
+  });
+
+  type V = { n?: number };
+  async function setup(backend: RecordBackend = new MemoryRecords({ maxEntries: 100, now: () => clock })) {
+    clock = T0;
+    decodeErrors = [];
+    const store = new TestServerStore<V>(backend, {
+      keyring, idleTimeout: 1000, absoluteTimeout: 10_000, now: () => clock, onDecodeError: (code) => { decodeErrors.push(code); },
+    });
+    const server = await serve(async (ctx) => {
+      const session = await store.get(ctx, 'session');
+      const q = ctx.url.searchParams;
+      switch (ctx.url.pathname) {
+        case '/login': session.regenerate(); session.subject = q.get('user') ?? 'alice'; return session.id;
+        case '/inc': session.values.n = (session.values.n ?? 0) + 1; return session.id;
+        case '/mine': return store.list(session.subject ?? '', { current: session.id });
+        case '/others-out': return store.revokeAll(session.subject ?? '', { except: session.id });
+        case '/logout': await session.destroy(); return null;
+        default: return { isNew: session.isNew, id: session.id, subject: session.subject ?? null };
+      }
+    });
+    servers.push(server);
+    const device = (ua: string) => {
+      const b = new Browser(server.url);
+      return { b, get: (path: string) => b.request(path, { headers: { 'user-agent': ua } }) };
+    };
+    return { store, server, device };
+  }
+
+  it('lists a subject\'s sessions with times, user agent and IP, the current one marked, most recent first', async () => {
+    const { device } = await setup();
+    const phone = device('Phone/1.0');
+    const laptop = device('Laptop/2.0');
+    const phoneId = (await phone.get('/login?user=alice')).body as string;
+    clock += 5000;
+    const laptopId = (await laptop.get('/login?user=alice')).body as string;
+    await device('Other/1').get('/login?user=bob');
+    const mine = (await laptop.get('/mine')).body as SessionInfo[];
+    assert.deepEqual(mine, [
+      { id: laptopId, subject: 'alice', createdAt: T0 + 5000, lastSeenAt: T0 + 5000, expiresAt: T0 + 5000 + 1_000_000, userAgent: 'Laptop/2.0', ip: '127.0.0.1', current: true },
+      { id: phoneId, subject: 'alice', createdAt: T0, lastSeenAt: T0, expiresAt: T0 + 1_000_000, userAgent: 'Phone/1.0', ip: '127.0.0.1', current: false },
+    ]);
+  });
+
+  it('revokes one session: its next request finds nothing', async () => {
+    const { store, device } = await setup();
+    const phone = device('Phone');
+    const id = (await phone.get('/login?user=alice')).body as string;
+    assert.equal(await store.revoke(id, { subject: 'mallory' }), false, 'not a session of that subject');
+    assert.equal(await store.revoke(id, { subject: undefined }), false, 'a visitor without a subject owns nothing');
+    assert.equal(((await phone.get('/read')).body as { isNew: boolean }).isNew, false);
+    assert.equal(await store.revoke(id, { subject: 'alice' }), true);
+    assert.equal(await store.revoke(id), false, 'already gone');
+    assert.equal(await store.revoke('../../etc/passwd'), false);
+    const after = await phone.get('/read');
+    assert.equal((after.body as { isNew: boolean }).isNew, true);
+    assert.deepEqual(decodeErrors, ['ERR_SESSION_NOT_FOUND']);
+    assert.match(setCookieFor(after, '__Host-session')[0] ?? '', /Max-Age=0/, 'the dead cookie is deleted');
+  });
+
+  it('logs a subject out everywhere else, keeping the current device', async () => {
+    const { store, device } = await setup();
+    const [a, b, c] = [device('A'), device('B'), device('C')];
+    await a.get('/login?user=alice');
+    await b.get('/login?user=alice');
+    await c.get('/login?user=alice');
+    const bob = device('Bob');
+    await bob.get('/login?user=bob');
+    assert.equal((await a.get('/others-out')).body, 2);
+    assert.equal(((await a.get('/read')).body as { isNew: boolean }).isNew, false);
+    assert.equal(((await b.get('/read')).body as { isNew: boolean }).isNew, true);
+    assert.equal(((await c.get('/read')).body as { isNew: boolean }).isNew, true);
+    assert.equal(((await bob.get('/read')).body as { subject: string }).subject, 'bob');
+    assert.equal(await store.revokeAll('alice', { except: [] }), 1);
+    assert.equal(((await a.get('/read')).body as { isNew: boolean }).isNew, true);
+    assert.equal(await store.revokeAll('bob'), 1);
+  });
+
+  it('removes the record on destroy and on regenerate, so neither old id lingers in the list', async () => {
+    const { store, device } = await setup();
+    const a = device('A');
+    const first = (await a.get('/login?user=alice')).body as string;
+    const second = (await a.get('/login?user=alice')).body as string;
+    assert.notEqual(first, second);
+    assert.deepEqual((await store.list('alice')).map((s) => s.id), [second]);
+    await a.get('/logout');
+    assert.deepEqual(await store.list('alice'), []);
+  });
+
+  it('drops a session that timed out from the list and from storage', async () => {
+    const backend = new MemoryRecords({ maxEntries: 100, now: () => clock });
+    const { store, device } = await setup(backend);
+    const a = device('A');
+    await a.get('/login?user=alice');
+    clock += 999_000;
+    await a.get('/read'); // renewed: last seen moves
+    assert.equal((await store.list('alice')).length, 1);
+    clock += 1_000_000;
+    assert.equal(((await a.get('/read')).body as { isNew: boolean }).isNew, true);
+    assert.deepEqual(await store.list('alice'), []);
+    assert.equal(backend.size, 0);
+  });
+
+  it('does not undo a revocation that happens while a request is in flight', async () => {
+    const backend = new MemoryRecords({ maxEntries: 100, now: () => clock });
+    const { store } = await setup(backend);
+    const login = fake();
+    const s1 = await store.get(login.ctx, 'session');
+    s1.subject = 'alice';
+    await login.send();
+    const cookie = { '__Host-session': login.set.get('__Host-session') ?? '' };
+    const inFlight = fake(cookie);
+    const session = await store.get(inFlight.ctx, 'session');
+    session.values.n = 5; // the handler changes it...
+    assert.equal(await store.revokeAll('alice'), 1); // ...while "log out everywhere" runs elsewhere
+    await inFlight.send();
+    assert.equal(inFlight.set.get('__Host-session'), '', 'the cookie is deleted, not renewed');
+    assert.deepEqual(await store.list('alice'), []);
+    assert.ok(decodeErrors.includes('ERR_SESSION_NOT_FOUND'));
+    const later = fake(cookie);
+    assert.equal((await store.get(later.ctx, 'session')).isNew, true);
+  });
+
+  it('caps a stored user agent at 512 characters', async () => {
+    const { store, device } = await setup();
+    await device('x'.repeat(5000)).get('/login?user=alice');
+    assert.equal((await store.list('alice'))[0]?.userAgent?.length, 512);
+  });
+
+  it('rejects a validly signed value that is not a session id, and an id with no record', async () => {
+    const { server } = await setup();
+    const codec = new CookieCodec({ keyring, mode: 'signed', now: () => clock });
+    const b = new Browser((server as unknown as { url: string }).url);
+    for (const [value, code] of [
+      [await codec.encode('__Host-session', '../../etc/passwd', { maxAge: 60 }), 'ERR_COOKIE_MALFORMED'],
+      [await codec.encode('__Host-session', 'AAAAAAAAAAAAAAAAAAAAAA', { maxAge: 60 }), 'ERR_SESSION_NOT_FOUND'],
+      [await codec.encode('__Host-other', 'AAAAAAAAAAAAAAAAAAAAAA', { maxAge: 60 }), 'ERR_COOKIE_TAMPERED'],
+    ] as const) {
+      decodeErrors = [];
+      const r = await b.request('/read', { headers: { cookie: `__Host-session=${value}` } });
+      assert.equal((r.body as { isNew: boolean }).isNew, true);
+      assert.deepEqual(decodeErrors, [code]);
+    }
+  });
+
+  it('ignores a stored record whose payload is not the session it claims to be', async () => {
+    const backend = new MemoryRecords({ maxEntries: 100, now: () => clock });
+    const { device } = await setup(backend);
+    const a = device('A');
+    const id = (await a.get('/inc')).body as string;
+    const stored = (await backend.get(id)) as StoredRecord;
+    await backend.set({ ...stored, data: { i: 'someone-else', c: T0, v: {} } });
+    assert.equal(((await a.get('/read')).body as { isNew: boolean }).isNew, true);
+    assert.deepEqual(decodeErrors, ['ERR_SESSION_NOT_FOUND']);
+  });
+
+  it('lets a storage failure reach the handler as ERR_STORE_UNAVAILABLE, on load and on commit', async () => {
+    const backend = new MemoryRecords({ maxEntries: 100, now: () => clock });
+    const { device, server } = await setup(backend);
+    const a = device('A');
+    await a.get('/inc');
+    const down = () => Promise.reject(storeUnavailable('Test', Object.assign(new Error('down'), { code: 'ECONNREFUSED' })));
+    const real = { get: backend.get, set: backend.set };
+    backend.get = down;
+    assert.equal((await a.get('/read')).status, 500, 'the harness answers 500; the http app answers 503');
+    backend.get = real.get;
+    backend.set = down;
+    assert.equal((await a.get('/inc')).status, 500);
+    assert.deepEqual(server.errors.map((e) => (e as SessionError).code), ['ERR_STORE_UNAVAILABLE', 'ERR_STORE_UNAVAILABLE']);
+    server.errors.length = 0;
+  });
+
+  it('re-signs a cookie made with an old key on the same response, without rewriting the record', async () => {
+    const { Keyring } = await import('../../src/keys/keyring.js');
+    const backend = new MemoryRecords({ maxEntries: 10, now: () => clock });
+    const old = { id: 'old', secret: 'b2xkIGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIGxvbmch' };
+    const fresh = { id: 'new', secret: 'bmV3IGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIGxvbmch' };
+    const before = new TestServerStore(backend, { keyring: await Keyring.create([old]), now: () => clock });
+    const ring = await Keyring.create([fresh, old]);
+    const rotated = new TestServerStore(backend, { keyring: ring, now: () => clock });
+    clock = T0;
+    const first = fake();
+    (await before.get(first.ctx, 's')).values.x = 1;
+    await first.send();
+    const cookie = first.set.get('__Host-s') ?? '';
+    clock += 1000;
+    const second = fake({ '__Host-s': cookie });
+    const session = await rotated.get(second.ctx, 's');
+    assert.equal(session.values.x, 1);
+    const record = await backend.get(session.id);
+    await second.send();
+    const resigned = second.set.get('__Host-s') ?? '';
+    assert.ok(resigned !== '' && resigned !== cookie, 'a new cookie was issued');
+    const decoded = await new CookieCodec({ keyring: ring, mode: 'signed', now: () => clock }).decode('__Host-s', resigned);
+    assert.equal(decoded.keyId, 'new', 'signed with the new primary key');
+    assert.deepEqual(await backend.get(session.id), record, 'the record was not rewritten');
+    const third = fake({ '__Host-s': resigned });
+    assert.equal((await rotated.get(third.ctx, 's')).values.x, 1);
+    await third.send();
+    assert.equal(third.set.size, 0, 'nothing more to re-sign');
+  });
+
+  it('records the first User-Agent when a header arrives as a list', async () => {
+    const store = new TestServerStore(new MemoryRecords({ maxEntries: 10, now: () => clock }), { keyring, now: () => clock });
+    const r = fake({}, { headers: { 'user-agent': ['First/1', 'Second/2'] }, ip: '198.51.100.1' });
+    const session = await store.get(r.ctx, 's');
+    session.subject = 'dave';
+    await r.send();
+    assert.deepEqual((await store.list('dave')).map((s) => [s.userAgent, s.ip]), [['First/1', '198.51.100.1']]);
+    const bare = fake();
+    const anonymous = await store.get(bare.ctx, 's');
+    anonymous.subject = 'erin';
+    await bare.send();
+    assert.deepEqual((await store.list('erin')).map((s) => [s.userAgent, s.ip]), [[undefined, undefined]]);
+  });
+
+  it('sets Max-Age as CookieStore does: the time left, a fixed value, or none for a browser-session cookie', async () => {
+    const maxAges: (number | undefined)[] = [];
+    for (const maxAge of [undefined, 60, 'session'] as const) {
+      const store = new TestServerStore(new MemoryRecords({ maxEntries: 10, now: () => clock }), {
+        keyring, now: () => clock, idleTimeout: 1000, ...(maxAge === undefined ? {} : { cookie: { maxAge } }),
+      });
+      const hooks: (() => void | Promise<void>)[] = [];
+      const ctx: SessionContext = {
+        cookies: {},
+        setCookie: (_name, _value, attributes) => { maxAges.push(attributes.maxAge); },
+        deleteCookie: () => undefined,
+        onBeforeSend: (hook) => { hooks.push(hook); },
+      };
+      (await store.get(ctx, 's')).values.x = 1;
+      for (const h of hooks) await h();
+    }
+    assert.deepEqual(maxAges, [1000, 60, undefined]);
+  });
+
+  it('rejects a session name that is not a cookie name when it is asked for, as CookieStore does', async () => {
+    const store = new TestServerStore(new MemoryRecords({ maxEntries: 10, now: () => clock }), { keyring, now: () => clock, cookie: { prefix: '__Secure-' } });
+    await assert.rejects(store.get(fake().ctx, 'my session'), { code: 'ERR_COOKIE_NAME_INVALID', kind: 'usage' });
+    assert.equal((await store.get(fake().ctx, 'ok')).isNew, true);
+    assert.equal((await store.get(fake().ctx, 'ok')).isNew, true, 'a known name is not checked again');
+    assert.equal(store.cookieName('cart'), '__Secure-cart');
+  });
+
+  it('refuses to save a destroyed session through the store directly', async () => {
+    const store = new TestServerStore(new MemoryRecords({ maxEntries: 10, now: () => clock }), { keyring, now: () => clock });
+    const r = fake();
+    const session = await store.get(r.ctx, 's');
+    await session.destroy();
+    await assert.rejects(store.save(r.ctx, session), { code: 'ERR_SESSION_DESTROYED' });
+  });
+});

@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveStoreOptions, timeoutReason, renewalDue, lifetime, revocationReason } from '../../src/session/store-options.js';
+import { SessionError } from '../../src/errors.js';
+
+const usage = (fragment: RegExp) => (err: unknown) => err instanceof SessionError && err.code === 'ERR_OPTIONS_INVALID' && err.kind === 'usage' && fragment.test(err.message);
+
+test('defaults are __Host-, Secure, HttpOnly, SameSite=Lax, Path=/, 1 day idle, 7 days absolute', () => {
+  const o = resolveStoreOptions({});
+  assert.equal(o.prefix, '__Host-');
+  assert.deepEqual(o.attributes, { path: '/', secure: true, httpOnly: true, sameSite: 'Lax' });
+  assert.equal(o.idleTimeout, 86_400);
+  assert.equal(o.absoluteTimeout, 604_800);
+  assert.equal(o.renewAfter, 0.1);
+  assert.equal(o.maxAge, undefined);
+  assert.equal(o.now, Date.now);
+});
+
+test('development over http://localhost works with an explicit prefix: "" and secure: false', () => {
+  const o = resolveStoreOptions({ cookie: { prefix: '', secure: false } });
+  assert.equal(o.prefix, '');
+  assert.equal(o.attributes.secure, false);
+});
+
+test('keeps domain and partitioned when allowed', () => {
+  const o = resolveStoreOptions({ cookie: { prefix: '__Secure-', domain: 'example.com', partitioned: true, sameSite: 'None', maxAge: 60 } });
+  assert.equal(o.attributes.domain, 'example.com');
+  assert.equal(o.attributes.partitioned, true);
+  assert.equal(o.maxAge, 60);
+});
+
+test('rejects combinations a browser would silently drop, saying how to fix them', () => {
+  assert.throws(() => resolveStoreOptions({ cookie: { secure: false } }), usage(/prefix: '', secure: false/));
+  assert.throws(() => resolveStoreOptions({ cookie: { prefix: '__Secure-', secure: false } }), usage(/__Secure-/));
+  assert.throws(() => resolveStoreOptions({ cookie: { domain: 'example.com' } }), usage(/__Secure-/));
+  assert.throws(() => resolveStoreOptions({ cookie: { path: '/app' } }), usage(/path must be '\/'/));
+  assert.throws(() => resolveStoreOptions({ cookie: { prefix: '', path: 'app' } }), usage(/start with/));
+  assert.throws(() => resolveStoreOptions({ cookie: { prefix: '', secure: false, sameSite: 'None' } }), usage(/sameSite/));
+  assert.throws(() => resolveStoreOptions({ cookie: { prefix: '', secure: false, partitioned: true } }), usage(/partitioned/));
+  assert.throws(() => resolveStoreOptions({ cookie: { prefix: 'x' as '' } }), usage(/prefix/));
+  assert.throws(() => resolveStoreOptions({ cookie: { maxAge: 0 } }), usage(/destroy/));
+  assert.throws(() => resolveStoreOptions({ idleTimeout: 0 }), usage(/idleTimeout/));
+  assert.throws(() => resolveStoreOptions({ absoluteTimeout: Number.POSITIVE_INFINITY }), usage(/absoluteTimeout/));
+  assert.throws(() => resolveStoreOptions({ absoluteTimeout: 401 * 86_400 }), usage(/400 days/));
+  assert.throws(() => resolveStoreOptions({ idleTimeout: 1.5 }), usage(/whole number/));
+  assert.throws(() => resolveStoreOptions({ renewAfter: 2 }), usage(/renewAfter/));
+});
+
+test('timeouts: absolute counts from creation, idle from the last write', () => {
+  const o = resolveStoreOptions({ idleTimeout: 100, absoluteTimeout: 1000 });
+  assert.equal(timeoutReason(o, 0, 0, 99), undefined);
+  assert.equal(timeoutReason(o, 0, 0, 100), 'ERR_SESSION_IDLE_TIMEOUT');
+  assert.equal(timeoutReason(o, 0, 950, 999), undefined);
+  assert.equal(timeoutReason(o, 0, 950, 1000), 'ERR_SESSION_ABSOLUTE_TIMEOUT');
+});
+
+test('renewal is due once a fraction of the idle window has passed', () => {
+  const o = resolveStoreOptions({ idleTimeout: 100, renewAfter: 0.25 });
+  assert.equal(renewalDue(o, 0, 24), false);
+  assert.equal(renewalDue(o, 0, 25), true);
+});
+
+test('lifetime is capped by the absolute timeout and never below one second', () => {
+  const o = resolveStoreOptions({ idleTimeout: 100, absoluteTimeout: 1000 });
+  assert.equal(lifetime(o, 0, 10), 100);
+  assert.equal(lifetime(o, 0, 950), 50);
+  assert.equal(lifetime(o, 0, 2000), 1);
+});
+
+test('revocation hooks, synchronous and asynchronous', async () => {
+  const info = { id: 'a', subject: 'u1', createdAt: 1000 };
+  assert.equal(await revocationReason(resolveStoreOptions({}), info), undefined);
+  assert.equal(await revocationReason(resolveStoreOptions({ isRevoked: () => true }), info), 'ERR_SESSION_REVOKED');
+  assert.equal(await revocationReason(resolveStoreOptions({ isRevoked: async () => true }), info), 'ERR_SESSION_REVOKED');
+  assert.equal(await revocationReason(resolveStoreOptions({ isRevoked: async () => false }), info), undefined);
+  assert.equal(await revocationReason(resolveStoreOptions({ notValidBefore: () => 1001 }), info), 'ERR_SESSION_REVOKED');
+  assert.equal(await revocationReason(resolveStoreOptions({ notValidBefore: async () => 1000 }), info), undefined);
+  assert.equal(await revocationReason(resolveStoreOptions({ notValidBefore: () => undefined }), info), undefined);
+  assert.equal(await revocationReason(resolveStoreOptions({ notValidBefore: () => 5000 }), { ...info, subject: undefined }), undefined);
+});

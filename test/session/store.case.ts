@@ -1,0 +1,282 @@
+// The shared store suite: every Store implementation (CookieStore, MemoryStore, FileStore,
+// RedisStore) runs these cases over real HTTP with a fixed clock. Call `runStoreCases` from a
+// *.test.ts file with a factory. A store that cannot honour a case says so with a capability flag.
+import { describe, test, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import type { DecodeErrorCode } from '../../src/errors.js';
+import type { Store } from '../../src/session/types.js';
+import type { SessionStoreOptions } from '../../src/session/store-options.js';
+import { Browser, serve, setCookieFor, type HarnessContext } from './harness.js';
+
+/** Values used by the suite. */
+export type CaseValues = { n?: number; user?: string; big?: string; cart?: number[] };
+
+/** What the suite passes to a factory: apply all of it (plus your own keyring, client, directory...). */
+export type CaseStoreOptions = SessionStoreOptions & { now: () => number };
+
+export interface StoreCaseConfig {
+  /** Shown in the test titles. */
+  name: string;
+  /** Builds a fresh store for one test. */
+  create: (options: CaseStoreOptions) => Store<CaseValues> | Promise<Store<CaseValues>>;
+  /** Called after each test (close clients, remove directories). */
+  cleanup?: () => void | Promise<void>;
+  /** True when data lives server-side: destroy/regenerate must make the old cookie worthless. */
+  serverSide?: boolean;
+}
+
+const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
+const COOKIE = '__Host-session';
+
+async function handle(ctx: HarnessContext, store: Store<CaseValues>): Promise<unknown> {
+  const q = ctx.url.searchParams;
+  const session = await store.get(ctx, 'session');
+  const view = () => ({ isNew: session.isNew, id: session.id, values: session.values, subject: session.subject ?? null, createdAt: session.createdAt });
+  switch (ctx.url.pathname) {
+    case '/read': return view();
+    case '/inc': session.values.n = (session.values.n ?? 0) + 1; return view();
+    case '/push': (session.values.cart ??= []).push(Number(q.get('x'))); return view();
+    case '/flash': session.addFlash(q.get('msg') ?? ''); return view();
+    case '/flashes': return session.flashes();
+    case '/login':
+      session.regenerate();
+      session.subject = q.get('user') ?? 'u';
+      session.values.user = session.subject;
+      return view();
+    case '/regenerate': session.regenerate(); return view();
+    case '/destroy': await session.destroy(); return view();
+    case '/same': return (await store.get(ctx, 'session')) === session;
+    case '/two': {
+      const other = await store.get(ctx, 'other');
+      session.values.n = 1;
+      other.values.n = 2;
+      return null;
+    }
+    case '/read-two': return [session.values.n ?? null, (await store.get(ctx, 'other')).values.n ?? null];
+    case '/save': await session.save(); return view();
+    default: return null;
+  }
+}
+
+/** Registers the shared cases for one store. */
+export function runStoreCases(config: StoreCaseConfig): void {
+  describe(`Store contract: ${config.name}`, () => {
+    let clock = T0;
+    let decodeErrors: DecodeErrorCode[] = [];
+    let server: Awaited<ReturnType<typeof serve>>;
+    let browser: Browser;
+    let extra: Partial<SessionStoreOptions> = {};
+
+    async function start(options: Partial<SessionStoreOptions> = {}): Promise<void> {
+      await server?.close();
+      extra = options;
+      const store = await config.create({
+        idleTimeout: 1000,
+        absoluteTimeout: 10_000,
+        renewAfter: 0.25,
+        ...extra,
+        now: () => clock,
+        onDecodeError: (code) => { decodeErrors.push(code); },
+      });
+      server = await serve((ctx) => handle(ctx, store));
+      browser = new Browser(server.url);
+    }
+
+    beforeEach(async () => {
+      clock = T0;
+      decodeErrors = [];
+      await start();
+    });
+    afterEach(async () => {
+      await server.close();
+      assert.deepEqual(server.errors, [], 'no request failed');
+      await config.cleanup?.();
+    });
+
+    test('an untouched new session sends no Set-Cookie', async () => {
+      const r = await browser.get('/read');
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.setCookies, []);
+      assert.equal((r.body as { isNew: boolean }).isNew, true);
+    });
+
+    test('a changed session is written and read back on the next request', async () => {
+      const first = await browser.get('/inc');
+      assert.equal(setCookieFor(first, COOKIE).length, 1);
+      const line = setCookieFor(first, COOKIE)[0] ?? '';
+      assert.match(line, /; Path=\//);
+      assert.match(line, /; Secure/);
+      assert.match(line, /; HttpOnly/);
+      assert.match(line, /; SameSite=Lax/);
+      const second = await browser.get('/inc');
+      const body = second.body as { isNew: boolean; id: string; values: CaseValues };
+      assert.equal(body.isNew, false);
+      assert.equal(body.values.n, 2);
+      assert.equal(body.id, (first.body as { id: string }).id);
+    });
+
+    test('an unchanged loaded session sends no Set-Cookie', async () => {
+      await browser.get('/inc');
+      clock += 1000; // under renewAfter × idleTimeout = 250 s
+      const r = await browser.get('/read');
+      assert.deepEqual(r.setCookies, []);
+      assert.equal((r.body as { values: CaseValues }).values.n, 1);
+    });
+
+    test('a nested change is detected and saved', async () => {
+      await browser.get('/push?x=1');
+      await browser.get('/push?x=2');
+      const r = await browser.get('/read');
+      assert.deepEqual((r.body as { values: CaseValues }).values.cart, [1, 2]);
+    });
+
+    test('get returns the same session for the same request and name', async () => {
+      assert.equal((await browser.get('/same')).body, true);
+    });
+
+    test('a flash pops exactly once', async () => {
+      await browser.get('/flash?msg=hello');
+      assert.deepEqual((await browser.get('/flashes')).body, ['hello']);
+      assert.deepEqual((await browser.get('/flashes')).body, []);
+    });
+
+    test('regenerate changes the id and keeps the values', async () => {
+      const before = (await browser.get('/inc')).body as { id: string };
+      const after = (await browser.get('/login?user=alice')).body as { id: string; values: CaseValues; subject: string };
+      assert.notEqual(after.id, before.id);
+      assert.equal(after.values.n, 1);
+      const read = (await browser.get('/read')).body as { id: string; subject: string; values: CaseValues };
+      assert.equal(read.id, after.id);
+      assert.equal(read.subject, 'alice');
+      assert.equal(read.values.user, 'alice');
+    });
+
+    test('destroy deletes the cookie and the next request starts fresh', async () => {
+      await browser.get('/inc');
+      const stolen = browser.jar.get(COOKIE) ?? '';
+      const r = await browser.get('/destroy');
+      const line = setCookieFor(r, COOKIE)[0] ?? '';
+      assert.match(line, /Max-Age=0/);
+      assert.match(line, /; Path=\//);
+      assert.match(line, /; Secure/);
+      assert.equal(browser.jar.has(COOKIE), false);
+      assert.equal(((await browser.get('/read')).body as { isNew: boolean }).isNew, true);
+      if (config.serverSide === true) {
+        const replay = await browser.request('/read', { headers: { cookie: `${COOKIE}=${stolen}` } });
+        assert.equal((replay.body as { isNew: boolean }).isNew, true, 'a replayed cookie finds nothing');
+      }
+    });
+
+    test('a destroyed new session sends nothing', async () => {
+      const r = await browser.get('/destroy');
+      assert.deepEqual(r.setCookies, []);
+    });
+
+    test('a regenerated session makes the old id worthless (server-side stores)', { skip: config.serverSide === true ? false : 'a stateless cookie cannot be recalled without a revocation hook' }, async () => {
+      await browser.get('/inc');
+      const old = browser.jar.get(COOKIE) ?? '';
+      await browser.get('/regenerate');
+      const replay = await browser.request('/read', { headers: { cookie: `${COOKIE}=${old}` } });
+      assert.equal((replay.body as { isNew: boolean }).isNew, true);
+    });
+
+    test('two named sessions live side by side in one request', async () => {
+      const r = await browser.get('/two');
+      assert.equal(setCookieFor(r, COOKIE).length, 1);
+      assert.equal(setCookieFor(r, '__Host-other').length, 1);
+      assert.deepEqual((await browser.get('/read-two')).body, [1, 2]);
+    });
+
+    test('an explicit save writes once, and auto-commit does not write again', async () => {
+      const r = await browser.get('/save');
+      assert.equal(setCookieFor(r, COOKIE).length, 1);
+      assert.equal(((await browser.get('/read')).body as { isNew: boolean }).isNew, false);
+    });
+
+    test('the idle timeout ends an inactive session', async () => {
+      await browser.get('/inc');
+      clock += 999_000;
+      assert.equal(((await browser.get('/read')).body as { isNew: boolean }).isNew, false, 'alive after 999 s (and renewed)');
+      clock += 1000_000; // 1000 s after that renewal
+      const r = await browser.get('/read');
+      assert.equal((r.body as { isNew: boolean }).isNew, true);
+      assert.equal(r.status, 200);
+      assert.ok(decodeErrors.length >= 1, 'onDecodeError heard about it');
+    });
+
+    test('renewal slides the idle timeout, at most once per renewAfter fraction', async () => {
+      await browser.get('/inc');
+      clock += 200_000; // < 250 s: no renewal
+      assert.deepEqual((await browser.get('/read')).setCookies, []);
+      clock += 100_000; // 300 s since the write: renewal due
+      const renewed = await browser.get('/read');
+      assert.equal(setCookieFor(renewed, COOKIE).length, 1, 'renewed');
+      clock += 100_000; // 100 s since renewal: not again
+      assert.deepEqual((await browser.get('/read')).setCookies, []);
+      clock += 850_000; // 950 s since the renewal, 1250 s since creation: alive thanks to the renewal
+      const r = await browser.get('/read');
+      assert.equal((r.body as { isNew: boolean; values: CaseValues }).isNew, false);
+      assert.equal((r.body as { values: CaseValues }).values.n, 1);
+    });
+
+    test('the absolute timeout ends a session however active it is', async () => {
+      await browser.get('/inc');
+      for (let i = 0; i < 12; i++) {
+        clock += 900_000;
+        const r = (await browser.get('/inc')).body as { isNew: boolean };
+        if (clock - T0 < 10_000_000) assert.equal(r.isNew, false, `alive at ${(clock - T0) / 1000} s`);
+        else {
+          assert.equal(r.isNew, true, `over at ${(clock - T0) / 1000} s`);
+          return;
+        }
+      }
+      assert.fail('the session outlived its absolute timeout');
+    });
+
+    test('a tampered cookie gives a fresh session, is replaced or deleted, and is never a 500', async () => {
+      await browser.get('/inc');
+      const good = browser.jar.get(COOKIE) ?? '';
+      const flipped = good.slice(0, -2) + (good.at(-2) === 'A' ? 'B' : 'A') + good.slice(-1);
+      for (const bad of [flipped, 'garbage', '', 'x'.repeat(5000), '%ff%fe', good + 'A', good.slice(0, 10)]) {
+        decodeErrors = [];
+        const read = await browser.request('/read', { headers: { cookie: `${COOKIE}=${bad}` } });
+        assert.equal(read.status, 200);
+        assert.equal((read.body as { isNew: boolean }).isNew, true);
+        if (bad !== '') {
+          assert.equal(setCookieFor(read, COOKIE).length, 1, `bad cookie ${bad.slice(0, 20)} is deleted`);
+          assert.match(setCookieFor(read, COOKIE)[0] ?? '', /Max-Age=0/);
+          assert.equal(decodeErrors.length, 1);
+        }
+        const write = await browser.request('/inc', { headers: { cookie: `${COOKIE}=${bad}` } });
+        assert.equal(write.status, 200);
+        assert.equal((write.body as { values: CaseValues }).values.n, 1);
+        assert.doesNotMatch(setCookieFor(write, COOKIE)[0] ?? '', /Max-Age=0/, 'replaced by the new session');
+      }
+    });
+
+    test('isRevoked rejects a session on its next request', async () => {
+      const revoked = new Set<string>();
+      await start({ isRevoked: ({ id }) => revoked.has(id) });
+      const { id } = (await browser.get('/inc')).body as { id: string };
+      assert.equal(((await browser.get('/read')).body as { isNew: boolean }).isNew, false);
+      revoked.add(id);
+      const r = await browser.get('/read');
+      assert.equal((r.body as { isNew: boolean }).isNew, true);
+      assert.ok(decodeErrors.includes('ERR_SESSION_REVOKED'));
+    });
+
+    test('notValidBefore logs a subject out everywhere but keeps a session regenerated after it', async () => {
+      let cutoff: number | undefined;
+      await start({ notValidBefore: async (subject) => (subject === 'alice' ? cutoff : undefined) });
+      await browser.get('/login?user=alice');
+      const other = new Browser(server.url);
+      await other.get('/login?user=alice');
+      clock += 1000;
+      cutoff = clock; // "log out everywhere" at this instant...
+      await browser.get('/login?user=alice'); // ...and this device logs in again in the same millisecond
+      assert.equal(((await other.get('/read')).body as { isNew: boolean }).isNew, true);
+      assert.equal(((await browser.get('/read')).body as { subject: string }).subject, 'alice');
+      assert.ok(decodeErrors.includes('ERR_SESSION_REVOKED'));
+    });
+  });
+}
