@@ -12,7 +12,7 @@
  * @module
  */
 import { statSync } from 'node:fs';
-import { dataFile, ensureDataDir, readJsonFile, writeFileAtomic } from './data-dir.js';
+import { dataFile, ensureDataDir, readJsonFile, withFileLock, writeFileAtomic } from './data-dir.js';
 
 /** What a revocation check needs to know about a session. */
 export interface RevocationSubject {
@@ -93,17 +93,19 @@ export class RevocationList {
   }
 
   #update(change: () => void): void {
-    // Re-read first so a record written by another worker since our last look is not lost.
-    this.#reloadIfChanged();
-    change();
-    this.#prune();
-    const file: RevocationFile = {
-      sessions: [...this.#sessions].map(([id, until]) => ({ id, until })),
-      subjects: [...this.#subjects].map(([subject, notValidBefore]) => ({ subject, notValidBefore })),
-    };
     ensureDataDir(this.#dir);
-    writeFileAtomic(this.#path, `${JSON.stringify(file)}\n`);
-    this.#stamp = this.#statStamp();
+    // Under the lock, re-read first, so a record another worker wrote since our last look is kept.
+    withFileLock(this.#path, () => {
+      this.#reloadIfChanged();
+      change();
+      this.#prune();
+      const file: RevocationFile = {
+        sessions: [...this.#sessions].map(([id, until]) => ({ id, until })),
+        subjects: [...this.#subjects].map(([subject, notValidBefore]) => ({ subject, notValidBefore })),
+      };
+      writeFileAtomic(this.#path, `${JSON.stringify(file)}\n`);
+      this.#stamp = this.#statStamp();
+    });
   }
 
   #prune(): void {

@@ -8,7 +8,7 @@
  * process sees the same users.
  * @module
  */
-import { dataFile, ensureDataDir, readJsonFile, writeFileAtomic } from './data-dir.js';
+import { dataFile, ensureDataDir, readJsonFile, withFileLock, writeFileAtomic } from './data-dir.js';
 import { hashPassword, type PasswordHashOptions } from './passwords.js';
 
 /** One user as stored. */
@@ -84,12 +84,16 @@ export async function addUser(dir: string, name: string, password: string, optio
   if (!USER_NAME_PATTERN.test(name)) throw new Error(`invalid user name "${name}" (1-64 of A-Z a-z 0-9 . _ @ -)`);
   if (password.length === 0) throw new Error('the password is empty');
   const passwordHash = await hashPassword(password, options);
-  const users = readUsers(dir);
-  const existing = users.find((user) => user.name === name);
-  if (existing !== undefined) existing.passwordHash = passwordHash;
-  else users.push({ name, passwordHash, createdAt: now.toISOString() });
-  writeUsers(dir, users);
-  return existing === undefined ? 'added' : 'updated';
+  ensureDataDir(dir);
+  // The server rewrites a user on login (work-factor upgrade) while a CLI may add another.
+  return withFileLock(dataFile(dir, 'users.json'), () => {
+    const users = readUsers(dir);
+    const existing = users.find((user) => user.name === name);
+    if (existing !== undefined) existing.passwordHash = passwordHash;
+    else users.push({ name, passwordHash, createdAt: now.toISOString() });
+    writeUsers(dir, users);
+    return existing === undefined ? 'added' : 'updated';
+  });
 }
 
 /**
@@ -101,11 +105,14 @@ export async function addUser(dir: string, name: string, password: string, optio
  * ```
  */
 export function removeUser(dir: string, name: string): boolean {
-  const users = readUsers(dir);
-  const kept = users.filter((user) => user.name !== name);
-  if (kept.length === users.length) return false;
-  writeUsers(dir, kept);
-  return true;
+  ensureDataDir(dir);
+  return withFileLock(dataFile(dir, 'users.json'), () => {
+    const users = readUsers(dir);
+    const kept = users.filter((user) => user.name !== name);
+    if (kept.length === users.length) return false;
+    writeUsers(dir, kept);
+    return true;
+  });
 }
 
 /**

@@ -6,6 +6,7 @@ import { CookieCodec, type CodecMode, type CookieCodecOptions } from '../../src/
 import { Keyring } from '../../src/keys/keyring.js';
 import { SessionError, type SessionErrorCode } from '../../src/errors.js';
 import { encodeBase64url } from '../../src/bytes/base64url.js';
+import { fuzzAsync, seed } from '../fuzz/seed.js';
 
 export const T0 = Date.UTC(2026, 10, 26, 12, 0, 0, 250); // a fixed clock, 250 ms past a second
 export const SECRET_A = new Uint8Array(32).map((_, i) => i + 1);
@@ -39,8 +40,7 @@ export async function expectCode(promise: Promise<unknown>, code: SessionErrorCo
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-// Seeded so a failure replays: FC_SEED=<printed seed> node scripts/run-tests.mjs test/codec
-const seed = Number(process.env['FC_SEED'] ?? 20261126);
+// Seeded so a failure replays: FUZZ_SEED=<seed in the failure message> node scripts/run-tests.mjs test/codec
 
 export function codecSuite(mode: CodecMode): void {
   const tag = mode === 'sealed' ? '1s' : '1m';
@@ -308,12 +308,12 @@ export function codecSuite(mode: CodecMode): void {
 
   test(`${mode}: property: any JSON value round-trips (seed ${seed})`, async () => {
     const { codec } = await setup(mode);
-    await fc.assert(
+    await fuzzAsync(
       fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), async (value) => {
         const out = await codec.decode('session', await codec.encode('session', value));
         assert.deepEqual(out.data, JSON.parse(JSON.stringify(value)));
       }),
-      { seed, numRuns: 150 },
+      150,
     );
   });
 
@@ -325,7 +325,7 @@ export function codecSuite(mode: CodecMode): void {
       fc.record({ at: fc.nat({ max: value.length }), kind: fc.constantFrom('replace', 'insert', 'delete'), ch: fc.constantFrom(...alphabet) }),
       { minLength: 1, maxLength: 4 },
     );
-    await fc.assert(
+    await fuzzAsync(
       fc.asyncProperty(mutation, async (edits) => {
         let v = value;
         for (const e of edits) {
@@ -336,7 +336,7 @@ export function codecSuite(mode: CodecMode): void {
         const err = await rejection(codec.decode('session', v));
         assert.equal(err.kind, 'decode');
       }),
-      { seed, numRuns: 300 },
+      300,
     );
   });
 

@@ -1,11 +1,11 @@
-// The seed for this file's fast-check properties: FC_SEED=<n> replays a run. fast-check also
-// prints the seed and path of any counterexample in the failure message.
-import fc from 'fast-check';
+// The cookie tests' fast-check runs use the shared fuzz seed (test/fuzz/seed.ts): FUZZ_SEED=<n>
+// replays a run, FUZZ_RUNS=<n> lengthens it; a failure message names the seed to replay.
+import type fc from 'fast-check';
+import { fuzz } from '../fuzz/seed.js';
 
-export const seed = process.env['FC_SEED'] === undefined ? Math.floor(Math.random() * 0x7fffffff) : Number(process.env['FC_SEED']);
-console.log(`fast-check seed ${seed} (replay with FC_SEED=${seed})`);
+export { seed } from '../fuzz/seed.js';
 
-/** fc.assert with the printed seed. */
+/** fc.assert with the shared seed, and the seed in the failure message. */
 export function check<T>(property: fc.IProperty<T>, numRuns = 300): void {
-  fc.assert(property, { seed, numRuns });
+  fuzz(property, numRuns);
 }

@@ -158,3 +158,25 @@ test('property: a deletion built with the options of a stored cookie is accepted
     }),
   );
 });
+
+test('property: on arbitrary strings and paths, the serializer either refuses with a usage error or the browser keeps exactly what was meant', () => {
+  // Not just the hand-picked bad classes above: any code point, controls, separators, quotes.
+  const anyText = fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.string({ unit: fc.constantFrom('a', '=', ';', ',', ' ', '\t', '"', '\\', '\u0000', '\u007f', '\u00ff', '\u0100', '%'), maxLength: 12 }));
+  let accepted = 0;
+  check(
+    fc.property(fc.oneof({ weight: 3, arbitrary: goodName }, anyText), fc.oneof({ weight: 3, arbitrary: goodValue }, anyText), fc.option(fc.oneof(goodPath, anyText.map((p) => `/${p}`)), { nil: undefined }), (n, v, path) => {
+      const o: CookieOptions = path === undefined ? {} : { path };
+      let header: string;
+      try {
+        header = serializeCookie(n, v, o);
+      } catch (err) {
+        assert.ok(err instanceof SessionError && err.kind === 'usage', String(err));
+        return;
+      }
+      accepted++;
+      assert.ok(keptAsMeant(header, intended(n, v, o)), header);
+    }),
+    200,
+  );
+  assert.ok(accepted > 10, `only ${accepted} accepted cases: the generator needs fixing`);
+});

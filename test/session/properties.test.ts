@@ -1,4 +1,4 @@
-// Seeded property tests for the session layer. Rerun a failure with FC_SEED=<printed seed>.
+// Seeded property tests for the session layer. Rerun a failure with FUZZ_SEED=<seed in the failure message>.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -6,8 +6,7 @@ import { Session, type SessionRecord } from '../../src/session/session.js';
 import { VerifiedCache } from '../../src/session/verified-cache.js';
 import type { SessionContext, Store } from '../../src/session/types.js';
 
-const seed = Number(process.env['FC_SEED'] ?? 0x5e55);
-console.log(`session property seed: ${seed}`);
+import { fuzz } from '../fuzz/seed.js';
 
 const ctx: SessionContext = { cookies: {}, setCookie() {}, deleteCookie() {}, onBeforeSend() {} };
 const store = {} as Store;
@@ -15,19 +14,19 @@ const json = fc.jsonValue({ maxDepth: 3 });
 const values = fc.dictionary(fc.string({ maxLength: 6 }), json, { maxKeys: 5 });
 
 test('a session is changed exactly when its values serialize differently', () => {
-  fc.assert(
+  fuzz(
     fc.property(values, values, (before, after) => {
       const record: SessionRecord = { i: 'id', c: 1, v: structuredClone(before) };
       const session = new Session({ name: 's', store, ctx, now: () => 0, record });
       session.values = structuredClone(after);
       assert.equal(session.changed, JSON.stringify(after) !== JSON.stringify(before));
     }),
-    { seed, numRuns: 300 },
+    300,
   );
 });
 
 test('a nested write anywhere in the values is seen', () => {
-  fc.assert(
+  fuzz(
     fc.property(values, fc.string({ maxLength: 4 }), json, (start, key, value) => {
       const session = new Session({ name: 's', store, ctx, now: () => 0, record: { i: 'id', c: 1, v: { box: { inner: structuredClone(start) } } } });
       const inner = (session.values['box'] as { inner: Record<string, unknown> }).inner;
@@ -35,7 +34,7 @@ test('a nested write anywhere in the values is seen', () => {
       inner[key] = value;
       assert.equal(session.changed, JSON.stringify(inner) !== before);
     }),
-    { seed, numRuns: 300 },
+    300,
   );
 });
 
@@ -44,7 +43,7 @@ test('the verified cache never exceeds its bound and returns the last value set 
     fc.record({ kind: fc.constant('set' as const), key: fc.integer({ min: 0, max: 12 }), value: fc.integer() }),
     fc.record({ kind: fc.constant('get' as const), key: fc.integer({ min: 0, max: 12 }) }),
   );
-  fc.assert(
+  fuzz(
     fc.property(fc.integer({ min: 1, max: 6 }), fc.array(op, { maxLength: 60 }), (max, ops) => {
       const cache = new VerifiedCache<number>({ maxEntries: max });
       const last = new Map<number, number>();
@@ -63,6 +62,6 @@ test('the verified cache never exceeds its bound and returns the last value set 
       // the entry written last is never the one evicted by its own insertion
       if (previous !== undefined) assert.equal(cache.get(String(previous)), last.get(previous));
     }),
-    { seed, numRuns: 300 },
+    300,
   );
 });

@@ -1,15 +1,16 @@
 // Seeded random comparison: the radix Router must agree exactly with the LinearRouter oracle on
 // generated route tables (including the ones that throw) and generated requests.
-// Reproduce a failure with ROUTER_SEED=<seed printed below> node scripts/run-tests.mjs random.
+// Reproduce a failure with FUZZ_SEED=<seed in the failure message> node scripts/run-tests.mjs random
+// (FUZZ_RUNS=<n> for a longer run; see test/fuzz/seed.ts).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Router } from '../../../src/http/router/radix.js';
 import { LinearRouter } from '../../../src/http/router/linear.js';
 import type { RouterLike } from '../../../src/http/router/types.js';
+import { fuzz, runs, seed } from '../../fuzz/seed.js';
 
-const seed = Number(process.env['ROUTER_SEED'] ?? 20261126);
-const numRuns = Number(process.env['ROUTER_RUNS'] ?? 300);
+const numRuns = runs(300);
 
 // Small alphabets on purpose: shared prefixes force edge splits, and repeats force conflicts.
 const staticSegment = fc.constantFrom('a', 'ab', 'abc', 'b', 'ba', 'users', 'user', 'u', 'a%2F', 'x:y');
@@ -49,7 +50,7 @@ function tryAdd(router: RouterLike<string>, m: string, p: string, handler: strin
 
 describe('Router against LinearRouter', () => {
   it(`agrees on generated tables and requests (seed ${seed}, ${numRuns} runs)`, () => {
-    fc.assert(
+    fuzz(
       fc.property(
         table,
         fc.array(fc.tuple(requestMethod, path), { minLength: 1, maxLength: 30 }),
@@ -70,7 +71,7 @@ describe('Router against LinearRouter', () => {
           }
         },
       ),
-      { seed, numRuns },
+      numRuns,
     );
   });
 });
