@@ -1,0 +1,82 @@
+/**
+ * Scenario "sessions" (issue 4), over HTTP with wrk (or autocannon):
+ *   (a) read  — GET /      reads the session and renders from it;
+ *   (b) write — GET /count changes the session, so it is re-sealed on every response.
+ * Baselines in the same run: raw node:http hello, and a bare node:http server doing one
+ * crypto.subtle AES-GCM decrypt (+ one encrypt) per request with a cached key — the floor
+ * for any Web Crypto design. Peers do the same routes (servers/sessions/README.md).
+ *
+ * The client logs in once, then sends that same valid cookie on every request, as a browser
+ * does between writes.
+ *
+ *   npm run bench:sessions            (both)    node --import tsx sessions.ts read|write
+ */
+import { machineInfo } from './lib/machine.ts';
+import { runHttpTable, httpOptionsFromEnv, type HttpTarget, type HttpResult } from './lib/http-table.ts';
+import { sessionTarget, rawHello, type Scenario } from './lib/session-target.ts';
+import { heading, publish, table, num, ratio, ms } from './lib/report.ts';
+import { cachetAvailable } from './lib/cachet.ts';
+
+async function targetsFor(scenario: Scenario): Promise<HttpTarget[]> {
+  const t: HttpTarget[] = [rawHello];
+  if (scenario === 'read') t.push(sessionTarget('bare subtle: decrypt', 'baseline', 'servers/sessions/bare-subtle.ts', 'read'));
+  t.push(sessionTarget('bare subtle: decrypt + encrypt', 'baseline', 'servers/sessions/bare-subtle.ts', scenario, '/count'));
+  t.push(
+    sessionTarget('express 5 + cookie-session', 'peer', 'servers/sessions/express-cookie-session.ts', scenario),
+    sessionTarget('express 5 + express-session (MemoryStore)', 'peer', 'servers/sessions/express-session.ts', scenario),
+    sessionTarget('fastify 5 + @fastify/secure-session', 'peer', 'servers/sessions/fastify-secure-session.ts', scenario),
+    sessionTarget('node:http + iron-session', 'peer', 'servers/sessions/node-iron-session.ts', scenario),
+  );
+  if (await cachetAvailable('createApp', 'CookieStore')) {
+    t.push(
+      sessionTarget('cachet CookieStore (sealed)', 'cachet', 'servers/sessions/cachet.ts', scenario),
+      { ...sessionTarget('cachet CookieStore (signed)', 'cachet', 'servers/sessions/cachet.ts', scenario), env: { CACHET_MODE: 'signed' } },
+    );
+    // Diagnostic: what a read costs when the verified-value cache cannot help (first sight of a cookie).
+    if (scenario === 'read') {
+      t.push({ ...sessionTarget('cachet CookieStore (sealed, cache off)', 'cachet', 'servers/sessions/cachet.ts', scenario), env: { CACHET_CACHE: 'off' } });
+    }
+  }
+  return t;
+}
+
+function resultTable(results: HttpResult[], floorName: string): string {
+  const raw = results[0]!;
+  const floor = results.find((r) => r.name === floorName)!;
+  return table(
+    ['server', 'req/s', '× raw hello', '× floor', 'req/CPU-s', '× raw hello', '× floor', 'p50', 'p99', 'errors'],
+    results.map((r) => [
+      r.name,
+      num(r.requestsPerSec),
+      ratio(r.requestsPerSec, raw.requestsPerSec),
+      ratio(r.requestsPerSec, floor.requestsPerSec),
+      num(r.requestsPerCpuSec),
+      ratio(r.requestsPerCpuSec, raw.requestsPerCpuSec),
+      ratio(r.requestsPerCpuSec, floor.requestsPerCpuSec),
+      ms(r.latencyP50),
+      ms(r.latencyP99),
+      r.errors ? `**${r.errors}**` : '0',
+    ]),
+  );
+}
+
+const arg = process.argv.slice(2).find((a) => !a.startsWith('--'));
+const scenarios: Scenario[] = arg === 'read' || arg === 'write' ? [arg] : ['read', 'write'];
+const options = httpOptionsFromEnv();
+for (const scenario of scenarios) {
+  const machine = machineInfo();
+  const targets = await targetsFor(scenario);
+  console.error(`sessions ${scenario}: ${targets.length} servers, ${options.rounds} rounds × ${options.duration}s, ${options.connections} connections`);
+  const results = await runHttpTable(targets, options);
+  const title = scenario === 'read' ? 'Sessions (a): read the session and render from it' : 'Sessions (b): change the session on every request';
+  const floorName = scenario === 'read' ? 'bare subtle: decrypt' : 'bare subtle: decrypt + encrypt';
+  publish(
+    `sessions-${scenario}`,
+    heading(title, machine, [
+      `${options.connections} connections, ${options.rounds} interleaved rounds of ${options.duration} s each (median shown), ` +
+        `${results[0]!.rounds[0]!.tool}, one server process each; × subtle floor is against "${floorName}".`,
+    ]) +
+      '\n' +
+      resultTable(results, floorName),
+  );
+}
