@@ -43,6 +43,8 @@ const CODEC_MAX_BYTES = 50 * MAX_COOKIE_BYTES;
 
 /** What the verified cache remembers about one authenticated cookie value. */
 interface Verified {
+  /** The full cookie name the value was verified for: a hit needs this name as well as the value. */
+  name: string;
   /** The record without its values (shared: its fields are replaced, never mutated, except `f`). */
   meta: SessionRecord;
   /** The values, as JSON: each request parses its own copy (and that string is its dirty snapshot). */
@@ -186,7 +188,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     state.renew = false;
     state.bad = false;
     // The next request will carry exactly this value: verified now, so it costs no decrypt then.
-    this.#cache?.set(`${cookieName}=${value}`, { meta: metaOf(record), values, issuedAt: nowS, expiresAt: nowS + maxAge, keyId: this.#keyring.primaryId });
+    this.#cache?.set(value, { name: cookieName, meta: metaOf(record), values, issuedAt: nowS, expiresAt: nowS + maxAge, keyId: this.#keyring.primaryId });
   }
 
   async destroy(ctx: SessionContext, session: Session<T>): Promise<void> {
@@ -252,8 +254,12 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     if (cookieName.length + raw.length > this.#limit) return this.#reject(ctx, name, 'ERR_COOKIE_TOO_LARGE');
 
     this.#cache?.sync(this.#keyring);
-    const key = `${cookieName}=${raw}`;
-    let verified = this.#cache?.get(key);
+    // Keyed by the value alone, the name checked on the entry: a `${name}=${value}` key is a
+    // cons string that Map.get must flatten (a copy of ~220 chars) before hashing, on every
+    // request. A value verified for one name never opens under another (the codec binds the
+    // name), so one entry per value is enough.
+    let verified = this.#cache?.get(raw);
+    if (verified !== undefined && verified.name !== cookieName) verified = undefined;
     let record: SessionRecord<T> | undefined; // the decoded record, owned by this request on a miss
     if (verified === undefined) {
       try {
@@ -261,14 +267,14 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
         if (!isRecord(decoded.data)) return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', 'payload is not a session record');
         // The codec reports ms; whole seconds here, as written into the envelope.
         record = decoded.data as SessionRecord<T>;
-        verified = { meta: metaOf(record), values: JSON.stringify(record.v), issuedAt: decoded.issuedAt / 1000, expiresAt: decoded.expiresAt / 1000, keyId: decoded.keyId };
+        verified = { name: cookieName, meta: metaOf(record), values: JSON.stringify(record.v), issuedAt: decoded.issuedAt / 1000, expiresAt: decoded.expiresAt / 1000, keyId: decoded.keyId };
       } catch (err) {
         if (err instanceof SessionError && err.kind === 'internal') throw err;
         // Attacker-controlled input: whatever the codec disliked, the answer is "no session".
         if (SessionError.isDecode(err)) return this.#reject(ctx, name, err.code as DecodeErrorCode, err.detail);
         return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', err instanceof Error ? err.message : undefined);
       }
-      this.#cache?.set(key, verified);
+      this.#cache?.set(raw, verified);
     }
 
     const nowMs = this.options.now();
