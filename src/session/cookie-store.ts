@@ -26,6 +26,7 @@ import { isRecord, metaOf } from './record-shape.js';
 import { lifetime, renewalDue, resolveStoreOptions, revocationReason, timeoutReason, type ResolvedStoreOptions, type SessionStoreOptions } from './store-options.js';
 import type { SessionContext, SessionCookieAttributes, Store } from './types.js';
 import { VerifiedCache, type VerifiedCacheOptions } from './verified-cache.js';
+import { copyFlat, flatValues, type FlatValues } from './flat-values.js';
 
 /** Options for {@link CookieStore}. */
 export interface CookieStoreOptions extends SessionStoreOptions {
@@ -54,6 +55,8 @@ interface Verified {
   /** Envelope expiry (s). */
   expiresAt: number;
   keyId: string;
+  /** `values` parsed, once, on the first hit: flat values or `null` when they are not flat. */
+  flat?: FlatValues | null;
 }
 
 /** Per-session bookkeeping that is not part of the record. */
@@ -290,14 +293,18 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
       const revoked = await revocationReason(this.options, { id: meta.i, subject: meta.s, createdAt: meta.c });
       if (revoked !== undefined) return this.#reject(ctx, name, revoked);
     }
-    // A hit copies: the values by parsing their JSON (the copy a request needs anyway), the few
-    // flashes (rare) likewise; the other fields are strings and numbers.
+    // A hit copies: flat values by a spread of their parsed snapshot, others by parsing their
+    // JSON (the copy a request needs anyway), the few flashes (rare) likewise; the other fields
+    // are strings and numbers.
+    let flat: FlatValues | undefined;
     if (record === undefined) {
-      record = { ...meta, v: JSON.parse(verified.values) } as SessionRecord<T>;
+      if (verified.flat === undefined) verified.flat = flatValues(JSON.parse(verified.values)) ?? null;
+      flat = verified.flat ?? undefined;
+      record = { ...meta, v: flat === undefined ? JSON.parse(verified.values) : copyFlat(flat) } as SessionRecord<T>;
       if (meta.f !== undefined) record.f = JSON.parse(JSON.stringify(meta.f)) as SessionRecord['f'] & {};
     }
 
-    const session = new Session<T>({ name, store: this, ctx, now: this.options.now, record, snapshot: verified.values });
+    const session = new Session<T>({ name, store: this, ctx, now: this.options.now, record, snapshot: verified.values, flat });
     const state = this.#stateOf(session);
     state.lastWritten = verified.issuedAt;
     // Rotation: a cookie opened with an old key is re-sealed with the primary on this response.
