@@ -26,6 +26,7 @@ import { isRecord, metaOf } from './record-shape.js';
 import { lifetime, renewalDue, resolveStoreOptions, revocationReason, timeoutReason, type ResolvedStoreOptions, type SessionStoreOptions } from './store-options.js';
 import type { SessionContext, SessionCookieAttributes, Store } from './types.js';
 import { VerifiedCache, type VerifiedCacheOptions } from './verified-cache.js';
+import { copyFlat, flatValues, type FlatValues } from './flat-values.js';
 
 /** Options for {@link CookieStore}. */
 export interface CookieStoreOptions extends SessionStoreOptions {
@@ -43,6 +44,8 @@ const CODEC_MAX_BYTES = 50 * MAX_COOKIE_BYTES;
 
 /** What the verified cache remembers about one authenticated cookie value. */
 interface Verified {
+  /** The full cookie name the value was verified for: a hit needs this name as well as the value. */
+  name: string;
   /** The record without its values (shared: its fields are replaced, never mutated, except `f`). */
   meta: SessionRecord;
   /** The values, as JSON: each request parses its own copy (and that string is its dirty snapshot). */
@@ -52,6 +55,8 @@ interface Verified {
   /** Envelope expiry (s). */
   expiresAt: number;
   keyId: string;
+  /** `values` parsed, once, on the first hit: flat values or `null` when they are not flat. */
+  flat?: FlatValues | null;
 }
 
 /** Per-session bookkeeping that is not part of the record. */
@@ -186,7 +191,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     state.renew = false;
     state.bad = false;
     // The next request will carry exactly this value: verified now, so it costs no decrypt then.
-    this.#cache?.set(`${cookieName}=${value}`, { meta: metaOf(record), values, issuedAt: nowS, expiresAt: nowS + maxAge, keyId: this.#keyring.primaryId });
+    this.#cache?.set(value, { name: cookieName, meta: metaOf(record), values, issuedAt: nowS, expiresAt: nowS + maxAge, keyId: this.#keyring.primaryId });
   }
 
   async destroy(ctx: SessionContext, session: Session<T>): Promise<void> {
@@ -252,8 +257,12 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     if (cookieName.length + raw.length > this.#limit) return this.#reject(ctx, name, 'ERR_COOKIE_TOO_LARGE');
 
     this.#cache?.sync(this.#keyring);
-    const key = `${cookieName}=${raw}`;
-    let verified = this.#cache?.get(key);
+    // Keyed by the value alone, the name checked on the entry: a `${name}=${value}` key is a
+    // cons string that Map.get must flatten (a copy of ~220 chars) before hashing, on every
+    // request. A value verified for one name never opens under another (the codec binds the
+    // name), so one entry per value is enough.
+    let verified = this.#cache?.get(raw);
+    if (verified !== undefined && verified.name !== cookieName) verified = undefined;
     let record: SessionRecord<T> | undefined; // the decoded record, owned by this request on a miss
     if (verified === undefined) {
       try {
@@ -261,14 +270,14 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
         if (!isRecord(decoded.data)) return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', 'payload is not a session record');
         // The codec reports ms; whole seconds here, as written into the envelope.
         record = decoded.data as SessionRecord<T>;
-        verified = { meta: metaOf(record), values: JSON.stringify(record.v), issuedAt: decoded.issuedAt / 1000, expiresAt: decoded.expiresAt / 1000, keyId: decoded.keyId };
+        verified = { name: cookieName, meta: metaOf(record), values: JSON.stringify(record.v), issuedAt: decoded.issuedAt / 1000, expiresAt: decoded.expiresAt / 1000, keyId: decoded.keyId };
       } catch (err) {
         if (err instanceof SessionError && err.kind === 'internal') throw err;
         // Attacker-controlled input: whatever the codec disliked, the answer is "no session".
         if (SessionError.isDecode(err)) return this.#reject(ctx, name, err.code as DecodeErrorCode, err.detail);
         return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', err instanceof Error ? err.message : undefined);
       }
-      this.#cache?.set(key, verified);
+      this.#cache?.set(raw, verified);
     }
 
     const nowMs = this.options.now();
@@ -284,14 +293,18 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
       const revoked = await revocationReason(this.options, { id: meta.i, subject: meta.s, createdAt: meta.c });
       if (revoked !== undefined) return this.#reject(ctx, name, revoked);
     }
-    // A hit copies: the values by parsing their JSON (the copy a request needs anyway), the few
-    // flashes (rare) likewise; the other fields are strings and numbers.
+    // A hit copies: flat values by a spread of their parsed snapshot, others by parsing their
+    // JSON (the copy a request needs anyway), the few flashes (rare) likewise; the other fields
+    // are strings and numbers.
+    let flat: FlatValues | undefined;
     if (record === undefined) {
-      record = { ...meta, v: JSON.parse(verified.values) } as SessionRecord<T>;
+      if (verified.flat === undefined) verified.flat = flatValues(JSON.parse(verified.values)) ?? null;
+      flat = verified.flat ?? undefined;
+      record = { ...meta, v: flat === undefined ? JSON.parse(verified.values) : copyFlat(flat) } as SessionRecord<T>;
       if (meta.f !== undefined) record.f = JSON.parse(JSON.stringify(meta.f)) as SessionRecord['f'] & {};
     }
 
-    const session = new Session<T>({ name, store: this, ctx, now: this.options.now, record, snapshot: verified.values });
+    const session = new Session<T>({ name, store: this, ctx, now: this.options.now, record, snapshot: verified.values, flat });
     const state = this.#stateOf(session);
     state.lastWritten = verified.issuedAt;
     // Rotation: a cookie opened with an old key is re-sealed with the primary on this response.

@@ -9,10 +9,14 @@
  * (~3% of a raw node:http hello request) but misses nested writes such as `values.cart.push(x)` —
  * the forgotten-save bug auto-commit exists to remove — and a deep Proxy costs more on every read.
  * A copy per request is needed anyway (cached payloads are shared), and `JSON.parse` is that copy.
+ * For flat values (every field a primitive, the common session) a cache hit hands over a parsed
+ * snapshot instead: the copy is a spread and the comparison field by field (flat-values.ts),
+ * about 3 µs less per request, with the JSON comparison as the fallback.
  * @module
  */
 import { SessionError } from '../errors.js';
 import type { SessionContext, Store } from './types.js';
+import { sameFlat, type FlatValues } from './flat-values.js';
 
 /** A value that survives `JSON.stringify` / `JSON.parse` unchanged. Flashes are of this type. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -54,6 +58,8 @@ export interface SessionInit<T extends SessionValues> {
   record?: SessionRecord<T>;
   /** `JSON.stringify(record.v)` if the caller already has it (saves one serialization). */
   snapshot?: string;
+  /** `snapshot` parsed, when its values are flat: `changed` then compares field by field first. */
+  flat?: FlatValues | undefined;
 }
 
 const DEFAULT_FLASH_KEY = '_flash';
@@ -116,6 +122,7 @@ export class Session<T extends SessionValues = SessionValues> {
   readonly #now: () => number;
   #record: SessionRecord<T>;
   #snapshot: Snapshot;
+  #flat: FlatValues | undefined;
   #forced = false;
   #flashesChanged = false;
   #destroyed = false;
@@ -129,6 +136,7 @@ export class Session<T extends SessionValues = SessionValues> {
     this.isNew = init.record === undefined;
     this.#record = init.record ?? { i: randomId(), c: init.now(), v: {} };
     this.#snapshot = snapshotOf(this.#record, init.snapshot);
+    this.#flat = init.snapshot === undefined ? undefined : init.flat;
     this.#loadedId = init.record?.i;
   }
 
@@ -174,6 +182,7 @@ export class Session<T extends SessionValues = SessionValues> {
     const r = this.#record;
     const snap = this.#snapshot;
     if (this.#forced || this.#flashesChanged || r.i !== snap.i || r.c !== snap.c || r.s !== snap.s || r.k !== snap.k) return true;
+    if (this.#flat !== undefined && sameFlat(r.v, this.#flat)) return false;
     try {
       return JSON.stringify(r.v) !== snap.v;
     } catch {
@@ -285,6 +294,7 @@ export class Session<T extends SessionValues = SessionValues> {
   /** For stores: the record was written; `values` is `JSON.stringify(toRecord().v)` if known. */
   markSaved(values?: string): void {
     this.#snapshot = snapshotOf(this.#record, values);
+    this.#flat = undefined;
     this.#forced = false;
     this.#flashesChanged = false;
     this.#loadedId = this.#record.i;
@@ -294,6 +304,7 @@ export class Session<T extends SessionValues = SessionValues> {
   markDestroyed(): void {
     this.#record = { i: this.#record.i, c: this.#record.c, v: {} };
     this.#snapshot = snapshotOf(this.#record, '{}');
+    this.#flat = undefined;
     this.#forced = false;
     this.#flashesChanged = false;
     this.#destroyed = true;

@@ -179,6 +179,14 @@ describe('CookieStore', () => {
     assert.doesNotMatch(line, /Secure/);
   });
 
+  test('a cache hit gives each request its own copy of the values', async () => {
+    const a = await setup();
+    await a.browser.get('/inc'); // n = 1, and the new cookie is in the verified cache
+    const cookie = `${COOKIE}=${a.browser.jar.get(COOKIE) ?? ''}`;
+    assert.equal(((await a.browser.request('/inc', { headers: { cookie } })).body as { n: number }).n, 2);
+    assert.equal(((await a.browser.request('/read', { headers: { cookie } })).body as { n: number }).n, 1, 'the same cookie still reads n = 1');
+  });
+
   test('a cookie cut from another name does not open', async () => {
     const a = await setup();
     await a.browser.get('/inc');

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Session, type SessionRecord } from '../../src/session/session.js';
 import { VerifiedCache } from '../../src/session/verified-cache.js';
+import { copyFlat, flatValues } from '../../src/session/flat-values.js';
 import type { SessionContext, Store } from '../../src/session/types.js';
 
 import { fuzz } from '../fuzz/seed.js';
@@ -22,6 +23,33 @@ test('a session is changed exactly when its values serialize differently', () =>
       assert.equal(session.changed, JSON.stringify(after) !== JSON.stringify(before));
     }),
     300,
+  );
+});
+
+test('with a flat snapshot from the cache, a session is changed exactly when its values serialize differently', () => {
+  const primitive = fc.oneof(fc.string({ maxLength: 4 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
+  const flat = fc.dictionary(fc.constantFrom('a', 'b', 'c', '0', '__proto__', 'toJSON'), primitive, { maxKeys: 4 });
+  const edit = fc.tuple(fc.constantFrom('set', 'delete', 'readd', 'nest'), fc.constantFrom('a', 'b', 'c', '0', '__proto__'), fc.oneof(primitive, fc.constant(undefined), fc.constant(-0), fc.constant(Number.NaN)));
+  fc.assert(
+    fc.property(flat, fc.array(edit, { maxLength: 3 }), (start, edits) => {
+      const snapshot = JSON.stringify(start);
+      const shared = flatValues(JSON.parse(snapshot))!;
+      const record: SessionRecord = { i: 'id', c: 1, v: copyFlat(shared) };
+      const session = new Session({ name: 's', store, ctx, now: () => 0, record, snapshot, flat: shared });
+      const v = session.values as Record<string, unknown>;
+      for (const [op, key, value] of edits) {
+        if (op === 'set') Object.defineProperty(v, key, { value, enumerable: true, writable: true, configurable: true });
+        else if (op === 'delete') delete v[key];
+        else if (op === 'readd' && Object.hasOwn(v, key)) {
+          const old = v[key];
+          delete v[key];
+          Object.defineProperty(v, key, { value: old, enumerable: true, writable: true, configurable: true });
+        } else if (op === 'nest') Object.defineProperty(v, key, { value: [value ?? null], enumerable: true, writable: true, configurable: true });
+      }
+      assert.equal(session.changed, JSON.stringify(v) !== snapshot);
+      assert.equal(JSON.stringify(shared.values), snapshot, 'the shared snapshot is never written');
+    }),
+    { seed, numRuns: 500 },
   );
 });
 
