@@ -1,0 +1,124 @@
+/**
+ * Configuration of `node dist/server.js`: flags override environment variables, which override
+ * the defaults. Every setting is listed by `--help` and in docs/app.md.
+ * @module
+ */
+import { dataDirFromEnv } from './data-dir.js';
+import { resolve } from 'node:path';
+
+/** The resolved server configuration. */
+export interface ServerConfig {
+  /** TCP port. `PORT` / `--port`, default 8080. */
+  port: number;
+  /** Interface to listen on. `HOST` / `--host`, default 127.0.0.1 (use 0.0.0.0 in a container). */
+  host: string;
+  /** Absolute path of the data directory. `CACHET_DATA_DIR` / `--data-dir`, default `.data`. */
+  dataDir: string;
+  /** Worker processes; 1 = a single process. `CACHET_WORKERS` / `--workers`, default 1. */
+  workers: number;
+  /** Whether `GET /explain` is served. Default on; off under `NODE_ENV=production` or with `--no-explain`. */
+  explain: boolean;
+  /** Cookies without `Secure` and without the `__Host-` prefix, for plain-HTTP development off localhost. */
+  insecureCookies: boolean;
+  /** Proxies in front of the app that append to X-Forwarded-For. `CACHET_TRUST_PROXY` / `--trust-proxy`, default 0. */
+  trustProxy: number;
+  /** Session idle timeout, seconds. `CACHET_IDLE_TIMEOUT` / `--idle-timeout`, default 1800. */
+  idleTimeout: number;
+  /** Session absolute timeout, seconds. `CACHET_ABSOLUTE_TIMEOUT` / `--absolute-timeout`, default 86400. */
+  absoluteTimeout: number;
+  /** `--help` was given. */
+  help: boolean;
+}
+
+/** The text `--help` prints. */
+export const SERVER_HELP = `Usage: node dist/server.js [options]
+
+The cachet reference app: log in, a visit counter in a sealed cookie session,
+log out, log out everywhere, and /explain, which takes your own cookie apart.
+
+Options (each overrides its environment variable):
+  --port N               PORT                     port (default 8080)
+  --host ADDR            HOST                     address to listen on (default 127.0.0.1;
+                                                  0.0.0.0 to accept outside connections)
+  --data-dir DIR         CACHET_DATA_DIR          data directory (default .data): keys.json,
+                                                  users.json, revocations.json
+  --workers N            CACHET_WORKERS           worker processes (default 1)
+  --trust-proxy N        CACHET_TRUST_PROXY       proxies that append X-Forwarded-For (default 0)
+  --idle-timeout S       CACHET_IDLE_TIMEOUT      session idle timeout, seconds (default 1800)
+  --absolute-timeout S   CACHET_ABSOLUTE_TIMEOUT  session lifetime, seconds (default 86400)
+  --insecure-cookies     CACHET_INSECURE_COOKIES=1  drop Secure and the __Host- prefix, for
+                                                  plain HTTP on a LAN address (never in production)
+  --explain / --no-explain                        serve /explain (default on; off when
+                                                  NODE_ENV=production)
+  --help                                          show this help
+
+Other environment:
+  CACHET_KEYS   cookie keys, overriding keys.json: "id:secret,id:secret" (primary
+                first) or the keys.json JSON
+  NODE_ENV      "production" turns /explain off
+
+Signals:
+  SIGHUP            reload the key file (after "npm run keys -- rotate")
+  SIGTERM, SIGINT   finish in-flight requests, then exit
+
+On first start the data directory is created (0700) with a fresh key and a user
+"demo" whose random password is printed once.
+`;
+
+const INTEGER = /^[0-9]{1,9}$/;
+
+function integer(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!INTEGER.test(text) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${text}"`);
+  return value;
+}
+
+const VALUE_FLAGS = new Set(['--port', '--host', '--data-dir', '--workers', '--trust-proxy', '--idle-timeout', '--absolute-timeout']);
+
+/**
+ * Reads the configuration from the command-line arguments and the environment.
+ * Throws an `Error` whose message names the bad flag or variable.
+ *
+ * @example
+ * ```ts
+ * const config = parseServerConfig(process.argv.slice(2), process.env);
+ * ```
+ */
+export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServerConfig {
+  const flags = new Map<string, string>();
+  const switches = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    if (VALUE_FLAGS.has(name)) {
+      const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+      if (value === undefined) throw new Error(`${name} needs a value`);
+      flags.set(name, value);
+    } else if (['--help', '-h', '--explain', '--no-explain', '--insecure-cookies'].includes(arg)) {
+      switches.add(arg === '-h' ? '--help' : arg);
+    } else {
+      throw new Error(`unknown option "${arg}" (see --help)`);
+    }
+  }
+  const pick = (flag: string, variable: string): string | undefined => flags.get(flag) ?? env[variable];
+  const production = env['NODE_ENV'] === 'production';
+  const dataDirFlag = flags.get('--data-dir');
+  const idleTimeout = integer('idle timeout', pick('--idle-timeout', 'CACHET_IDLE_TIMEOUT'), 1800, 1, 31_536_000);
+  const absoluteTimeout = integer('absolute timeout', pick('--absolute-timeout', 'CACHET_ABSOLUTE_TIMEOUT'), 86_400, 1, 31_536_000);
+  if (absoluteTimeout < idleTimeout) throw new Error('the absolute timeout must not be shorter than the idle timeout');
+  const host = pick('--host', 'HOST');
+  return {
+    port: integer('port', pick('--port', 'PORT'), 8080, 0, 65_535),
+    host: host === undefined || host === '' ? '127.0.0.1' : host,
+    dataDir: dataDirFlag !== undefined ? resolve(dataDirFlag) : dataDirFromEnv(env),
+    workers: integer('workers', pick('--workers', 'CACHET_WORKERS'), 1, 1, 64),
+    explain: switches.has('--no-explain') ? false : switches.has('--explain') ? true : !production,
+    insecureCookies: switches.has('--insecure-cookies') || env['CACHET_INSECURE_COOKIES'] === '1',
+    trustProxy: integer('trust proxy', pick('--trust-proxy', 'CACHET_TRUST_PROXY'), 0, 0, 10),
+    idleTimeout,
+    absoluteTimeout,
+    help: switches.has('--help'),
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * The reference app, assembled from cachet's parts: `createApp` for HTTP, `CookieStore` for
+ * sealed-cookie sessions, `csrf()` for forms, and {@link RevocationList} behind the store's
+ * revocation hook so that logout and "log out everywhere" hold against a replayed cookie.
+ * @module
+ */
+import { createApp, type App } from '../http/app.js';
+import { csrf } from '../http/csrf.js';
+import { noStore, securityHeaders } from '../http/security-headers.js';
+import type { Context } from '../http/context.js';
+import type { Middleware } from '../http/types.js';
+import { Keyring } from '../keys/keyring.js';
+import { CookieStore } from '../session/cookie-store.js';
+import type { SessionValues } from '../session/session.js';
+import type { Store } from '../session/types.js';
+import { loginRoutes, type AuthDeps } from './auth-routes.js';
+import { COUNTDOWN_SCRIPT } from './explain-page.js';
+import { createExplainer } from './explain.js';
+import { hashSource, STYLE } from './html.js';
+import type { StoredKey } from './key-file.js';
+import { createDummyHash, type PasswordHashOptions } from './passwords.js';
+import { RateLimiter } from './rate-limit.js';
+import { RevocationList } from './revocations.js';
+import { renderHome } from './pages.js';
+
+/** What a session of the reference app holds. */
+export interface AppSessionValues extends Record<string, unknown> {
+  /** The signed-in user's name (also the session's `subject`). */
+  user?: string;
+  /** How many times the welcome page was opened in this session. */
+  visits?: number;
+}
+
+/** Failed-login limits. */
+export interface LoginLimits {
+  /** Failures per user name per window. Default 5. */
+  perUser?: number;
+  /** Failures per client IP per window. Default 20. */
+  perIp?: number;
+  /** Window in seconds. Default 900 (15 minutes). */
+  windowSeconds?: number;
+}
+
+/** Options for {@link createCachetApp}. */
+export interface CachetAppOptions {
+  /** The data directory (users.json and revocations.json are read from it). */
+  dataDir: string;
+  /** The cookie keys, primary first. */
+  keys: readonly StoredKey[];
+  /** Serve `GET /explain`. Default true. */
+  explain?: boolean;
+  /** Drop `Secure` and the `__Host-` prefix (plain HTTP off localhost). Default false. */
+  insecureCookies?: boolean;
+  /** Session idle timeout, seconds. Default 1800. */
+  idleTimeout?: number;
+  /** Session absolute timeout, seconds. Default 86400. */
+  absoluteTimeout?: number;
+  /** Proxies in front that append to X-Forwarded-For. Default 0. */
+  trustProxy?: number;
+  /** Failed-login limits. */
+  loginLimits?: LoginLimits;
+  /** The clock for sessions, limits and revocations, ms. Default `Date.now`. */
+  now?: () => number;
+  /** Where log lines go. Default: stdout. */
+  log?: (line: string) => void;
+  /**
+   * Password hashing for the dummy hash and rehashing. Test suites pass a weak iteration count
+   * here (with `unsafeAllowWeakIterationsForTests`); the default is the full work factor.
+   */
+  passwordHashOptions?: PasswordHashOptions;
+}
+
+/** The assembled app. */
+export interface CachetApp {
+  readonly app: App;
+  readonly store: CookieStore<AppSessionValues>;
+  /** Replaces the keys (SIGHUP): new cookies use the new primary; old ones still open and are re-issued. */
+  setKeys(keys: readonly StoredKey[]): Promise<void>;
+}
+
+/** The session name; the cookie is `__Host-session` (or `session` with insecure cookies). */
+export const SESSION_NAME = 'session';
+
+async function keyringOf(keys: readonly StoredKey[]): Promise<Keyring> {
+  return Keyring.create(keys.map(({ id, secret }) => ({ id, secret })));
+}
+
+/**
+ * Builds the reference app.
+ *
+ * @example
+ * ```ts
+ * const { app } = await createCachetApp({ dataDir: '.data', keys: loadKeys('.data', process.env).keys });
+ * await app.listen({ port: 8080, signals: true });
+ * ```
+ */
+export async function createCachetApp(options: CachetAppOptions): Promise<CachetApp> {
+  const now = options.now ?? Date.now;
+  const log = options.log ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  const explainOn = options.explain ?? true;
+  const idleTimeout = options.idleTimeout ?? 1800;
+  const absoluteTimeout = options.absoluteTimeout ?? 86_400;
+  const limits = options.loginLimits ?? {};
+  const windowSeconds = limits.windowSeconds ?? 900;
+  const revocations = new RevocationList({ dir: options.dataDir, retainSeconds: absoluteTimeout, now });
+  const keyring = await keyringOf(options.keys);
+  const store = new CookieStore<AppSessionValues>({
+    keyring,
+    mode: 'sealed',
+    cookie: options.insecureCookies === true ? { prefix: '', secure: false } : {},
+    idleTimeout,
+    absoluteTimeout,
+    now,
+    // The reason code only: never the cookie value (logs are read by more people than keys are).
+    onDecodeError: (code) => log(`session cookie rejected: ${code}`),
+    isRevoked: (info) => revocations.isRevoked(info),
+  });
+  const explainer = createExplainer({ keyring, store, now, absoluteTimeout });
+  const deps: AuthDeps = {
+    dataDir: options.dataDir,
+    store,
+    revocations,
+    perUser: new RateLimiter({ limit: limits.perUser ?? 5, windowSeconds, now }),
+    perIp: new RateLimiter({ limit: limits.perIp ?? 20, windowSeconds, now }),
+    dummyHash: createDummyHash(options.passwordHashOptions),
+    passwordHashOptions: options.passwordHashOptions ?? {},
+    absoluteTimeout,
+    explain: explainOn,
+    log,
+  };
+
+  const app = createApp({
+    trustProxy: options.trustProxy ?? 0,
+    logger: {
+      access: (entry) => log(`${entry.method} ${entry.path} ${entry.status} ${entry.durationMs.toFixed(1)}ms ${entry.requestId}`),
+      error: (err, id) => log(`request ${id} failed: ${err instanceof Error ? err.message : String(err)}`),
+    },
+  });
+  // One policy for every page: nothing from anywhere but the inline stylesheet and the countdown
+  // script, each allowed by its hash, so neither needs 'unsafe-inline'.
+  app.use(
+    securityHeaders({
+      csp: {
+        'default-src': "'none'",
+        'style-src': await hashSource(STYLE),
+        'script-src': await hashSource(COUNTDOWN_SCRIPT),
+        'img-src': "'self'",
+      },
+    }),
+    noStore(),
+  );
+  // csrf() only touches the token, never the typed values, so the wider store type is sound here.
+  const forms: Middleware = csrf({ store: store as unknown as Store<SessionValues>, session: SESSION_NAME });
+
+  app.get('/', forms, async (ctx: Context) => {
+    const session = await store.get(ctx, SESSION_NAME);
+    const user = session.subject;
+    if (user === undefined) return ctx.redirect('/login');
+    const visits = (session.values.visits ?? 0) + 1;
+    session.values.visits = visits;
+    const flashes = session.flashes().map(String);
+    ctx.html(renderHome({ user, visits, flashes, csrfToken: String(ctx.state['csrfToken'] ?? ''), explain: explainOn }));
+  });
+  loginRoutes(app, forms, deps);
+  app.get('/healthz', (ctx: Context) => ctx.json({ status: 'ok' }));
+  if (explainOn) app.get('/explain', (ctx: Context) => explainer.handle(ctx));
+
+  return {
+    app,
+    store,
+    async setKeys(keys) {
+      const next = await keyringOf(keys);
+      store.keyring = next;
+      explainer.setKeyring(next);
+    },
+  };
+}

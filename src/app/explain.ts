@@ -1,0 +1,118 @@
+/**
+ * `GET /explain`: the visitor's own session cookie taken apart, verified, and decoded, next to a
+ * signed-mode example, the way a JWT debugger shows a token. On by default for learning; off in
+ * production (`NODE_ENV=production` or `--no-explain`), since it shows a session's payload.
+ * @module
+ */
+import { SessionError } from '../errors.js';
+import { CookieCodec } from '../codec/cookie-codec.js';
+import type { Context } from '../http/context.js';
+import type { Keyring } from '../keys/keyring.js';
+import type { CookieStore } from '../session/cookie-store.js';
+import type { AppSessionValues } from './create-app.js';
+import { renderExplain, type ExplainedValue } from './explain-page.js';
+import { describeValue, VERDICTS } from './value-parts.js';
+
+/** Options for {@link createExplainer}. */
+export interface ExplainerOptions {
+  keyring: Keyring;
+  store: CookieStore<AppSessionValues>;
+  now: () => number;
+  /** The store's absolute timeout (the longest a session value lives), seconds. */
+  absoluteTimeout: number;
+}
+
+/** The record keys CookieStore writes, spelled out for readers. */
+function readableRecord(data: unknown): string {
+  if (typeof data !== 'object' || data === null) return JSON.stringify(data, null, 2);
+  const r = data as Record<string, unknown>;
+  const shown: Record<string, unknown> = {
+    id: r['i'],
+    createdAt: typeof r['c'] === 'number' ? new Date(r['c']).toISOString() : r['c'],
+    subject: r['s'],
+    values: r['v'],
+    flashes: r['f'],
+    // The CSRF secret is what makes a forged form fail; it stays out of any page.
+    csrfSecret: r['k'] === undefined ? undefined : '(redacted)',
+  };
+  return JSON.stringify(shown, null, 2);
+}
+
+async function explainValue(
+  codec: CookieCodec,
+  title: string,
+  name: string,
+  value: string,
+  nowMs: number,
+  primaryId: string,
+  show: (data: unknown) => string,
+): Promise<ExplainedValue> {
+  const layout = describeValue(value);
+  const explained: ExplainedValue = {
+    title,
+    name,
+    value,
+    parts: layout.parts,
+    verdict: 'malformed',
+    verdictDetail: layout.problem ?? '',
+    keyId: layout.keyId,
+    primary: layout.keyId === undefined ? undefined : layout.keyId === primaryId,
+  };
+  if (layout.boundText !== undefined) explained.boundText = layout.boundText.replace('<cookie name>', name);
+  if (layout.issuedAt !== undefined) explained.issuedAt = new Date(layout.issuedAt * 1000).toISOString();
+  if (layout.expiresAt !== undefined) {
+    explained.expiresAt = new Date(layout.expiresAt * 1000).toISOString();
+    explained.secondsLeft = Math.max(0, Math.floor(layout.expiresAt - nowMs / 1000));
+  }
+  // Not even shaped like a cachet value: say that, rather than the codec's uniform "tampered".
+  if (layout.mode === 'unknown') return explained;
+  try {
+    const decoded = await codec.decode(name, value);
+    explained.verdict = decoded.stale ? 'stale' : 'valid';
+    explained.verdictDetail = decoded.stale
+      ? 'Authentic and unexpired, but made with a key that is no longer the primary: it is re-issued under the primary on the next response.'
+      : 'Authentic, unexpired, made with the primary key.';
+    explained.payload = show(decoded.data);
+  } catch (err) {
+    if (!SessionError.isDecode(err)) throw err;
+    const [verdict, detail] = VERDICTS[err.code] ?? ['rejected', err.code];
+    explained.verdict = verdict;
+    explained.verdictDetail = detail;
+  }
+  return explained;
+}
+
+/**
+ * The explain page handler, with its own codecs (it must not disturb the store's).
+ *
+ * @example
+ * ```ts
+ * const explainer = createExplainer({ keyring, store, now: Date.now, absoluteTimeout: 86400 });
+ * app.get('/explain', (ctx) => explainer.handle(ctx));
+ * ```
+ */
+export function createExplainer(options: ExplainerOptions): { handle(ctx: Context): Promise<void>; setKeyring(keyring: Keyring): void } {
+  const { store, now } = options;
+  let keyring = options.keyring;
+  let sealed = new CookieCodec({ keyring, mode: 'sealed', maxAge: options.absoluteTimeout, now });
+  let signed = new CookieCodec({ keyring, mode: 'signed', maxAge: 3600, now });
+  return {
+    setKeyring(next) {
+      keyring = next;
+      sealed = new CookieCodec({ keyring, mode: 'sealed', maxAge: options.absoluteTimeout, now });
+      signed = new CookieCodec({ keyring, mode: 'signed', maxAge: 3600, now });
+    },
+    async handle(ctx) {
+      const name = store.cookieName('session');
+      const raw = ctx.cookies[name];
+      const session = await store.get(ctx, 'session');
+      const nowMs = now();
+      const yours = raw === undefined ? undefined : await explainValue(sealed, 'Your session cookie (sealed)', name, raw, nowMs, keyring.primaryId, readableRecord);
+      const exampleValue = await signed.encode('example', { user: 'demo', visits: 3 });
+      const example = await explainValue(signed, 'A signed-mode example', 'example', exampleValue, nowMs, keyring.primaryId, (data) =>
+        JSON.stringify(data, null, 2),
+      );
+      ctx.html(renderExplain({ user: session.subject, session: yours, signedExample: example }));
+    },
+  };
+}

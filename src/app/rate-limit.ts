@@ -1,0 +1,109 @@
+/**
+ * A fixed-window counter of failed attempts per key (a user name, an IP address), for slowing
+ * down password guessing (OWASP Authentication Cheat Sheet, "login throttling").
+ *
+ * - Memory is bounded: at most `maxKeys` entries; when full, expired windows are swept and then
+ *   the oldest entries go first (a Map iterates in insertion order), so a flood of distinct keys
+ *   can evict old counters but never exhaust the heap.
+ * - The clock is injected; tests move it instead of sleeping.
+ * - Per-process: with several workers each keeps its own counts, so the effective limit is
+ *   `limit × workers`. That is documented in docs/app.md.
+ * @module
+ */
+
+/** Options for {@link RateLimiter}. */
+export interface RateLimiterOptions {
+  /** Failures allowed per window before the key is blocked. */
+  limit: number;
+  /** Window length in seconds. */
+  windowSeconds: number;
+  /** Maximum number of keys tracked at once. Default 10,000. */
+  maxKeys?: number;
+  /** The clock, in milliseconds. Default `Date.now`. */
+  now?: () => number;
+}
+
+interface Window {
+  count: number;
+  resetAt: number;
+}
+
+/**
+ * Counts failures per key and says how long a blocked key must wait.
+ *
+ * @example
+ * ```ts
+ * const perUser = new RateLimiter({ limit: 5, windowSeconds: 900 });
+ * const wait = perUser.retryAfter('demo'); // 0 when allowed, else seconds to wait
+ * if (wait > 0) return tooManyRequests(wait);
+ * if (!ok) perUser.fail('demo'); else perUser.reset('demo');
+ * ```
+ */
+export class RateLimiter {
+  readonly #limit: number;
+  readonly #windowMs: number;
+  readonly #maxKeys: number;
+  readonly #now: () => number;
+  readonly #windows = new Map<string, Window>();
+
+  constructor(options: RateLimiterOptions) {
+    if (!Number.isSafeInteger(options.limit) || options.limit < 1) throw new TypeError('RateLimiter: limit must be a positive integer');
+    if (!(options.windowSeconds > 0)) throw new TypeError('RateLimiter: windowSeconds must be positive');
+    const maxKeys = options.maxKeys ?? 10_000;
+    if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) throw new TypeError('RateLimiter: maxKeys must be a positive integer');
+    this.#limit = options.limit;
+    this.#windowMs = options.windowSeconds * 1000;
+    this.#maxKeys = maxKeys;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Seconds to wait before `key` may try again; 0 when it may try now. */
+  retryAfter(key: string): number {
+    const window = this.#live(key);
+    if (window === undefined || window.count < this.#limit) return 0;
+    return Math.max(1, Math.ceil((window.resetAt - this.#now()) / 1000));
+  }
+
+  /** Records one failure for `key`. */
+  fail(key: string): void {
+    const window = this.#live(key);
+    if (window !== undefined) {
+      window.count++;
+      return;
+    }
+    if (this.#windows.size >= this.#maxKeys) this.#evict();
+    this.#windows.set(key, { count: 1, resetAt: this.#now() + this.#windowMs });
+  }
+
+  /** Forgets `key` (after a successful login). */
+  reset(key: string): void {
+    this.#windows.delete(key);
+  }
+
+  /** Number of keys tracked (for tests). */
+  get size(): number {
+    return this.#windows.size;
+  }
+
+  #live(key: string): Window | undefined {
+    const window = this.#windows.get(key);
+    if (window !== undefined && window.resetAt <= this.#now()) {
+      this.#windows.delete(key);
+      return undefined;
+    }
+    return window;
+  }
+
+  #evict(): void {
+    const now = this.#now();
+    for (const [key, window] of this.#windows) if (window.resetAt <= now) this.#windows.delete(key);
+    // Still full: drop the oldest windows (insertion order), a tenth at a time to amortise the sweep.
+    const excess = this.#windows.size - this.#maxKeys + 1;
+    if (excess <= 0) return;
+    let drop = Math.max(excess, Math.ceil(this.#maxKeys / 10));
+    for (const key of this.#windows.keys()) {
+      if (drop-- <= 0) break;
+      this.#windows.delete(key);
+    }
+  }
+}

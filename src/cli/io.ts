@@ -1,0 +1,66 @@
+/**
+ * What a command-line tool needs from the outside world, so each tool is a plain function that
+ * tests can call in-process, and the entry guard ({@link runMain}) wires it to the real process.
+ * @module
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { readSecret } from './prompt.js';
+
+/** The environment of one CLI run. */
+export interface CliIo {
+  env: NodeJS.ProcessEnv;
+  out(text: string): void;
+  err(text: string): void;
+  /** Reads a secret: all of stdin when it is not a terminal, otherwise a prompt without echo. */
+  readSecret(prompt: string): Promise<string>;
+}
+
+/** A CLI's main function: arguments after the script name in, exit code out. */
+export type CliMain = (args: string[], io: CliIo) => Promise<number>;
+
+/**
+ * The real process's io.
+ *
+ * @example
+ * ```ts
+ * const code = await main(process.argv.slice(2), processIo());
+ * ```
+ */
+export function processIo(): CliIo {
+  return {
+    env: process.env,
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    readSecret: (prompt) => readSecret(prompt, process.stdin, process.stderr),
+  };
+}
+
+/**
+ * Runs `main` when `moduleUrl` is the script node was started with (and not when a test imports it).
+ *
+ * @example
+ * ```ts
+ * runMain(import.meta.url, main);
+ * ```
+ */
+export function runMain(moduleUrl: string, main: CliMain): void {
+  const script = process.argv[1];
+  if (script === undefined) return;
+  let started: string;
+  try {
+    started = realpathSync(script);
+  } catch {
+    return;
+  }
+  if (started !== realpathSync(fileURLToPath(moduleUrl))) return;
+  main(process.argv.slice(2), processIo()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,80 @@
+/**
+ * `npm run users -- add NAME|remove NAME|list`: manages `users.json` in the data directory.
+ * The password is read from stdin when stdin is not a terminal (scripts, CI), otherwise from a
+ * prompt that does not echo; it never appears in the process arguments or the shell history.
+ * @module
+ */
+import { dataDirFromEnv } from '../app/data-dir.js';
+import { addUser, readUsers, removeUser } from '../app/user-file.js';
+import { runMain, type CliIo } from './io.js';
+
+const HELP = `Usage: npm run users -- <command>
+
+Manages the users in $CACHET_DATA_DIR/users.json (default .data/users.json).
+Passwords are stored as PBKDF2-SHA256 hashes (600,000 iterations, per-user salt).
+
+Commands:
+  add NAME      add NAME, or set a new password for an existing NAME; the password
+                is read from stdin when it is not a terminal, else prompted without echo
+                  echo 'a long passphrase' | npm run users -- add alice
+  remove NAME   remove NAME (sessions already open stay valid until they expire;
+                use "log out everywhere" first to end them at once)
+  list          list user names and creation dates
+
+Environment:
+  CACHET_DATA_DIR   data directory (default .data)
+`;
+
+/**
+ * The users tool.
+ *
+ * @example
+ * ```ts
+ * await usersMain(['add', 'alice'], processIo());
+ * ```
+ */
+export async function usersMain(args: string[], io: CliIo): Promise<number> {
+  const [command, name, ...rest] = args;
+  if (command === undefined || command === '--help' || command === '-h' || name === '--help' || rest.includes('--help')) {
+    io.out(HELP);
+    return command === undefined ? 1 : 0;
+  }
+  const dir = dataDirFromEnv(io.env);
+  switch (command) {
+    case 'add': {
+      if (name === undefined) {
+        io.err('usage: npm run users -- add NAME\n');
+        return 1;
+      }
+      const password = await io.readSecret(`Password for ${name}: `);
+      if (password.length < 8) {
+        io.err('the password must be at least 8 characters\n');
+        return 1;
+      }
+      const result = await addUser(dir, name, password);
+      io.out(`${result} user ${name}\n`);
+      return 0;
+    }
+    case 'remove': {
+      if (name === undefined) {
+        io.err('usage: npm run users -- remove NAME\n');
+        return 1;
+      }
+      if (!removeUser(dir, name)) {
+        io.err(`no user named ${name}\n`);
+        return 1;
+      }
+      io.out(`removed user ${name}\n`);
+      return 0;
+    }
+    case 'list': {
+      for (const user of readUsers(dir)) io.out(`${user.name}\t${user.createdAt}\n`);
+      return 0;
+    }
+    default:
+      io.err(`unknown command "${command}"\n\n${HELP}`);
+      return 1;
+  }
+}
+
+runMain(import.meta.url, usersMain);

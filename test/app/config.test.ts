@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { parseServerConfig, SERVER_HELP } from '../../src/app/config.js';
+
+test('defaults to port 8080 on 127.0.0.1, .data, one process, explain on', () => {
+  const config = parseServerConfig([], {});
+  assert.deepEqual(config, {
+    port: 8080,
+    host: '127.0.0.1',
+    dataDir: resolve('.data'),
+    workers: 1,
+    explain: true,
+    insecureCookies: false,
+    trustProxy: 0,
+    idleTimeout: 1800,
+    absoluteTimeout: 86_400,
+    help: false,
+  });
+});
+
+test('reads the environment and lets flags override it', () => {
+  const env = { PORT: '9000', HOST: '0.0.0.0', CACHET_DATA_DIR: '/tmp/d', CACHET_WORKERS: '2', CACHET_TRUST_PROXY: '1', CACHET_INSECURE_COOKIES: '1' };
+  const fromEnv = parseServerConfig([], env);
+  assert.equal(fromEnv.port, 9000);
+  assert.equal(fromEnv.host, '0.0.0.0');
+  assert.equal(fromEnv.dataDir, '/tmp/d');
+  assert.equal(fromEnv.workers, 2);
+  assert.equal(fromEnv.trustProxy, 1);
+  assert.equal(fromEnv.insecureCookies, true);
+  const flags = parseServerConfig(['--port', '0', '--host=::1', '--data-dir', 'x', '--workers=3', '--idle-timeout', '60', '--absolute-timeout', '120'], env);
+  assert.equal(flags.port, 0);
+  assert.equal(flags.host, '::1');
+  assert.equal(flags.dataDir, resolve('x'));
+  assert.equal(flags.workers, 3);
+  assert.equal(flags.idleTimeout, 60);
+  assert.equal(flags.absoluteTimeout, 120);
+});
+
+test('turns explain off in production or with --no-explain, and back on with --explain', () => {
+  assert.equal(parseServerConfig([], { NODE_ENV: 'production' }).explain, false);
+  assert.equal(parseServerConfig(['--no-explain'], {}).explain, false);
+  assert.equal(parseServerConfig(['--explain'], { NODE_ENV: 'production' }).explain, true);
+});
+
+test('rejects unknown options and bad numbers with a message naming them', () => {
+  assert.throws(() => parseServerConfig(['--frob'], {}), /unknown option "--frob"/);
+  assert.throws(() => parseServerConfig(['--port'], {}), /--port needs a value/);
+  assert.throws(() => parseServerConfig([], { PORT: 'http' }), /port must be a whole number/);
+  assert.throws(() => parseServerConfig(['--port', '70000'], {}), /port/);
+  assert.throws(() => parseServerConfig(['--workers', '0'], {}), /workers/);
+  assert.throws(() => parseServerConfig(['--idle-timeout', '100', '--absolute-timeout', '50'], {}), /absolute timeout/);
+});
+
+test('lists every flag and environment variable in --help', () => {
+  assert.equal(parseServerConfig(['-h'], {}).help, true);
+  for (const word of ['--port', 'PORT', '--host', 'HOST', '--data-dir', 'CACHET_DATA_DIR', '--workers', 'CACHET_WORKERS', '--trust-proxy', 'CACHET_TRUST_PROXY', '--idle-timeout', 'CACHET_IDLE_TIMEOUT', '--absolute-timeout', 'CACHET_ABSOLUTE_TIMEOUT', '--insecure-cookies', 'CACHET_INSECURE_COOKIES', '--no-explain', 'NODE_ENV', 'CACHET_KEYS', 'SIGHUP']) {
+    assert.ok(SERVER_HELP.includes(word), word);
+  }
+});

@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer } from '../../src/app/main.js';
+import { newStoredKey, rotateKeys, writeKeyFile } from '../../src/app/key-file.js';
+import { addUser } from '../../src/app/user-file.js';
+import { TestBrowser } from '../helpers/browser-client.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { WEAK } from '../helpers/app-harness.js';
+
+function io(env: NodeJS.ProcessEnv) {
+  const lines: string[] = [];
+  return { lines, env, out: (l: string) => void lines.push(l), err: (l: string) => void lines.push(`ERR ${l}`) };
+}
+
+test('keeps the running keys when the key file is broken, and takes the new ones once it is fixed', async () => {
+  const dir = tempDir();
+  await addUser(dir, 'demo', 'a long passphrase', WEAK);
+  const keys = [newStoredKey()];
+  writeKeyFile(dir, keys);
+  const out = io({ CACHET_DATA_DIR: dir });
+  const running = await startServer(['--port', '0', '--host', '127.0.0.1'], out);
+  assert.ok(running);
+  try {
+    assert.ok(out.lines.some((l) => l.startsWith('cachet: listening on http://127.0.0.1:')));
+    assert.ok(!out.lines.some((l) => l.includes('password')));
+    writeFileSync(join(dir, 'keys.json'), '{ broken');
+    await running.reload();
+    assert.ok(out.lines.some((l) => l.startsWith('ERR cachet: key reload failed, keeping the current keys')));
+    assert.equal((await new TestBrowser(`http://127.0.0.1:${running.port}`).get('/healthz')).status, 200);
+    const rotated = rotateKeys(keys);
+    writeKeyFile(dir, rotated);
+    await running.reload();
+    assert.ok(out.lines.includes(`cachet: keys reloaded; primary is ${rotated[0]!.id}, 2 key(s) in all`));
+  } finally {
+    await running.close();
+  }
+});
+
+test('ignores SIGHUP when the keys come from CACHET_KEYS, and says so', async () => {
+  const dir = tempDir();
+  await addUser(dir, 'demo', 'a long passphrase', WEAK);
+  const key = newStoredKey();
+  const out = io({ CACHET_DATA_DIR: dir, CACHET_KEYS: `${key.id}:${key.secret}` });
+  const running = await startServer(['--port', '0', '--host', '::1'], out);
+  assert.ok(running);
+  try {
+    assert.ok(out.lines.includes('cachet: using the keys in CACHET_KEYS (keys.json is ignored)'));
+    assert.ok(out.lines.some((l) => l.startsWith('cachet: listening on http://[::1]:')));
+    await running.reload();
+    assert.ok(out.lines.some((l) => l.startsWith('cachet: SIGHUP ignored')));
+  } finally {
+    await running.close();
+  }
+});
+
+test('reports a configuration error with exit status 2 and starts nothing', async () => {
+  const out = io({ PORT: 'eighty' });
+  assert.equal(await startServer([], out), undefined);
+  assert.equal(process.exitCode, 2);
+  process.exitCode = 0;
+  assert.match(out.lines[0]!, /ERR cachet: port must be a whole number/);
+});

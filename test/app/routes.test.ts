@@ -1,0 +1,301 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CookieCodec } from '../../src/codec/cookie-codec.js';
+import { Keyring } from '../../src/keys/keyring.js';
+import { LOGIN_FAILED } from '../../src/app/auth-routes.js';
+import { rotateKeys, type StoredKey } from '../../src/app/key-file.js';
+import { csrfFrom, type TestBrowser } from '../helpers/browser-client.js';
+import { PASSWORD, startApp } from '../helpers/app-harness.js';
+
+const COOKIE = '__Host-session';
+
+async function logIn(browser: TestBrowser, username = 'demo', password = PASSWORD) {
+  const form = await browser.get('/login');
+  return browser.post('/login', { username, password, _csrf: csrfFrom(form.body) });
+}
+
+async function sessionRecord(keys: readonly StoredKey[], value: string): Promise<Record<string, unknown>> {
+  const keyring = await Keyring.create(keys.map(({ id, secret }) => ({ id, secret })));
+  const codec = new CookieCodec({ keyring, mode: 'sealed', maxAge: 400 * 86_400, now: () => 1_764_115_200_000 });
+  return (await codec.decode(COOKIE, value)).data as Record<string, unknown>;
+}
+
+test('answers /healthz with security headers and no-store', async () => {
+  const h = await startApp();
+  const res = await h.browser().get('/healthz');
+  assert.equal(res.status, 200);
+  assert.deepEqual(JSON.parse(res.body), { status: 'ok' });
+  assert.equal(res.headers.get('cache-control'), 'no-store');
+  assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+  assert.equal(res.headers.get('x-frame-options'), 'DENY');
+  assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'.*style-src 'sha256-/);
+  assert.equal(res.setCookies.length, 0);
+});
+
+test('sends a visitor who is not logged in to the login form with its hidden _csrf field', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  const home = await browser.get('/');
+  assert.equal(home.status, 303);
+  assert.equal(home.headers.get('location'), '/login');
+  const login = await browser.get('/login');
+  assert.equal(login.status, 200);
+  assert.match(login.body, /<input type="hidden" name="_csrf" value="[A-Za-z0-9_-]+">/);
+  assert.match(login.body, /name="username"[\s\S]*name="password"/);
+  assert.doesNotMatch(login.body, /<script/);
+  assert.equal(login.headers.get('cache-control'), 'no-store');
+  assert.match(login.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+});
+
+test('logs in, regenerates the session, flashes once and counts visits', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  await browser.get('/login');
+  const before = await sessionRecord(h.keys, browser.jar.get(COOKIE)!);
+  const res = await logIn(browser);
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get('location'), '/');
+  const cookie = res.setCookies.find((c) => c.startsWith(`${COOKIE}=`));
+  assert.ok(cookie);
+  assert.match(cookie, /; HttpOnly/i);
+  assert.match(cookie, /; Secure/i);
+  assert.match(cookie, /; SameSite=Lax/i);
+  assert.match(cookie, /; Path=\//i);
+  const after = await sessionRecord(h.keys, browser.jar.get(COOKIE)!);
+  assert.notEqual(after['i'], before['i']);
+  assert.equal(after['s'], 'demo');
+
+  const first = await browser.get('/');
+  assert.equal(first.status, 200);
+  assert.match(first.body, /Welcome, demo/);
+  assert.match(first.body, /Signed in as demo\./);
+  assert.match(first.body, /data-visits="1"/);
+  assert.equal(first.headers.get('cache-control'), 'no-store');
+  const second = await browser.get('/');
+  assert.doesNotMatch(second.body, /Signed in as demo\./);
+  assert.match(second.body, /data-visits="2"/);
+  const back = await browser.get('/login');
+  assert.equal(back.status, 303);
+});
+
+test('gives a wrong password and an unknown user the same generic answer', async () => {
+  const h = await startApp();
+  const wrong = await logIn(h.browser(), 'demo', 'not the password');
+  const unknown = await logIn(h.browser(), 'nobody', 'not the password');
+  const invalid = await logIn(h.browser(), '<script>', 'x');
+  for (const res of [wrong, unknown, invalid]) {
+    assert.equal(res.status, 401);
+    assert.ok(res.body.includes(LOGIN_FAILED));
+  }
+  const strip = (body: string) => body.replace(/name="_csrf" value="[^"]+"/, '').replace(/value="(demo|nobody)"/, '');
+  assert.equal(strip(wrong.body), strip(unknown.body));
+  assert.doesNotMatch(invalid.body, /<script>/);
+  assert.equal(h.logs.filter((l) => l === 'login failed').length, 3);
+});
+
+test('throttles failed logins per user with 429 and Retry-After, until the window passes', async () => {
+  const h = await startApp({ loginLimits: { perUser: 3, perIp: 100, windowSeconds: 60 } });
+  const browser = h.browser();
+  for (let i = 0; i < 3; i++) assert.equal((await logIn(browser, 'demo', `guess${i}`)).status, 401);
+  const blocked = await logIn(browser, 'demo', PASSWORD);
+  assert.equal(blocked.status, 429);
+  assert.equal(blocked.headers.get('retry-after'), '60');
+  assert.match(blocked.body, /Too many failed attempts/);
+  h.clock.advance(30_000);
+  assert.equal((await logIn(browser, 'demo', PASSWORD)).headers.get('retry-after'), '30');
+  h.clock.advance(30_000);
+  assert.equal((await logIn(browser, 'demo', PASSWORD)).status, 303);
+});
+
+test('throttles failed logins per IP across user names', async () => {
+  const h = await startApp({ loginLimits: { perUser: 100, perIp: 2, windowSeconds: 900 } });
+  const browser = h.browser();
+  await logIn(browser, 'alice', 'x');
+  await logIn(browser, 'bob', 'x');
+  const blocked = await logIn(browser, 'carol', 'x');
+  assert.equal(blocked.status, 429);
+  assert.equal(blocked.headers.get('retry-after'), '900');
+});
+
+test('refuses a login or logout without a valid CSRF token or from another site', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  await browser.get('/login');
+  assert.equal((await browser.post('/login', { username: 'demo', password: PASSWORD })).status, 403);
+  assert.equal((await browser.post('/login', { username: 'demo', password: PASSWORD, _csrf: 'forged' })).status, 403);
+  const page = await browser.get('/login');
+  const crossSite = await browser.post('/login', { username: 'demo', password: PASSWORD, _csrf: csrfFrom(page.body) }, { 'sec-fetch-site': 'cross-site' });
+  assert.equal(crossSite.status, 403);
+  await logIn(browser);
+  assert.equal((await browser.post('/logout', { _csrf: 'forged' })).status, 403);
+  assert.equal((await browser.get('/')).status, 200);
+});
+
+test('logs out, and a replayed copy of the old cookie does not get back in', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  await logIn(browser);
+  const home = await browser.get('/');
+  const stolen = browser.jar.get(COOKIE)!;
+  const out = await browser.post('/logout', { _csrf: csrfFrom(home.body) });
+  assert.equal(out.status, 303);
+  assert.equal(out.headers.get('location'), '/login');
+  const login = await browser.get('/login');
+  assert.match(login.body, /You have been logged out\./);
+  assert.equal((await browser.get('/')).status, 303);
+
+  const attacker = h.browser();
+  attacker.jar.set(COOKIE, stolen);
+  const replay = await attacker.get('/');
+  assert.equal(replay.status, 303);
+  assert.equal(replay.headers.get('location'), '/login');
+  assert.ok(h.logs.includes('session cookie rejected: ERR_SESSION_REVOKED'));
+});
+
+test('keeps a logout effective after a restart', async () => {
+  const first = await startApp();
+  const browser = first.browser();
+  await logIn(browser);
+  const home = await browser.get('/');
+  const stolen = browser.jar.get(COOKIE)!;
+  await browser.post('/logout', { _csrf: csrfFrom(home.body) });
+  await first.close();
+  const second = await startApp({ dir: first.dir, keys: first.keys });
+  const attacker = second.browser();
+  attacker.jar.set(COOKIE, stolen);
+  assert.equal((await attacker.get('/')).status, 303);
+});
+
+test('logs out everywhere: every other session of the user ends, a new login works', async () => {
+  const h = await startApp();
+  const laptop = h.browser();
+  const phone = h.browser();
+  await logIn(laptop);
+  await logIn(phone);
+  assert.equal((await phone.get('/')).status, 200);
+  h.clock.advance(1000);
+  const home = await laptop.get('/');
+  const out = await laptop.post('/logout-everywhere', { _csrf: csrfFrom(home.body) });
+  assert.equal(out.status, 303);
+  assert.match((await laptop.get('/login')).body, /logged out on every device/);
+  assert.equal((await phone.get('/')).status, 303);
+  h.clock.advance(1000);
+  await logIn(phone);
+  assert.equal((await phone.get('/')).status, 200);
+});
+
+test('treats a tampered cookie as no session, never as an error, and logs only the reason code', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  await logIn(browser);
+  const value = browser.jar.get(COOKIE)!;
+  const parts = value.split('.');
+  const ct = parts[5]!;
+  parts[5] = (ct[0] === 'A' ? 'B' : 'A') + ct.slice(1);
+  browser.jar.set(COOKIE, parts.join('.'));
+  const res = await browser.get('/');
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get('location'), '/login');
+  browser.jar.set(COOKIE, 'garbage%%%');
+  assert.equal((await browser.get('/')).status, 303);
+  assert.ok(h.logs.includes('session cookie rejected: ERR_COOKIE_TAMPERED'));
+  const all = h.logs.join('\n');
+  assert.ok(!all.includes(value), 'a cookie value was logged');
+  assert.ok(!all.includes(PASSWORD), 'a password was logged');
+  assert.ok(!all.includes(h.keys[0]!.secret), 'a key was logged');
+  assert.ok(h.logs.some((l) => /^GET \/ 303 [0-9.]+ms /.test(l)), 'no access log line');
+});
+
+test('keeps sessions of the old primary after a key reload and re-issues them under the new one', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  await logIn(browser);
+  const rotated = rotateKeys(h.keys);
+  await h.built.setKeys(rotated);
+  const explain = await browser.get('/explain');
+  assert.match(explain.body, /class="verdict">stale</);
+  const res = await browser.get('/');
+  assert.equal(res.status, 200);
+  assert.match(res.body, /Welcome, demo/);
+  assert.ok(browser.jar.get(COOKIE)!.startsWith(`1s.${rotated[0]!.id}.`));
+  assert.match((await browser.get('/explain')).body, /class="verdict">valid</);
+});
+
+test('explains the visitor\'s own cookie part by part, with a countdown allowed by the CSP', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  const anonymous = await browser.get('/explain');
+  assert.equal(anonymous.status, 200);
+  assert.match(anonymous.body, /no session cookie yet/);
+  assert.match(anonymous.body, /A signed-mode example/);
+  await logIn(browser);
+  await browser.get('/'); // the home page's forms put a CSRF secret in the session
+  const res = await browser.get('/explain');
+  assert.equal(res.status, 200);
+  for (const part of ['p-version', 'p-key', 'p-time', 'p-iv', 'p-payload', 'p-tag']) assert.ok(res.body.includes(`class="${part}"`), part);
+  assert.match(res.body, /data-left="\d+"/);
+  assert.match(res.body, /bound into the authentication: <code>1s\.[A-Za-z0-9_-]+\.\d+\.\d+\.__Host-session<\/code>/);
+  assert.match(res.body, /&#34;subject&#34;: &#34;demo&#34;/);
+  assert.match(res.body, /&#34;csrfSecret&#34;: &#34;\(redacted\)&#34;/);
+  assert.match(res.body, /&#34;visits&#34;: 3/);
+  assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'sha256-/);
+  assert.equal(res.headers.get('cache-control'), 'no-store');
+});
+
+test('serves no explain page when it is switched off', async () => {
+  const h = await startApp({ explain: false });
+  assert.equal((await h.browser().get('/explain')).status, 404);
+  const login = await h.browser().get('/login');
+  assert.doesNotMatch(login.body, /href="\/explain"/);
+});
+
+test('works with insecure cookies for plain-HTTP development', async () => {
+  const h = await startApp({ insecureCookies: true });
+  const browser = h.browser();
+  const res = await logIn(browser);
+  const cookie = res.setCookies.find((c) => c.startsWith('session='));
+  assert.ok(cookie);
+  assert.doesNotMatch(cookie, /Secure/i);
+  assert.equal((await browser.get('/')).status, 200);
+});
+
+test('explains a tampered or foreign cookie with a verdict and no payload, never an error', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  await logIn(browser);
+  const parts = browser.jar.get(COOKIE)!.split('.');
+  parts[6] = (parts[6]![0] === 'A' ? 'B' : 'A') + parts[6]!.slice(1);
+  browser.jar.set(COOKIE, parts.join('.'));
+  const tampered = await browser.get('/explain');
+  assert.equal(tampered.status, 200);
+  assert.match(tampered.body, /class="verdict">tampered</);
+  assert.doesNotMatch(tampered.body, /<h3>Payload<\/h3><pre class="wire">\{\n  &#34;id/);
+  browser.jar.set(COOKIE, 'not-a-cachet-value');
+  const foreign = await browser.get('/explain');
+  assert.equal(foreign.status, 200);
+  assert.match(foreign.body, /class="verdict">malformed</);
+  assert.match(foreign.body, /not a cachet value/);
+});
+
+test('answers malformed requests with a 4xx, never a 500 or a stack trace', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  const page = await browser.get('/login');
+  const token = csrfFrom(page.body);
+  const cases: [string, RequestInit][] = [
+    ['/login', { method: 'POST', body: '{"username":"demo"}', headers: { 'content-type': 'application/json' } }],
+    ['/login', { method: 'POST', body: `_csrf=${token}&username=%E0%A4%A&password=%`, headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
+    ['/login', { method: 'POST', body: 'x'.repeat(200_000), headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
+    ['/logout', { method: 'POST' }],
+    ['/login', { method: 'PUT' }],
+    ['/nope', { method: 'GET' }],
+  ];
+  for (const [path, init] of cases) {
+    const res = await fetch(h.origin + path, { ...init, headers: { ...(init.headers as Record<string, string>), cookie: browser.cookieHeader(), 'sec-fetch-site': 'same-origin' } });
+    const body = await res.text();
+    assert.ok(res.status >= 400 && res.status < 500, `${init.method} ${path}: ${res.status}`);
+    assert.doesNotMatch(body, /at .*\.ts:\d+/);
+  }
+  const weird = await browser.post('/login', { _csrf: token, username: 'demo'.repeat(100), password: 'p'.repeat(5000) });
+  assert.equal(weird.status, 401);
+});

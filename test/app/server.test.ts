@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { readKeyFile, rotateKeys, writeKeyFile } from '../../src/app/key-file.js';
+import { csrfFrom, TestBrowser } from '../helpers/browser-client.js';
+import { spawnServer } from '../helpers/spawn-server.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+test('starts with zero configuration, prints the demo password once, reloads keys on SIGHUP and stops on SIGTERM', async () => {
+  const dir = join(tempDir(), 'data');
+  const server = spawnServer(['--port', '0'], { CACHET_DATA_DIR: dir });
+  const [, password] = await server.waitFor(/user "demo" with password (\S+)/);
+  const [, origin] = await server.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+  assert.match(server.output(), /created .*keys\.json with key \S+/);
+  assert.equal(statSync(dir).mode & 0o777, 0o700);
+  assert.equal(statSync(join(dir, 'keys.json')).mode & 0o777, 0o600);
+  assert.equal(statSync(join(dir, 'users.json')).mode & 0o777, 0o600);
+
+  const browser = new TestBrowser(origin!);
+  const form = await browser.get('/login');
+  const login = await browser.post('/login', { username: 'demo', password: password!, _csrf: csrfFrom(form.body) });
+  assert.equal(login.status, 303);
+  assert.equal((await browser.get('/')).status, 200);
+  assert.equal((await browser.get('/explain')).status, 200);
+
+  const rotated = rotateKeys(readKeyFile(dir)!);
+  writeKeyFile(dir, rotated);
+  server.child.kill('SIGHUP');
+  await server.waitFor(new RegExp(`keys reloaded; primary is ${rotated[0]!.id}`));
+  const home = await browser.get('/');
+  assert.equal(home.status, 200);
+  assert.ok(browser.jar.get('__Host-session')!.startsWith(`1s.${rotated[0]!.id}.`));
+
+  server.child.kill('SIGTERM');
+  assert.deepEqual(await server.exited, { code: 0, signal: null });
+  assert.ok(!server.output().includes(browser.jar.get('__Host-session')!));
+
+  const again = spawnServer(['--port', '0', '--no-explain'], { CACHET_DATA_DIR: dir });
+  const [, origin2] = await again.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+  assert.doesNotMatch(again.output(), /password/);
+  assert.equal((await new TestBrowser(origin2!).get('/explain')).status, 404);
+  again.child.kill('SIGTERM');
+  assert.equal((await again.exited).code, 0);
+});
+
+test('prints every flag with --help and refuses an unknown flag', async () => {
+  const help = spawnServer(['--help'], {});
+  assert.equal((await help.exited).code, 0);
+  assert.match(help.output(), /--port[\s\S]*--workers[\s\S]*CACHET_KEYS[\s\S]*SIGHUP/);
+  const bad = spawnServer(['--bogus'], {});
+  assert.equal((await bad.exited).code, 2);
+  assert.match(bad.output(), /unknown option "--bogus"/);
+});
+
+test('runs workers that share the port and pass SIGHUP on', async () => {
+  const dir = tempDir();
+  const server = spawnServer(['--port', '0', '--workers', '2'], { CACHET_DATA_DIR: dir, NODE_ENV: 'production' });
+  const [, origin] = await server.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+) with 2 workers/);
+  assert.equal((await new TestBrowser(origin!).get('/healthz')).status, 200);
+  assert.equal((await new TestBrowser(origin!).get('/explain')).status, 404);
+  server.child.kill('SIGHUP');
+  await server.waitFor(/keys reloaded[\s\S]*keys reloaded/);
+  server.child.kill('SIGTERM');
+  assert.equal((await server.exited).code, 0);
+});

@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { usersMain } from '../../src/cli/users.js';
+import { findUser, readUsers } from '../../src/app/user-file.js';
+import { parsePasswordHash, verifyPassword } from '../../src/app/passwords.js';
+import { memoryIo, spawnCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+test('adds a user with the password piped on stdin, at the full work factor', async () => {
+  const dir = tempDir();
+  const added = await spawnCli('users', ['add', 'alice'], { CACHET_DATA_DIR: dir }, 'a long passphrase\n');
+  assert.equal(added.code, 0, added.stderr);
+  assert.match(added.stdout, /added user alice/);
+  const alice = findUser(dir, 'alice')!;
+  assert.equal(parsePasswordHash(alice.passwordHash)?.iterations, 600_000);
+  assert.equal(await verifyPassword('a long passphrase', alice.passwordHash), true);
+  const listed = await spawnCli('users', ['list'], { CACHET_DATA_DIR: dir });
+  assert.match(listed.stdout, /^alice\t\d{4}-/);
+  const removed = await spawnCli('users', ['remove', 'alice'], { CACHET_DATA_DIR: dir });
+  assert.equal(removed.code, 0);
+  assert.deepEqual(readUsers(dir), []);
+});
+
+test('refuses a short password, a missing name and an unknown user', async () => {
+  const env = { CACHET_DATA_DIR: tempDir() };
+  const short = memoryIo(env, 'short');
+  assert.equal(await usersMain(['add', 'bob'], short), 1);
+  assert.match(short.stderr, /at least 8/);
+  assert.equal(await usersMain(['add'], memoryIo(env)), 1);
+  assert.equal(await usersMain(['remove'], memoryIo(env)), 1);
+  const unknown = memoryIo(env);
+  assert.equal(await usersMain(['remove', 'nobody'], unknown), 1);
+  assert.match(unknown.stderr, /no user named nobody/);
+  assert.equal(await usersMain(['explode'], memoryIo(env)), 1);
+});
+
+test('shows help listing every command and CACHET_DATA_DIR', async () => {
+  const io = memoryIo({});
+  assert.equal(await usersMain(['--help'], io), 0);
+  assert.match(io.stdout, /add NAME[\s\S]*remove NAME[\s\S]*list[\s\S]*CACHET_DATA_DIR/);
+  assert.equal(await usersMain(['add', '--help'], memoryIo({})), 0);
+  assert.equal(await usersMain([], memoryIo({})), 1);
+});

@@ -1,0 +1,53 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { after } from 'node:test';
+
+export interface SpawnedServer {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the first match of `pattern` in stdout+stderr (waits for it). */
+  waitFor(pattern: RegExp): Promise<RegExpExecArray>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Spawns `node --import tsx src/server.ts ...args`; killed at the end of the file if still alive. */
+export function spawnServer(args: string[], env: NodeJS.ProcessEnv): SpawnedServer {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', ...args], {
+    env: { ...process.env, NODE_ENV: '', CACHET_KEYS: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  const waiters: (() => void)[] = [];
+  const onData = (d: Buffer) => {
+    text += d.toString('utf8');
+    for (const w of waiters.splice(0)) w();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => {
+      for (const w of waiters.splice(0)) w();
+      resolve({ code, signal });
+    }),
+  );
+  let done = false;
+  void exited.then(() => (done = true));
+  after(() => {
+    if (!done) child.kill('SIGKILL');
+  });
+  return {
+    child,
+    output: () => text,
+    exited,
+    waitFor(pattern) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(text);
+          if (match) return resolve(match);
+          if (done || child.exitCode !== null) return reject(new Error(`server exited before printing ${pattern}:\n${text}`));
+          waiters.push(check);
+        };
+        check();
+      });
+    },
+  };
+}
