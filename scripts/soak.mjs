@@ -19,8 +19,8 @@
 // growth the fit predicts across that window, b·(t_last − t_first):
 //   - RSS (sampled once a second): under max(--max-growth-mb (8 MB), 10 % of the window's mean RSS);
 //   - the live heap after each full GC: under --max-live-growth-mb (4 MB), an absolute limit (one
-//     relative to the heap would grow with the leak). The server runs with --trace-gc, and
-//     soak/gc-tick.mjs forces a full GC every --gc-every-ms (1000), so there is a point a second.
+//     relative to the heap would grow with the leak). soak/gc-tick.mjs, preloaded into the server,
+//     forces a full GC every --gc-every-ms (1000) and prints the heap left, a point a second.
 // A leak shows up as a steady slope; GC sawtooth and heap sizing average out in the fit, and the
 // live heap is what a leak moves. In the 30 s short profile the live heap is still warming up
 // (measured: +2.0 MB between 15 s and 30 s, flat after ~100 s in the long run), so that profile
@@ -96,9 +96,9 @@ if (!existsSync(flags.server)) {
 // --- the server ---------------------------------------------------------------------------------
 const dataDir = mkdtempSync(join(tmpdir(), 'cachet-soak-'));
 const spawnedAt = Date.now();
-// --trace-gc prints the live heap after each full GC; gc-tick.mjs makes one happen every second.
+// gc-tick.mjs forces a full GC every --gc-every-ms and prints the heap left after it.
 const gcTick = ['--expose-gc', '--import', new URL('./soak/gc-tick.mjs', import.meta.url).href];
-const nodeFlags = ['--trace-gc', ...(flags.gcEveryMs > 0 ? gcTick : []), ...flags.nodeFlags.split(' ').filter(Boolean)];
+const nodeFlags = [...(flags.gcEveryMs > 0 ? gcTick : []), ...flags.nodeFlags.split(' ').filter(Boolean)];
 const child = spawn(process.execPath, [...nodeFlags, flags.server, '--port', '0', '--host', '127.0.0.1'], {
   env: { ...process.env, CACHET_DATA_DIR: dataDir, NODE_ENV: '', CACHET_KEYS: '', SOAK_GC_EVERY_MS: String(flags.gcEveryMs) },
   stdio: ['ignore', 'pipe', 'pipe'],
@@ -106,16 +106,18 @@ const child = spawn(process.execPath, [...nodeFlags, flags.server, '--port', '0'
 let serverOut = '';
 let stderrText = '';
 let failedRequests = 0;
-const fullGcs = []; // { t (s since the server started), liveMb }
+const fullGcs = []; // { t (s since the server started), liveMb }: the heap after each forced full GC
 let stopping = false;
+let partial = '';
 child.stdout.setEncoding('utf8').on('data', (d) => {
   // Only the start-up lines are kept; access log lines are counted for failures, then dropped.
   if (serverOut.length < 4096) serverOut += d;
-  for (const line of d.split('\n')) {
+  const lines = (partial + d).split('\n');
+  partial = lines.pop() ?? '';
+  for (const line of lines) {
     if (/^request \S+ failed/.test(line)) failedRequests++;
-    // --trace-gc: "[pid:0x..]  8501 ms: Mark-Compact 21.4 (51.5) -> 7.4 (51.0) MB, ..." (live heap after a full GC)
-    const gc = /\s(\d+) ms: Mark-Compact[^>]*-> ([\d.]+) \(/.exec(line);
-    if (gc) fullGcs.push({ t: Number(gc[1]) / 1000, liveMb: Number(gc[2]) });
+    const heap = /^soak-live-heap (\d+) (\d+)$/.exec(line); // from soak/gc-tick.mjs
+    if (heap) fullGcs.push({ t: Number(heap[1]) / 1000, liveMb: Number(heap[2]) / 1048576 });
   }
 });
 child.stderr.setEncoding('utf8').on('data', (d) => {
@@ -231,7 +233,7 @@ async function main() {
   if (rss.points >= 5 && rss.growth > rssLimit) {
     fail(`RSS keeps growing after warm-up: +${rss.growth.toFixed(1)} MB fitted over the window (limit ${rssLimit.toFixed(1)} MB)`);
   }
-  const shift = (t0 - spawnedAt) / 1000; // --trace-gc times count from the server's start
+  const shift = (t0 - spawnedAt) / 1000; // gc-tick times count from the server process start
   const live = trend(fullGcs.map((g) => ({ t: g.t - shift, liveMb: g.liveMb })), (g) => g.liveMb, warmup);
   const liveLimit = flags.maxLiveGrowthMb; // absolute: a limit relative to the heap would grow with the leak
   if (live.points >= 3 && live.growth > liveLimit) {
