@@ -61,7 +61,7 @@ test('SIGTERM during a slow request lets it finish, then the process exits 0', a
   }
 });
 
-test('under workers: 2, killing one worker still leaves the port answering and it is replaced', async () => {
+test('under workers: 2, killing one worker still leaves the port answering, and its replacement serves', async () => {
   const f = spawnFixture({ FIXTURE_WORKERS: '2' });
   try {
     const { port, pids } = (await f.next('listening')) as { port: number; pids: number[] };
@@ -79,6 +79,15 @@ test('under workers: 2, killing one worker still leaves the port answering and i
     }
     const replacement = await f.next('online');
     assert.notEqual(replacement['pid'], victim);
+    // The replacement takes its share of the traffic (the primary deals connections round-robin),
+    // and the surviving worker is still among those answering.
+    const answered = new Set<number>();
+    for (let i = 0; i < 40 && answered.size < 2; i++) {
+      const r = await get(port, '/pid');
+      assert.equal(r.status, 200);
+      answered.add(Number(r.body));
+    }
+    assert.deepEqual([...answered].sort(), [pids[1] as number, replacement['pid'] as number].sort());
     f.child.kill('SIGTERM');
     assert.deepEqual(await f.exit, { code: 0, signal: null });
   } finally {
