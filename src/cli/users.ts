@@ -6,7 +6,11 @@
  */
 import { dataDirFromEnv } from '../app/data-dir.js';
 import { addUser, readUsers, removeUser } from '../app/user-file.js';
+import { RevocationList } from '../app/revocations.js';
 import { runMain, type CliIo } from './io.js';
+
+// The largest --absolute-timeout the server accepts (src/app/config.ts), in seconds.
+const MAX_ABSOLUTE_TIMEOUT = 31_536_000;
 
 const HELP = `Usage: npm run users -- <command>
 
@@ -17,8 +21,8 @@ Commands:
   add NAME      add NAME, or set a new password for an existing NAME; the password
                 is read from stdin when it is not a terminal, else prompted without echo
                   echo 'a long passphrase' | npm run users -- add alice
-  remove NAME   remove NAME (sessions already open stay valid until they expire;
-                use "log out everywhere" first to end them at once)
+  remove NAME   remove NAME and end every session NAME has open (ASVS 5.0 7.4.2):
+                a "not valid before" record in revocations.json, honoured at once
   list          list user names and creation dates
 
 Environment:
@@ -64,7 +68,10 @@ export async function usersMain(args: string[], io: CliIo): Promise<number> {
         io.err(`no user named ${name}\n`);
         return 1;
       }
-      io.out(`removed user ${name}\n`);
+      // A removed account must not stay signed in through a cookie it already holds. The record
+      // is kept for the longest absolute timeout the server accepts; the server prunes it sooner.
+      new RevocationList({ dir, retainSeconds: MAX_ABSOLUTE_TIMEOUT }).revokeSubject(name);
+      io.out(`removed user ${name} and ended their sessions\n`);
       return 0;
     }
     case 'list': {

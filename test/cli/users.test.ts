@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { usersMain } from '../../src/cli/users.js';
 import { findUser, readUsers } from '../../src/app/user-file.js';
 import { parsePasswordHash, verifyPassword } from '../../src/app/passwords.js';
+import { RevocationList } from '../../src/app/revocations.js';
 import { memoryIo, spawnCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -19,6 +20,21 @@ test('adds a user with the password piped on stdin, at the full work factor', as
   const removed = await spawnCli('users', ['remove', 'alice'], { CACHET_DATA_DIR: dir });
   assert.equal(removed.code, 0);
   assert.deepEqual(readUsers(dir), []);
+});
+
+test('removing a user ends the sessions that user already has open', async () => {
+  const dir = tempDir();
+  const env = { CACHET_DATA_DIR: dir };
+  assert.equal(await usersMain(['add', 'carol'], memoryIo(env, 'a long passphrase')), 0);
+  const openedBefore = { id: 'sess-1', subject: 'carol', createdAt: Date.now() - 1000 };
+  const server = new RevocationList({ dir, retainSeconds: 86_400 });
+  assert.equal(server.isRevoked(openedBefore), false);
+  const io = memoryIo(env);
+  assert.equal(await usersMain(['remove', 'carol'], io), 0);
+  assert.match(io.stdout, /removed user carol and ended their sessions/);
+  // The running server's list sees the CLI's write on its next check.
+  assert.equal(server.isRevoked(openedBefore), true);
+  assert.equal(server.isRevoked({ ...openedBefore, subject: 'dave' }), false);
 });
 
 test('refuses a short password, a missing name and an unknown user', async () => {
