@@ -263,14 +263,16 @@ export class FileRecords implements RecordBackend {
     const tmp = join(this.#tmp, `${id}.${process.pid}.${suffix}`);
     const file = await open(tmp, 'wx', 0o600);
     try {
-      await file.writeFile(text, 'utf8');
-      if (this.#o.durable) await file.sync();
-    } finally {
-      await file.close();
-    }
-    try {
+      try {
+        await file.writeFile(text, 'utf8');
+        if (this.#o.durable) await file.sync();
+      } finally {
+        await file.close();
+      }
       await rename(tmp, this.#recordPath(id));
     } catch (err) {
+      // A half-written temp file (ENOSPC mid-write) must not hold on to the space a full disk
+      // needs back; the sweeper would only remove it after its grace period.
       await unlink(tmp).catch(() => undefined);
       throw err;
     }
