@@ -225,11 +225,14 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     return state;
   }
 
-  async #commit(ctx: SessionContext, session: Session<T>): Promise<void> {
-    if (session.destroyed) return;
+  // Not async: with nothing to write (the common read) it returns synchronously, so the
+  // registry's hook completes without a promise hop.
+  #commit(ctx: SessionContext, session: Session<T>): Promise<void> | undefined {
+    if (session.destroyed) return undefined;
     const state = this.#stateOf(session);
-    if (session.changed || state.renew) await this.save(ctx, session);
-    else if (state.bad) this.#deleteAll(ctx, this.cookieName(session.name), state); // the bad cookie goes
+    if (session.changed || state.renew) return this.save(ctx, session);
+    if (state.bad) this.#deleteAll(ctx, this.cookieName(session.name), state); // the bad cookie goes
+    return undefined;
   }
 
   #fresh(ctx: SessionContext, name: string, bad: boolean): Session<T> {
