@@ -88,6 +88,9 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   readonly mode: 'sealed' | 'signed';
   readonly #maxChunks: number | undefined;
   readonly #cache: VerifiedCache<Verified> | undefined;
+  #lastName = '';
+  #lastPrefix = '';
+  #lastCookieName = '';
   readonly #registry = new SessionRegistry<T>();
   #keyring!: Keyring;
   #codec!: CookieCodec;
@@ -130,7 +133,15 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
 
   /** The full cookie name of session `name`: the prefix, then the name. */
   cookieName(name: string): string {
-    return this.options.prefix + name;
+    // The last one is remembered: a fresh concatenation is a cons string that every property
+    // lookup with it (ctx.cookies[...]) must flatten and internalize again, on every request.
+    const prefix = this.options.prefix;
+    if (name !== this.#lastName || prefix !== this.#lastPrefix) {
+      this.#lastName = name;
+      this.#lastPrefix = prefix;
+      this.#lastCookieName = prefix + name;
+    }
+    return this.#lastCookieName;
   }
 
   get(ctx: SessionContext, name: string): Promise<Session<T>> {
