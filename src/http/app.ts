@@ -12,7 +12,7 @@ import type { Params, RouterLike } from './router/types.js';
 import { BODY_DEFAULTS } from './body.js';
 import type { BodyOptions } from './body.js';
 import { Context } from './context.js';
-import type { ContextConfig } from './context.js';
+import type { BeforeSendHook, ContextConfig } from './context.js';
 import { HttpError } from './http-error.js';
 import { parseRequestTarget, toggleTrailingSlash } from './request-target.js';
 import { writeBare, writeError, writeStaged } from './respond.js';
@@ -169,9 +169,27 @@ export function createApp(options: AppOptions = {}): App {
     else finish(ctx);
   }
 
+  // Hooks that complete synchronously (a session with nothing to write) are run inline: only
+  // from the first one returning a promise on does the rest go through runHooks.
   function finish(ctx: Context): void {
-    if (ctx._hooks === null) return flush(ctx);
-    runHooks(ctx, 0).then(() => flush(ctx), (err: unknown) => writeError(ctx, err, reporter));
+    const hooks = ctx._hooks;
+    if (hooks !== null) {
+      // Index loop: a hook may register another hook, which then runs too.
+      for (let i = 0; i < hooks.length; i++) {
+        let out: unknown;
+        try {
+          out = (hooks[i] as BeforeSendHook)();
+        } catch (err) {
+          writeError(ctx, err, reporter);
+          return;
+        }
+        if (typeof (out as Promise<void> | undefined)?.then === 'function') {
+          Promise.resolve(out as Promise<void>).then(() => runHooks(ctx, i + 1)).then(() => flush(ctx), (err: unknown) => writeError(ctx, err, reporter));
+          return;
+        }
+      }
+    }
+    flush(ctx);
   }
 
   function flush(ctx: Context): void {

@@ -88,6 +88,9 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   readonly mode: 'sealed' | 'signed';
   readonly #maxChunks: number | undefined;
   readonly #cache: VerifiedCache<Verified> | undefined;
+  #lastName = '';
+  #lastPrefix = '';
+  #lastCookieName = '';
   readonly #registry = new SessionRegistry<T>();
   #keyring!: Keyring;
   #codec!: CookieCodec;
@@ -130,7 +133,15 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
 
   /** The full cookie name of session `name`: the prefix, then the name. */
   cookieName(name: string): string {
-    return this.options.prefix + name;
+    // The last one is remembered: a fresh concatenation is a cons string that every property
+    // lookup with it (ctx.cookies[...]) must flatten and internalize again, on every request.
+    const prefix = this.options.prefix;
+    if (name !== this.#lastName || prefix !== this.#lastPrefix) {
+      this.#lastName = name;
+      this.#lastPrefix = prefix;
+      this.#lastCookieName = prefix + name;
+    }
+    return this.#lastCookieName;
   }
 
   get(ctx: SessionContext, name: string): Promise<Session<T>> {
@@ -225,11 +236,14 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     return state;
   }
 
-  async #commit(ctx: SessionContext, session: Session<T>): Promise<void> {
-    if (session.destroyed) return;
+  // Not async: with nothing to write (the common read) it returns synchronously, so the
+  // registry's hook completes without a promise hop.
+  #commit(ctx: SessionContext, session: Session<T>): Promise<void> | undefined {
+    if (session.destroyed) return undefined;
     const state = this.#stateOf(session);
-    if (session.changed || state.renew) await this.save(ctx, session);
-    else if (state.bad) this.#deleteAll(ctx, this.cookieName(session.name), state); // the bad cookie goes
+    if (session.changed || state.renew) return this.save(ctx, session);
+    if (state.bad) this.#deleteAll(ctx, this.cookieName(session.name), state); // the bad cookie goes
+    return undefined;
   }
 
   #fresh(ctx: SessionContext, name: string, bad: boolean): Session<T> {

