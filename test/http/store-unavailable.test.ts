@@ -1,6 +1,7 @@
 // Session storage that is down answers 503 through the real app, and service resumes by itself.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,10 @@ import { testKeyring } from '../session/server-store-fixture.js';
 
 const keyring = await testKeyring();
 const root = mkdtempSync(join(tmpdir(), 'cachet-503-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+after(() => {
+  if (diskSkip === undefined) execFileSync('umount', [disk]); // before the directory under it goes
+  rmSync(root, { recursive: true, force: true });
+});
 
 /** An app counting visits in a session; returns its URL, the logged errors and a closer. */
 async function serveCounter(store: ServerSideStore<{ n?: number }>) {
@@ -37,6 +41,37 @@ async function serveCounter(store: ServerSideStore<{ n?: number }>) {
     return { status: res.status, body: await res.text(), retryAfter: res.headers.get('retry-after'), setCookie: set };
   };
   return { visit, errors, close: () => app.close() };
+}
+
+// A full disk is a tiny tmpfs, which needs root (CI and this project's machines run as root);
+// elsewhere the test says why it skips.
+const disk = join(root, 'disk');
+mkdirSync(disk);
+function mountTinyDisk(): string | undefined {
+  if (process.getuid?.() !== 0) return 'mounting a tmpfs needs root';
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', disk], { stdio: 'pipe' });
+    return undefined;
+  } catch (err) {
+    return `cannot mount a tmpfs here: ${String((err as Error).message).split('\n')[0]}`;
+  }
+}
+const diskSkip = mountTinyDisk();
+
+/** Fills the disk until the kernel says ENOSPC; returns the filler files to free it later. */
+function fill(dir: string): string[] {
+  const files: string[] = [];
+  for (let i = 0; ; i++) {
+    const file = join(dir, `filler-${i}`);
+    try {
+      writeFileSync(file, Buffer.alloc(4096, 1));
+      files.push(file);
+    } catch (err) {
+      assert.equal((err as NodeJS.ErrnoException).code, 'ENOSPC');
+      rmSync(file, { force: true });
+      return files;
+    }
+  }
 }
 
 function assertUnavailable(r: { status: number; body: string; retryAfter: string | null; setCookie: string | undefined }): void {
@@ -90,6 +125,26 @@ describe('session storage down, through the app', () => {
       await app.close();
       client.destroy();
       await redis.close();
+    }
+  });
+  it('a full disk answers 503, corrupts no session, and recovers when space is freed', { skip: diskSkip ?? false }, async () => {
+    const store = new FileStore<{ n?: number }>({ keyring, dir: join(disk, 'sessions'), sweepInterval: 0, durable: false, cookie: { prefix: '', secure: false } });
+    const app = await serveCounter(store);
+    try {
+      assert.deepEqual(await app.visit().then((r) => [r.status, r.body]), [200, '1']);
+      assert.deepEqual(await app.visit().then((r) => [r.status, r.body]), [200, '2']);
+      const fillers = fill(disk);
+      assert.ok(fillers.length > 0);
+      for (let i = 0; i < 3; i++) assertUnavailable(await app.visit());
+      assert.equal(app.errors.length, 3, 'each refusal is logged');
+      assert.deepEqual(readdirSync(join(disk, 'sessions', 'tmp')), [], 'no half-written temp file is left behind');
+      for (const file of fillers) rmSync(file);
+      // The session saved before the disk filled is intact and continues where it stopped.
+      assert.deepEqual(await app.visit().then((r) => [r.status, r.body]), [200, '3']);
+      assert.deepEqual(await app.visit().then((r) => [r.status, r.body]), [200, '4']);
+    } finally {
+      await app.close();
+      await store.close();
     }
   });
 });
