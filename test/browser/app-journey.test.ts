@@ -7,24 +7,23 @@
 // (scripts/install-chromium.sh). Elsewhere it is skipped with that reason.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { chromiumMissing, launchChromium } from '../helpers/chromium.js';
 import { PASSWORD, startApp, type Harness } from '../helpers/app-harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = resolve(new URL('../..', import.meta.url).pathname, 'test-output', 'browser');
 const COOKIE = '__Host-session';
 
 const requested = process.env['CACHET_BROWSER'] === '1';
-if (requested && !existsSync(CHROMIUM)) throw new Error(`browser test cannot run: ${CHROMIUM} is not installed (run scripts/install-chromium.sh)`);
+const missing = chromiumMissing();
+if (requested && missing !== undefined) throw new Error(`browser test cannot run: ${missing}`);
 const skip = requested ? false : 'runs under npm run test:browser';
 
 let app: Harness;
 let context: BrowserContext | undefined;
-let profile: string | undefined;
+let closeBrowser: (() => Promise<void>) | undefined;
 let page: Page;
 // http://127.0.0.1 is a potentially trustworthy origin, so Chromium keeps the Secure __Host- cookie
 // over plain HTTP, as it does for http://localhost.
@@ -33,14 +32,11 @@ let origin = '';
 before(async () => {
   if (skip !== false) return;
   mkdirSync(SHOTS, { recursive: true });
-  profile = mkdtempSync(join(tmpdir(), 'cachet-app-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 390, height: 844 } });
-  page = context.pages()[0] ?? (await context.newPage());
+  ({ context, page, close: closeBrowser } = await launchChromium({ width: 390, height: 844 }));
 });
 
 after(async () => {
-  await context?.close();
-  if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
+  await closeBrowser?.();
 });
 
 async function logInThroughTheForm(): Promise<void> {

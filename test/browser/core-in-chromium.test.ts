@@ -8,14 +8,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, readdirSync, readFile, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFile, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { chromiumMissing, launchChromium } from '../helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const dist = join(root, 'dist');
 const CORE = ['bytes', 'keys', 'codec', 'cookie', 'session'];
@@ -25,11 +23,7 @@ const NODE_ONLY = new Set(
 );
 
 const requested = process.env['CACHET_BROWSER'] === '1';
-const missing = !existsSync(CHROMIUM)
-  ? `${CHROMIUM} is not installed (run scripts/install-chromium.sh)`
-  : !existsSync(join(dist, 'errors.js'))
-    ? 'dist/ is not built (run npm run build)'
-    : undefined;
+const missing = chromiumMissing() ?? (existsSync(join(dist, 'errors.js')) ? undefined : 'dist/ is not built (run npm run build)');
 if (requested && missing !== undefined) throw new Error(`browser test cannot run: ${missing}`);
 const skip = requested ? false : 'runs under npm run test:browser';
 
@@ -47,7 +41,7 @@ const coreModules = (): string[] =>
 
 let server: Server | undefined;
 let context: BrowserContext | undefined;
-let profile: string | undefined;
+let closeBrowser: (() => Promise<void>) | undefined;
 let page: Page;
 let origin = '';
 
@@ -72,16 +66,13 @@ before(async () => {
   const address = server.address();
   assert.ok(address !== null && typeof address === 'object');
   origin = `http://127.0.0.1:${address.port}`;
-  profile = mkdtempSync(join(tmpdir(), 'cachet-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
-  page = context.pages()[0] ?? (await context.newPage());
+  ({ context, page, close: closeBrowser } = await launchChromium());
   await page.goto(`${origin}/`);
 });
 
 after(async () => {
-  await context?.close();
+  await closeBrowser?.();
   await new Promise((done) => (server ? server.close(done) : done(undefined)));
-  if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
 });
 
 test('every built core module loads in Chromium', { skip, timeout: 60_000 }, async () => {
