@@ -23,8 +23,8 @@ import { SessionRegistry, destroyedSessionError } from './registry.js';
 import { Session, type SessionRecord, type SessionValues } from './session.js';
 import { SessionTooLargeError } from './session-too-large-error.js';
 import { isRecord, metaOf } from './record-shape.js';
-import { lifetime, renewalDue, resolveStoreOptions, revocationReason, timeoutReason, type ResolvedStoreOptions, type SessionStoreOptions } from './store-options.js';
-import type { SessionContext, SessionCookieAttributes, Store } from './types.js';
+import { lifetime, renewalDue, resolveStoreOptions, revocationReason, timeoutReason, writeAttributes, type ResolvedStoreOptions, type SessionStoreOptions } from './store-options.js';
+import type { SessionContext, Store } from './types.js';
 import { VerifiedCache, type VerifiedCacheOptions } from './verified-cache.js';
 import { copyFlat, flatValues, type FlatValues } from './flat-values.js';
 
@@ -172,8 +172,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
       throw err;
     }
     const size = cookieName.length + value.length; // ASCII: the name is a token, the value base64url
-    const attributes: SessionCookieAttributes = { ...this.options.attributes };
-    if (this.options.maxAge !== 'session') attributes.maxAge = this.options.maxAge ?? maxAge;
+    const attributes = writeAttributes(this.options, maxAge);
 
     let chunks: string[] | undefined;
     if (size > MAX_COOKIE_BYTES) {

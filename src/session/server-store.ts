@@ -29,8 +29,8 @@ import { isSessionId } from './record.js';
 import { isRecord } from './record-shape.js';
 import { SessionRegistry, destroyedSessionError } from './registry.js';
 import { Session, type SessionRecord, type SessionValues } from './session.js';
-import { type ResolvedStoreOptions, lifetime, renewalDue, revocationReason, timeoutReason } from './store-options.js';
-import type { SessionContext, SessionCookieAttributes, Store } from './types.js';
+import { type ResolvedStoreOptions, lifetime, renewalDue, revocationReason, timeoutReason, writeAttributes } from './store-options.js';
+import type { SessionContext, Store } from './types.js';
 
 interface LoadState {
   /** When the loaded record was last written (ms); 0 for a new session. */
@@ -150,7 +150,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     const cookie = this.cookieName(session.name);
     const stored = session.storedId;
     if (stored !== undefined) await this.#backend.delete(stored);
-    if (stored !== undefined || ctx.cookies[cookie] !== undefined) ctx.deleteCookie(cookie, this.#attributes());
+    if (stored !== undefined || ctx.cookies[cookie] !== undefined) ctx.deleteCookie(cookie, this.#o.attributes);
     session.markDestroyed();
   }
 
@@ -278,7 +278,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     if (session.changed) return this.save(ctx, session);
     const state = session.storeState as LoadState;
     if (session.isNew) {
-      if (state.badCookie) ctx.deleteCookie(this.cookieName(session.name), this.#attributes());
+      if (state.badCookie) ctx.deleteCookie(this.cookieName(session.name), this.#o.attributes);
       return;
     }
     const now = this.#o.now();
@@ -296,13 +296,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     // The browser sends this exact value next: remember it as verified, as CookieStore does.
     this.#cache?.sync(this.#codec.keyring);
     this.#cache?.set(`${cookie}=${value}`, { id, expiresAt: this.#o.now() + life * 1000, stale: false });
-    const attributes = this.#attributes();
-    if (this.#o.maxAge !== 'session') attributes.maxAge = this.#o.maxAge ?? life;
-    ctx.setCookie(cookie, value, attributes);
-  }
-
-  #attributes(): SessionCookieAttributes {
-    return { ...this.#o.attributes };
+    ctx.setCookie(cookie, value, writeAttributes(this.#o, life));
   }
 }
 

@@ -24,10 +24,17 @@ export interface VerifiedCacheOptions {
 
 /**
  * A bounded map that evicts the least recently used entries first, approximately: "second chance"
- * (CLOCK). A hit only sets a flag; when the map is full, the oldest entries that were hit since
- * they were last looked at move to the end and lose the flag, and the first one without it goes.
- * A strict LRU would delete and re-insert on every hit — two more hash operations on a key of a
- * few hundred bytes, on the path every request takes; this keeps a hit at one lookup.
+ * (CLOCK). A hit only sets a flag. The entries sit in a fixed ring of slots; when the map is full,
+ * a hand sweeps the ring, clearing the flag of each entry that was hit since the hand last passed,
+ * and the first entry without it goes. A strict LRU would delete and re-insert on every hit — two
+ * more hash operations on a key of a few hundred bytes, on the path every request takes; this
+ * keeps a hit at one lookup.
+ *
+ * Why a ring and not the Map's own insertion order: a V8 Map leaves a hole for every deleted
+ * entry until it rehashes, and an iterator starts at the oldest slot, so "delete the first entry"
+ * on a full Map skips every earlier hole first — thousands of them at 5000 entries. With every
+ * session write adding an entry, that was 3.4% of the CPU of a session-write benchmark (7 µs per
+ * write, measured on Node 20); the ring makes an eviction a few array reads.
  *
  * @example
  * ```ts
@@ -43,7 +50,12 @@ export class VerifiedCache<V> {
   // (2.65 µs self time per HTTP request in a profile). The tail of a sealed or signed value is its
   // tag or MAC: two verified values sharing it would need a forgery, and if they did, the later
   // simply replaces the earlier (a miss, never a wrong hit).
-  readonly #map = new Map<string, { key: string; value: V; used: boolean }>();
+  readonly #map = new Map<string, Slot<V>>();
+  /** The ring: at most maxEntries slots, each holding one entry or (after a delete) nothing. */
+  #slots: (Slot<V> | undefined)[] = [];
+  /** Indexes of emptied slots, reused before anything is evicted. */
+  #free: number[] = [];
+  #hand = 0;
   #generation: unknown = undefined;
 
   constructor(options: VerifiedCacheOptions = {}) {
@@ -70,30 +82,56 @@ export class VerifiedCache<V> {
   /** Stores `value` under `key`, evicting a least recently used entry when full. */
   set(key: string, value: V): void {
     const short = tail(key);
-    if (this.#map.has(short)) this.#map.delete(short);
-    else if (this.#map.size >= this.maxEntries) this.#evict();
-    this.#map.set(short, { key, value, used: false });
+    const existing = this.#map.get(short);
+    if (existing !== undefined) {
+      // Same slot, new contents; just written, so it keeps its place for one more round.
+      existing.key = key;
+      existing.value = value;
+      existing.used = true;
+      return;
+    }
+    let index = this.#free.pop();
+    if (index === undefined) index = this.#slots.length < this.maxEntries ? this.#slots.length : this.#evict();
+    const slot: Slot<V> = { key, short, value, used: false, index };
+    this.#slots[index] = slot;
+    this.#map.set(short, slot);
   }
 
-  /** Removes the oldest entry not used since it was last given a second chance. Terminates: each entry is moved at most once. */
-  #evict(): void {
-    for (const [key, entry] of this.#map) {
-      this.#map.delete(key);
-      if (!entry.used) return;
-      entry.used = false;
-      this.#map.set(key, entry);
+  /**
+   * Empties the slot of the first entry under the hand not used since the hand last passed, and
+   * returns its index. Only called when every slot is full. Terminates: one full turn of the
+   * hand clears every flag.
+   */
+  #evict(): number {
+    const slots = this.#slots;
+    for (;;) {
+      const index = this.#hand;
+      this.#hand = index + 1 === slots.length ? 0 : index + 1;
+      const slot = slots[index] as Slot<V>;
+      if (slot.used) slot.used = false;
+      else {
+        this.#map.delete(slot.short);
+        return index;
+      }
     }
   }
 
   /** Removes `key`. */
   delete(key: string): void {
     const short = tail(key);
-    if (this.#map.get(short)?.key === key) this.#map.delete(short);
+    const slot = this.#map.get(short);
+    if (slot === undefined || slot.key !== key) return;
+    this.#map.delete(short);
+    this.#slots[slot.index] = undefined;
+    this.#free.push(slot.index);
   }
 
   /** Removes every entry. */
   clear(): void {
     this.#map.clear();
+    this.#slots = [];
+    this.#free = [];
+    this.#hand = 0;
   }
 
   /**
@@ -102,10 +140,21 @@ export class VerifiedCache<V> {
    */
   sync(generation: unknown): void {
     if (generation !== this.#generation) {
-      this.#map.clear();
+      this.clear();
       this.#generation = generation;
     }
   }
+}
+
+/** One entry in its slot of the ring. */
+interface Slot<V> {
+  key: string;
+  /** The map key: the tail of `key`. */
+  short: string;
+  value: V;
+  /** Hit since the hand last passed. */
+  used: boolean;
+  index: number;
 }
 
 const TAIL = 32;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isCookieName, isCookieValue } from '../../src/cookie/grammar.js';
+import { invalidCookieValueIndex, isCookieName, isCookieValue } from '../../src/cookie/grammar.js';
 
 // The classes written out by hand from the ABNF, to compare with the lookup tables.
 const ALPHA_DIGIT = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -26,4 +26,19 @@ test('a one-character value is valid exactly when it is a cookie-octet', () => {
   assert.equal(isCookieValue('""'), true);
   assert.equal(isCookieValue('"'), false);
   assert.equal(isCookieValue('"a""'), false);
+});
+
+test('in a long value, the first character that is not a cookie-octet is found, whatever and wherever it is', () => {
+  // Values over 32 characters take the regex path: every character code, at the start, in the
+  // middle and at the end of a 300-character base64url value.
+  const base = 'v1s.kid.'.padEnd(300, 'Ab0-_');
+  for (let c = 0; c < 0x3000; c++) {
+    const ch = String.fromCharCode(c);
+    const octet = c >= 0x21 && c <= 0x7e && !NOT_COOKIE_OCTET.includes(ch);
+    for (const at of [0, 150, 299]) {
+      const value = base.slice(0, at) + ch + base.slice(at + 1);
+      assert.equal(invalidCookieValueIndex(value), octet ? -1 : at, `char code ${c} at ${at}`);
+    }
+  }
+  assert.equal(invalidCookieValueIndex(`${base} ${base}`), 300);
 });

@@ -27,4 +27,9 @@ test('measures a cookie as name plus value against the 4096-byte limit', () => {
 test('property: utf8ByteLength agrees with TextEncoder on any string', () => {
   const encoder = new TextEncoder();
   check(fc.property(fc.string({ unit: 'binary', maxLength: 64 }), (s) => assert.equal(utf8ByteLength(s), encoder.encode(s).length)));
+  // ASCII strings take a shortcut: long ones, with one non-ASCII character anywhere, too.
+  check(fc.property(fc.string({ unit: 'grapheme-ascii', minLength: 40, maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 2 }), fc.nat(), (ascii, extra, at) => {
+    const s = ascii.slice(0, at % (ascii.length + 1)) + extra + ascii.slice(at % (ascii.length + 1));
+    assert.equal(utf8ByteLength(s), encoder.encode(s).length);
+  }));
 });

@@ -66,3 +66,50 @@ test('when every entry was used, the oldest goes after a second chance round', (
   assert.equal(cache.get('a'), undefined);
   assert.deepEqual(['b', 'c', 'd'].map((k) => cache.get(k)), [2, 3, 4]);
 });
+
+test('the room of a deleted entry is reused before anything is evicted', () => {
+  const cache = new VerifiedCache<number>({ maxEntries: 3 });
+  cache.set('a', 1);
+  cache.set('b', 2);
+  cache.set('c', 3);
+  cache.delete('b');
+  cache.set('d', 4);
+  assert.equal(cache.size, 3);
+  assert.deepEqual(['a', 'c', 'd'].map((k) => cache.get(k)), [1, 3, 4]);
+});
+
+test('deleting a key whose tail matches another entry leaves that entry alone', () => {
+  const cache = new VerifiedCache<number>();
+  const tail = 'T'.repeat(32);
+  cache.set(`x${tail}`, 1);
+  cache.delete(`y${tail}`);
+  assert.equal(cache.get(`x${tail}`), 1);
+});
+
+test('under a stream of one-off entries, an entry that keeps being hit is never evicted', () => {
+  // The session-write pattern: every response adds a value that is never seen again, while the
+  // cookie of a busy client is hit on every request.
+  const cache = new VerifiedCache<number>({ maxEntries: 50 });
+  cache.set('hot', 0);
+  for (let i = 1; i <= 5000; i++) {
+    assert.equal(cache.get('hot'), 0, `after ${i - 1} one-off entries`);
+    cache.set(`cold-${i}`, i);
+    assert.ok(cache.size <= 50);
+  }
+  // and the one-off entries go oldest first: the last 49 are all still there
+  for (let i = 5000 - 48; i <= 5000; i++) assert.equal(cache.get(`cold-${i}`), i);
+  assert.equal(cache.get('cold-1'), undefined);
+});
+
+test('after clear() the cache fills and evicts as a new one', () => {
+  const cache = new VerifiedCache<number>({ maxEntries: 2 });
+  cache.set('a', 1);
+  cache.set('b', 2);
+  cache.set('c', 3);
+  cache.clear();
+  cache.set('d', 4);
+  cache.set('e', 5);
+  cache.set('f', 6);
+  assert.equal(cache.size, 2);
+  assert.deepEqual(['d', 'e', 'f'].map((k) => cache.get(k)), [undefined, 5, 6]);
+});
