@@ -111,16 +111,32 @@ export class CookieCodec {
    * const value = await codec.encode('session', { userId: 'u1' }, { maxAge: 600 });
    * ```
    */
-  async encode(name: string, data: unknown, options?: EncodeOptions): Promise<string> {
-    checkName(name);
-    const maxAge = options?.maxAge === undefined ? this.maxAge : seconds(options.maxAge, 'encode maxAge', 1, this.maxAge);
+  encode(name: string, data: unknown, options?: EncodeOptions): Promise<string> {
     let json: string | undefined;
     try {
       json = JSON.stringify(data);
     } catch (cause) {
-      throw usage('ERR_DATA_INVALID', 'data cannot be serialised as JSON (a cycle or a BigInt?)', cause);
+      return Promise.reject(usage('ERR_DATA_INVALID', 'data cannot be serialised as JSON (a cycle or a BigInt?)', cause));
     }
-    if (json === undefined) throw usage('ERR_DATA_INVALID', 'data must be a JSON value, not undefined, a function or a symbol');
+    if (json === undefined) return Promise.reject(usage('ERR_DATA_INVALID', 'data must be a JSON value, not undefined, a function or a symbol'));
+    return this.encodeJson(name, json, options);
+  }
+
+  /**
+   * Like {@link CookieCodec.encode}, for a caller that already holds the data as JSON text (a
+   * store that serialized the values anyway, to see whether they changed): it saves one
+   * `JSON.stringify`. `json` must be what `JSON.stringify` returned; it is not parsed here, and
+   * text that is not JSON makes a value that fails to decode (`ERR_COOKIE_MALFORMED`).
+   *
+   * @example
+   * ```ts
+   * const value = await codec.encodeJson('session', '{"userId":"u1"}');
+   * ```
+   */
+  async encodeJson(name: string, json: string, options?: EncodeOptions): Promise<string> {
+    checkName(name);
+    if (typeof json !== 'string') throw usage('ERR_DATA_INVALID', 'encodeJson takes the JSON text of the data, as JSON.stringify returns it');
+    const maxAge = options?.maxAge === undefined ? this.maxAge : seconds(options.maxAge, 'encode maxAge', 1, this.maxAge);
     // Cheap first: base64url makes the value longer than the JSON, so this can never fit.
     if (json.length > this.maxBytes) throw usage('ERR_COOKIE_TOO_LARGE', `cookie "${name}" would hold ${json.length}+ characters of JSON; at most ${this.maxBytes} bytes fit`);
     const now = this.#now();

@@ -22,7 +22,7 @@ import { MAX_COOKIE_BYTES } from '../cookie/size.js';
 import { SessionRegistry, destroyedSessionError } from './registry.js';
 import { Session, type SessionRecord, type SessionValues } from './session.js';
 import { SessionTooLargeError } from './session-too-large-error.js';
-import { isRecord, metaOf } from './record-shape.js';
+import { isRecord, metaOf, recordJson } from './record-shape.js';
 import { lifetime, renewalDue, resolveStoreOptions, revocationReason, timeoutReason, writeAttributes, type ResolvedStoreOptions, type SessionStoreOptions } from './store-options.js';
 import type { SessionContext, Store } from './types.js';
 import { VerifiedCache, type VerifiedCacheOptions } from './verified-cache.js';
@@ -152,21 +152,20 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
 
   async save(ctx: SessionContext, session: Session<T>): Promise<void> {
     if (session.destroyed) throw destroyedSessionError();
+    return this.#write(ctx, session, session.valuesJson());
+  }
+
+  /** Seals the session (its values already serialized as `values`) and stages its cookie(s). */
+  async #write(ctx: SessionContext, session: Session<T>, values: string): Promise<void> {
     const state = this.#stateOf(session);
     const cookieName = this.cookieName(session.name);
     const record = session.toRecord();
-    let values: string;
-    try {
-      values = JSON.stringify(record.v);
-    } catch (cause) {
-      throw new SessionError('ERR_DATA_INVALID', 'usage', `Session "${session.name}" holds a value JSON cannot represent (a BigInt or a cycle).`, { cause });
-    }
     const nowMs = this.options.now();
     const nowS = Math.floor(nowMs / 1000);
     const maxAge = lifetime(this.options, record.c, nowS);
     let value: string;
     try {
-      value = await this.#codec.encode(cookieName, record, { maxAge });
+      value = await this.#codec.encodeJson(cookieName, recordJson(record, values), { maxAge });
     } catch (err) {
       if (err instanceof SessionError && err.code === 'ERR_COOKIE_TOO_LARGE') throw new SessionTooLargeError(cookieName, cookieName.length + values.length, this.#limit, this.#maxChunks !== undefined);
       throw err;
@@ -240,7 +239,14 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   #commit(ctx: SessionContext, session: Session<T>): Promise<void> | undefined {
     if (session.destroyed) return undefined;
     const state = this.#stateOf(session);
-    if (session.changed || state.renew) return this.save(ctx, session);
+    let values: string | undefined;
+    try {
+      values = session.changedValuesJson();
+      if (values === undefined && state.renew) values = session.valuesJson();
+    } catch (err) {
+      return Promise.reject(err); // ERR_DATA_INVALID, as save() reports it
+    }
+    if (values !== undefined) return this.#write(ctx, session, values);
     if (state.bad) this.#deleteAll(ctx, this.cookieName(session.name), state); // the bad cookie goes
     return undefined;
   }

@@ -1,7 +1,7 @@
 /**
- * Two helpers about the shape of a {@link SessionRecord} as it travels in a cookie: a check for
+ * Helpers about the shape of a {@link SessionRecord} as it travels in a cookie: a check for
  * payloads that are authentic but not records (written by another version or another codec user),
- * and the value-less copy the verified cache keeps.
+ * the value-less copy the verified cache keeps, and the record's JSON built around the values'.
  * @module
  */
 import type { SessionRecord } from './session.js';
@@ -44,4 +44,22 @@ export function isRecord(data: unknown): data is SessionRecord {
     (r['f'] === undefined || (typeof r['f'] === 'object' && r['f'] !== null)) &&
     (r['k'] === undefined || typeof r['k'] === 'string')
   );
+}
+
+/**
+ * The record as JSON, around `valuesJson` (= `JSON.stringify(record.v)`, which the store already
+ * made to see whether the session changed): the values are not serialized a second time. Parses
+ * to the same record as `JSON.stringify(record)` does; `v` comes last.
+ *
+ * @example
+ * ```ts
+ * recordJson({ i: 'id', c: 1, v: { n: 1 } }, '{"n":1}'); // '{"i":"id","c":1,"v":{"n":1}}'
+ * ```
+ */
+export function recordJson(record: SessionRecord, valuesJson: string): string {
+  let json = `{"i":${JSON.stringify(record.i)},"c":${JSON.stringify(record.c)}`;
+  if (record.s !== undefined) json += `,"s":${JSON.stringify(record.s)}`;
+  if (record.f !== undefined) json += `,"f":${JSON.stringify(record.f)}`;
+  if (record.k !== undefined) json += `,"k":${JSON.stringify(record.k)}`;
+  return `${json},"v":${valuesJson}}`;
 }

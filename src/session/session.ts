@@ -179,15 +179,41 @@ export class Session<T extends SessionValues = SessionValues> {
 
   /** True when the session must be written: its record differs from what was loaded or saved. */
   get changed(): boolean {
-    const r = this.#record;
-    const snap = this.#snapshot;
-    if (this.#forced || this.#flashesChanged || r.i !== snap.i || r.c !== snap.c || r.s !== snap.s || r.k !== snap.k) return true;
-    if (this.#flat !== undefined && sameFlat(r.v, this.#flat)) return false;
     try {
-      return JSON.stringify(r.v) !== snap.v;
+      return this.changedValuesJson() !== undefined;
     } catch {
       return true; // a BigInt or a cycle: let save() report it as ERR_DATA_INVALID
     }
+  }
+
+  /**
+   * For stores: `JSON.stringify(values)` when the session must be written, `undefined` when it
+   * is unchanged. A store's auto-commit calls this instead of `changed` followed by
+   * {@link Session.valuesJson}, so the values are serialized once per write, not twice.
+   * Throws `ERR_DATA_INVALID` when the values hold something JSON cannot (a BigInt, a cycle).
+   */
+  changedValuesJson(): string | undefined {
+    const r = this.#record;
+    const snap = this.#snapshot;
+    const other = this.#forced || this.#flashesChanged || r.i !== snap.i || r.c !== snap.c || r.s !== snap.s || r.k !== snap.k;
+    // Flat values equal to the snapshot serialize to the snapshot's JSON (flat-values.ts).
+    if (this.#flat !== undefined && sameFlat(r.v, this.#flat)) return other ? snap.v : undefined;
+    const json = this.valuesJson();
+    return other || json !== snap.v ? json : undefined;
+  }
+
+  /** For stores: `JSON.stringify(values)`. Throws `ERR_DATA_INVALID` when JSON cannot hold them. */
+  valuesJson(): string {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(this.#record.v) as string | undefined;
+    } catch (cause) {
+      throw new SessionError('ERR_DATA_INVALID', 'usage', `Session "${this.name}" holds a value JSON cannot represent (a BigInt or a cycle).`, { cause });
+    }
+    if (typeof json !== 'string' || json.charCodeAt(0) !== 0x7b) {
+      throw new SessionError('ERR_DATA_INVALID', 'usage', `Session "${this.name}": values must be a plain object (got ${json === undefined ? typeof this.#record.v : json.slice(0, 20)}).`);
+    }
+    return json;
   }
 
   /**

@@ -276,6 +276,18 @@ export function codecSuite(mode: CodecMode): void {
     await expectCode(codec.decode('session', undefined as unknown as string), 'ERR_COOKIE_MALFORMED');
   });
 
+  test(`${mode}: encodeJson makes the same kind of value as encode, from JSON text the caller already holds`, async () => {
+    const { codec } = await setup(mode);
+    const data = { userId: 'u1', n: [1, 2, { deep: null }] };
+    const out = await codec.decode('session', await codec.encodeJson('session', JSON.stringify(data), { maxAge: 60 }));
+    assert.deepEqual(out.data, data);
+    assert.equal(out.expiresAt - out.issuedAt, 60_000);
+    await assert.rejects(codec.encodeJson('session', undefined as unknown as string), { code: 'ERR_DATA_INVALID', kind: 'usage' });
+    await assert.rejects(codec.encodeJson('', '1'), { code: 'ERR_COOKIE_NAME_INVALID', kind: 'usage' });
+    // Text that is not JSON is the caller's bug: it seals, but never opens as data.
+    await expectCode(codec.decode('session', await codec.encodeJson('session', '{not json')), 'ERR_COOKIE_MALFORMED');
+  });
+
   test(`${mode}: validates its options at construction`, async () => {
     const { keyring } = await setup(mode);
     const bad: unknown[] = [

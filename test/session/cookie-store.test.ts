@@ -225,6 +225,18 @@ describe('CookieStore edge cases', () => {
     await assert.rejects(async () => { for (const h of hooks) await h(); }, invalid);
   });
 
+  test('values replaced by something that is not a plain object are ERR_DATA_INVALID, not a cookie that never opens', async () => {
+    const store = new CookieStore({ keyring: ringA });
+    const { ctx, hooks } = fakeCtx();
+    const session = await store.get(ctx, 'session');
+    const invalid = (e: unknown) => e instanceof SessionError && e.code === 'ERR_DATA_INVALID' && e.kind === 'usage';
+    for (const bad of [undefined, [1], 'text', null]) {
+      (session as { values: unknown }).values = bad;
+      await assert.rejects(session.save(), invalid);
+      await assert.rejects(async () => { for (const h of hooks) await h(); }, invalid);
+    }
+  });
+
   test('an authentic value that is not a session record gives a fresh session', async () => {
     const errors: string[] = [];
     const store = new CookieStore({ keyring: ringA, onDecodeError: (c) => { errors.push(c); } });

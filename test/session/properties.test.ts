@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { Session, type SessionRecord } from '../../src/session/session.js';
 import { VerifiedCache } from '../../src/session/verified-cache.js';
 import { copyFlat, flatValues } from '../../src/session/flat-values.js';
+import { recordJson } from '../../src/session/record-shape.js';
 import type { SessionContext, Store } from '../../src/session/types.js';
 
 import { fuzz } from '../fuzz/seed.js';
@@ -89,6 +90,34 @@ test('the verified cache never exceeds its bound and returns the last value set 
       }
       // the entry written last is never the one evicted by its own insertion
       if (previous !== undefined) assert.equal(cache.get(String(previous)), last.get(previous));
+    }),
+    300,
+  );
+});
+
+test('a record built around its values\' JSON parses to the same record as JSON.stringify of it', () => {
+  const id = fc.string({ maxLength: 24 });
+  const record = fc.record(
+    { i: id, c: fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })), v: values, s: id, k: id, f: fc.dictionary(fc.string({ maxLength: 4 }), fc.array(json, { maxLength: 3 }), { maxKeys: 3 }) },
+    { requiredKeys: ['i', 'c', 'v'] },
+  );
+  fuzz(
+    fc.property(record, (r) => {
+      const built = recordJson(r as SessionRecord, JSON.stringify(r.v));
+      assert.deepEqual(JSON.parse(built), JSON.parse(JSON.stringify(r)));
+    }),
+    300,
+  );
+});
+
+test('the values\' JSON reported for a write is the JSON of the values at that moment, or nothing when unchanged', () => {
+  fuzz(
+    fc.property(values, values, fc.boolean(), (before, after, regenerate) => {
+      const session = new Session({ name: 's', store, ctx, now: () => 0, record: { i: 'id', c: 1, v: structuredClone(before) } });
+      session.values = structuredClone(after);
+      if (regenerate) session.regenerate();
+      const expected = regenerate || JSON.stringify(after) !== JSON.stringify(before) ? JSON.stringify(after) : undefined;
+      assert.equal(session.changedValuesJson(), expected);
     }),
     300,
   );
