@@ -24,12 +24,12 @@ const pattern = fc
     fc.constantFrom('', '', '', '/', '/*', ':p', '*/a', '//'),
   )
   .map(([segments, tail]) => `/${segments.join('/')}${segments.length > 0 && tail !== '' ? '/' : ''}${tail}`);
-const method = fc.constantFrom('GET', 'POST', 'HEAD', 'ALL', 'PUT', 'OPTIONS', 'get', 'TRACE');
+const method = fc.constantFrom('GET', 'POST', 'HEAD', 'ALL', 'PUT', 'OPTIONS', 'get', 'TRACE', 'PROPFIND');
 const table = fc.array(fc.tuple(method, pattern), { minLength: 1, maxLength: 14 });
 
 const pathSegment = fc.oneof(
   { weight: 6, arbitrary: staticSegment },
-  { weight: 3, arbitrary: fc.constantFrom('', '42', 'me', 'a%2Fb', '%', '%E0%A4%A', '%C3%A9', 'aaaaaaaaaaaa', '..') },
+  { weight: 3, arbitrary: fc.constantFrom('', '42', 'me', 'a%2Fb', '%', '%E0%A4%A', '%C3%A9', 'aaaaaaaaaaaa', '..', '\u00e9', '\u00e9a') },
   { weight: 1, arbitrary: fc.string({ maxLength: 4 }) },
 );
 const path = fc.oneof(
