@@ -211,7 +211,10 @@ export class Session<T extends SessionValues = SessionValues> {
       throw new SessionError('ERR_DATA_INVALID', 'usage', `Session "${this.name}" holds a value JSON cannot represent (a BigInt or a cycle).`, { cause });
     }
     if (typeof json !== 'string' || json.charCodeAt(0) !== 0x7b) {
-      throw new SessionError('ERR_DATA_INVALID', 'usage', `Session "${this.name}": values must be a plain object (got ${json === undefined ? typeof this.#record.v : json.slice(0, 20)}).`);
+      // The kind of value only, never its text: it may hold a secret, and this message is logged.
+      const v: unknown = this.#record.v;
+      const kind = v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+      throw new SessionError('ERR_DATA_INVALID', 'usage', `Session "${this.name}": values must be a plain object (got ${kind}).`);
     }
     return json;
   }
