@@ -197,7 +197,7 @@ export function lifetime(options: ResolvedStoreOptions, createdMs: number, nowS:
 export function writeAttributes(options: ResolvedStoreOptions, lifetimeS: number): SessionCookieAttributes {
   const a = options.attributes;
   const maxAge = options.maxAge === 'session' ? undefined : (options.maxAge ?? lifetimeS);
-  return { path: a.path, domain: a.domain, secure: a.secure, httpOnly: a.httpOnly, sameSite: a.sameSite, partitioned: a.partitioned, maxAge };
+  return { path: a.path, domain: a.domain, secure: a.secure, httpOnly: a.httpOnly, sameSite: a.sameSite, partitioned: a.partitioned, priority: a.priority, maxAge };
 }
 
 /**

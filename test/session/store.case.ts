@@ -115,6 +115,16 @@ export function runStoreCases(config: StoreCaseConfig): void {
       assert.equal(body.id, (first.body as { id: string }).id);
     });
 
+    test('every configured cookie attribute reaches each write and the deletion', async () => {
+      await start({ cookie: { prefix: '__Secure-', domain: 'example.com', partitioned: true, sameSite: 'None', maxAge: 600 } });
+      const has = (line: string, attributes: string[]) => {
+        for (const attribute of attributes) assert.ok(line.split('; ').includes(attribute), `${attribute} in ${line}`);
+      };
+      has(setCookieFor(await browser.get('/inc'), '__Secure-session')[0] ?? '', ['Path=/', 'Domain=example.com', 'Max-Age=600', 'Secure', 'HttpOnly', 'SameSite=None', 'Partitioned']);
+      has(setCookieFor(await browser.get('/inc'), '__Secure-session')[0] ?? '', ['Domain=example.com', 'Max-Age=600', 'Partitioned']);
+      has(setCookieFor(await browser.get('/destroy'), '__Secure-session')[0] ?? '', ['Path=/', 'Domain=example.com', 'Max-Age=0', 'Secure', 'Partitioned']);
+    });
+
     test('an unchanged loaded session sends no Set-Cookie', async () => {
       await browser.get('/inc');
       clock += 1000; // under renewAfter × idleTimeout = 250 s
