@@ -10,7 +10,7 @@
 import { machineInfo } from './lib/machine.ts';
 import { runHttpTable, httpOptionsFromEnv, expectText, cookieHeader, type HttpTarget } from './lib/http-table.ts';
 import { rawHello } from './lib/session-target.ts';
-import { heading, publish, table, num, ratio, ms } from './lib/report.ts';
+import { heading, publish, httpTable } from './lib/report.ts';
 import { cachetRoot } from './lib/cachet.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,17 +70,5 @@ publish(
       `With 2 workers on this 2-core machine, wrk and the workers compete for the same two cores.`,
   ]) +
     '\n' +
-    table(
-      ['server', 'req/s', '× raw hello', 'req/CPU-s', '× raw hello', 'p50', 'p99', 'errors'],
-      results.map((r) => [
-        r.name,
-        num(r.requestsPerSec),
-        ratio(r.requestsPerSec, raw.requestsPerSec),
-        num(r.requestsPerCpuSec),
-        ratio(r.requestsPerCpuSec, raw.requestsPerCpuSec),
-        ms(r.latencyP50),
-        ms(r.latencyP99),
-        r.errors ? `**${r.errors}**` : '0',
-      ]),
-    ),
+    httpTable(results, '× raw hello'),
 );

@@ -6,7 +6,7 @@
  */
 import { machineInfo } from './lib/machine.ts';
 import { runHttpTable, httpOptionsFromEnv, expectText, type HttpTarget } from './lib/http-table.ts';
-import { heading, publish, table, num, ratio, ms } from './lib/report.ts';
+import { heading, publish, httpTable } from './lib/report.ts';
 import { cachetAvailable } from './lib/cachet.ts';
 
 const hello = (name: string, role: HttpTarget['role'], server: string): HttpTarget => ({
@@ -36,22 +36,11 @@ const machine = machineInfo();
 const options = httpOptionsFromEnv();
 console.error(`http hello: ${targets.length} servers, ${options.rounds} rounds × ${options.duration}s, ${options.connections} connections`);
 const results = await runHttpTable(targets, options);
-const base = results[0]!;
-const rows = results.map((r) => [
-  r.name,
-  num(r.requestsPerSec),
-  ratio(r.requestsPerSec, base.requestsPerSec),
-  num(r.requestsPerCpuSec),
-  ratio(r.requestsPerCpuSec, base.requestsPerCpuSec),
-  ms(r.latencyP50),
-  ms(r.latencyP99),
-  r.errors ? `**${r.errors}**` : '0',
-]);
 publish(
   'http-hello',
   heading('HTTP hello', machine, [
     `${options.connections} connections, ${options.rounds} interleaved rounds of ${options.duration} s each (median shown), ${results[0]!.rounds[0]!.tool}, one server process each.`,
   ]) +
     '\n' +
-    table(['server', 'req/s', '× raw', 'req/CPU-s', '× raw', 'p50', 'p99', 'errors'], rows),
+    httpTable(results, '× raw'),
 );

@@ -1,8 +1,7 @@
 // Peer: jose compact JWE, alg "dir", enc "A256GCM", with a cached CryptoKey.
-import { deepStrictEqual } from 'node:assert/strict';
 import { CompactEncrypt, compactDecrypt } from 'jose';
-import { KEY_BYTES, SESSION } from '../lib/fixture.ts';
-import type { CodecAdapter } from './adapter.ts';
+import { KEY_BYTES } from '../lib/fixture.ts';
+import { textCodecOps, type CodecAdapter } from './adapter.ts';
 
 const adapter: CodecAdapter = {
   name: 'jose compact JWE dir/A256GCM',
@@ -14,13 +13,7 @@ const adapter: CodecAdapter = {
     const encode = (data: unknown): Promise<string> =>
       new CompactEncrypt(enc.encode(JSON.stringify(data))).setProtectedHeader({ alg: 'dir', enc: 'A256GCM' }).encrypt(key);
     const decode = async (jwe: string): Promise<unknown> => JSON.parse(dec.decode((await compactDecrypt(jwe, key)).plaintext));
-    const fixed = await encode(SESSION);
-    deepStrictEqual(await decode(fixed), SESSION);
-    return {
-      roundTrip: async () => decode(await encode(SESSION)),
-      decode: () => decode(fixed),
-      sample: fixed,
-    };
+    return textCodecOps(encode, decode);
   },
 };
 export default adapter;

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeMachine, type MachineInfo } from './machine.ts';
 import { cachetLabel } from './cachet.ts';
+import type { HttpResult } from './http-table.ts';
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
 const docPath = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
@@ -31,6 +32,27 @@ export function ratio(x: number, base: number): string {
 
 export function ms(x: number): string {
   return Number.isFinite(x) ? `${x.toFixed(x >= 10 ? 1 : 2)} ms` : 'n/a';
+}
+
+/**
+ * An HTTP results table: req/s and req/CPU-s, each with its ratio to the first row (the baseline
+ * measured in the same run, headed `ratioLabel`), then p50, p99 and errors.
+ */
+export function httpTable(results: readonly HttpResult[], ratioLabel: string): string {
+  const base = results[0]!;
+  return table(
+    ['server', 'req/s', ratioLabel, 'req/CPU-s', ratioLabel, 'p50', 'p99', 'errors'],
+    results.map((r) => [
+      r.name,
+      num(r.requestsPerSec),
+      ratio(r.requestsPerSec, base.requestsPerSec),
+      num(r.requestsPerCpuSec),
+      ratio(r.requestsPerCpuSec, base.requestsPerCpuSec),
+      ms(r.latencyP50),
+      ms(r.latencyP99),
+      r.errors ? `**${r.errors}**` : '0',
+    ]),
+  );
 }
 
 export function heading(title: string, machine: MachineInfo, notes: readonly string[] = []): string {

@@ -10,6 +10,7 @@
  * @module
  */
 import { dataFile, ensureDataDir, readJsonFile, writeFileAtomic } from './data-dir.js';
+import { generateKey } from '../keys/generate.js';
 
 /** One key as stored. */
 export interface StoredKey {
@@ -44,10 +45,9 @@ const SECRET_PATTERN = /^[A-Za-z0-9_-]{43,}$/;
  * ```
  */
 export function newStoredKey(now: Date = new Date()): StoredKey {
-  const secret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
   const date = now.toISOString().slice(2, 10).replaceAll('-', '');
   const suffix = Buffer.from(crypto.getRandomValues(new Uint8Array(3))).toString('hex');
-  return { id: `k${date}${suffix}`, secret, createdAt: now.toISOString() };
+  return { ...generateKey(`k${date}${suffix}`), createdAt: now.toISOString() };
 }
 
 function checkKeys(value: unknown, origin: string): StoredKey[] {

@@ -15,6 +15,7 @@
  * @module
  */
 import { SessionError } from '../errors.js';
+import { encodeBase64url } from '../bytes/base64url.js';
 import type { SessionContext, Store } from './types.js';
 import { sameFlat, type FlatValues } from './flat-values.js';
 
@@ -86,10 +87,7 @@ function snapshotOf(record: SessionRecord<SessionValues>, values: string | undef
  * ```
  */
 export function randomId(bytes = 16): string {
-  const raw = crypto.getRandomValues(new Uint8Array(bytes));
-  let binary = '';
-  for (const b of raw) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return encodeBase64url(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
 /**

@@ -10,16 +10,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { chromiumMissing, launchChromium } from '../helpers/chromium.js';
+import { browserTestSkip, launchChromium } from '../helpers/chromium.js';
 import { PASSWORD, startApp, type Harness } from '../helpers/app-harness.js';
 
 const SHOTS = resolve(new URL('../..', import.meta.url).pathname, 'test-output', 'browser');
 const COOKIE = '__Host-session';
 
-const requested = process.env['CACHET_BROWSER'] === '1';
-const missing = chromiumMissing();
-if (requested && missing !== undefined) throw new Error(`browser test cannot run: ${missing}`);
-const skip = requested ? false : 'runs under npm run test:browser';
+const skip = browserTestSkip();
 
 let app: Harness;
 let context: BrowserContext | undefined;

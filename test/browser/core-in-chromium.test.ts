@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFile, readFileSync, statSync } from 'node:
 import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import { chromiumMissing, launchChromium } from '../helpers/chromium.js';
+import { browserTestSkip, chromiumMissing, launchChromium } from '../helpers/chromium.js';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const dist = join(root, 'dist');
@@ -22,10 +22,7 @@ const NODE_ONLY = new Set(
   (JSON.parse(readFileSync(join(root, 'scripts', 'node-only-files.json'), 'utf8')) as string[]).map((f) => f.replace(/\.ts$/, '.js')),
 );
 
-const requested = process.env['CACHET_BROWSER'] === '1';
-const missing = chromiumMissing() ?? (existsSync(join(dist, 'errors.js')) ? undefined : 'dist/ is not built (run npm run build)');
-if (requested && missing !== undefined) throw new Error(`browser test cannot run: ${missing}`);
-const skip = requested ? false : 'runs under npm run test:browser';
+const skip = browserTestSkip(chromiumMissing() ?? (existsSync(join(dist, 'errors.js')) ? undefined : 'dist/ is not built (run npm run build)'));
 
 function walk(dir: string): string[] {
   if (!existsSync(dir)) return [];

@@ -14,6 +14,17 @@ export function chromiumMissing(): string | undefined {
   return existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is not installed (run scripts/install-chromium.sh)`;
 }
 
+/**
+ * The `skip` option of a browser test. Under `npm run test:browser` (CACHET_BROWSER=1) it is false,
+ * and a missing prerequisite (`missing`: Chromium by default) throws instead of skipping quietly;
+ * elsewhere the test is skipped with that reason.
+ */
+export function browserTestSkip(missing: string | undefined = chromiumMissing()): false | string {
+  const requested = process.env['CACHET_BROWSER'] === '1';
+  if (requested && missing !== undefined) throw new Error(`browser test cannot run: ${missing}`);
+  return requested ? false : 'runs under npm run test:browser';
+}
+
 /** A headless Chromium with a fresh profile, its first page, and a close() that removes the profile. */
 export async function launchChromium(viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page; close: () => Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'cachet-chromium-'));

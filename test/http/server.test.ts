@@ -71,8 +71,8 @@ test('cuts off a client that sends its headers a byte at a time', async () => {
   }
 });
 
-test('shutdown() lets a request in flight finish, closes idle keep-alive sockets, and refuses new connections', async () => {
-  const a = app();
+/** GET /slow on `a`: answers "finished" once `release()` is called; `inHandler` resolves when a request is waiting there. */
+function slowRoute(a: ReturnType<typeof app>): { inHandler: Promise<void>; release: () => void } {
   let started!: () => void;
   const inHandler = new Promise<void>((r) => (started = r));
   let release!: () => void;
@@ -82,6 +82,12 @@ test('shutdown() lets a request in flight finish, closes idle keep-alive sockets
     await gate;
     ctx.text('finished');
   });
+  return { inHandler, release };
+}
+
+test('shutdown() lets a request in flight finish, closes idle keep-alive sockets, and refuses new connections', async () => {
+  const a = app();
+  const { inHandler, release } = slowRoute(a);
   const server = await a.listen({ port: 0, host: '127.0.0.1' });
   const port = (server.address() as AddressInfo).port;
   // An idle keep-alive connection: one request done, socket left open.
@@ -130,15 +136,7 @@ test('refuses inconsistent server options', () => {
 
 test('a second shutdown() joins the first instead of cutting requests in flight', async () => {
   const a = app();
-  let started!: () => void;
-  const inHandler = new Promise<void>((r) => (started = r));
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  a.get('/slow', async (ctx) => {
-    started();
-    await gate;
-    ctx.text('finished');
-  });
+  const { inHandler, release } = slowRoute(a);
   const server = await a.listen({ port: 0 });
   const port = (server.address() as AddressInfo).port;
   const slow = rawRequest(port, 'GET /slow HTTP/1.1\r\nHost: a\r\n\r\n');
