@@ -43,6 +43,8 @@ interface LoadState {
 
 /** A cookie value whose signature checked out: what the verified-value cache remembers. */
 interface Verified {
+  /** The full cookie name the value was verified for: a hit needs this name as well as the value. */
+  readonly name: string;
   readonly id: string;
   /** The signed value's own expiry (ms): a hit past it is decoded again, and then refused. */
   readonly expiresAt: number;
@@ -225,9 +227,12 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     const value = ctx.cookies[cookie];
     if (value === undefined) return this.#fresh(ctx, name, false);
     const now = this.#o.now();
-    const key = `${cookie}=${value}`;
+    // Keyed by the value, the name checked on the entry, as in CookieStore: no `${name}=${value}`
+    // string to build and hash on every request.
+    const key = value;
     this.#cache?.sync(this.#codec.keyring);
     let verified = this.#cache?.get(key);
+    if (verified !== undefined && verified.name !== cookie) verified = undefined;
     if (verified === undefined || verified.expiresAt <= now) {
       let decoded: { data: unknown; expiresAt: number; stale: boolean };
       try {
@@ -238,7 +243,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
         return this.#reject(ctx, name, err.code as DecodeErrorCode, err.detail);
       }
       if (!isSessionId(decoded.data)) return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', 'the signed value is not a session id');
-      verified = { id: decoded.data, expiresAt: decoded.expiresAt, stale: decoded.stale };
+      verified = { name: cookie, id: decoded.data, expiresAt: decoded.expiresAt, stale: decoded.stale };
       this.#cache?.set(key, verified);
     }
     const { id, stale } = verified;
@@ -295,7 +300,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     const value = await this.#codec.encode(cookie, id, { maxAge: life });
     // The browser sends this exact value next: remember it as verified, as CookieStore does.
     this.#cache?.sync(this.#codec.keyring);
-    this.#cache?.set(`${cookie}=${value}`, { id, expiresAt: this.#o.now() + life * 1000, stale: false });
+    this.#cache?.set(value, { name: cookie, id, expiresAt: this.#o.now() + life * 1000, stale: false });
     ctx.setCookie(cookie, value, writeAttributes(this.#o, life));
   }
 }
