@@ -22,7 +22,7 @@ export { ALL, STANDARD_METHODS } from './http/router/types.js';
 export type { LookupResult, Params, RouterLike, RouterOptions } from './http/router/types.js';
 
 // --- cookie ---
-export { parseCookies } from './cookie/parse.js';
+export { findCookie, parseCookies } from './cookie/parse.js';
 export type { ParseCookiesOptions } from './cookie/parse.js';
 export { serializeCookie, serializeCookieDeletion, MAX_COOKIE_AGE } from './cookie/serialize.js';
 export type { CookieOptions, CookieDeletionOptions, SameSite, CookiePriority } from './cookie/serialize.js';

@@ -159,6 +159,98 @@ export function parseCookies(header: string | readonly string[] | undefined, opt
   return out;
 }
 
+/**
+ * One cookie's value: exactly what `parseCookies(header, options)[name]` returns, without building
+ * the map. A session store wants one name out of the header; building the whole map allocates a
+ * key per pair and scans every character for controls, which measured ~3 µs per request over HTTP
+ * for a one-cookie header (in a profile of the session read benchmark), against a native `indexOf`
+ * for the name here. The same rules apply: first valid pair wins, pairs past `maxPairs` or not
+ * complete within `maxBytes` do not count, a pair holding a control character is skipped.
+ * A `name` that a pair could never carry as-is (empty, with `=`, `;`, a control character or
+ * surrounding spaces) gets the map's answer, computed the slow way.
+ *
+ * @example
+ * ```ts
+ * findCookie('theme=dark; __Host-session=abc', '__Host-session'); // 'abc'
+ * findCookie('a=1; a=2', 'a');                                    // '1' (first wins)
+ * findCookie('x=__Host-session=abc', '__Host-session');           // undefined (inside a value)
+ * ```
+ */
+export function findCookie(header: string | readonly string[] | undefined, name: string, options?: ParseCookiesOptions): string | undefined {
+  const maxPairs = checkLimit(options?.maxPairs, DEFAULT_MAX_PAIRS, 'maxPairs');
+  const maxBytes = checkLimit(options?.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
+  const decode = options?.decode;
+  if (!plainName(name) || (decode !== undefined && typeof decode !== 'function')) return parseCookies(header, options)[name];
+  let text: string;
+  if (typeof header === 'string') text = header;
+  else if (Array.isArray(header)) text = joinHeaders(header, maxBytes);
+  else return undefined;
+  const truncated = text.length > maxBytes;
+  const limit = truncated ? maxBytes : text.length;
+  if (truncated) text = text.slice(0, limit + 1); // as parseCookies reads it
+  for (let at = text.indexOf(name); at !== -1 && at < limit; at = text.indexOf(name, at + 1)) {
+    // A pair starts at the beginning or after ";", spaces and tabs skipped; anywhere else the
+    // name is inside another pair (`x=__Host-session=…` is the cookie x).
+    let before = at;
+    while (before > 0 && isWsp(text.charCodeAt(before - 1))) before--;
+    if (before > 0 && text.charCodeAt(before - 1) !== SEMICOLON) continue;
+    let eq = at + name.length;
+    while (eq < text.length && isWsp(text.charCodeAt(eq))) eq++;
+    if (text.charCodeAt(eq) !== EQUALS) continue; // a longer name, or no "=": not this cookie
+    let end = text.indexOf(';', eq);
+    if (end === -1 || end > limit) {
+      if (truncated && end !== limit) return undefined; // incomplete within maxBytes: it and all after are dropped
+      end = limit;
+    }
+    let valueStart = eq + 1;
+    let valueEnd = end;
+    while (valueStart < valueEnd && isWsp(text.charCodeAt(valueStart))) valueStart++;
+    while (valueEnd > valueStart && isWsp(text.charCodeAt(valueEnd - 1))) valueEnd--;
+    const raw = text.slice(valueStart, valueEnd);
+    // The name and what surrounds "=" hold no control character, so the value is all there is to
+    // check: one native regex pass over it, not over the whole header.
+    if (CONTROL.test(raw)) continue; // skipped, a later pair of that name may count
+    if (before >= 2 * maxPairs && pairsBefore(text, before) >= maxPairs) return undefined;
+    return decode === undefined ? raw : tryDecode(decode, raw);
+  }
+  return undefined;
+}
+
+const SEMICOLON = 0x3b;
+const EQUALS = 0x3d;
+
+/** A name findCookie can look for directly: non-empty, no "=", ";" or control, no edge space. */
+function plainName(name: string): boolean {
+  return (
+    typeof name === 'string' &&
+    name.length > 0 &&
+    !isWsp(name.charCodeAt(0)) &&
+    !isWsp(name.charCodeAt(name.length - 1)) &&
+    name.indexOf('=') === -1 &&
+    name.indexOf(';') === -1 &&
+    !hasControl(name, 0, name.length)
+  );
+}
+
+/**
+ * How many pairs (";"-separated parts holding an "=") start before `to`: parseCookies stops
+ * reading after maxPairs of them. Only counted when `to` is far enough into the header for the
+ * limit to matter: each pair takes at least two characters ("=;" counts, nameless as it is).
+ */
+function pairsBefore(text: string, to: number): number {
+  let pairs = 0;
+  let start = 0;
+  let eq = text.indexOf('=');
+  while (start < to && eq !== -1) {
+    let end = text.indexOf(';', start);
+    if (end === -1 || end > to) end = to;
+    if (eq < start) eq = text.indexOf('=', start);
+    if (eq !== -1 && eq < end) pairs++;
+    start = end + 1;
+  }
+  return pairs;
+}
+
 /** A control character other than HTAB in text[from, to) (RFC 6265bis §5.6 makes browsers refuse those). */
 function hasControl(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {

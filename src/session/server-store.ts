@@ -30,7 +30,7 @@ import { isRecord } from './record-shape.js';
 import { SessionRegistry, destroyedSessionError } from './registry.js';
 import { Session, type SessionRecord, type SessionValues } from './session.js';
 import { type ResolvedStoreOptions, lifetime, renewalDue, revocationReason, timeoutReason, writeAttributes } from './store-options.js';
-import type { SessionContext, Store } from './types.js';
+import { requestCookie, type SessionContext, type Store } from './types.js';
 
 interface LoadState {
   /** When the loaded record was last written (ms); 0 for a new session. */
@@ -152,7 +152,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     const cookie = this.cookieName(session.name);
     const stored = session.storedId;
     if (stored !== undefined) await this.#backend.delete(stored);
-    if (stored !== undefined || ctx.cookies[cookie] !== undefined) ctx.deleteCookie(cookie, this.#o.attributes);
+    if (stored !== undefined || requestCookie(ctx, cookie) !== undefined) ctx.deleteCookie(cookie, this.#o.attributes);
     session.markDestroyed();
   }
 
@@ -224,7 +224,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
 
   async #load(ctx: SessionContext, name: string): Promise<Session<T>> {
     const cookie = this.cookieName(name);
-    const value = ctx.cookies[cookie];
+    const value = requestCookie(ctx, cookie);
     if (value === undefined) return this.#fresh(ctx, name, false);
     const now = this.#o.now();
     // Keyed by the value, the name checked on the entry, as in CookieStore: no `${name}=${value}`

@@ -17,6 +17,19 @@ export type SessionCookieAttributes = CookieOptions;
 export type BeforeSendHook = () => void | Promise<void>;
 
 /**
+ * The request cookie `name` of `ctx`: through `ctx.cookie` when the context has it, else from
+ * `ctx.cookies`.
+ *
+ * @example
+ * ```ts
+ * const raw = requestCookie(ctx, '__Host-session'); // string | undefined
+ * ```
+ */
+export function requestCookie(ctx: SessionContext, name: string): string | undefined {
+  return ctx.cookie !== undefined ? ctx.cookie(name) : ctx.cookies[name];
+}
+
+/**
  * What a store needs from one request. The http `Context` satisfies it; so does a small fake in tests.
  *
  * @example
@@ -34,6 +47,11 @@ export type BeforeSendHook = () => void | Promise<void>;
 export interface SessionContext {
   /** The request's cookies: a null-prototype map from name to raw value. */
   readonly cookies: Readonly<Record<string, string>>;
+  /**
+   * One request cookie, `cookies[name]` without building the map (the http `Context` has it).
+   * Optional: a store falls back to `cookies` when it is missing.
+   */
+  cookie?(name: string): string | undefined;
   /** Stages a `Set-Cookie` (at most one per name; the last call wins). */
   setCookie(name: string, value: string, attributes: SessionCookieAttributes): void;
   /** Stages a deletion with the same Path/Domain/prefix attributes the cookie was set with. */

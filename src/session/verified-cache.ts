@@ -44,13 +44,16 @@ export interface VerifiedCacheOptions {
  */
 export class VerifiedCache<V> {
   readonly maxEntries: number;
-  // Keyed by the last TAIL characters of the key, the entry holding the full key, compared on
-  // every hit: a cookie value is a new string on every request, so Map.get hashes it afresh, and
-  // hashing the tail of a ~200-char value instead of all of it measured 0.54 -> 0.29 µs in process
-  // (2.65 µs self time per HTTP request in a profile). The tail of a sealed or signed value is its
-  // tag or MAC: two verified values sharing it would need a forgery, and if they did, the later
-  // simply replaces the earlier (a miss, never a wrong hit).
-  readonly #map = new Map<string, Slot<V>>();
+  // Keyed by a hash of the last TAIL characters of the key, the entry holding the full key,
+  // compared on every hit. A cookie value is a new string on every request, so a string key is
+  // hashed afresh each time; keying by its tail (a slice) measured 0.54 -> 0.29 µs in process, and
+  // an integer folded from the tail's char codes 0.39 -> 0.23 µs (a small integer is hashed
+  // without a string being made or read again). The tail of a sealed or signed value is its tag or
+  // MAC: two verified values sharing a hash is chance, and the later simply replaces the earlier
+  // (a miss, never a wrong hit). The fold starts from a random seed per cache, so nobody can
+  // choose values that pile up in one bucket of the Map (V8's string hashes are seeded likewise).
+  readonly #map = new Map<number, Slot<V>>();
+  readonly #seed = (crypto.getRandomValues(new Uint32Array(1))[0] as number) | 0;
   /** The ring: at most maxEntries slots, each holding one entry or (after a delete) nothing. */
   #slots: (Slot<V> | undefined)[] = [];
   /** Indexes of emptied slots, reused before anything is evicted. */
@@ -73,7 +76,7 @@ export class VerifiedCache<V> {
 
   /** The entry for `key` (marked as used); `undefined` if absent. */
   get(key: string): V | undefined {
-    const entry = this.#map.get(tail(key));
+    const entry = this.#map.get(this.#hash(key));
     if (entry === undefined || entry.key !== key) return undefined;
     entry.used = true;
     return entry.value;
@@ -81,7 +84,7 @@ export class VerifiedCache<V> {
 
   /** Stores `value` under `key`, evicting a least recently used entry when full. */
   set(key: string, value: V): void {
-    const short = tail(key);
+    const short = this.#hash(key);
     const existing = this.#map.get(short);
     if (existing !== undefined) {
       // Same slot, new contents; just written, so it keeps its place for one more round.
@@ -116,9 +119,16 @@ export class VerifiedCache<V> {
     }
   }
 
+  /** The Map key of `key`: its last TAIL characters folded (FNV-1a style) from the seed into a small integer. */
+  #hash(key: string): number {
+    let h = this.#seed;
+    for (let i = key.length > TAIL ? key.length - TAIL : 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+    return h & 0x3fffffff; // 30 bits: a Smi on every V8 build, so the Map never boxes it
+  }
+
   /** Removes `key`. */
   delete(key: string): void {
-    const short = tail(key);
+    const short = this.#hash(key);
     const slot = this.#map.get(short);
     if (slot === undefined || slot.key !== key) return;
     this.#map.delete(short);
@@ -149,16 +159,12 @@ export class VerifiedCache<V> {
 /** One entry in its slot of the ring. */
 interface Slot<V> {
   key: string;
-  /** The map key: the tail of `key`. */
-  short: string;
+  /** The map key: the hash of the tail of `key`. */
+  short: number;
   value: V;
   /** Hit since the hand last passed. */
   used: boolean;
   index: number;
 }
 
-const TAIL = 32;
-
-function tail(key: string): string {
-  return key.length > TAIL ? key.slice(-TAIL) : key;
-}
+const TAIL = 24;

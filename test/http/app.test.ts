@@ -275,6 +275,26 @@ test('sends at most one Set-Cookie per name, the later one winning, and deletes 
   }
 });
 
+test('reads one request cookie with ctx.cookie(name), the same answer before and after ctx.cookies is parsed', async () => {
+  const { app } = quietApp();
+  app.get('/c', (ctx) => {
+    const before = ['sid', 'x', 'missing', '__proto__'].map((n) => ctx.cookie(n) ?? null);
+    const map = ctx.cookies;
+    const after = ['sid', 'x', 'missing', '__proto__'].map((n) => ctx.cookie(n) ?? null);
+    ctx.json({ before, after, map: { ...map } });
+  });
+  const s = await start(app);
+  try {
+    const r = await get(s.port, '/c', 'GET', 'Cookie: x=sid=no; sid = first ; sid=second; __proto__=p\r\n');
+    const body = JSON.parse(r.body) as { before: unknown[]; after: unknown[]; map: Record<string, string> };
+    assert.deepEqual(body.before, ['first', 'sid=no', null, 'p']);
+    assert.deepEqual(body.after, body.before);
+    assert.deepEqual(body.map, { x: 'sid=no', sid: 'first', ['__proto__']: 'p' });
+  } finally {
+    await s.close();
+  }
+});
+
 test('runs async onBeforeSend hooks after the handler and before headers, redirects included', async () => {
   const { app } = quietApp();
   app.use((ctx, next) => {

@@ -7,6 +7,7 @@ import { SessionTooLargeError } from '../../src/session/session-too-large-error.
 import { SessionError, type DecodeErrorCode } from '../../src/errors.js';
 import { runStoreCases, type CaseValues } from './store.case.js';
 import { Browser, serve, setCookieFor } from './harness.js';
+import type { BeforeSendHook, SessionContext } from '../../src/session/types.js';
 
 const keyA = generateKey('a');
 const keyB = generateKey('b');
@@ -185,6 +186,28 @@ describe('CookieStore', () => {
     const cookie = `${COOKIE}=${a.browser.jar.get(COOKIE) ?? ''}`;
     assert.equal(((await a.browser.request('/inc', { headers: { cookie } })).body as { n: number }).n, 2);
     assert.equal(((await a.browser.request('/read', { headers: { cookie } })).body as { n: number }).n, 1, 'the same cookie still reads n = 1');
+  });
+
+  test('a cookie the cache verified opens without waiting: an unchanged session commits in the same tick', async () => {
+    const store = new CookieStore<CaseValues>({ keyring: ringA });
+    const staged = new Map<string, string>();
+    const fake = (cookies: Record<string, string>, hooks: BeforeSendHook[]): SessionContext => ({
+      cookies,
+      setCookie: (name, value) => { staged.set(name, value); },
+      deleteCookie: (name) => { staged.set(name, ''); },
+      onBeforeSend: (hook) => { hooks.push(hook); },
+    });
+    const firstHooks: BeforeSendHook[] = [];
+    (await store.get(fake({}, firstHooks), 'session')).values.n = 1;
+    for (const hook of firstHooks) await hook();
+    const value = staged.get(COOKIE) ?? '';
+    staged.clear();
+
+    const hooks: BeforeSendHook[] = [];
+    const pending = store.get(fake({ [COOKIE]: value }, hooks), 'session'); // written above, so cached
+    assert.equal(hooks[0]?.(), undefined, 'nothing to write and nothing to wait for');
+    assert.equal((await pending).values.n, 1);
+    assert.equal(staged.size, 0);
   });
 
   test('a cookie cut from another name does not open', async () => {

@@ -47,3 +47,27 @@ test('a failed load is reported to the caller and not committed', async () => {
   await hooks[0]?.();
   assert.equal(commits, 0);
 });
+
+test('a load that has the session at once hands it over, and its hook commits without waiting', async () => {
+  const registry = new SessionRegistry();
+  const { ctx, hooks } = fakeCtx();
+  const session = new Session({ name: 'a', store, ctx, now: () => 0 });
+  const committed: Session[] = [];
+  const got = registry.get(ctx, 'a', () => session, (s) => { committed.push(s); });
+  // Not awaited yet: the hook already knows the session, so it commits in the same tick.
+  assert.equal(hooks[0]?.(), undefined);
+  assert.deepEqual(committed, [session]);
+  assert.equal(await got, session);
+  assert.equal(await registry.get(ctx, 'a', () => { throw new Error('loaded twice'); }, () => {}), session);
+});
+
+test('a load that throws is a rejected get, as an async load would be, and nothing is committed', async () => {
+  const registry = new SessionRegistry();
+  const { ctx, hooks } = fakeCtx();
+  let commits = 0;
+  const got = registry.get(ctx, 'a', () => { throw new Error('bad state'); }, () => { commits++; });
+  assert.ok(got instanceof Promise);
+  await assert.rejects(got, /bad state/);
+  await hooks[0]?.();
+  assert.equal(commits, 0);
+});

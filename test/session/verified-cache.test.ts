@@ -86,6 +86,16 @@ test('deleting a key whose tail matches another entry leaves that entry alone', 
   assert.equal(cache.get(`x${tail}`), 1);
 });
 
+test('a key sharing the hashed tail of another replaces it: a miss for the first, never a wrong hit', () => {
+  const cache = new VerifiedCache<number>();
+  const tail = 'T'.repeat(32);
+  cache.set(`x${tail}`, 1);
+  cache.set(`y${tail}`, 2);
+  assert.equal(cache.get(`x${tail}`), undefined);
+  assert.equal(cache.get(`y${tail}`), 2);
+  assert.equal(cache.size, 1);
+});
+
 test('under a stream of one-off entries, an entry that keeps being hit is never evicted', () => {
   // The session-write pattern: every response adds a value that is never seen again, while the
   // cookie of a busy client is hit on every request.
