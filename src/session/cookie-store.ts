@@ -91,6 +91,8 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   #lastName = '';
   #lastPrefix = '';
   #lastCookieName = '';
+  #chunkOf = '';
+  #chunkPrefix = '';
   readonly #registry = new SessionRegistry<T>();
   #keyring!: Keyring;
   #codec!: CookieCodec;
@@ -220,9 +222,24 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
 
   /** Deletes chunk cookies with index ≥ `keep`: those the request carried and those written earlier in it. */
   #deleteChunks(ctx: SessionContext, cookieName: string, state: CookieState, keep: number): void {
-    const stale = new Set(staleChunkNames(ctx.cookies, cookieName, keep));
+    const stale = new Set(this.#staleChunks(ctx, cookieName, keep));
     for (let i = keep; i < state.chunksWritten; i++) stale.add(chunkCookieName(cookieName, i));
     for (const chunk of stale) ctx.deleteCookie(chunk, this.options.attributes);
+  }
+
+  /**
+   * The request's chunk cookies of `cookieName` with an index ≥ `keep`. Every chunk name holds
+   * `name.` verbatim, so when the raw header lacks that text there is none, and the cookie map is
+   * not built: that is every write of an unchunked session (measured ~3 µs per request over HTTP).
+   */
+  #staleChunks(ctx: SessionContext, cookieName: string, keep: number): string[] {
+    if (cookieName !== this.#chunkOf) {
+      this.#chunkOf = cookieName;
+      this.#chunkPrefix = `${cookieName}.`;
+    }
+    const header = ctx.headers?.['cookie'];
+    if (typeof header === 'string' && header.indexOf(this.#chunkPrefix) === -1) return [];
+    return staleChunkNames(ctx.cookies, cookieName, keep);
   }
 
   #stateOf(session: Session<T>): CookieState {
@@ -270,7 +287,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     let raw = requestCookie(ctx, cookieName);
     if (raw === undefined && this.#maxChunks !== undefined) {
       raw = joinCookieChunks(ctx.cookies, cookieName, { maxChunks: this.#maxChunks });
-      if (raw === undefined && staleChunkNames(ctx.cookies, cookieName, 0).length > 0) {
+      if (raw === undefined && this.#staleChunks(ctx, cookieName, 0).length > 0) {
         return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', 'chunks missing or too many');
       }
     }

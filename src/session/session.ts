@@ -17,7 +17,7 @@
 import { SessionError } from '../errors.js';
 import { encodeBase64url } from '../bytes/base64url.js';
 import type { SessionContext, Store } from './types.js';
-import { sameFlat, type FlatValues } from './flat-values.js';
+import { flatJson, type FlatValues } from './flat-values.js';
 
 /** A value that survives `JSON.stringify` / `JSON.parse` unchanged. Flashes are of this type. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -194,9 +194,9 @@ export class Session<T extends SessionValues = SessionValues> {
     const r = this.#record;
     const snap = this.#snapshot;
     const other = this.#forced || this.#flashesChanged || r.i !== snap.i || r.c !== snap.c || r.s !== snap.s || r.k !== snap.k;
-    // Flat values equal to the snapshot serialize to the snapshot's JSON (flat-values.ts).
-    if (this.#flat !== undefined && sameFlat(r.v, this.#flat)) return other ? snap.v : undefined;
-    const json = this.valuesJson();
+    // Flat values: their JSON from the snapshot's members, the snapshot string itself when
+    // unchanged (flat-values.ts); anything else, JSON.stringify.
+    const json = (this.#flat !== undefined ? flatJson(r.v, this.#flat, snap.v) : undefined) ?? this.valuesJson();
     return other || json !== snap.v ? json : undefined;
   }
 

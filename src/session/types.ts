@@ -58,7 +58,11 @@ export interface SessionContext {
   deleteCookie(name: string, attributes: SessionCookieAttributes): void;
   /** Runs `hook` before the headers go out: this is how a changed session commits itself. */
   onBeforeSend(hook: BeforeSendHook): void;
-  /** Request headers, for session metadata such as the user agent (server-side stores). */
+  /**
+   * Request headers, for session metadata such as the user agent (server-side stores). When
+   * present, `cookies` must be what its `cookie` header holds: a store may look at the raw header
+   * first (no chunk cookie can be present when the header lacks `name.`).
+   */
   readonly headers?: Readonly<Record<string, string | readonly string[] | undefined>>;
   /** The client address, for session metadata (server-side stores). */
   readonly ip?: string;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFlat, flatValues, sameFlat } from '../../src/session/flat-values.js';
+import { copyFlat, flatJson, flatValues } from '../../src/session/flat-values.js';
 
 const parsed = (json: string): unknown => JSON.parse(json);
 
@@ -24,25 +24,48 @@ test('copies into a fresh object that does not share writes with the snapshot', 
   assert.equal(Object.getPrototypeOf(copy), Object.prototype, 'an own "__proto__" field, not a prototype');
   copy['n'] = 2;
   assert.equal(flat.values['n'], 1);
-  assert.equal(sameFlat(copyFlat(flat), flat), true);
+  const json = '{"n":1,"__proto__":"p"}';
+  assert.equal(flatJson(copyFlat(flat), flat, json), json);
 });
 
-test('is the same only for equal keys in equal order with identical values', () => {
-  const flat = flatValues(parsed('{"a":"x","b":1}'))!;
-  assert.equal(sameFlat({ a: 'x', b: 1 }, flat), true);
-  assert.equal(sameFlat({ a: 'x', b: 2 }, flat), false, 'a changed value');
-  assert.equal(sameFlat({ a: 'x' }, flat), false, 'a removed key');
-  assert.equal(sameFlat({ a: 'x', b: 1, c: null }, flat), false, 'an added key');
-  assert.equal(sameFlat({ b: 1, a: 'x' }, flat), false, 'another order serializes differently');
-  assert.equal(sameFlat({ a: 'x', b: 1, c: undefined }, flat), false, 'undefined is left to the JSON comparison');
+test('gives the snapshot string itself when nothing changed, else exactly JSON.stringify', () => {
+  const snapshot = '{"a":"x","b":1}';
+  const flat = flatValues(parsed(snapshot))!;
+  assert.equal(flatJson({ a: 'x', b: 1 }, flat, snapshot), snapshot);
+  const cases: Record<string, unknown>[] = [
+    { a: 'x', b: 2 }, // a changed value
+    { a: 'y\n"', b: 1 }, // a string that needs escaping
+    { a: 'x' }, // a removed key
+    { b: 1 }, // the first key removed
+    { a: 'x', b: 1, c: null }, // an added key
+    { b: 1, a: 'x' }, // another order serializes differently
+    { a: 'x', b: Number.NaN, c: -0, d: Infinity, e: true, f: false }, // numbers JSON writes its own way
+    { a: '\ud800', b: 1 }, // a lone surrogate, escaped
+    {},
+  ];
+  for (const values of cases) assert.equal(flatJson(values, flat, snapshot), JSON.stringify(values), JSON.stringify(values));
 });
 
-test('leaves anything JSON could serialize differently to the JSON comparison', () => {
+test('leaves anything JSON could serialize differently to JSON.stringify', () => {
   const flat = flatValues(parsed('{"0":"a"}'))!;
-  assert.equal(sameFlat(['a'], flat), false, 'an array with the same keys');
+  const s = '{"0":"a"}';
+  assert.equal(flatJson(['a'], flat, s), undefined, 'an array with the same keys');
   class Values { 0 = 'a'; }
-  assert.equal(sameFlat(new Values(), flat), false, 'a class instance');
-  assert.equal(sameFlat({ 0: 'a', toJSON: () => ({}) }, flat), false, 'an own toJSON');
-  assert.equal(sameFlat(Object.assign(Object.create({ toJSON: () => 'x' }) as object, { 0: 'a' }), flat), false, 'an inherited toJSON');
-  for (const value of [null, undefined, 'a', 1]) assert.equal(sameFlat(value, flat), false, String(value));
+  assert.equal(flatJson(new Values(), flat, s), undefined, 'a class instance');
+  assert.equal(flatJson({ 0: 'a', toJSON: () => ({}) }, flat, s), undefined, 'an own toJSON');
+  assert.equal(flatJson(Object.assign(Object.create({ toJSON: () => 'x' }) as object, { 0: 'a' }), flat, s), undefined, 'an inherited toJSON');
+  assert.equal(flatJson({ 0: 'a', u: undefined }, flat, s), undefined, 'undefined is skipped by JSON');
+  assert.equal(flatJson({ 0: 'a', n: { x: 1 } }, flat, s), undefined, 'a nested object');
+  assert.equal(flatJson({ 0: 'a', big: 1n }, flat, s), undefined, 'a BigInt, which JSON refuses');
+  for (const value of [null, undefined, 'a', 1]) assert.equal(flatJson(value, flat, s), undefined, String(value));
+});
+
+test('an enumerable key on Object.prototype sends the values to JSON.stringify rather than into the JSON', () => {
+  const flat = flatValues(parsed('{"a":1}'))!;
+  Object.defineProperty(Object.prototype, 'polluted', { value: 1, enumerable: true, configurable: true });
+  try {
+    assert.equal(flatJson({ a: 1 }, flat, '{"a":1}'), undefined);
+  } finally {
+    delete (Object.prototype as Record<string, unknown>)['polluted'];
+  }
 });
