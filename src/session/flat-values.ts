@@ -76,15 +76,17 @@ export function flatJson(current: unknown, flat: FlatValues, snapshotJson: strin
   if (typeof current !== 'object' || current === null || Object.getPrototypeOf(current) !== Object.prototype || 'toJSON' in current) return undefined;
   // for-in, not Object.keys: V8 walks the object's enum cache without allocating an array
   // (measured 0.36 -> 0.11 µs for 7 fields, Node 20). It also yields enumerable inherited keys,
-  // which only Object.prototype could hold here: one makes this answer undefined, never wrong.
+  // which only Object.prototype could hold here, and always after every own key (the for-in
+  // order of ES2020): so when the last key seen is an own one, all were.
   const keys = flat.keys;
   const list = flat.list;
   const values = current as Record<string, unknown>;
   let json = '';
   let same = true;
   let i = 0;
+  let last = '';
   for (const key in values) {
-    if (!Object.hasOwn(values, key)) return undefined;
+    last = key;
     const value = values[key];
     let member: string;
     if (key === keys[i] && value === list[i]) member = flat.members[i] as string;
@@ -101,6 +103,7 @@ export function flatJson(current: unknown, flat: FlatValues, snapshotJson: strin
     if (!same) json += i === 0 ? member : `,${member}`;
     i++;
   }
+  if (i > 0 && !Object.hasOwn(values, last)) return undefined;
   if (same && i === keys.length) return snapshotJson;
   if (same) for (let j = 0; j < i; j++) json += j === 0 ? flat.members[j] : `,${flat.members[j]}`; // keys removed at the end
   return `{${json}}`;
