@@ -24,7 +24,7 @@ export type { LookupResult, Params, RouterLike, RouterOptions } from './http/rou
 // --- cookie ---
 export { findCookie, parseCookies } from './cookie/parse.js';
 export type { ParseCookiesOptions } from './cookie/parse.js';
-export { serializeCookie, serializeCookieDeletion, MAX_COOKIE_AGE } from './cookie/serialize.js';
+export { prepareCookie, serializeCookie, serializeCookieDeletion, MAX_COOKIE_AGE } from './cookie/serialize.js';
 export type { CookieOptions, CookieDeletionOptions, SameSite, CookiePriority } from './cookie/serialize.js';
 export { isCookieName, isCookieValue } from './cookie/grammar.js';
 export { cookieByteLength, fitsInCookie, utf8ByteLength, MAX_COOKIE_BYTES, MAX_ATTRIBUTE_BYTES } from './cookie/size.js';

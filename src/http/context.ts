@@ -234,6 +234,24 @@ export class Context {
     (this._setCookies ??= new Map()).set(name, serializeCookie(name, value, options));
   }
 
+  /**
+   * Stages a `Set-Cookie` header value built beforehand, for example by a `prepareCookie` builder
+   * (which checked it); a later call for the same `name`, or setCookie / deleteCookie, replaces it.
+   * The session stores write their cookie this way. The value must be a valid Set-Cookie for
+   * `name`: it is not checked again here (node still refuses control characters when the response
+   * is written, which then becomes the generic 500, as for any invalid staged header).
+   *
+   * @example
+   * ```ts
+   * const theme = prepareCookie('theme', { path: '/', maxAge: 86_400 });
+   * ctx.setCookieHeader('theme', theme('dark'));
+   * ```
+   */
+  setCookieHeader(name: string, header: string): void {
+    this._checkOpen();
+    (this._setCookies ??= new Map()).set(name, header);
+  }
+
   /** Stages the deletion of a cookie (same Path/Domain as when it was set). Replaces a staged set. */
   deleteCookie(name: string, options: CookieDeletionOptions = {}): void {
     this._checkOpen();

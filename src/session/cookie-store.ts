@@ -24,6 +24,7 @@ import { Session, type SessionRecord, type SessionValues } from './session.js';
 import { SessionTooLargeError } from './session-too-large-error.js';
 import { isRecord, metaOf, recordJson } from './record-shape.js';
 import { lifetime, renewalDue, resolveStoreOptions, revocationReason, timeoutReason, writeAttributes, type ResolvedStoreOptions, type SessionStoreOptions } from './store-options.js';
+import { SessionCookieWriter } from './cookie-writer.js';
 import { requestCookie, type SessionContext, type Store } from './types.js';
 import { VerifiedCache, type VerifiedCacheOptions } from './verified-cache.js';
 import { copyFlat, flatValues, type FlatValues } from './flat-values.js';
@@ -94,6 +95,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   #chunkOf = '';
   #chunkPrefix = '';
   readonly #registry = new SessionRegistry<T>();
+  readonly #writer: SessionCookieWriter;
   #keyring!: Keyring;
   #codec!: CookieCodec;
 
@@ -102,6 +104,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
       throw new SessionError('ERR_OPTIONS_INVALID', 'usage', 'CookieStore needs a keyring: new CookieStore({ keyring: await Keyring.create([generateKey()]) }).');
     }
     this.options = resolveStoreOptions(options);
+    this.#writer = new SessionCookieWriter(this.options);
     const mode = options.mode ?? 'sealed';
     if (mode !== 'sealed' && mode !== 'signed') throw new SessionError('ERR_OPTIONS_INVALID', 'usage', `mode must be 'sealed' or 'signed' (got ${JSON.stringify(mode)}).`);
     this.mode = mode;
@@ -173,7 +176,6 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
       throw err;
     }
     const size = cookieName.length + value.length; // ASCII: the name is a token, the value base64url
-    const attributes = writeAttributes(this.options, maxAge);
 
     let chunks: string[] | undefined;
     if (size > MAX_COOKIE_BYTES) {
@@ -186,11 +188,12 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     }
     const deletion = this.options.attributes;
     if (chunks === undefined) {
-      ctx.setCookie(cookieName, value, attributes);
+      this.#writer.write(ctx, cookieName, value, maxAge);
       this.#deleteChunks(ctx, cookieName, state, 0);
       state.chunksWritten = 0;
       state.plainWritten = true;
     } else {
+      const attributes = writeAttributes(this.options, maxAge);
       chunks.forEach((part, i) => ctx.setCookie(chunkCookieName(cookieName, i), part, attributes));
       this.#deleteChunks(ctx, cookieName, state, chunks.length);
       if (requestCookie(ctx, cookieName) !== undefined || state.plainWritten) ctx.deleteCookie(cookieName, deletion);

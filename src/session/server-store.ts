@@ -29,7 +29,8 @@ import { isSessionId } from './record.js';
 import { isRecord } from './record-shape.js';
 import { SessionRegistry, destroyedSessionError } from './registry.js';
 import { Session, type SessionRecord, type SessionValues } from './session.js';
-import { type ResolvedStoreOptions, lifetime, renewalDue, revocationReason, timeoutReason, writeAttributes } from './store-options.js';
+import { type ResolvedStoreOptions, lifetime, renewalDue, revocationReason, timeoutReason } from './store-options.js';
+import { SessionCookieWriter } from './cookie-writer.js';
 import { requestCookie, type SessionContext, type Store } from './types.js';
 
 interface LoadState {
@@ -70,12 +71,14 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
   readonly #codec: CookieCodec;
   readonly #cache: VerifiedCache<Verified> | undefined;
   readonly #o: ResolvedStoreOptions;
+  readonly #writer: SessionCookieWriter;
   readonly #registry = new SessionRegistry<T>();
 
   /** For the store classes: `resolved` is `resolveServerStoreOptions(options)`. */
   protected constructor(backend: RecordBackend, options: ServerStoreOptions, resolved: ResolvedStoreOptions) {
     this.#backend = backend;
     this.#o = resolved;
+    this.#writer = new SessionCookieWriter(resolved);
     // Signed values live at most as long as a session can: the absolute timeout.
     this.#codec = new CookieCodec({ keyring: options.keyring, mode: 'signed', maxAge: Math.ceil(resolved.absoluteTimeout), now: resolved.now });
     const cache = options.cache ?? true;
@@ -301,7 +304,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     // The browser sends this exact value next: remember it as verified, as CookieStore does.
     this.#cache?.sync(this.#codec.keyring);
     this.#cache?.set(value, { name: cookie, id, expiresAt: this.#o.now() + life * 1000, stale: false });
-    ctx.setCookie(cookie, value, writeAttributes(this.#o, life));
+    this.#writer.write(ctx, cookie, value, life);
   }
 }
 

@@ -54,6 +54,11 @@ export interface SessionContext {
   cookie?(name: string): string | undefined;
   /** Stages a `Set-Cookie` (at most one per name; the last call wins). */
   setCookie(name: string, value: string, attributes: SessionCookieAttributes): void;
+  /**
+   * Stages a `Set-Cookie` already serialized (by a builder from `prepareCookie`), under `name`:
+   * optional, a store uses `setCookie` when it is missing. The http `Context` has it.
+   */
+  setCookieHeader?(name: string, header: string): void;
   /** Stages a deletion with the same Path/Domain/prefix attributes the cookie was set with. */
   deleteCookie(name: string, attributes: SessionCookieAttributes): void;
   /** Runs `hook` before the headers go out: this is how a changed session commits itself. */

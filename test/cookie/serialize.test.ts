@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serializeCookie, serializeCookieDeletion, MAX_COOKIE_AGE, type CookieOptions } from '../../src/cookie/serialize.js';
+import { prepareCookie, serializeCookie, serializeCookieDeletion, MAX_COOKIE_AGE, type CookieOptions } from '../../src/cookie/serialize.js';
 import { SessionError, type SessionErrorCode } from '../../src/errors.js';
 
 function throwsCode(fn: () => unknown, code: SessionErrorCode, hint?: RegExp): void {
@@ -141,4 +141,32 @@ test('a deletion obeys the same name, prefix and attribute rules a browser appli
   throwsCode(() => serializeCookieDeletion('__Secure-s'), 'ERR_COOKIE_PREFIX');
   throwsCode(() => serializeCookieDeletion('n', { sameSite: 'None' }), 'ERR_COOKIE_ATTRIBUTE_INVALID');
   throwsCode(() => serializeCookieDeletion('n', { path: 'x' }), 'ERR_COOKIE_ATTRIBUTE_INVALID');
+});
+
+test('a prepared cookie writes exactly what serializeCookie writes for its options and the Max-Age given', () => {
+  const optionSets: CookieOptions[] = [
+    {},
+    SECURE_HOST,
+    { ...SECURE_HOST, maxAge: 60, priority: 'Low' },
+    { domain: 'example.com', path: '/app', secure: true, sameSite: 'None', partitioned: true, expires: new Date(Date.UTC(2027, 0, 2)) },
+  ];
+  for (const options of optionSets) {
+    const name = options.path === '/' ? '__Host-s' : 'sid';
+    const build = prepareCookie(name, options);
+    for (const value of ['', 'v.1-_', 'x'.repeat(300)]) {
+      assert.equal(build(value), serializeCookie(name, value, options));
+      for (const maxAge of [0, 1800, MAX_COOKIE_AGE + 1]) assert.equal(build(value, maxAge), serializeCookie(name, value, { ...options, maxAge }));
+    }
+  }
+});
+
+test('a prepared cookie checks the name and attributes once, and the value and Max-Age on every call', () => {
+  throwsCode(() => prepareCookie('bad name', {}), 'ERR_COOKIE_NAME_INVALID');
+  throwsCode(() => prepareCookie('__Host-s', { path: '/' }), 'ERR_COOKIE_PREFIX');
+  throwsCode(() => prepareCookie('s', { maxAge: -1 }), 'ERR_COOKIE_ATTRIBUTE_INVALID');
+  throwsCode(() => prepareCookie('s', { expires: new Date(Number.NaN) }), 'ERR_COOKIE_ATTRIBUTE_INVALID');
+  const build = prepareCookie('s', { path: '/' });
+  throwsCode(() => build('a;b'), 'ERR_COOKIE_VALUE_INVALID');
+  throwsCode(() => build('x'.repeat(5000)), 'ERR_COOKIE_TOO_LARGE');
+  throwsCode(() => build('v', 1.5), 'ERR_COOKIE_ATTRIBUTE_INVALID');
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApp } from '../../src/http/app.js';
+import { prepareCookie } from '../../src/cookie/serialize.js';
 import { HttpError } from '../../src/http/http-error.js';
 import { LinearRouter } from '../../src/http/router/linear.js';
 import type { AccessLogEntry } from '../../src/http/types.js';
@@ -290,6 +291,25 @@ test('reads one request cookie with ctx.cookie(name), the same answer before and
     assert.deepEqual(body.before, ['first', 'sid=no', null, 'p']);
     assert.deepEqual(body.after, body.before);
     assert.deepEqual(body.map, { x: 'sid=no', sid: 'first', ['__proto__']: 'p' });
+  } finally {
+    await s.close();
+  }
+});
+
+test('stages a ready-made Set-Cookie with ctx.setCookieHeader, replaced by a later call for the same name', async () => {
+  const { app } = quietApp();
+  app.get('/c', (ctx) => {
+    const theme = prepareCookie('theme', { path: '/', maxAge: 60 });
+    ctx.setCookieHeader('theme', theme('light'));
+    ctx.setCookieHeader('lang', 'lang=en; Path=/');
+    ctx.setCookie('lang', 'fr', { path: '/' });
+    ctx.setCookieHeader('theme', theme('dark'));
+    ctx.text('ok');
+  });
+  const s = await start(app);
+  try {
+    const r = await get(s.port, '/c');
+    assert.deepEqual(r.headers['set-cookie'], ['theme=dark; Path=/; Max-Age=60', 'lang=fr; Path=/']);
   } finally {
     await s.close();
   }
