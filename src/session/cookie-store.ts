@@ -17,7 +17,7 @@
 import { SessionError, type DecodeErrorCode } from '../errors.js';
 import type { Keyring } from '../keys/keyring.js';
 import { CookieCodec } from '../codec/cookie-codec.js';
-import { chunkCookieName, joinCookieChunks, splitCookieValue, staleChunkNames } from '../cookie/chunk.js';
+import { chunkCookieName, joinCookieChunks, splitCookieValue } from '../cookie/chunk.js';
 import { MAX_COOKIE_BYTES } from '../cookie/size.js';
 import { SessionRegistry, destroyedSessionError } from './registry.js';
 import { Session, type SessionRecord, type SessionValues } from './session.js';
@@ -27,7 +27,9 @@ import { lifetime, renewalDue, resolveStoreOptions, revocationReason, timeoutRea
 import { SessionCookieWriter } from './cookie-writer.js';
 import { requestCookie, type SessionContext, type Store } from './types.js';
 import { VerifiedCache, type VerifiedCacheOptions } from './verified-cache.js';
-import { copyFlat, flatValues, type FlatValues } from './flat-values.js';
+import type { FlatValues } from './flat-values.js';
+import { recordOf, type VerifiedEntry } from './verified-entry.js';
+import { ChunkCookies } from './cookie-chunks.js';
 
 /** Options for {@link CookieStore}. */
 export interface CookieStoreOptions extends SessionStoreOptions {
@@ -42,23 +44,6 @@ export interface CookieStoreOptions extends SessionStoreOptions {
 }
 
 const CODEC_MAX_BYTES = 50 * MAX_COOKIE_BYTES;
-
-/** What the verified cache remembers about one authenticated cookie value. */
-interface Verified {
-  /** The full cookie name the value was verified for: a hit needs this name as well as the value. */
-  name: string;
-  /** The record without its values (shared: its fields are replaced, never mutated, except `f`). */
-  meta: SessionRecord;
-  /** The values, as JSON: each request parses its own copy (and that string is its dirty snapshot). */
-  values: string;
-  /** When it was written (s): the idle timeout slides from here. */
-  issuedAt: number;
-  /** Envelope expiry (s). */
-  expiresAt: number;
-  keyId: string;
-  /** `values` parsed, once, on the first hit: flat values or `null` when they are not flat. */
-  flat?: FlatValues | null;
-}
 
 /** Per-session bookkeeping that is not part of the record. */
 interface CookieState {
@@ -88,12 +73,11 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   readonly options: ResolvedStoreOptions;
   readonly mode: 'sealed' | 'signed';
   readonly #maxChunks: number | undefined;
-  readonly #cache: VerifiedCache<Verified> | undefined;
+  readonly #cache: VerifiedCache<VerifiedEntry> | undefined;
   #lastName = '';
   #lastPrefix = '';
   #lastCookieName = '';
-  #chunkOf = '';
-  #chunkPrefix = '';
+  readonly #chunks = new ChunkCookies();
   readonly #registry = new SessionRegistry<T>();
   readonly #writer: SessionCookieWriter;
   #keyring!: Keyring;
@@ -189,13 +173,13 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     const deletion = this.options.attributes;
     if (chunks === undefined) {
       this.#writer.write(ctx, cookieName, value, maxAge);
-      this.#deleteChunks(ctx, cookieName, state, 0);
+      this.#chunks.delete(ctx, cookieName, 0, state.chunksWritten, this.options.attributes);
       state.chunksWritten = 0;
       state.plainWritten = true;
     } else {
       const attributes = writeAttributes(this.options, maxAge);
       chunks.forEach((part, i) => ctx.setCookie(chunkCookieName(cookieName, i), part, attributes));
-      this.#deleteChunks(ctx, cookieName, state, chunks.length);
+      this.#chunks.delete(ctx, cookieName, chunks.length, state.chunksWritten, this.options.attributes);
       if (requestCookie(ctx, cookieName) !== undefined || state.plainWritten) ctx.deleteCookie(cookieName, deletion);
       state.chunksWritten = chunks.length;
       state.plainWritten = false;
@@ -216,33 +200,11 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   /** Deletes the cookie and every chunk, those the request carried and those written in it. */
   #deleteAll(ctx: SessionContext, cookieName: string, state: CookieState): void {
     if (requestCookie(ctx, cookieName) !== undefined || state.plainWritten) ctx.deleteCookie(cookieName, this.options.attributes);
-    this.#deleteChunks(ctx, cookieName, state, 0);
+    this.#chunks.delete(ctx, cookieName, 0, state.chunksWritten, this.options.attributes);
     state.plainWritten = false;
     state.chunksWritten = 0;
     state.renew = false;
     state.bad = false;
-  }
-
-  /** Deletes chunk cookies with index ≥ `keep`: those the request carried and those written earlier in it. */
-  #deleteChunks(ctx: SessionContext, cookieName: string, state: CookieState, keep: number): void {
-    const stale = new Set(this.#staleChunks(ctx, cookieName, keep));
-    for (let i = keep; i < state.chunksWritten; i++) stale.add(chunkCookieName(cookieName, i));
-    for (const chunk of stale) ctx.deleteCookie(chunk, this.options.attributes);
-  }
-
-  /**
-   * The request's chunk cookies of `cookieName` with an index ≥ `keep`. Every chunk name holds
-   * `name.` verbatim, so when the raw header lacks that text there is none, and the cookie map is
-   * not built: that is every write of an unchunked session (measured ~3 µs per request over HTTP).
-   */
-  #staleChunks(ctx: SessionContext, cookieName: string, keep: number): string[] {
-    if (cookieName !== this.#chunkOf) {
-      this.#chunkOf = cookieName;
-      this.#chunkPrefix = `${cookieName}.`;
-    }
-    const header = ctx.headers?.['cookie'];
-    if (typeof header === 'string' && header.indexOf(this.#chunkPrefix) === -1) return [];
-    return staleChunkNames(ctx.cookies, cookieName, keep);
   }
 
   #stateOf(session: Session<T>): CookieState {
@@ -290,7 +252,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     let raw = requestCookie(ctx, cookieName);
     if (raw === undefined && this.#maxChunks !== undefined) {
       raw = joinCookieChunks(ctx.cookies, cookieName, { maxChunks: this.#maxChunks });
-      if (raw === undefined && this.#staleChunks(ctx, cookieName, 0).length > 0) {
+      if (raw === undefined && this.#chunks.stale(ctx, cookieName, 0).length > 0) {
         return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', 'chunks missing or too many');
       }
     }
@@ -311,7 +273,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   /** A value the cache does not know: decode it (Web Crypto), check its shape, remember it. */
   async #loadMiss(ctx: SessionContext, name: string, cookieName: string, raw: string): Promise<Session<T>> {
     let record: SessionRecord<T>;
-    let verified: Verified;
+    let verified: VerifiedEntry;
     try {
       const decoded = await this.#codec.decode(cookieName, raw);
       if (!isRecord(decoded.data)) return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', 'payload is not a session record');
@@ -332,7 +294,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
    * The checks every load makes, cache hit or not, then the session. `record` is the decoded
    * record on a miss (this request owns it); on a hit it is built from the cached entry.
    */
-  #open(ctx: SessionContext, name: string, verified: Verified, record: SessionRecord<T> | undefined): Session<T> | Promise<Session<T>> {
+  #open(ctx: SessionContext, name: string, verified: VerifiedEntry, record: SessionRecord<T> | undefined): Session<T> | Promise<Session<T>> {
     const nowS = Math.floor(this.options.now() / 1000);
     // The timeouts before the envelope expiry (which is the earlier of their two deadlines), so
     // that a cache hit reports which one ended the session. A miss past its expiry never gets
@@ -347,28 +309,16 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     return this.#session(ctx, name, verified, record, nowS);
   }
 
-  async #openUnlessRevoked(ctx: SessionContext, name: string, verified: Verified, record: SessionRecord<T> | undefined, nowS: number): Promise<Session<T>> {
+  async #openUnlessRevoked(ctx: SessionContext, name: string, verified: VerifiedEntry, record: SessionRecord<T> | undefined, nowS: number): Promise<Session<T>> {
     const meta = verified.meta;
     const revoked = await revocationReason(this.options, { id: meta.i, subject: meta.s, createdAt: meta.c });
     if (revoked !== undefined) return this.#reject(ctx, name, revoked);
     return this.#session(ctx, name, verified, record, nowS);
   }
 
-  #session(ctx: SessionContext, name: string, verified: Verified, record: SessionRecord<T> | undefined, nowS: number): Session<T> {
-    // A hit copies: flat values by a spread of their parsed snapshot, others by parsing their
-    // JSON (the copy a request needs anyway), the few flashes (rare) likewise; the other fields
-    // are strings and numbers, copied one by one (an object spread of the entry measured slower).
+  #session(ctx: SessionContext, name: string, verified: VerifiedEntry, record: SessionRecord<T> | undefined, nowS: number): Session<T> {
     let flat: FlatValues | undefined;
-    if (record === undefined) {
-      if (verified.flat === undefined) verified.flat = flatValues(JSON.parse(verified.values)) ?? null;
-      flat = verified.flat ?? undefined;
-      const meta = verified.meta;
-      record = { i: meta.i, c: meta.c, v: (flat === undefined ? JSON.parse(verified.values) : copyFlat(flat)) as Partial<T> };
-      if (meta.s !== undefined) record.s = meta.s;
-      if (meta.k !== undefined) record.k = meta.k;
-      if (meta.f !== undefined) record.f = JSON.parse(JSON.stringify(meta.f)) as SessionRecord['f'] & {};
-    }
-
+    if (record === undefined) ({ record, flat } = recordOf<T>(verified));
     const session = new Session<T>({ name, store: this, ctx, now: this.options.now, record, snapshot: verified.values, flat });
     const state = this.#stateOf(session);
     state.lastWritten = verified.issuedAt;

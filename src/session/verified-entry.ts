@@ -1,0 +1,47 @@
+/**
+ * What `CookieStore`'s verified cache remembers about one authenticated cookie value, and how a
+ * hit turns it back into a record the request owns.
+ * @module
+ */
+import type { SessionRecord, SessionValues } from './session.js';
+import { copyFlat, flatValues, type FlatValues } from './flat-values.js';
+
+/** What the verified cache remembers about one authenticated cookie value. */
+export interface VerifiedEntry {
+  /** The full cookie name the value was verified for: a hit needs this name as well as the value. */
+  name: string;
+  /** The record without its values (shared: its fields are replaced, never mutated, except `f`). */
+  meta: SessionRecord;
+  /** The values, as JSON: each request parses its own copy (and that string is its dirty snapshot). */
+  values: string;
+  /** When it was written (s): the idle timeout slides from here. */
+  issuedAt: number;
+  /** Envelope expiry (s). */
+  expiresAt: number;
+  keyId: string;
+  /** `values` parsed, once, on the first hit: flat values or `null` when they are not flat. */
+  flat?: FlatValues | null;
+}
+
+/**
+ * A fresh record from a cache entry, for one request to own, and the flat snapshot it was copied
+ * from (when the values are flat). Flat values are copied by a spread of their parsed snapshot,
+ * others by parsing their JSON (the copy a request needs anyway), the few flashes (rare) likewise;
+ * the other fields are strings and numbers, copied one by one (an object spread of the entry
+ * measured slower).
+ *
+ * @example
+ * ```ts
+ * const { record, flat } = recordOf(entry); // record.v is this request's own object
+ * ```
+ */
+export function recordOf<T extends SessionValues>(entry: VerifiedEntry): { record: SessionRecord<T>; flat: FlatValues | undefined } {
+  if (entry.flat === undefined) entry.flat = flatValues(JSON.parse(entry.values)) ?? null;
+  const flat = entry.flat ?? undefined;
+  const meta = entry.meta;
+  const record: SessionRecord<T> = { i: meta.i, c: meta.c, v: (flat === undefined ? JSON.parse(entry.values) : copyFlat(flat)) as Partial<T> };
+  if (meta.s !== undefined) record.s = meta.s;
+  if (meta.k !== undefined) record.k = meta.k;
+  if (meta.f !== undefined) record.f = JSON.parse(JSON.stringify(meta.f)) as SessionRecord['f'] & {};
+  return { record, flat };
+}
