@@ -185,6 +185,28 @@ export function findCookie(header: string | readonly string[] | undefined, name:
   if (typeof header === 'string') text = header;
   else if (Array.isArray(header)) text = joinHeaders(header, maxBytes);
   else return undefined;
+  const raw = scan(text, name, maxPairs, maxBytes, true);
+  return raw === undefined || decode === undefined ? raw : tryDecode(decode, raw);
+}
+
+/**
+ * findCookie with the default limits, except that a value holding a control character is
+ * returned rather than skipped: for a value that is only used as a key into a cache of values
+ * this server wrote (which never hold one), compared exactly. A hit is then what findCookie
+ * would have returned; on a miss, ask findCookie. Saves one pass over the value per request.
+ *
+ * @example
+ * ```ts
+ * const key = findCookieUnchecked(header, '__Host-session');
+ * const hit = key === undefined ? undefined : cache.get(key); // else findCookie(header, name)
+ * ```
+ */
+export function findCookieUnchecked(header: string, name: string): string | undefined {
+  return plainName(name) ? scan(header, name, DEFAULT_MAX_PAIRS, DEFAULT_MAX_BYTES, false) : findCookie(header, name);
+}
+
+/** The first pair named `name` that parseCookies would keep (`controls`: skip values holding a control character). */
+function scan(text: string, name: string, maxPairs: number, maxBytes: number, controls: boolean): string | undefined {
   const truncated = text.length > maxBytes;
   const limit = truncated ? maxBytes : text.length;
   if (truncated) text = text.slice(0, limit + 1); // as parseCookies reads it
@@ -209,9 +231,9 @@ export function findCookie(header: string | readonly string[] | undefined, name:
     const raw = text.slice(valueStart, valueEnd);
     // The name and what surrounds "=" hold no control character, so the value is all there is to
     // check: one native regex pass over it, not over the whole header.
-    if (CONTROL.test(raw)) continue; // skipped, a later pair of that name may count
+    if (controls && CONTROL.test(raw)) continue; // skipped, a later pair of that name may count
     if (before >= 2 * maxPairs && pairsBefore(text, before) >= maxPairs) return undefined;
-    return decode === undefined ? raw : tryDecode(decode, raw);
+    return raw;
   }
   return undefined;
 }

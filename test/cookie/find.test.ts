@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { findCookie, parseCookies } from '../../src/cookie/parse.js';
+import { findCookie, findCookieUnchecked, parseCookies } from '../../src/cookie/parse.js';
 import { SessionError } from '../../src/errors.js';
 import { check } from './seed.js';
 
@@ -108,4 +108,25 @@ test('property: answers exactly what parseCookies(header, options)[name] holds',
   );
   // The property means something only if most inputs hold the name somewhere the map keeps it.
   assert.ok(found > 500, `only ${found} of 5000 inputs had the cookie`);
+});
+
+test('the unchecked lookup finds the first pair of the name, control characters or not, and otherwise agrees', () => {
+  assert.equal(findCookieUnchecked('sid=bad\u0001; sid=good', 'sid'), 'bad\u0001');
+  assert.equal(findCookie('sid=bad\u0001; sid=good', 'sid'), 'good');
+  assert.equal(findCookieUnchecked('x=sid=no; sid = yes ', 'sid'), 'yes');
+  assert.equal(findCookieUnchecked('a=b=c', 'a=b'), undefined, 'an odd name gets the checked answer');
+});
+
+test('property: the unchecked lookup is findCookie whenever its value holds no control character', () => {
+  const piece = fc.constantFrom('sid', 's', '=', ';', '; ', ' ', '\t', 'x', '\u0001', '\u007f', 'v');
+  check(
+    fc.property(fc.array(piece, { maxLength: 40 }).map((a) => a.join('')), fc.constantFrom('sid', 's'), (header, name) => {
+      const loose = findCookieUnchecked(header, name);
+      const exact = findCookie(header, name);
+      // eslint-disable-next-line no-control-regex
+      if (loose === undefined || !/[\u0000-\u0008\u000a-\u001f\u007f]/.test(loose)) assert.equal(loose, exact);
+      else assert.notEqual(loose, exact);
+    }),
+    3000,
+  );
 });

@@ -8,6 +8,7 @@ import { SessionError, type DecodeErrorCode } from '../../src/errors.js';
 import { runStoreCases, type CaseValues } from './store.case.js';
 import { Browser, serve, setCookieFor } from './harness.js';
 import type { BeforeSendHook, SessionContext } from '../../src/session/types.js';
+import { parseCookies } from '../../src/cookie/parse.js';
 
 const keyA = generateKey('a');
 const keyB = generateKey('b');
@@ -188,7 +189,7 @@ describe('CookieStore', () => {
     assert.equal(((await a.browser.request('/read', { headers: { cookie } })).body as { n: number }).n, 1, 'the same cookie still reads n = 1');
   });
 
-  test('a cookie the cache verified opens without waiting: an unchanged session commits in the same tick', async () => {
+  test('a cookie the cache verified opens without waiting (an unchanged session commits in the same tick), found in the raw header as the parser finds it', async () => {
     const store = new CookieStore<CaseValues>({ keyring: ringA });
     const staged = new Map<string, string>();
     const fake = (cookies: Record<string, string>, hooks: BeforeSendHook[]): SessionContext => ({
@@ -208,6 +209,19 @@ describe('CookieStore', () => {
     assert.equal(hooks[0]?.(), undefined, 'nothing to write and nothing to wait for');
     assert.equal((await pending).values.n, 1);
     assert.equal(staged.size, 0);
+
+    // Looked up in the raw header first: a same-named pair the cookie parser skips (a control
+    // character) is skipped here too, and the valid one after it opens, from the cache.
+    for (const header of [`${COOKIE}=${value}`, `${COOKIE}=bad\u0001; ${COOKIE}=${value}`, `x=${COOKIE}=junk; ${COOKIE}=${value}`]) {
+      const ctx = { ...fake(parseCookies(header), []), headers: { cookie: header } };
+      assert.equal((await store.get(ctx, 'session')).values.n, 1, JSON.stringify(header));
+    }
+    const errors: string[] = [];
+    const strict = new CookieStore<CaseValues>({ keyring: ringA, onDecodeError: (code) => { errors.push(code); } });
+    const bad = `${COOKIE}=${value.slice(0, -2)}\u0001x`;
+    const opened = await strict.get({ ...fake(parseCookies(bad), []), headers: { cookie: bad } }, 'session');
+    assert.equal(opened.isNew, true);
+    assert.deepEqual(errors, [], 'a pair the parser skips is no cookie at all, not a bad one');
   });
 
   test('a cookie cut from another name does not open', async () => {
