@@ -190,7 +190,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     state.renew = false;
     state.bad = false;
     // The next request will carry exactly this value: verified now, so it costs no decrypt then.
-    this.#cache?.set(value, { name: cookieName, meta: metaOf(record), values, issuedAt: nowS, expiresAt: nowS + maxAge, keyId: this.#keyring.primaryId });
+    this.#cache?.set(value, { name: cookieName, meta: metaOf(record), values, issuedAt: nowS, expiresAt: nowS + maxAge, keyId: this.#keyring.primaryId, flat: session.flatSnapshot });
   }
 
   async destroy(ctx: SessionContext, session: Session<T>): Promise<void> {
@@ -293,7 +293,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
       if (!isRecord(decoded.data)) return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', 'payload is not a session record');
       // The codec reports ms; whole seconds here, as written into the envelope.
       record = decoded.data as SessionRecord<T>;
-      verified = { name: cookieName, meta: metaOf(record), values: JSON.stringify(record.v), issuedAt: decoded.issuedAt / 1000, expiresAt: decoded.expiresAt / 1000, keyId: decoded.keyId };
+      verified = { name: cookieName, meta: metaOf(record), values: JSON.stringify(record.v), issuedAt: decoded.issuedAt / 1000, expiresAt: decoded.expiresAt / 1000, keyId: decoded.keyId, flat: undefined };
     } catch (err) {
       if (err instanceof SessionError && err.kind === 'internal') throw err;
       // Attacker-controlled input: whatever the codec disliked, the answer is "no session".

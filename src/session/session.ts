@@ -17,7 +17,7 @@
 import { SessionError } from '../errors.js';
 import { encodeBase64url } from '../bytes/base64url.js';
 import type { SessionContext, Store } from './types.js';
-import { flatJson, type FlatValues } from './flat-values.js';
+import { flatJson, nextFlat, type FlatValues } from './flat-values.js';
 
 /** A value that survives `JSON.stringify` / `JSON.parse` unchanged. Flashes are of this type. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -321,10 +321,18 @@ export class Session<T extends SessionValues = SessionValues> {
   /** For stores: the record was written; `values` is `JSON.stringify(toRecord().v)` if known. */
   markSaved(values?: string): void {
     this.#snapshot = snapshotOf(this.#record, values);
-    this.#flat = undefined;
+    this.#flat = this.#flat !== undefined && values !== undefined ? nextFlat(this.#record.v, this.#flat) : undefined;
     this.#forced = false;
     this.#flashesChanged = false;
     this.#loadedId = this.#record.i;
+  }
+
+  /**
+   * For stores: the values as last loaded or saved, parsed, when they are flat (shared with the
+   * store's cache, never mutated); `undefined` otherwise.
+   */
+  get flatSnapshot(): FlatValues | undefined {
+    return this.#flat;
   }
 
   /** For stores: the session was deleted; it is emptied and inert until `regenerate()`. */

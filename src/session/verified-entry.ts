@@ -19,8 +19,11 @@ export interface VerifiedEntry {
   /** Envelope expiry (s). */
   expiresAt: number;
   keyId: string;
-  /** `values` parsed, once, on the first hit: flat values or `null` when they are not flat. */
-  flat?: FlatValues | null;
+  /**
+   * `values` parsed: flat values, `null` when they are not flat, `undefined` until known (a value
+   * just written brings its own, Session.flatSnapshot; else it is parsed on the first hit).
+   */
+  flat: FlatValues | null | undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFlat, flatJson, flatValues } from '../../src/session/flat-values.js';
+import { copyFlat, flatJson, flatValues, nextFlat } from '../../src/session/flat-values.js';
 
 const parsed = (json: string): unknown => JSON.parse(json);
 
@@ -69,5 +69,29 @@ test('an enumerable key on Object.prototype sends the values to JSON.stringify r
     assert.equal(flatJson({ a: 3 }, flat, '{"a":1,"b":2}'), undefined);
   } finally {
     delete (Object.prototype as Record<string, unknown>)['b'];
+  }
+});
+
+test('the snapshot after a save is what parsing the saved JSON gives, built without parsing', () => {
+  const loaded = flatValues(parsed('{"a":"x","n":1,"__proto__":"p","0":true}'))!;
+  const cases: Record<string, unknown>[] = [
+    JSON.parse('{"0":true,"a":"x","n":2,"__proto__":"p"}') as Record<string, unknown>, // one changed, own __proto__ kept
+    { 0: true, a: 'y\n"', n: 1 }, // a string that needs escaping, a key dropped
+    { 0: true, a: 'x', n: 1, added: null }, // a key added
+    {},
+  ];
+  for (const current of cases) {
+    const next = nextFlat(current, loaded);
+    const json = JSON.stringify(current);
+    assert.deepEqual(next, flatValues(JSON.parse(json)), json);
+    assert.equal(`{${next!.members.join(',')}}`, json);
+    assert.notEqual(next!.values, current, 'a copy: the request keeps its own object');
+  }
+});
+
+test('no snapshot after a save when parsing would change a value or the values are not flat', () => {
+  const loaded = flatValues(parsed('{"n":0}'))!;
+  for (const current of [{ n: -0 }, { n: Number.NaN }, { n: Infinity }, { n: 0, u: undefined }, { n: 0, o: {} }, [0], new (class { n = 0; })()]) {
+    assert.equal(nextFlat(current, loaded), undefined, String(current));
   }
 });

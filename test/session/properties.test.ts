@@ -50,6 +50,12 @@ test('with a flat snapshot from the cache, a session is changed exactly when its
       assert.equal(session.changed, JSON.stringify(v) !== snapshot);
       // What a store would write is exactly JSON.stringify of the values.
       assert.equal(session.changedValuesJson(), JSON.stringify(v) !== snapshot ? JSON.stringify(v) : undefined);
+      // After a save, the snapshot handed to the cache is what parsing the saved JSON gives.
+      const saved = JSON.stringify(v);
+      session.markSaved(saved);
+      const next = session.flatSnapshot;
+      if (next !== undefined) assert.deepEqual(next, flatValues(JSON.parse(saved)));
+      assert.equal(session.changedValuesJson(), undefined, 'unchanged right after the save');
       assert.equal(JSON.stringify(shared.values), snapshot, 'the shared snapshot is never written');
     }),
     1000,
