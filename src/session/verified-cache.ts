@@ -1,6 +1,6 @@
 /**
- * The verified-value cache: a bounded LRU from an exact cookie (name and value) to what decoding
- * it produced.
+ * The verified-value cache: a bounded, approximately least-recently-used map from an exact cookie
+ * value to what decoding it produced (the store checks the cookie name on the entry).
  *
  * Why: one `crypto.subtle` AES-GCM decrypt costs roughly 100–250 µs of round trip through Node's
  * thread pool on the reference machine — more than a whole raw `node:http` hello request. A browser
