@@ -56,99 +56,99 @@ export function copyFlat(flat: FlatValues): Record<string, FlatValue> {
 }
 
 /**
- * `JSON.stringify(current)`, exactly, when `current` is a plain object of primitives, built from
- * the snapshot's member texts wherever a member is unchanged; `snapshotJson` itself (the same
- * string, so `===` is one pointer compare) when nothing changed; `undefined` when `current` is not
- * flat (a nested value, a class instance, a `toJSON`, an `undefined` field...): the caller then
- * calls `JSON.stringify`. Node 20's `JSON.stringify` took 1.4 µs in process for the 7-field,
- * 150-byte benchmark session (~5 µs of CPU per write over HTTP, the largest item of cachet's own);
- * a write that changes one counter re-serializes that member only.
+ * True when `JSON.stringify(current)` is certainly the snapshot's JSON: a plain object (no
+ * `toJSON` anywhere on it) with the same own keys in the same order and `===` values. False means
+ * "maybe not": the caller then builds the JSON ({@link flatBuild}) and compares it.
  *
  * @example
  * ```ts
  * const flat = flatValues(JSON.parse('{"a":"x","n":1}'))!;
- * flatJson({ a: 'x', n: 1 }, flat, '{"a":"x","n":1}'); // the snapshot string itself
- * flatJson({ a: 'x', n: 2 }, flat, '{"a":"x","n":1}'); // '{"a":"x","n":2}'
- * flatJson({ a: ['x'] }, flat, '{"a":"x","n":1}');      // undefined
+ * sameFlat({ a: 'x', n: 1 }, flat); // true
+ * sameFlat({ a: 'x', n: 2 }, flat); // false
  * ```
  */
-export function flatJson(current: unknown, flat: FlatValues, snapshotJson: string): string | undefined {
-  if (typeof current !== 'object' || current === null || Object.getPrototypeOf(current) !== Object.prototype || 'toJSON' in current) return undefined;
+export function sameFlat(current: unknown, flat: FlatValues): boolean {
+  if (!plainObject(current)) return false;
   // for-in, not Object.keys: V8 walks the object's enum cache without allocating an array
   // (measured 0.36 -> 0.11 µs for 7 fields, Node 20). It also yields enumerable inherited keys,
   // which only Object.prototype could hold here, and always after every own key (the for-in
   // order of ES2020): so when the last key seen is an own one, all were.
   const keys = flat.keys;
   const list = flat.list;
-  const values = current as Record<string, unknown>;
-  let json = '';
-  let same = true;
   let i = 0;
   let last = '';
-  for (const key in values) {
+  for (const key in current) {
+    if (key !== keys[i] || current[key] !== list[i]) return false;
     last = key;
-    const value = values[key];
-    let member: string;
-    if (key === keys[i] && value === list[i]) member = flat.members[i] as string;
-    else {
-      const text = primitiveJson(value);
-      if (text === undefined) return undefined;
-      member = `${JSON.stringify(key)}:${text}`;
-      if (same) {
-        // Everything before this member was unchanged: start from the snapshot's members.
-        same = false;
-        for (let j = 0; j < i; j++) json += j === 0 ? flat.members[j] : `,${flat.members[j]}`;
-      }
-    }
-    if (!same) json += i === 0 ? member : `,${member}`;
     i++;
   }
-  if (i > 0 && !Object.hasOwn(values, last)) return undefined;
-  if (same && i === keys.length) return snapshotJson;
-  if (same) for (let j = 0; j < i; j++) json += j === 0 ? flat.members[j] : `,${flat.members[j]}`; // keys removed at the end
-  return `{${json}}`;
+  return i === keys.length && (i === 0 || Object.hasOwn(current, last));
+}
+
+/** The values' JSON built member by member, and the snapshot the next request parses from it. */
+export interface FlatBuild {
+  /** Exactly `JSON.stringify(current)`. */
+  readonly json: string;
+  /** `flatValues(JSON.parse(json))`; `undefined` when JSON would change a value (NaN, ±Infinity, -0). */
+  readonly next: FlatValues | undefined;
 }
 
 /**
- * The flat snapshot of `current` as just saved, built from `previous` (the snapshot it was loaded
- * with) without JSON.parse: unchanged members keep their JSON text, changed ones are serialized
- * once. Equal to `flatValues(JSON.parse(JSON.stringify(current)))`, or `undefined` when `current`
- * is not flat or holds a number JSON would change (NaN, ±Infinity, -0: the snapshot must be what
- * the next request parses). A store caches it with the value it wrote: in a session written on
- * every request, each request is the first hit of a new cache entry, and parsing the values and
- * serializing each member again was ~14% of the main thread's CPU per write (profile, Node 20).
+ * The JSON of flat values that changed, from the snapshot's member texts wherever a member is
+ * unchanged, with the snapshot of what it encodes (keys, values, members), so the request that
+ * next presents the cookie parses nothing; `undefined` when `current` is not flat (a nested value,
+ * a class instance, a `toJSON`, an `undefined` field...): the caller then calls `JSON.stringify`.
+ * Node 20's `JSON.stringify` took 1.4 µs in process for the 7-field benchmark session, and in a
+ * session written on every request each request is the first hit of a new cache entry, where
+ * parsing the values and serializing each member for the snapshot was ~14% of the main thread's
+ * CPU per write (profile). A write that changes one counter serializes that member only.
  *
  * @example
  * ```ts
- * const loaded = flatValues(JSON.parse('{"n":1}'))!;
- * nextFlat({ n: 2 }, loaded); // { keys: ['n'], values: { n: 2 }, list: [2], members: ['"n":2'] }
+ * const flat = flatValues(JSON.parse('{"a":"x","n":1}'))!;
+ * flatBuild({ a: 'x', n: 2 }, flat)?.json; // '{"a":"x","n":2}'
+ * flatBuild({ a: ['x'] }, flat);           // undefined
  * ```
  */
-export function nextFlat(current: unknown, previous: FlatValues): FlatValues | undefined {
-  if (typeof current !== 'object' || current === null || Object.getPrototypeOf(current) !== Object.prototype || 'toJSON' in current) return undefined;
-  const values = current as Record<string, unknown>;
+export function flatBuild(current: unknown, flat: FlatValues): FlatBuild | undefined {
+  if (!plainObject(current)) return undefined;
   const keys: string[] = [];
   const list: FlatValue[] = [];
   const members: string[] = [];
+  let exact = true;
   let i = 0;
   let last = '';
-  for (const key in values) {
+  for (const key in current) {
     last = key;
-    const value = values[key];
-    if (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0))) return undefined;
-    if (key === previous.keys[i] && value === previous.list[i]) members.push(previous.members[i] as string);
+    const value = current[key];
+    if (key === flat.keys[i] && value === flat.list[i] && !Object.is(value, -0)) members.push(flat.members[i] as string);
     else {
       const text = primitiveJson(value);
       if (text === undefined) return undefined;
       members.push(`${JSON.stringify(key)}:${text}`);
+      if (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0))) exact = false;
     }
     keys.push(key);
     list.push(value as FlatValue);
     i++;
   }
-  if (i > 0 && !Object.hasOwn(values, last)) return undefined; // see flatJson
-  // A spread keeps an own "__proto__" key as data, as JSON.parse makes it.
-  return { keys, values: { ...(values as Record<string, FlatValue>) }, list, members };
+  if (i > 0 && !Object.hasOwn(current, last)) return undefined; // an inherited key (see sameFlat)
+  const json = `{${members.join(',')}}`;
+  if (!exact) return { json, next: undefined };
+  // The copy is made from the values read above, not by a spread: a spread would read a getter
+  // again and copy symbol keys, neither of which JSON.parse would give the next request.
+  const values: Record<string, FlatValue> = {};
+  for (let j = 0; j < keys.length; j++) {
+    const key = keys[j] as string;
+    if (key === '__proto__') Object.defineProperty(values, key, { value: list[j], enumerable: true, writable: true, configurable: true });
+    else values[key] = list[j] as FlatValue;
+  }
+  return { json, next: { keys, values, list, members } };
+}
+
+/** A plain object with no `toJSON` (own or inherited): JSON.stringify writes its own keys and nothing else. */
+function plainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype && !('toJSON' in value);
 }
 
 /** JSON of a string, finite or not number, boolean or null; `undefined` for anything else. */

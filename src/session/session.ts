@@ -17,7 +17,7 @@
 import { SessionError } from '../errors.js';
 import { encodeBase64url } from '../bytes/base64url.js';
 import type { SessionContext, Store } from './types.js';
-import { flatJson, nextFlat, type FlatValues } from './flat-values.js';
+import { flatBuild, sameFlat, type FlatBuild, type FlatValues } from './flat-values.js';
 
 /** A value that survives `JSON.stringify` / `JSON.parse` unchanged. Flashes are of this type. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -121,6 +121,8 @@ export class Session<T extends SessionValues = SessionValues> {
   #record: SessionRecord<T>;
   #snapshot: Snapshot;
   #flat: FlatValues | undefined;
+  /** The last JSON flatBuild made for a write, with its snapshot. */
+  #built: FlatBuild | undefined = undefined;
   #forced = false;
   #flashesChanged = false;
   #destroyed = false;
@@ -194,9 +196,16 @@ export class Session<T extends SessionValues = SessionValues> {
     const r = this.#record;
     const snap = this.#snapshot;
     const other = this.#forced || this.#flashesChanged || r.i !== snap.i || r.c !== snap.c || r.s !== snap.s || r.k !== snap.k;
-    // Flat values: their JSON from the snapshot's members, the snapshot string itself when
-    // unchanged (flat-values.ts); anything else, JSON.stringify.
-    const json = (this.#flat !== undefined ? flatJson(r.v, this.#flat, snap.v) : undefined) ?? this.valuesJson();
+    // Flat values: compared field by field, and when changed their JSON built from the snapshot's
+    // members, with the snapshot markSaved() hands on (flat-values.ts); anything else, JSON.stringify.
+    let json: string | undefined;
+    if (this.#flat !== undefined) {
+      if (sameFlat(r.v, this.#flat)) return other ? snap.v : undefined;
+      const built = flatBuild(r.v, this.#flat);
+      this.#built = built;
+      json = built?.json;
+    }
+    json ??= this.valuesJson();
     return other || json !== snap.v ? json : undefined;
   }
 
@@ -320,8 +329,15 @@ export class Session<T extends SessionValues = SessionValues> {
 
   /** For stores: the record was written; `values` is `JSON.stringify(toRecord().v)` if known. */
   markSaved(values?: string): void {
+    // The parsed snapshot of what was written, when one is known: the one built with that JSON
+    // (not the values as they are now: they may have changed while the write awaited the
+    // encryption), or the loaded one when the same JSON was written again (a renewal, a rotation).
+    const built = this.#built;
+    if (values === undefined) this.#flat = undefined;
+    else if (built !== undefined && built.json === values) this.#flat = built.next;
+    else if (values !== this.#snapshot.v) this.#flat = undefined;
     this.#snapshot = snapshotOf(this.#record, values);
-    this.#flat = this.#flat !== undefined && values !== undefined ? nextFlat(this.#record.v, this.#flat) : undefined;
+    this.#built = undefined;
     this.#forced = false;
     this.#flashesChanged = false;
     this.#loadedId = this.#record.i;
@@ -340,6 +356,7 @@ export class Session<T extends SessionValues = SessionValues> {
     this.#record = { i: this.#record.i, c: this.#record.c, v: {} };
     this.#snapshot = snapshotOf(this.#record, '{}');
     this.#flat = undefined;
+    this.#built = undefined;
     this.#forced = false;
     this.#flashesChanged = false;
     this.#destroyed = true;

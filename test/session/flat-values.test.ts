@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFlat, flatJson, flatValues, nextFlat } from '../../src/session/flat-values.js';
+import { copyFlat, flatBuild, flatValues, sameFlat } from '../../src/session/flat-values.js';
 
 const parsed = (json: string): unknown => JSON.parse(json);
 
@@ -24,40 +24,71 @@ test('copies into a fresh object that does not share writes with the snapshot', 
   assert.equal(Object.getPrototypeOf(copy), Object.prototype, 'an own "__proto__" field, not a prototype');
   copy['n'] = 2;
   assert.equal(flat.values['n'], 1);
-  const json = '{"n":1,"__proto__":"p"}';
-  assert.equal(flatJson(copyFlat(flat), flat, json), json);
+  assert.equal(sameFlat(copyFlat(flat), flat), true);
 });
 
-test('gives the snapshot string itself when nothing changed, else exactly JSON.stringify', () => {
-  const snapshot = '{"a":"x","b":1}';
-  const flat = flatValues(parsed(snapshot))!;
-  assert.equal(flatJson({ a: 'x', b: 1 }, flat, snapshot), snapshot);
+test('is the same only for equal own keys in equal order with identical values', () => {
+  const flat = flatValues(parsed('{"a":"x","b":1}'))!;
+  assert.equal(sameFlat({ a: 'x', b: 1 }, flat), true);
+  assert.equal(sameFlat({ a: 'x', b: 2 }, flat), false, 'a changed value');
+  assert.equal(sameFlat({ a: 'x' }, flat), false, 'a removed key');
+  assert.equal(sameFlat({ a: 'x', b: 1, c: null }, flat), false, 'an added key');
+  assert.equal(sameFlat({ b: 1, a: 'x' }, flat), false, 'another order serializes differently');
+  assert.equal(sameFlat({ a: 'x', b: 1, c: undefined }, flat), false, 'undefined is left to the JSON comparison');
+});
+
+test('builds exactly JSON.stringify, and the snapshot parsing that JSON gives', () => {
+  const flat = flatValues(parsed('{"a":"x","b":1,"__proto__":"p","0":true}'))!;
   const cases: Record<string, unknown>[] = [
-    { a: 'x', b: 2 }, // a changed value
-    { a: 'y\n"', b: 1 }, // a string that needs escaping
-    { a: 'x' }, // a removed key
-    { b: 1 }, // the first key removed
-    { a: 'x', b: 1, c: null }, // an added key
-    { b: 1, a: 'x' }, // another order serializes differently
-    { a: 'x', b: Number.NaN, c: -0, d: Infinity, e: true, f: false }, // numbers JSON writes its own way
+    JSON.parse('{"0":true,"a":"x","b":2,"__proto__":"p"}') as Record<string, unknown>, // one changed, own __proto__ kept
+    { 0: true, a: 'y\n"', b: 1 }, // a string that needs escaping, a key dropped
+    { 0: true, a: 'x', b: 1, added: null }, // a key added
+    { b: 1, a: 'x' }, // another order
     { a: '\ud800', b: 1 }, // a lone surrogate, escaped
     {},
   ];
-  for (const values of cases) assert.equal(flatJson(values, flat, snapshot), JSON.stringify(values), JSON.stringify(values));
+  for (const values of cases) {
+    const built = flatBuild(values, flat);
+    const json = JSON.stringify(values);
+    assert.equal(built?.json, json, json);
+    assert.deepEqual(built?.next, flatValues(JSON.parse(json)), json);
+    assert.notEqual(built?.next?.values, values, 'a copy: the request keeps its own object');
+  }
+});
+
+test('builds the JSON but no snapshot when parsing it would change a value', () => {
+  const flat = flatValues(parsed('{"n":0}'))!;
+  for (const values of [{ n: -0 }, { n: Number.NaN }, { n: Infinity }, { n: 0, m: -Infinity }]) {
+    const built = flatBuild(values, flat);
+    assert.equal(built?.json, JSON.stringify(values));
+    assert.equal(built?.next, undefined, JSON.stringify(values));
+  }
+});
+
+test('a snapshot copies what was read once, without symbol keys, as JSON.parse would give it', () => {
+  const flat = flatValues(parsed('{"n":0}'))!;
+  let reads = 0;
+  const values: Record<string | symbol, unknown> = {};
+  Object.defineProperty(values, 'n', { get: () => ++reads, enumerable: true });
+  values[Symbol('s')] = 'hidden';
+  const built = flatBuild(values, flat)!;
+  assert.equal(built.json, '{"n":1}');
+  assert.deepEqual(built.next, flatValues(JSON.parse(built.json)));
+  assert.equal(reads, 1);
 });
 
 test('leaves anything JSON could serialize differently to JSON.stringify', () => {
   const flat = flatValues(parsed('{"0":"a"}'))!;
-  const s = '{"0":"a"}';
-  assert.equal(flatJson(['a'], flat, s), undefined, 'an array with the same keys');
+  assert.equal(flatBuild(['a'], flat), undefined, 'an array with the same keys');
+  assert.equal(sameFlat(['a'], flat), false);
   class Values { 0 = 'a'; }
-  assert.equal(flatJson(new Values(), flat, s), undefined, 'a class instance');
-  assert.equal(flatJson({ 0: 'a', toJSON: () => ({}) }, flat, s), undefined, 'an own toJSON');
-  assert.equal(flatJson(Object.assign(Object.create({ toJSON: () => 'x' }) as object, { 0: 'a' }), flat, s), undefined, 'an inherited toJSON');
-  assert.equal(flatJson({ 0: 'a', u: undefined }, flat, s), undefined, 'undefined is skipped by JSON');
-  assert.equal(flatJson({ 0: 'a', n: { x: 1 } }, flat, s), undefined, 'a nested object');
-  assert.equal(flatJson({ 0: 'a', big: 1n }, flat, s), undefined, 'a BigInt, which JSON refuses');
-  for (const value of [null, undefined, 'a', 1]) assert.equal(flatJson(value, flat, s), undefined, String(value));
+  assert.equal(flatBuild(new Values(), flat), undefined, 'a class instance');
+  assert.equal(flatBuild({ 0: 'a', toJSON: () => ({}) }, flat), undefined, 'an own toJSON');
+  assert.equal(sameFlat(Object.assign(Object.create({ toJSON: () => 'x' }) as object, { 0: 'a' }), flat), false, 'an inherited toJSON');
+  assert.equal(flatBuild({ 0: 'a', u: undefined }, flat), undefined, 'undefined is skipped by JSON');
+  assert.equal(flatBuild({ 0: 'a', n: { x: 1 } }, flat), undefined, 'a nested object');
+  assert.equal(flatBuild({ 0: 'a', big: 1n }, flat), undefined, 'a BigInt, which JSON refuses');
+  for (const value of [null, undefined, 'a', 1]) assert.equal(flatBuild(value, flat), undefined, String(value));
 });
 
 test('an enumerable key on Object.prototype sends the values to JSON.stringify rather than into the JSON', () => {
@@ -65,33 +96,10 @@ test('an enumerable key on Object.prototype sends the values to JSON.stringify r
   Object.defineProperty(Object.prototype, 'b', { value: 2, enumerable: true, configurable: true });
   try {
     // the inherited b stands where the deleted own b was, with the same value: still not the snapshot
-    assert.equal(flatJson({ a: 1 }, flat, '{"a":1,"b":2}'), undefined);
-    assert.equal(flatJson({ a: 3 }, flat, '{"a":1,"b":2}'), undefined);
+    assert.equal(sameFlat({ a: 1 }, flat), false);
+    assert.equal(flatBuild({ a: 1 }, flat), undefined);
+    assert.equal(flatBuild({ a: 3 }, flat), undefined);
   } finally {
     delete (Object.prototype as Record<string, unknown>)['b'];
-  }
-});
-
-test('the snapshot after a save is what parsing the saved JSON gives, built without parsing', () => {
-  const loaded = flatValues(parsed('{"a":"x","n":1,"__proto__":"p","0":true}'))!;
-  const cases: Record<string, unknown>[] = [
-    JSON.parse('{"0":true,"a":"x","n":2,"__proto__":"p"}') as Record<string, unknown>, // one changed, own __proto__ kept
-    { 0: true, a: 'y\n"', n: 1 }, // a string that needs escaping, a key dropped
-    { 0: true, a: 'x', n: 1, added: null }, // a key added
-    {},
-  ];
-  for (const current of cases) {
-    const next = nextFlat(current, loaded);
-    const json = JSON.stringify(current);
-    assert.deepEqual(next, flatValues(JSON.parse(json)), json);
-    assert.equal(`{${next!.members.join(',')}}`, json);
-    assert.notEqual(next!.values, current, 'a copy: the request keeps its own object');
-  }
-});
-
-test('no snapshot after a save when parsing would change a value or the values are not flat', () => {
-  const loaded = flatValues(parsed('{"n":0}'))!;
-  for (const current of [{ n: -0 }, { n: Number.NaN }, { n: Infinity }, { n: 0, u: undefined }, { n: 0, o: {} }, [0], new (class { n = 0; })()]) {
-    assert.equal(nextFlat(current, loaded), undefined, String(current));
   }
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Session, randomId } from '../../src/session/session.js';
 import { SessionError } from '../../src/errors.js';
 import type { SessionContext, Store } from '../../src/session/types.js';
+import { copyFlat, flatValues } from '../../src/session/flat-values.js';
 
 type Values = { userId?: string; visits?: number; cart?: number[] };
 
@@ -144,4 +145,30 @@ test('a value JSON cannot represent counts as a change, so that save() reports i
   const { session } = fixture({ i: 'a', c: 1, v: {} });
   (session.values as Record<string, unknown>)['n'] = 1n;
   assert.equal(session.changed, true);
+});
+
+type Counter = { n?: number; name?: string };
+
+test('the parsed snapshot handed on after a save is the one of the JSON written, never of later values', () => {
+  const snapshot = '{"n":1,"name":"Ada"}';
+  const flat = flatValues(JSON.parse(snapshot))!;
+  const ctx: SessionContext = { cookies: {}, setCookie() {}, deleteCookie() {}, onBeforeSend() {} };
+  const session = new Session<Counter>({ name: 's', store: {} as Store<Counter>, ctx, now: () => 0, record: { i: 'id', c: 1, v: copyFlat(flat) as Counter }, snapshot, flat });
+  session.values.n = 2;
+  const built = session.changedValuesJson()!; // what auto-commit seals
+  session.values.n = 3; // changed while the encryption was awaited
+  session.markSaved(built);
+  assert.deepEqual(session.flatSnapshot, flatValues(JSON.parse(built)));
+  assert.equal(session.changedValuesJson(), '{"n":3,"name":"Ada"}', 'the later change is still to be written');
+
+  const other = session.valuesJson(); // save() serializes afresh
+  session.values.n = 4;
+  session.changedValuesJson(); // builds for n = 4
+  session.markSaved(other);
+  assert.ok(session.flatSnapshot === undefined || JSON.stringify(session.flatSnapshot.values) === other);
+
+  session.markSaved(session.valuesJson()); // written again unchanged (a renewal): the snapshot stays
+  const kept = session.flatSnapshot;
+  session.markSaved(session.valuesJson());
+  assert.equal(session.flatSnapshot, kept);
 });
