@@ -255,17 +255,17 @@ function plainName(name: string): boolean {
 }
 
 /**
- * How many pairs (";"-separated parts holding an "=") start before `to`: parseCookies stops
- * reading after maxPairs of them. Only counted when `to` is far enough into the header for the
- * limit to matter: each pair takes at least two characters ("=;" counts, nameless as it is).
+ * How many pairs (";"-separated parts holding an "=") start before `to`, which is the start of a
+ * part (text[to - 1] is ";"): parseCookies stops reading after maxPairs of them. Only counted when
+ * `to` is far enough into the header for the limit to matter: each pair takes at least two
+ * characters ("=;" counts, nameless as it is).
  */
 function pairsBefore(text: string, to: number): number {
   let pairs = 0;
   let start = 0;
   let eq = text.indexOf('=');
   while (start < to && eq !== -1) {
-    let end = text.indexOf(';', start);
-    if (end === -1 || end > to) end = to;
+    const end = text.indexOf(';', start); // at most to - 1: the part before `to` ends there
     if (eq < start) eq = text.indexOf('=', start);
     if (eq !== -1 && eq < end) pairs++;
     start = end + 1;
