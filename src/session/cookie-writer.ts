@@ -5,7 +5,7 @@
  * built; only the value (the codec's base64url) and the Max-Age change. So the `Set-Cookie` text
  * comes from a builder prepared once per cookie name (`prepareCookie`) and is handed to the
  * context ready-made, when the context can take it (`ctx.setCookieHeader`, which the http
- * `Context` has): 1.4 -> 0.5 µs per write in process (Node 20), the attribute checks skipped.
+ * `Context` has): 0.93 -> 0.50 µs per write in process (Node 20), the attribute checks skipped.
  * A context without it gets `setCookie` with the same attributes, and the same bytes go out.
  * @module
  */
