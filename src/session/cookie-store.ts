@@ -174,13 +174,13 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     const deletion = this.options.attributes;
     if (chunks === undefined) {
       this.#writer.write(ctx, cookieName, value, maxAge);
-      this.#chunks.delete(ctx, cookieName, 0, state.chunksWritten, this.options.attributes);
+      this.#chunks.delete(ctx, cookieName, 0, state.chunksWritten, deletion);
       state.chunksWritten = 0;
       state.plainWritten = true;
     } else {
       const attributes = writeAttributes(this.options, maxAge);
       chunks.forEach((part, i) => ctx.setCookie(chunkCookieName(cookieName, i), part, attributes));
-      this.#chunks.delete(ctx, cookieName, chunks.length, state.chunksWritten, this.options.attributes);
+      this.#chunks.delete(ctx, cookieName, chunks.length, state.chunksWritten, deletion);
       if (requestCookie(ctx, cookieName) !== undefined || state.plainWritten) ctx.deleteCookie(cookieName, deletion);
       state.chunksWritten = chunks.length;
       state.plainWritten = false;

@@ -66,7 +66,8 @@ export interface SessionContext {
   /**
    * Request headers, for session metadata such as the user agent (server-side stores). When
    * present, `cookies` must be what its `cookie` header holds: a store may look at the raw header
-   * first (no chunk cookie can be present when the header lacks `name.`).
+   * first (CookieStore probes its verified cache with the value found there, and skips the chunk
+   * cleanup when the header lacks `name.`).
    */
   readonly headers?: Readonly<Record<string, string | readonly string[] | undefined>>;
   /** The client address, for session metadata (server-side stores). */

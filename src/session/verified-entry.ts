@@ -12,7 +12,7 @@ export interface VerifiedEntry {
   name: string;
   /** The record without its values (shared: its fields are replaced, never mutated, except `f`). */
   meta: SessionRecord;
-  /** The values, as JSON: each request parses its own copy (and that string is its dirty snapshot). */
+  /** The values as `JSON.stringify` wrote them: each request parses its own copy (and that string is its dirty snapshot). */
   values: string;
   /** When it was written (s): the idle timeout slides from here. */
   issuedAt: number;
@@ -39,7 +39,7 @@ export interface VerifiedEntry {
  * ```
  */
 export function recordOf<T extends SessionValues>(entry: VerifiedEntry): { record: SessionRecord<T>; flat: FlatValues | undefined } {
-  if (entry.flat === undefined) entry.flat = flatValues(JSON.parse(entry.values)) ?? null;
+  if (entry.flat === undefined) entry.flat = flatValues(JSON.parse(entry.values), entry.values) ?? null;
   const flat = entry.flat ?? undefined;
   const meta = entry.meta;
   const record: SessionRecord<T> = { i: meta.i, c: meta.c, v: (flat === undefined ? JSON.parse(entry.values) : copyFlat(flat)) as Partial<T> };

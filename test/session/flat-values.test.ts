@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { copyFlat, flatBuild, flatValues, sameFlat } from '../../src/session/flat-values.js';
+import { fuzz } from '../fuzz/seed.js';
 
 const parsed = (json: string): unknown => JSON.parse(json);
 
@@ -102,4 +104,16 @@ test('an enumerable key on Object.prototype sends the values to JSON.stringify r
   } finally {
     delete (Object.prototype as Record<string, unknown>)['b'];
   }
+});
+
+test('property: member texts cut from the JSON are the ones serializing each member gives', () => {
+  const text = fc.oneof(fc.string({ maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 4 }), fc.constantFrom('"', '\\', ',', '","', '\\"', ':'));
+  const primitive = fc.oneof(text, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
+  fuzz(
+    fc.property(fc.dictionary(text, primitive, { maxKeys: 8 }), (values) => {
+      const json = JSON.stringify(values);
+      assert.deepEqual(flatValues(JSON.parse(json), json), flatValues(JSON.parse(json)));
+    }),
+    2000,
+  );
 });
