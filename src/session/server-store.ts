@@ -13,19 +13,17 @@
  * - Storage failures surface as `ERR_STORE_UNAVAILABLE` (kind `internal`): the app answers 503.
  *   A bad cookie is still only "no session".
  *
- * Why sign a random id at all: the id is already unguessable, but signing lets a forged or
- * truncated cookie be refused before any storage round trip, and ties the id to its cookie name.
- * It also means that a session id shown on a page ("your active sessions") is useless to steal:
- * without the keyring nobody can build the cookie that carries it.
+ * The id cookie itself (signing, verifying, the verified-value cache, and why the id is signed at
+ * all) is `session-id-cookie.ts`; the record's metadata and the `list()` entries, `record-metadata.ts`.
  * @module
  */
-import { CookieCodec } from '../codec/cookie-codec.js';
-import { type DecodeErrorCode, SessionError } from '../errors.js';
+import type { DecodeErrorCode } from '../errors.js';
 import type { Keyring } from '../keys/keyring.js';
 import type { ServerStoreOptions, SessionInfo } from './server-store-options.js';
-import { VerifiedCache } from './verified-cache.js';
-import type { RecordBackend, StoredRecord } from './record.js';
+import { SessionIdCookie } from './session-id-cookie.js';
+import type { RecordBackend } from './record.js';
 import { isSessionId } from './record.js';
+import { toSessionInfo, toStoredRecord } from './record-metadata.js';
 import { isRecord } from './record-shape.js';
 import { SessionRegistry, destroyedSessionError } from './registry.js';
 import { Session, type SessionRecord, type SessionValues } from './session.js';
@@ -42,19 +40,6 @@ interface LoadState {
   stale: boolean;
 }
 
-/** A cookie value whose signature checked out: what the verified-value cache remembers. */
-interface Verified {
-  /** The full cookie name the value was verified for: a hit needs this name as well as the value. */
-  readonly name: string;
-  readonly id: string;
-  /** The signed value's own expiry (ms): a hit past it is decoded again, and then refused. */
-  readonly expiresAt: number;
-  readonly stale: boolean;
-}
-
-// A User-Agent is attacker-controlled; it is metadata for a listing, so cap what is stored.
-const MAX_USER_AGENT = 512;
-
 /**
  * The shared implementation of the server-side stores. Use {@link MemoryStore}, `FileStore` or
  * `RedisStore`; this class holds what they have in common.
@@ -68,8 +53,7 @@ const MAX_USER_AGENT = 512;
  */
 export class ServerSideStore<T extends SessionValues = SessionValues> implements Store<T> {
   readonly #backend: RecordBackend;
-  readonly #codec: CookieCodec;
-  readonly #cache: VerifiedCache<Verified> | undefined;
+  readonly #ids: SessionIdCookie;
   readonly #o: ResolvedStoreOptions;
   readonly #writer: SessionCookieWriter;
   readonly #registry = new SessionRegistry<T>();
@@ -80,9 +64,8 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     this.#o = resolved;
     this.#writer = new SessionCookieWriter(resolved);
     // Signed values live at most as long as a session can: the absolute timeout.
-    this.#codec = new CookieCodec({ keyring: options.keyring, mode: 'signed', maxAge: Math.ceil(resolved.absoluteTimeout), now: resolved.now });
-    const cache = options.cache ?? true;
-    this.#cache = cache === false ? undefined : new VerifiedCache<Verified>(cache === true ? {} : cache);
+    const maxAge = Math.ceil(resolved.absoluteTimeout);
+    this.#ids = new SessionIdCookie({ keyring: options.keyring, cache: options.cache ?? true, maxAge, now: resolved.now });
   }
 
   /**
@@ -95,10 +78,10 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
    * ```
    */
   get keyring(): Keyring {
-    return this.#codec.keyring;
+    return this.#ids.keyring;
   }
   set keyring(keyring: Keyring) {
-    this.#codec.keyring = keyring;
+    this.#ids.keyring = keyring;
   }
 
   /** The full cookie name of session `name`: the prefix, then the name. */
@@ -122,17 +105,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     // After regenerate(): the old id must stop working at once (session fixation, stolen cookies).
     if (previous !== undefined && previous !== data.i) await this.#backend.delete(previous);
     const life = lifetime(this.#o, data.c, now / 1000);
-    const userAgent = header(ctx, 'user-agent');
-    const record: StoredRecord = {
-      id: data.i,
-      subject: data.s,
-      createdAt: data.c,
-      lastSeenAt: now,
-      expiresAt: now + life * 1000,
-      userAgent: userAgent?.slice(0, MAX_USER_AGENT),
-      ip: ctx.ip,
-      data,
-    };
+    const record = toStoredRecord(data, ctx, now, life);
     // A session this request loaded (same id) is only updated, never re-created: if it was revoked
     // or destroyed by another request meanwhile, writing it back would undo the revocation.
     if (!(await this.#backend.set(record, previous === data.i))) {
@@ -173,16 +146,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
   async list(subject: string, options: { current?: string } = {}): Promise<SessionInfo[]> {
     const records = await this.#backend.listBySubject(subject);
     return records
-      .map((r) => ({
-        id: r.id,
-        subject,
-        createdAt: r.createdAt,
-        lastSeenAt: r.lastSeenAt,
-        expiresAt: r.expiresAt,
-        userAgent: r.userAgent,
-        ip: r.ip,
-        current: r.id === options.current,
-      }))
+      .map((r) => toSessionInfo(r, subject, options.current))
       .sort((a, b) => b.lastSeenAt - a.lastSeenAt || a.id.localeCompare(b.id));
   }
 
@@ -230,31 +194,14 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     const value = requestCookie(ctx, cookie);
     if (value === undefined) return this.#fresh(ctx, name, false);
     const now = this.#o.now();
-    // Keyed by the value, the name checked on the entry, as in CookieStore: no `${name}=${value}`
-    // string to build and hash on every request.
-    const key = value;
-    this.#cache?.sync(this.#codec.keyring);
-    let verified = this.#cache?.get(key);
-    if (verified !== undefined && verified.name !== cookie) verified = undefined;
-    if (verified === undefined || verified.expiresAt <= now) {
-      let decoded: { data: unknown; expiresAt: number; stale: boolean };
-      try {
-        decoded = await this.#codec.decode(cookie, value);
-      } catch (err) {
-        if (!SessionError.isDecode(err)) throw err;
-        this.#cache?.delete(key);
-        return this.#reject(ctx, name, err.code as DecodeErrorCode, err.detail);
-      }
-      if (!isSessionId(decoded.data)) return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', 'the signed value is not a session id');
-      verified = { name: cookie, id: decoded.data, expiresAt: decoded.expiresAt, stale: decoded.stale };
-      this.#cache?.set(key, verified);
-    }
+    const verified = await this.#ids.verify(cookie, value, now);
+    if (!verified.ok) return this.#reject(ctx, name, verified.code, verified.detail);
     const { id, stale } = verified;
     // ERR_STORE_UNAVAILABLE propagates: the handler fails and the app answers 503.
     const record = await this.#backend.get(id);
     const data = record?.data as SessionRecord<T> | undefined;
     if (record === undefined || !isRecord(data) || data.i !== id) {
-      this.#cache?.delete(key);
+      this.#ids.forget(value);
       return this.#reject(ctx, name, 'ERR_SESSION_NOT_FOUND', 'no record for this id (destroyed, revoked, expired or evicted)');
     }
     const why =
@@ -300,15 +247,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
 
   async #setCookie(ctx: SessionContext, name: string, id: string, life: number): Promise<void> {
     const cookie = this.cookieName(name);
-    const value = await this.#codec.encode(cookie, id, { maxAge: life });
-    // The browser sends this exact value next: remember it as verified, as CookieStore does.
-    this.#cache?.sync(this.#codec.keyring);
-    this.#cache?.set(value, { name: cookie, id, expiresAt: this.#o.now() + life * 1000, stale: false });
+    const value = await this.#ids.sign(cookie, id, life);
     this.#writer.write(ctx, cookie, value, life);
   }
-}
-
-function header(ctx: SessionContext, name: string): string | undefined {
-  const value = ctx.headers?.[name];
-  return typeof value === 'string' ? value : value?.[0];
 }

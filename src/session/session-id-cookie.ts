@@ -1,0 +1,112 @@
+/**
+ * The signed session-id cookie of the server-side stores: signing an id for a cookie name, and
+ * verifying a cookie value back to an id, with the verified-value cache in front of the HMAC.
+ *
+ * Why sign a random id at all: the id is already unguessable, but signing lets a forged or
+ * truncated cookie be refused before any storage round trip, and ties the id to its cookie name.
+ * It also means that a session id shown on a page ("your active sessions") is useless to steal:
+ * without the keyring nobody can build the cookie that carries it.
+ *
+ * Its own file because it is the one part of `ServerSideStore` that deals in cookie bytes and
+ * keys rather than records: the store reads as load, save and revoke on top of it.
+ * @module
+ */
+import { CookieCodec } from '../codec/cookie-codec.js';
+import { type DecodeErrorCode, SessionError } from '../errors.js';
+import type { Keyring } from '../keys/keyring.js';
+import { isSessionId } from './record.js';
+import { VerifiedCache, type VerifiedCacheOptions } from './verified-cache.js';
+
+/** A cookie value whose signature checked out: what the verified-value cache remembers. */
+interface Verified {
+  /** The full cookie name the value was verified for: a hit needs this name as well as the value. */
+  readonly name: string;
+  readonly id: string;
+  /** The signed value's own expiry (ms): a hit past it is decoded again, and then refused. */
+  readonly expiresAt: number;
+  readonly stale: boolean;
+}
+
+/** What {@link SessionIdCookie.verify} found: the id, or why the value was refused. */
+export type VerifiedId =
+  | { readonly ok: true; readonly id: string; readonly stale: boolean }
+  | { readonly ok: false; readonly code: DecodeErrorCode; readonly detail: string | undefined };
+
+/** Options for {@link SessionIdCookie}. */
+export interface SessionIdCookieOptions {
+  keyring: Keyring;
+  /** The verified-value cache: `true` for the defaults, `false` for none. */
+  cache: boolean | VerifiedCacheOptions;
+  /** How long a signed value lives at most (seconds). */
+  maxAge: number;
+  /** Clock in Unix milliseconds. */
+  now: () => number;
+}
+
+/**
+ * Signs session ids into cookie values and verifies them back, remembering verified values.
+ *
+ * @example
+ * ```ts
+ * const ids = new SessionIdCookie({ keyring, cache: true, maxAge: 86400, now: Date.now });
+ * const value = await ids.sign('__Host-session', id, 1800);
+ * const found = await ids.verify('__Host-session', value, Date.now()); // { ok: true, id, stale: false }
+ * ```
+ */
+export class SessionIdCookie {
+  readonly #codec: CookieCodec;
+  readonly #cache: VerifiedCache<Verified> | undefined;
+  readonly #now: () => number;
+
+  constructor(options: SessionIdCookieOptions) {
+    this.#codec = new CookieCodec({ keyring: options.keyring, mode: 'signed', maxAge: options.maxAge, now: options.now });
+    this.#cache = options.cache === false ? undefined : new VerifiedCache<Verified>(options.cache === true ? {} : options.cache);
+    this.#now = options.now;
+  }
+
+  /** The keyring that signs and verifies; a new one forgets every value verified under the old. */
+  get keyring(): Keyring {
+    return this.#codec.keyring;
+  }
+  set keyring(keyring: Keyring) {
+    this.#codec.keyring = keyring;
+  }
+
+  /** The id in `value`, the cookie `cookie`'s value, if its signature holds and it has not expired at `now` (ms). */
+  async verify(cookie: string, value: string, now: number): Promise<VerifiedId> {
+    // Keyed by the value, the name checked on the entry, as in CookieStore: no `${name}=${value}`
+    // string to build and hash on every request.
+    const key = value;
+    this.#cache?.sync(this.#codec.keyring);
+    let verified = this.#cache?.get(key);
+    if (verified !== undefined && verified.name !== cookie) verified = undefined;
+    if (verified === undefined || verified.expiresAt <= now) {
+      let decoded: { data: unknown; expiresAt: number; stale: boolean };
+      try {
+        decoded = await this.#codec.decode(cookie, value);
+      } catch (err) {
+        if (!SessionError.isDecode(err)) throw err;
+        this.#cache?.delete(key);
+        return { ok: false, code: err.code as DecodeErrorCode, detail: err.detail };
+      }
+      if (!isSessionId(decoded.data)) return { ok: false, code: 'ERR_COOKIE_MALFORMED', detail: 'the signed value is not a session id' };
+      verified = { name: cookie, id: decoded.data, expiresAt: decoded.expiresAt, stale: decoded.stale };
+      this.#cache?.set(key, verified);
+    }
+    return { ok: true, id: verified.id, stale: verified.stale };
+  }
+
+  /** Drops `value` from the cache: its id turned out to have no live session. */
+  forget(value: string): void {
+    this.#cache?.delete(value);
+  }
+
+  /** The cookie value carrying `id` for cookie `cookie`, valid for `life` seconds. */
+  async sign(cookie: string, id: string, life: number): Promise<string> {
+    const value = await this.#codec.encode(cookie, id, { maxAge: life });
+    // The browser sends this exact value next: remember it as verified, as CookieStore does.
+    this.#cache?.sync(this.#codec.keyring);
+    this.#cache?.set(value, { name: cookie, id, expiresAt: this.#now() + life * 1000, stale: false });
+    return value;
+  }
+}
