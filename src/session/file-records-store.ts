@@ -21,11 +21,15 @@
  *   "log out everywhere" would miss. Because of that order, an orphan marker is only swept once it
  *   is older than a grace period: a young one may belong to a write still in flight.
  * - The index is a hint: every marker is checked against its record before it is trusted.
+ *
+ * The file-system steps themselves (the atomic replace, the sweeper's age checks, the subject
+ * hash) are in `file-records-io.ts`.
  * @module
  */
-import { mkdir, open, readdir, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SessionError } from '../errors.js';
+import { errno, exists, ignoreMissing, olderThan, subjectHash, writeAtomic } from './file-records-io.js';
 import {
   type RecordBackend,
   type StoredRecord,
@@ -54,11 +58,6 @@ const STORE = 'FileStore';
 // An orphan index marker or temp file younger than this may belong to a write in flight.
 // Measured against the file's mtime, so it uses the real clock, not the injected one.
 const GRACE_MS = 60_000;
-
-const errno = (err: unknown): unknown => (err as { code?: unknown } | null)?.code;
-const ignoreMissing = (err: unknown): void => {
-  if (errno(err) !== 'ENOENT') throw err;
-};
 
 /** A {@link RecordBackend} on the local file system. */
 export class FileRecords implements RecordBackend {
@@ -106,7 +105,7 @@ export class FileRecords implements RecordBackend {
         }
       }
       if (record.subject !== undefined) await this.#mark(record.subject, record.id);
-      await this.#writeAtomic(record.id, serializeRecord(record));
+      await writeAtomic(this.#recordPath(record.id), serializeRecord(record), { tmpDir: this.#tmp, tag: record.id, durable: this.#o.durable });
       return true;
     });
   }
@@ -257,35 +256,6 @@ export class FileRecords implements RecordBackend {
     }
   }
 
-  /** temp file → write → fsync → rename over the target → fsync the directory. */
-  async #writeAtomic(id: string, text: string): Promise<void> {
-    const suffix = hex(crypto.getRandomValues(new Uint8Array(6)));
-    const tmp = join(this.#tmp, `${id}.${process.pid}.${suffix}`);
-    const file = await open(tmp, 'wx', 0o600);
-    try {
-      try {
-        await file.writeFile(text, 'utf8');
-        if (this.#o.durable) await file.sync();
-      } finally {
-        await file.close();
-      }
-      await rename(tmp, this.#recordPath(id));
-    } catch (err) {
-      // A half-written temp file (ENOSPC mid-write) must not hold on to the space a full disk
-      // needs back; the sweeper would only remove it after its grace period.
-      await unlink(tmp).catch(() => undefined);
-      throw err;
-    }
-    if (this.#o.durable) {
-      const dir = await open(this.#sessions, 'r');
-      try {
-        await dir.sync();
-      } finally {
-        await dir.close();
-      }
-    }
-  }
-
   #recordPath(id: string): string {
     return join(this.#sessions, `${id}.json`);
   }
@@ -293,27 +263,4 @@ export class FileRecords implements RecordBackend {
   async #markerPath(subject: string, id: string): Promise<string> {
     return join(this.#subjects, await subjectHash(subject), id);
   }
-}
-
-/** SHA-256 of the subject in hex: any string becomes a fixed-length, traversal-free file name. */
-async function subjectHash(subject: string): Promise<string> {
-  return hex(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(subject))));
-}
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-async function olderThan(path: string, cutoffMs: number): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.mtimeMs < cutoffMs,
-    () => false,
-  );
 }
