@@ -194,7 +194,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     const value = requestCookie(ctx, cookie);
     if (value === undefined) return this.#fresh(ctx, name, false);
     const now = this.#o.now();
-    const verified = await this.#ids.verify(cookie, value, now);
+    const verified = this.#ids.cached(cookie, value, now) ?? (await this.#ids.verify(cookie, value, now));
     if (!verified.ok) return this.#reject(ctx, name, verified.code, verified.detail);
     const { id, stale } = verified;
     // ERR_STORE_UNAVAILABLE propagates: the handler fails and the app answers 503.

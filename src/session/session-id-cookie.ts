@@ -72,28 +72,35 @@ export class SessionIdCookie {
     this.#codec.keyring = keyring;
   }
 
-  /** The id in `value`, the cookie `cookie`'s value, if its signature holds and it has not expired at `now` (ms). */
-  async verify(cookie: string, value: string, now: number): Promise<VerifiedId> {
+  /**
+   * The id in `value` from the verified-value cache, without a promise: `undefined` when the value
+   * is not cached for `cookie` or its entry has expired at `now` (ms). A cached read of a
+   * server-side session then costs no microtask before the record lookup.
+   */
+  cached(cookie: string, value: string, now: number): VerifiedId | undefined {
     // Keyed by the value, the name checked on the entry, as in CookieStore: no `${name}=${value}`
     // string to build and hash on every request.
-    const key = value;
     this.#cache?.sync(this.#codec.keyring);
-    let verified = this.#cache?.get(key);
-    if (verified !== undefined && verified.name !== cookie) verified = undefined;
-    if (verified === undefined || verified.expiresAt <= now) {
-      let decoded: { data: unknown; expiresAt: number; stale: boolean };
-      try {
-        decoded = await this.#codec.decode(cookie, value);
-      } catch (err) {
-        if (!SessionError.isDecode(err)) throw err;
-        this.#cache?.delete(key);
-        return { ok: false, code: err.code as DecodeErrorCode, detail: err.detail };
-      }
-      if (!isSessionId(decoded.data)) return { ok: false, code: 'ERR_COOKIE_MALFORMED', detail: 'the signed value is not a session id' };
-      verified = { name: cookie, id: decoded.data, expiresAt: decoded.expiresAt, stale: decoded.stale };
-      this.#cache?.set(key, verified);
-    }
+    const verified = this.#cache?.get(value);
+    if (verified === undefined || verified.name !== cookie || verified.expiresAt <= now) return undefined;
     return { ok: true, id: verified.id, stale: verified.stale };
+  }
+
+  /** The id in `value`, the cookie `cookie`'s value, if its signature holds and it has not expired at `now` (ms). */
+  async verify(cookie: string, value: string, now: number): Promise<VerifiedId> {
+    const hit = this.cached(cookie, value, now);
+    if (hit !== undefined) return hit;
+    let decoded: { data: unknown; expiresAt: number; stale: boolean };
+    try {
+      decoded = await this.#codec.decode(cookie, value);
+    } catch (err) {
+      if (!SessionError.isDecode(err)) throw err;
+      this.#cache?.delete(value);
+      return { ok: false, code: err.code as DecodeErrorCode, detail: err.detail };
+    }
+    if (!isSessionId(decoded.data)) return { ok: false, code: 'ERR_COOKIE_MALFORMED', detail: 'the signed value is not a session id' };
+    this.#cache?.set(value, { name: cookie, id: decoded.data, expiresAt: decoded.expiresAt, stale: decoded.stale });
+    return { ok: true, id: decoded.data, stale: decoded.stale };
   }
 
   /** Drops `value` from the cache: its id turned out to have no live session. */
