@@ -32,8 +32,10 @@ export { splitCookieValue, joinCookieChunks, staleChunkNames, chunkCookieName } 
 export type { ChunkOptions } from './cookie/chunk.js';
 
 // --- session ---
-export { Session, randomId } from './session/session.js';
-export type { JsonValue, SessionValues, SessionRecord, SessionInit } from './session/session.js';
+export { Session } from './session/session.js';
+export type { SessionInit } from './session/session.js';
+export { randomId } from './session/session-record.js';
+export type { JsonValue, SessionValues, SessionRecord } from './session/session-record.js';
 export type { SessionContext, SessionCookieAttributes, Store } from './session/types.js';
 export { VerifiedCache } from './session/verified-cache.js';
 export type { VerifiedCacheOptions } from './session/verified-cache.js';

@@ -11,7 +11,7 @@ import type { Context } from '../http/context.js';
 import type { Middleware } from '../http/types.js';
 import { Keyring } from '../keys/keyring.js';
 import { CookieStore } from '../session/cookie-store.js';
-import type { SessionValues } from '../session/session.js';
+import type { SessionValues } from '../session/session-record.js';
 import type { Store } from '../session/types.js';
 import { loginRoutes, type AuthDeps } from './auth-routes.js';
 import { COUNTDOWN_SCRIPT } from './explain-page.js';

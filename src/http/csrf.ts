@@ -17,7 +17,7 @@
  */
 import { decodeBase64url, encodeBase64url } from '../bytes/base64url.js';
 import type { Store } from '../session/types.js';
-import type { SessionValues } from '../session/session.js';
+import type { SessionValues } from '../session/session-record.js';
 import type { Context } from './context.js';
 import { HttpError } from './http-error.js';
 import type { Middleware } from './types.js';

@@ -21,28 +21,20 @@ import { chunkCookieName, joinCookieChunks, splitCookieValue } from '../cookie/c
 import { findCookieUnchecked } from '../cookie/parse.js';
 import { MAX_COOKIE_BYTES } from '../cookie/size.js';
 import { SessionRegistry, destroyedSessionError } from './registry.js';
-import { Session, type SessionRecord, type SessionValues } from './session.js';
+import { Session } from './session.js';
+import type { SessionRecord, SessionValues } from './session-record.js';
 import { SessionTooLargeError } from './session-too-large-error.js';
 import { isRecord, metaOf, recordJson } from './record-shape.js';
-import { lifetime, renewalDue, resolveStoreOptions, revocationReason, timeoutReason, writeAttributes, type ResolvedStoreOptions, type SessionStoreOptions } from './store-options.js';
+import { lifetime, renewalDue, resolveStoreOptions, revocationReason, timeoutReason, writeAttributes, type ResolvedStoreOptions } from './store-options.js';
 import { SessionCookieWriter } from './cookie-writer.js';
 import { requestCookie, type SessionContext, type Store } from './types.js';
-import { VerifiedCache, type VerifiedCacheOptions } from './verified-cache.js';
+import { VerifiedCache } from './verified-cache.js';
+import { cookieStoreSettings, type CookieStoreOptions } from './cookie-store-options.js';
+
+export type { CookieStoreOptions } from './cookie-store-options.js';
 import type { FlatValues } from './flat-values.js';
 import { recordOf, type VerifiedEntry } from './verified-entry.js';
 import { ChunkCookies } from './cookie-chunks.js';
-
-/** Options for {@link CookieStore}. */
-export interface CookieStoreOptions extends SessionStoreOptions {
-  /** The keys. The primary seals; any key opens. Swap it later with `store.keyring = next`. */
-  keyring: Keyring;
-  /** `'sealed'` (default): encrypted and authenticated. `'signed'`: readable by the client, tamper-proof. */
-  mode?: 'sealed' | 'signed';
-  /** Split a session over `name.0 … name.N-1` when it outgrows one cookie. Default off; `maxChunks` default 3. */
-  chunking?: boolean | { maxChunks?: number };
-  /** The verified-value cache. Default on (5000 entries); `false` to decode every request. */
-  cache?: boolean | VerifiedCacheOptions;
-}
 
 const CODEC_MAX_BYTES = 50 * MAX_COOKIE_BYTES;
 
@@ -85,22 +77,13 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   #codec!: CookieCodec;
 
   constructor(options: CookieStoreOptions) {
-    if (typeof options !== 'object' || options === null || typeof options.keyring !== 'object' || options.keyring === null) {
-      throw new SessionError('ERR_OPTIONS_INVALID', 'usage', 'CookieStore needs a keyring: new CookieStore({ keyring: await Keyring.create([generateKey()]) }).');
-    }
+    // The keyring is checked before anything else: its absence is the likeliest mistake.
+    const settings = cookieStoreSettings(options);
     this.options = resolveStoreOptions(options);
     this.#writer = new SessionCookieWriter(this.options);
-    const mode = options.mode ?? 'sealed';
-    if (mode !== 'sealed' && mode !== 'signed') throw new SessionError('ERR_OPTIONS_INVALID', 'usage', `mode must be 'sealed' or 'signed' (got ${JSON.stringify(mode)}).`);
-    this.mode = mode;
-    const chunking = options.chunking ?? false;
-    if (chunking === false) this.#maxChunks = undefined;
-    else {
-      this.#maxChunks = chunking === true ? 3 : (chunking.maxChunks ?? 3);
-      splitCookieValue('x', '', { maxChunks: this.#maxChunks }); // validates maxChunks now, not on the first save
-    }
-    const cache = options.cache ?? true;
-    this.#cache = cache === false ? undefined : new VerifiedCache(cache === true ? {} : cache);
+    this.mode = settings.mode;
+    this.#maxChunks = settings.maxChunks;
+    this.#cache = settings.cache === undefined ? undefined : new VerifiedCache(settings.cache);
     this.keyring = options.keyring;
   }
 

@@ -7,7 +7,7 @@
 import { FileRecords } from './file-records-store.js';
 import { ServerSideStore } from './server-store.js';
 import { type ServerStoreOptions, checkOption, resolveServerStoreOptions, warnStoreError } from './server-store-options.js';
-import type { SessionValues } from './session.js';
+import type { SessionValues } from './session-record.js';
 
 /** Options for {@link FileStore}. */
 export interface FileStoreOptions extends ServerStoreOptions {

@@ -8,7 +8,7 @@
  */
 import type { StoredRecord } from './record.js';
 import type { SessionInfo } from './server-store-options.js';
-import type { SessionRecord } from './session.js';
+import type { SessionRecord } from './session-record.js';
 import type { SessionContext } from './types.js';
 
 // A User-Agent is attacker-controlled; it is metadata for a listing, so cap what is stored.

@@ -4,7 +4,7 @@
  * the value-less copy the verified cache keeps, and the record's JSON built around the values'.
  * @module
  */
-import type { SessionRecord } from './session.js';
+import type { SessionRecord } from './session-record.js';
 
 /**
  * The record without its values, for the verified cache (flashes deep-copied: the cache's copy is

@@ -12,7 +12,8 @@
  */
 import { SessionError } from '../errors.js';
 import { isCookieName } from '../cookie/grammar.js';
-import type { Session, SessionValues } from './session.js';
+import type { Session } from './session.js';
+import type { SessionValues } from './session-record.js';
 import type { SessionContext } from './types.js';
 
 /** The error every store throws when a destroyed session is saved. */

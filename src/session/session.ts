@@ -15,35 +15,9 @@
  * @module
  */
 import { SessionError } from '../errors.js';
-import { encodeBase64url } from '../bytes/base64url.js';
 import type { SessionContext, Store } from './types.js';
 import { flatBuild, sameFlat, type FlatBuild, type FlatValues } from './flat-values.js';
-
-/** A value that survives `JSON.stringify` / `JSON.parse` unchanged. Flashes are of this type. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-
-/** The shape of session values: a plain object whose fields should be optional (a new session is `{}`). */
-export type SessionValues = Record<string, unknown>;
-
-/**
- * What a store persists for one session. Keys are one letter because the whole record travels in a
- * cookie of at most 4096 bytes. Milliseconds, so that a per-subject "not valid before" time set
- * just before a `regenerate()` in the same second cannot revoke the regenerated session.
- */
-export interface SessionRecord<T extends SessionValues = SessionValues> {
-  /** The session id: 128 random bits, base64url. */
-  i: string;
-  /** Creation time (ms since the epoch). The absolute timeout counts from here; re-saving never changes it. */
-  c: number;
-  /** The values. */
-  v: Partial<T>;
-  /** The subject (user id) the session belongs to, if any. */
-  s?: string;
-  /** Flashes by key. */
-  f?: Record<string, JsonValue[]>;
-  /** The CSRF synchronizer token, once one was asked for. */
-  k?: string;
-}
+import { randomId, type JsonValue, type SessionRecord, type SessionValues } from './session-record.js';
 
 /** Options for {@link Session}'s constructor (used by stores, not by handlers). */
 export interface SessionInit<T extends SessionValues> {
@@ -76,18 +50,6 @@ interface Snapshot {
 
 function snapshotOf(record: SessionRecord<SessionValues>, values: string | undefined): Snapshot {
   return { i: record.i, c: record.c, s: record.s, k: record.k, v: values ?? JSON.stringify(record.v) };
-}
-
-/**
- * Returns `bytes` random bytes as base64url without padding (16 bytes → 22 characters).
- *
- * @example
- * ```ts
- * randomId(); // 'q3V0cNq1xY7Jt8jZ6Pp0Hw'
- * ```
- */
-export function randomId(bytes = 16): string {
-  return encodeBase64url(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
 /**

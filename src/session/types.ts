@@ -8,7 +8,8 @@
  * @module
  */
 import type { CookieOptions } from '../cookie/serialize.js';
-import type { Session, SessionValues } from './session.js';
+import type { Session } from './session.js';
+import type { SessionValues } from './session-record.js';
 
 /** Attributes for one `Set-Cookie`: the cookie layer's `CookieOptions`. */
 export type SessionCookieAttributes = CookieOptions;

@@ -3,7 +3,7 @@
  * hit turns it back into a record the request owns.
  * @module
  */
-import type { SessionRecord, SessionValues } from './session.js';
+import type { SessionRecord, SessionValues } from './session-record.js';
 import { copyFlat, flatValues, type FlatValues } from './flat-values.js';
 
 /** What the verified cache remembers about one authenticated cookie value. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { SessionError } from '../../src/errors.js';
 import { FileRecords } from '../../src/session/file-records-store.js';
-import { randomId } from '../../src/session/session.js';
+import { randomId } from '../../src/session/session-record.js';
 import { record, runBackendSuite } from './record-backend.case.js';
 
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Session, type SessionRecord } from '../../src/session/session.js';
+import { Session } from '../../src/session/session.js';
+import type { SessionRecord } from '../../src/session/session-record.js';
 import { VerifiedCache } from '../../src/session/verified-cache.js';
 import { copyFlat, flatValues } from '../../src/session/flat-values.js';
 import { recordJson } from '../../src/session/record-shape.js';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { randomId } from '../../src/session/session.js';
+import { randomId } from '../../src/session/session-record.js';
 import type { RecordBackend, StoredRecord } from '../../src/session/record.js';
 
 /** A fresh, empty backend on the given clock, and how to dispose of it. */

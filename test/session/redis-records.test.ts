@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import type { SessionError } from '../../src/errors.js';
 import { type RedisClientLike, RedisRecords } from '../../src/session/redis-records.js';
-import { randomId } from '../../src/session/session.js';
+import { randomId } from '../../src/session/session-record.js';
 import { record, runBackendSuite } from './record-backend.case.js';
 import { RedisServer, redisSkipReason } from './redis-server.js';
 

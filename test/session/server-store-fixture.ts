@@ -3,7 +3,7 @@ import { Keyring } from '../../src/keys/keyring.js';
 import type { RecordBackend } from '../../src/session/record.js';
 import { ServerSideStore } from '../../src/session/server-store.js';
 import { type ServerStoreOptions, resolveServerStoreOptions } from '../../src/session/server-store-options.js';
-import type { SessionValues } from '../../src/session/session.js';
+import type { SessionValues } from '../../src/session/session-record.js';
 import type { SessionContext } from '../../src/session/types.js';
 
 export class TestServerStore<T extends SessionValues> extends ServerSideStore<T> {

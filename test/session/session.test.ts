@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Session, randomId } from '../../src/session/session.js';
+import { Session } from '../../src/session/session.js';
+import { randomId } from '../../src/session/session-record.js';
 import { SessionError } from '../../src/errors.js';
 import type { SessionContext, Store } from '../../src/session/types.js';
 import { copyFlat, flatValues } from '../../src/session/flat-values.js';
