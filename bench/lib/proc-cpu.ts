@@ -8,7 +8,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 let ticks: number | undefined;
-function clockTicks(): number {
+/** Clock ticks per second of /proc's CPU times (CLK_TCK, usually 100). */
+export function clockTicks(): number {
   if (ticks === undefined) {
     try {
       ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
