@@ -30,11 +30,11 @@ import { SessionCookieWriter } from './cookie-writer.js';
 import { requestCookie, type SessionContext, type Store } from './types.js';
 import { VerifiedCache } from './verified-cache.js';
 import { cookieStoreSettings, type CookieStoreOptions } from './cookie-store-options.js';
-
-export type { CookieStoreOptions } from './cookie-store-options.js';
 import type { FlatValues } from './flat-values.js';
 import { recordOf, type VerifiedEntry } from './verified-entry.js';
 import { ChunkCookies } from './cookie-chunks.js';
+
+export type { CookieStoreOptions } from './cookie-store-options.js';
 
 const CODEC_MAX_BYTES = 50 * MAX_COOKIE_BYTES;
 
