@@ -4,8 +4,7 @@
 // (the CLIs manage the app's data directory, so they may read its file formats; the app never
 // imports a CLI). src/server.ts, the entry that `node dist/server.js` runs, belongs to the app layer.
 // or when the Web-platform core (bytes..session) imports a node: module.
-// A Node-only store (or a file-system helper of one) may live in src/session, listed in
-// scripts/node-only-files.json.
+// A Node-only store may live in src/session as *-store.ts listed in scripts/node-only-files.json.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, dirname, resolve, sep } from 'node:path';
 
