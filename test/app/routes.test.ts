@@ -196,11 +196,17 @@ test('treats a tampered cookie as no session, never as an error, and logs only t
   const res = await browser.get('/');
   assert.equal(res.status, 303);
   assert.equal(res.headers.get('location'), '/login');
+  const tampered = parts.join('.');
   browser.jar.set(COOKIE, 'garbage%%%');
   assert.equal((await browser.get('/')).status, 303);
   assert.ok(h.logs.includes('session cookie rejected: ERR_COOKIE_TAMPERED'));
   const all = h.logs.join('\n');
-  assert.ok(!all.includes(value), 'a cookie value was logged');
+  // Planted-bug guard: what a logging slip would write is the value *received*, i.e. the tampered
+  // one, not the one the server issued. Neither, nor any long piece of either, may be in the log.
+  for (const sent of [value, tampered, 'garbage%%%']) assert.ok(!all.includes(sent), `a cookie value was logged: ${sent.slice(0, 12)}…`);
+  for (const part of [...value.split('.'), ...tampered.split('.')].filter((p) => p.length >= 16)) {
+    assert.ok(!all.includes(part.slice(0, 16)), 'a piece of a cookie value was logged');
+  }
   assert.ok(!all.includes(PASSWORD), 'a password was logged');
   assert.ok(!all.includes(h.keys[0]!.secret), 'a key was logged');
   assert.ok(h.logs.some((l) => /^GET \/ 303 [0-9.]+ms /.test(l)), 'no access log line');

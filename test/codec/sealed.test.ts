@@ -19,11 +19,16 @@ test('sealed: hides the payload (no JSON text in the value)', async () => {
   assert.ok(!Buffer.from(value.split('.')[5]!, 'base64url').toString('latin1').includes('secretField'));
 });
 
-test('sealed: uses a fresh IV for every value', async () => {
+// IVs are drawn from a pool of 1024 (src/codec/sealed.ts). Planted-bug guard: a pool that was
+// rewound instead of replaced once exhausted reuses IVs under one key, which is AES-GCM nonce
+// reuse (it leaks the XOR of plaintexts and the GHASH key). So the draw crosses the pool's end
+// twice, and every IV, across all of them, must be distinct.
+test('sealed: uses a fresh IV for every value, also after the IV pool is used up, twice over', async () => {
   const { codec } = await setup('sealed');
   const ivs = new Set<string>();
-  for (let i = 0; i < 200; i++) ivs.add((await codec.encode('session', data)).split('.')[4]!);
-  assert.equal(ivs.size, 200);
+  const count = 2 * 1024 + 200;
+  for (let i = 0; i < count; i++) ivs.add((await codec.encode('session', data)).split('.')[4]!);
+  assert.equal(ivs.size, count);
 });
 
 test('sealed: rejects an IV of 11 or 13 bytes and a tag of 15 or 17 bytes', async () => {

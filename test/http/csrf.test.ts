@@ -5,6 +5,7 @@ import { csrf } from '../../src/http/csrf.js';
 import { CookieStore } from '../../src/session/cookie-store.js';
 import { Keyring } from '../../src/keys/keyring.js';
 import { generateKey } from '../../src/keys/generate.js';
+import { decodeBase64url, encodeBase64url } from '../../src/bytes/base64url.js';
 import { Browser } from '../session/harness.js';
 import { start, type Running } from './helpers.js';
 
@@ -91,6 +92,37 @@ describe('csrf()', () => {
     assert.equal(noField.status, 403);
     const json = await browser.request('/api', { method: 'POST', headers: { 'content-type': 'application/json', ...SAME }, body: '{}' });
     assert.equal(json.status, 403);
+  });
+
+  // Planted-bug guard: a compare cut to its first byte (or to its last, by assigning instead of
+  // OR-accumulating the difference) lets a foreign token through 1 time in 256. Each of the 32
+  // secret bytes is changed on its own, in every bit, so every byte of the compare is exercised.
+  test('refuses a token whose secret differs from the session secret in any one byte, first, middle or last', async () => {
+    const { browser, token } = await withToken();
+    const bytes = decodeBase64url(token);
+    assert.ok(bytes !== null && bytes.length === 64);
+    const refused: number[] = [];
+    for (let i = 0; i < 32; i++) {
+      for (let bit = 0; bit < 8; bit += 7) {
+        const changed = new Uint8Array(bytes);
+        changed[32 + i] = (changed[32 + i] as number) ^ (1 << bit); // the masked half only: the secret changes
+        const r = await browser.request('/submit', form(encodeBase64url(changed)));
+        if (r.status === 403) refused.push(i);
+      }
+    }
+    assert.equal(refused.length, 64, `every one-byte change must be refused; refused at ${refused.join(',')}`);
+  });
+
+  test('accepts the same secret under another pad: changing a pad byte and its masked byte together', async () => {
+    const { browser, token } = await withToken();
+    const bytes = decodeBase64url(token);
+    assert.ok(bytes !== null);
+    for (const i of [0, 17, 31]) {
+      const remasked = new Uint8Array(bytes);
+      remasked[i] = (remasked[i] as number) ^ 0x5a;
+      remasked[32 + i] = (remasked[32 + i] as number) ^ 0x5a;
+      assert.equal((await browser.request('/submit', form(encodeBase64url(remasked)))).body, 'ok hi', `pad byte ${i}`);
+    }
   });
 
   test('rejects any token when the session never had one', async () => {
