@@ -275,6 +275,23 @@ export function runStoreCases(config: StoreCaseConfig): void {
       assert.ok(decodeErrors.includes('ERR_SESSION_REVOKED'));
     });
 
+    // Planted-bug guard: an `isRevoked` that answers with a promise must be awaited. A store that
+    // only looked at a synchronous `true` (a promise object is truthy, `=== true` is not) would let
+    // every revoked session of an app whose revocation list lives in Redis or a database through.
+    test('an asynchronous isRevoked answer is awaited: true rejects, false keeps, on every request', async () => {
+      const revoked = new Set<string>();
+      let asked = 0;
+      await start({ isRevoked: async ({ id }) => { asked++; await Promise.resolve(); return revoked.has(id); } });
+      const { id } = (await browser.get('/inc')).body as { id: string };
+      const before = asked;
+      assert.equal(((await browser.get('/read')).body as { isNew: boolean }).isNew, false, 'a promise of false keeps the session');
+      assert.ok(asked > before, 'asked again on a later request (a cache hit too)');
+      revoked.add(id);
+      const r = await browser.get('/read');
+      assert.equal((r.body as { isNew: boolean }).isNew, true, 'a promise of true rejects it');
+      assert.ok(decodeErrors.includes('ERR_SESSION_REVOKED'));
+    });
+
     test('notValidBefore logs a subject out everywhere but keeps a session regenerated after it', async () => {
       let cutoff: number | undefined;
       await start({ notValidBefore: async (subject) => (subject === 'alice' ? cutoff : undefined) });

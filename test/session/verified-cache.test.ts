@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VerifiedCache } from '../../src/session/verified-cache.js';
 import { SessionError } from '../../src/errors.js';
+import fc from 'fast-check';
+import { fuzzParameters } from '../fuzz/seed.js';
 
 test('evicts the least recently used entry when full', () => {
   const cache = new VerifiedCache<number>({ maxEntries: 2 });
@@ -94,6 +96,36 @@ test('a key sharing the hashed tail of another replaces it: a miss for the first
   assert.equal(cache.get(`x${tail}`), undefined);
   assert.equal(cache.get(`y${tail}`), 2);
   assert.equal(cache.size, 1);
+});
+
+// Planted-bug guard: the cache is keyed by a hash of a value's last 24 characters (its tag or
+// MAC), and only the full-key comparison on a hit stops a forged value that copies a cached
+// value's tag but changes its body from being answered as verified. The keys here are longer than
+// the hashed tail and share it, so they always land on the same entry.
+test('a key that shares the hashed tail of a cached key but differs before it is never a hit', () => {
+  const cache = new VerifiedCache<string>();
+  const tag = 'Qm9ndXNUYWdUaGF0SXNMb25n'; // 24 characters, the hashed tail
+  cache.set(`1s.k.1.2.iv.genuine-body.${tag}`, 'verified');
+  assert.equal(cache.get(`1s.k.1.2.iv.forged--body.${tag}`), undefined);
+  assert.equal(cache.get(`1s.k.1.2.iv.genuine-body.${tag}`), 'verified', 'the genuine value still hits');
+});
+
+test('property: for keys sharing any tail of 24+ characters, only the exact key that was set is a hit', () => {
+  fc.assert(
+    fc.property(
+      fc.string({ minLength: 24, maxLength: 40 }),
+      fc.string({ maxLength: 20 }),
+      fc.string({ maxLength: 20 }),
+      (tail, a, b) => {
+        fc.pre(a !== b);
+        const cache = new VerifiedCache<string>();
+        cache.set(a + tail, 'a');
+        if (cache.get(b + tail) !== undefined) return false;
+        return cache.get(a + tail) === 'a';
+      },
+    ),
+    fuzzParameters(500),
+  );
 });
 
 test('under a stream of one-off entries, an entry that keeps being hit is never evicted', () => {
