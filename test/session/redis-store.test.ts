@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import type { SessionError } from '../../src/errors.js';
 import { RedisStore } from '../../src/session/redis-store.js';
@@ -28,20 +28,21 @@ async function connect() {
   return client;
 }
 
-if (redisSkipReason === undefined) {
-  const client = await (async () => {
-    // runStoreCases registers its tests synchronously, so the server is started here for it.
+// The contract's own cases, registered whether or not Redis is here: without redis-server each of
+// them is reported skipped with the reason (under CI=true a missing server throws instead, in
+// redis-server.ts), never replaced by a stand-in test that passes.
+describe('RedisStore', { skip: redisSkipReason ?? false }, () => {
+  let client: Awaited<ReturnType<typeof connect>> | undefined;
+  before(async () => {
     server = await RedisServer.start();
-    return connect();
-  })();
+    client = await connect();
+  });
   runStoreCases({
     name: 'RedisStore',
     serverSide: true,
-    create: (options) => new RedisStore<CaseValues>({ ...options, keyring, client, prefix: `case${prefixes++}:` }),
+    create: (options) => new RedisStore<CaseValues>({ ...options, keyring, client: client!, prefix: `case${prefixes++}:` }),
   });
-} else {
-  it('Store contract: RedisStore', { skip: redisSkipReason }, () => undefined);
-}
+});
 
 /** Copies the cookies of one browser to another: the same user agent, talking to another process. */
 function share(from: Browser, to: Browser): void {
