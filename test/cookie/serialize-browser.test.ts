@@ -141,14 +141,20 @@ test('property: whatever the serializer refuses, a browser would drop or alter',
 });
 
 test('property: a deletion built with the options of a stored cookie is accepted and removes exactly that cookie', () => {
+  // Refusals are counted: a serializer that refused everything would otherwise pass vacuously.
+  let accepted = 0;
+  let runs = 0;
   check(
     fc.property(goodName, goodValue, options(false), (name, value, o) => {
+      runs++;
       let header: string;
       try {
         header = serializeCookie(name, value, o);
-      } catch {
+      } catch (err) {
+        assert.ok(err instanceof SessionError && err.kind === 'usage', String(err));
         return;
       }
+      accepted++;
       const stored = browserReceive(header);
       const deletion = browserReceive(serializeCookieDeletion(name, o));
       if (stored.kind !== 'stored') assert.fail(`not stored: ${header}`);
@@ -157,6 +163,7 @@ test('property: a deletion built with the options of a stored cookie is accepted
       assert.equal(key(deletion.cookie), key(stored.cookie));
     }),
   );
+  assert.ok(accepted >= runs / 5, `only ${accepted} of ${runs} generated cookies were accepted: the property checked too little`);
 });
 
 test('property: on arbitrary strings and paths, the serializer either refuses with a usage error or the browser keeps exactly what was meant', () => {

@@ -45,19 +45,23 @@ test(`random raw requests to the reference app never get a 5xx or hang it (seed 
 
 test(`hostile Cookie headers: the explain page always answers, and only the issued cookie is greeted (seed ${seed})`, async () => {
   const { h, port, valid } = await loggedIn();
-  const validValue = valid.slice(valid.indexOf('=') + 1);
   const legal = (text: string) => text.replace(/[^\t\x20-\x7e\xa0-\xff]/g, '');
   try {
     await fuzzAsync(
       fc.asyncProperty(cookieHeader(valid).map(legal), async (header) => {
         const explain = await rawRequest(port, `GET /explain HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${header}\r\n\r\n`);
+        // Over maxHeaderSize (16 KiB) the documented answer is 431, for both pages.
+        if (explain.status === 431 && header.length > 16_384 - 200) return;
         assert.equal(explain.status, 200, `${explain.status} for ${JSON.stringify(header.slice(0, 200))}`);
         const home = await rawRequest(port, `GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${header}\r\n\r\n`);
         assert.ok(home.status === 200 || home.status === 303, `${home.status} for ${JSON.stringify(header.slice(0, 200))}`);
         const greeted = home.status === 200 && /Welcome, demo/.test(home.body);
         const pairs = header.slice('Cookie: '.length).split(';').map((p) => p.trim());
-        if (greeted) assert.ok(pairs.some((p) => p.endsWith(`=${validValue}`)), header);
-        if (pairs.find((p) => p.startsWith(`${COOKIE}=`)) === valid && !header.includes('big=')) assert.ok(greeted, header);
+        const first = pairs.find((p) => p.startsWith(`${COOKIE}=`));
+        // Greeted only for the exact issued pair, name included, read first: a valid value under
+        // any other name (or behind another pair of this name) is not the session.
+        if (greeted) assert.equal(first, valid, header);
+        if (first === valid && !header.includes('big=')) assert.ok(greeted, header);
       }),
       30,
     );

@@ -70,18 +70,20 @@ test(`well-framed requests with hostile cookies: only the issued cookie opens th
   try {
     const login = await post(s.port, '/login', 'application/x-www-form-urlencoded', 'user=alice');
     const valid = login.headers['set-cookie']![0]!.split(';')[0]!;
-    const validValue = valid.slice(valid.indexOf('=') + 1);
     // Only characters a header value may carry (RFC 9110 §5.5: VCHAR, SP, HTAB, obs-text).
     const legal = (text: string) => text.replace(/[^\t\x20-\x7e\xa0-\xff]/g, '');
     await fuzzAsync(
       fc.asyncProperty(cookieHeader(valid).map(legal), async (header) => {
         const r = await get(s.port, '/read', 'GET', `${header}\r\n`);
+        // Over maxHeaderSize (16 KiB, counted by node over all header lines) the documented answer is 431.
+        if (r.status === 431 && header.length > 16_384 - 200) return;
         assert.equal(r.status, 200, `${r.status} for ${JSON.stringify(header.slice(0, 200))}`);
         const user = (JSON.parse(r.body) as { user: string | null }).user;
         const pairs = header.slice('Cookie: '.length).split(';').map((p) => p.trim());
         const first = pairs.find((p) => p.startsWith('__Host-session='));
-        // nothing forged is accepted: alice only when the exact issued value was sent
-        if (user !== null) assert.ok(pairs.some((p) => p.endsWith(`=${validValue}`)), header);
+        // nothing forged is accepted: alice only when the exact issued value was sent, under the
+        // name it was issued for, as the first pair of that name (the one the store reads)
+        if (user !== null) assert.equal(first, valid, header);
         // nothing valid is rejected: the issued cookie, read first and not pushed past the size cap
         if (first === valid && !header.includes('big=')) assert.equal(user, 'alice', header);
       }),
