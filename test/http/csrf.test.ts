@@ -22,6 +22,7 @@ function makeApp(options: Partial<Parameters<typeof csrf>[0]> = {}) {
     ctx.text(`ok ${form.get('msg') ?? ''}`);
   });
   app.post('/api', async (ctx) => ctx.json({ ok: true, body: await ctx.readJson() }));
+  app.post('/upload', (ctx) => ctx.text('uploaded'));
   app.post('/login', async (ctx) => {
     const session = await store.get(ctx, 'session');
     session.regenerate();
@@ -123,6 +124,20 @@ describe('csrf()', () => {
       remasked[32 + i] = (remasked[32 + i] as number) ^ 0x5a;
       assert.equal((await browser.request('/submit', form(encodeBase64url(remasked)))).body, 'ok hi', `pad byte ${i}`);
     }
+  });
+
+  // docs/sessions.md: csrf() reads the token from a url-encoded form only; a multipart body is not
+  // parsed (it may be large, and streamed by the handler), so it must carry the header.
+  test('a multipart body needs the token in the x-csrf-token header: a _csrf part in the body is not read', async () => {
+    const { browser, token } = await withToken();
+    const boundary = 'cachetboundary';
+    const body = `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n--${boundary}--\r\n`;
+    const type = `multipart/form-data; boundary=${boundary}`;
+    const inBody = await browser.request('/upload', { method: 'POST', headers: { 'content-type': type, ...SAME }, body });
+    assert.equal(inBody.status, 403);
+    const inHeader = await browser.request('/upload', { method: 'POST', headers: { 'content-type': type, 'x-csrf-token': token, ...SAME }, body });
+    assert.equal(inHeader.status, 200);
+    assert.equal(inHeader.body, 'uploaded');
   });
 
   test('rejects any token when the session never had one', async () => {

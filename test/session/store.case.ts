@@ -190,6 +190,23 @@ export function runStoreCases(config: StoreCaseConfig): void {
       assert.equal((replay.body as { isNew: boolean }).isNew, true);
     });
 
+    // The documented opposite of the case above (docs/security.md, "Logout of a stateless
+    // cookie"): without a revocation hook, a cookie store cannot recall a value it issued. What the
+    // old cookie then opens is the session as it was: its own id, values and no subject, never
+    // the one that logged in after it.
+    test('a stateless cookie from before a login still opens as the old anonymous session, with no subject (cookie stores)', { skip: config.serverSide === true ? 'server-side stores make the old id worthless (the case above)' : false }, async () => {
+      const before = (await browser.get('/inc')).body as { id: string };
+      const old = browser.jar.get(COOKIE) ?? '';
+      const after = (await browser.get('/login?user=alice')).body as { id: string; subject: string };
+      assert.equal(after.subject, 'alice');
+      assert.notEqual(after.id, before.id);
+      const replay = (await browser.request('/read', { headers: { cookie: `${COOKIE}=${old}` } })).body as { isNew: boolean; id: string; subject: string | null; values: CaseValues };
+      assert.equal(replay.isNew, false, 'the old cookie still opens');
+      assert.equal(replay.id, before.id);
+      assert.equal(replay.subject, null, 'with no subject: the login is not in it');
+      assert.equal(replay.values.n, 1);
+    });
+
     test('two named sessions live side by side in one request', async () => {
       const r = await browser.get('/two');
       assert.equal(setCookieFor(r, COOKIE).length, 1);
