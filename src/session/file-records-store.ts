@@ -52,6 +52,19 @@ export interface FileRecordsOptions {
   durable: boolean;
   /** Receives corrupt records and failed background sweeps. */
   onStoreError: (err: SessionError) => void;
+  /**
+   * Starts the repeating background sweep and returns what stops it. Default: an unref'd
+   * `setInterval`. Tests inject one that fires `tick` by hand (and await the sweep it returns),
+   * so nothing waits on the real clock.
+   */
+  startTimer?: (tick: () => Promise<void>, ms: number) => () => void;
+}
+
+/** The default sweep timer: a sweeper must never be what keeps a process alive, hence unref. */
+function intervalTimer(tick: () => Promise<void>, ms: number): () => void {
+  const timer = setInterval(() => void tick(), ms);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 const STORE = 'FileStore';
@@ -66,7 +79,7 @@ export class FileRecords implements RecordBackend {
   readonly #subjects: string;
   readonly #tmp: string;
   #ready: Promise<void> | undefined;
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #stopTimer: (() => void) | undefined;
 
   constructor(options: FileRecordsOptions) {
     this.#o = options;
@@ -74,11 +87,12 @@ export class FileRecords implements RecordBackend {
     this.#subjects = join(options.dir, 'subjects');
     this.#tmp = join(options.dir, 'tmp');
     if (options.sweepInterval > 0) {
-      this.#timer = setInterval(() => {
-        this.sweep().catch((err: unknown) => options.onStoreError(storeUnavailable(STORE, err)));
-      }, options.sweepInterval);
-      // A sweeper must never be what keeps a process alive.
-      this.#timer.unref();
+      const tick = (): Promise<void> =>
+        this.sweep().then(
+          () => undefined,
+          (err: unknown) => options.onStoreError(storeUnavailable(STORE, err)),
+        );
+      this.#stopTimer = (options.startTimer ?? intervalTimer)(tick, options.sweepInterval);
     }
   }
 
@@ -184,8 +198,8 @@ export class FileRecords implements RecordBackend {
   }
 
   async close(): Promise<void> {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#stopTimer?.();
+    this.#stopTimer = undefined;
   }
 
   /** Runs `op` once the directories exist; turns any file-system failure into ERR_STORE_UNAVAILABLE. */

@@ -46,26 +46,30 @@ test('answers slow headers with 408', async () => {
   }
 });
 
-test('cuts off a client that sends its headers a byte at a time', async () => {
+// A slowloris keeps each byte inside any idle timeout, so only a deadline for the whole header
+// block stops it. This client never completes its headers at all (it trickles one header line
+// forever), so the assertion needs no clock: the server must be the one that ends it, with 408.
+// The pace only keeps the socket busy; a slow machine just sends fewer bytes before the cut.
+test('cuts off a client that sends its headers a byte at a time, with 408', { timeout: 30_000 }, async () => {
   const s = await start(app(), { headersTimeout: 200, requestTimeout: 400, connectionsCheckingInterval: 20 });
   try {
-    const r = await new Promise<{ status: number; sent: number }>((resolve) => {
+    const r = await new Promise<{ status: number }>((resolve) => {
       const socket = connect(s.port, '127.0.0.1');
-      const text = `GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ${'a'.repeat(5_000)}\r\n\r\n`;
       let sent = 0;
       let data = '';
       const timer = setInterval(() => {
-        if (sent < text.length && socket.writable) socket.write(text[sent++] as string);
+        if (!socket.writable) return;
+        socket.write(sent === 0 ? 'GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ' : 'a');
+        sent++;
       }, 1);
       socket.on('data', (d) => (data += String(d)));
       socket.on('error', () => undefined);
       socket.on('close', () => {
         clearInterval(timer);
-        resolve({ status: parseRaw(data).status, sent });
+        resolve({ status: parseRaw(data).status });
       });
     });
     assert.equal(r.status, 408);
-    assert.ok(r.sent < 5_000, 'cut off before the headers were complete');
   } finally {
     await s.close();
   }

@@ -141,26 +141,58 @@ describe('FileRecords', () => {
     assert.deepEqual((await b.listBySubject('alice')).map((x) => x.id), [live.id]);
   });
 
-  it('sweeps on its own timer, which does not keep the process alive', async () => {
+  /** A sweep timer the test fires by hand: no real clock. */
+  function handTimer() {
+    const timer = { ms: 0, stopped: false, tick: undefined as (() => Promise<void>) | undefined };
+    const start = (tick: () => Promise<void>, ms: number) => {
+      timer.tick = tick;
+      timer.ms = ms;
+      return () => { timer.stopped = true; };
+    };
+    return { timer, start };
+  }
+
+  it('sweeps expired records each time its timer fires, and close() stops the timer', async () => {
     const dir = freshDir();
     const clock = { t: T0 };
-    const b = new FileRecords({ dir, now: () => clock.t, sweepInterval: 5, durable: false, onStoreError: () => undefined });
+    const { timer, start } = handTimer();
+    const b = new FileRecords({ dir, now: () => clock.t, sweepInterval: 5, durable: false, onStoreError: () => undefined, startTimer: start });
+    assert.equal(timer.ms, 5, 'started with the configured interval');
     const r = record({ expiresAt: T0 + 10 });
     await b.set(r);
-    clock.t = T0 + 10;
     const path = join(dir, 'sessions', `${r.id}.json`);
-    for (let i = 0; i < 400 && existsSync(path); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    await timer.tick!();
+    assert.equal(existsSync(path), true, 'not yet expired: kept');
+    clock.t = T0 + 10;
+    await timer.tick!();
+    assert.equal(existsSync(path), false, 'expired: swept by the timer');
     await b.close();
-    assert.equal(existsSync(path), false);
+    assert.equal(timer.stopped, true);
+  });
+
+  it('its default timer does not keep the process alive', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const b = new FileRecords({ dir: freshDir(), now: () => T0, sweepInterval: 60_000, durable: false, onStoreError: () => undefined });
+    assert.equal(timers(), before, 'an unref\'d interval is not an active resource');
+    await b.close();
+  });
+
+  it('starts no timer when sweepInterval is 0', () => {
+    const { timer, start } = handTimer();
+    new FileRecords({ dir: freshDir(), now: () => T0, sweepInterval: 0, durable: false, onStoreError: () => undefined, startTimer: start });
+    assert.equal(timer.tick, undefined);
   });
 
   it('reports a sweep that fails in the background instead of throwing', async () => {
     const dir = freshDir();
     writeFileSync(dir, 'not a directory');
     const errors: SessionError[] = [];
-    const b = new FileRecords({ dir, now: () => T0, sweepInterval: 5, durable: false, onStoreError: (err) => errors.push(err) });
-    for (let i = 0; i < 400 && errors.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    const { timer, start } = handTimer();
+    const b = new FileRecords({ dir, now: () => T0, sweepInterval: 5, durable: false, onStoreError: (err) => errors.push(err), startTimer: start });
+    await timer.tick!(); // resolves: the failure goes to onStoreError, never out of the timer
     await b.close();
+    assert.equal(errors.length, 1);
     assert.equal(errors[0]?.code, 'ERR_STORE_UNAVAILABLE');
   });
 

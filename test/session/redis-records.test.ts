@@ -44,16 +44,31 @@ runBackendSuite('redis', async (now) => {
 }, { skip: redisSkipReason });
 
 describe('RedisRecords', { skip: redisSkipReason ?? false }, () => {
+  // What cachet asks of Redis, read from the commands it sends (not from Redis's own clock, which
+  // the test does not control): PX = the record's time left by the app's clock, and the index
+  // kept at least as long as a session can live.
   it('stores a record with the time it has left, and keeps the subject index alive as long as a session can live', async () => {
-    const client = await connect();
+    const real = await connect();
+    const sent: { set: unknown[][]; pExpire: unknown[][] } = { set: [], pExpire: [] };
+    const client = new Proxy(real, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if ((prop === 'set' || prop === 'pExpire') && typeof value === 'function') {
+          return (...args: unknown[]) => {
+            sent[prop].push(args);
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
     const b = new RedisRecords({ client, prefix: 'ttl:', now: () => T0, indexTtl: 86_400_000, commandTimeout: 2000, onStoreError: () => undefined });
     const r = record({ subject: 'alice', expiresAt: T0 + 60_000 });
     await b.set(r);
-    const left = await client.pTTL(`ttl:session:${r.id}`);
-    assert.ok(left > 50_000 && left <= 60_000, `record TTL ${left}`);
-    const index = await client.pTTL('ttl:subject:alice');
-    assert.ok(index > 86_000_000 && index <= 86_400_000, `index TTL ${index}`);
-    assert.deepEqual(await client.zScore('ttl:subject:alice', r.id), r.expiresAt);
+    assert.deepEqual(sent.set.map(([key, , options]) => [key, options]), [[`ttl:session:${r.id}`, { PX: 60_000 }]]);
+    assert.deepEqual(sent.pExpire, [['ttl:subject:alice', 86_400_000]]);
+    assert.ok((await real.pTTL(`ttl:session:${r.id}`)) > 0, 'Redis holds the record with a TTL');
+    assert.deepEqual(await real.zScore('ttl:subject:alice', r.id), r.expiresAt);
   });
 
   it('drops index entries whose sessions expired, even though Redis removed the records itself', async () => {
