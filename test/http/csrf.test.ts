@@ -105,7 +105,7 @@ describe('csrf()', () => {
     const refused: number[] = [];
     for (let i = 0; i < 32; i++) {
       for (let bit = 0; bit < 8; bit += 7) {
-        const changed = new Uint8Array(bytes);
+        const changed: Uint8Array = new Uint8Array(bytes);
         changed[32 + i] = (changed[32 + i] as number) ^ (1 << bit); // the masked half only: the secret changes
         const r = await browser.request('/submit', form(encodeBase64url(changed)));
         if (r.status === 403) refused.push(i);
@@ -119,7 +119,7 @@ describe('csrf()', () => {
     const bytes = decodeBase64url(token);
     assert.ok(bytes !== null);
     for (const i of [0, 17, 31]) {
-      const remasked = new Uint8Array(bytes);
+      const remasked: Uint8Array = new Uint8Array(bytes);
       remasked[i] = (remasked[i] as number) ^ 0x5a;
       remasked[32 + i] = (remasked[32 + i] as number) ^ 0x5a;
       assert.equal((await browser.request('/submit', form(encodeBase64url(remasked)))).body, 'ok hi', `pad byte ${i}`);
