@@ -2,6 +2,9 @@
 # Installs the Debian package `chromium` for the browser test (npm run test:browser), unless a
 # working /usr/bin/chromium is already there. Needs root or sudo. The test drives it through
 # playwright-core with executablePath /usr/bin/chromium, so no Playwright browser download happens.
+# --no-install-recommends: the headless test needs the browser and its libraries, not the ~100
+# recommended packages (avahi, cups, upower, fonts…) that a desktop install brings: measured, 25
+# packages instead of 130 on Debian 12.
 set -euo pipefail
 if [ -x /usr/bin/chromium ] && /usr/bin/chromium --version >/dev/null 2>&1; then
   echo "install-chromium: $(/usr/bin/chromium --version 2>/dev/null) already installed"
@@ -10,5 +13,5 @@ fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 $SUDO apt-get update
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium
 /usr/bin/chromium --version
