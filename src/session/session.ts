@@ -52,6 +52,13 @@ interface Snapshot {
  * For stores: the session as it stood when a write began ({@link Session.savePoint}). A write
  * awaits (an encryption, a backend), and the handler may change the session meanwhile: what is
  * marked saved afterwards must be what was written, not the session as it is by then.
+ *
+ * @example
+ * ```ts
+ * const point: SavePoint = session.savePoint(session.valuesJson());
+ * await backend.write(point.i, point.v); // the handler may change the session meanwhile
+ * session.markSaved(point);              // such a change is still to be written
+ * ```
  */
 export interface SavePoint {
   readonly i: string;
