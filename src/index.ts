@@ -33,7 +33,7 @@ export type { ChunkOptions } from './cookie/chunk.js';
 
 // --- session ---
 export { Session } from './session/session.js';
-export type { SessionInit } from './session/session.js';
+export type { SessionInit, SavePoint } from './session/session.js';
 export { randomId } from './session/session-record.js';
 export type { JsonValue, SessionValues, SessionRecord } from './session/session-record.js';
 export type { SessionContext, SessionCookieAttributes, Store } from './session/types.js';

@@ -38,6 +38,15 @@ export type { CookieStoreOptions } from './cookie-store-options.js';
 
 const CODEC_MAX_BYTES = 50 * MAX_COOKIE_BYTES;
 
+/**
+ * How often a load starts over because the keyring was replaced while it awaited, before the
+ * cookie is refused: each start needs a new ring, which only an operator makes (SIGHUP), so a
+ * third one inside one request is churn, and a refusal (a fresh session) is the safe answer.
+ */
+const MAX_LOAD_ATTEMPTS = 3;
+
+function ignore(): void {}
+
 /** Per-session bookkeeping that is not part of the record. */
 interface CookieState {
   lastWritten: number;
@@ -45,6 +54,13 @@ interface CookieState {
   bad: boolean;
   plainWritten: boolean;
   chunksWritten: number;
+  /** The keyring that opened the request's cookie, and the id of the key that did (`undefined` for a new session). */
+  ring: Keyring | undefined;
+  keyId: string;
+  /** The write in flight, if any: a session is written by one write at a time. */
+  writing: Promise<void> | undefined;
+  /** True from the start of a seal to its end (it may end before its first await). */
+  sealing: boolean;
 }
 
 /**
@@ -124,25 +140,88 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   }
 
   async save(ctx: SessionContext, session: Session<T>): Promise<void> {
+    const state = this.#stateOf(session);
+    // One write at a time: two seals in flight may finish in either order, and the one staged
+    // last (the cookie sent) could then be the older. The values are serialized once it is our turn.
+    while (state.writing !== undefined) await state.writing.then(ignore, ignore);
     if (session.destroyed) throw destroyedSessionError();
-    return this.#write(ctx, session, session.valuesJson());
+    return this.#write(ctx, session, state, session.valuesJson());
   }
 
-  /** Seals the session (its values already serialized as `values`) and stages its cookie(s). */
-  async #write(ctx: SessionContext, session: Session<T>, values: string): Promise<void> {
-    const state = this.#stateOf(session);
-    const cookieName = this.cookieName(session.name);
-    const record = session.toRecord();
-    const nowMs = this.options.now();
-    const nowS = Math.floor(nowMs / 1000);
-    const maxAge = lifetime(this.options, record.c, nowS);
-    let value: string;
+  /** Writes the session (its values already serialized as `values`); no other write of it is in flight. */
+  #write(ctx: SessionContext, session: Session<T>, state: CookieState, values: string): Promise<void> {
+    // #seal clears the mark itself when it ends (no `.finally`: that is two more promise hops on
+    // every write), so it is only set while the seal has not ended, i.e. after its first await.
+    const writing = this.#seal(ctx, session, state, values);
+    if (state.sealing) state.writing = writing;
+    return writing;
+  }
+
+  /**
+   * Seals the session as it stands now (its values serialized as `values`) and stages its
+   * cookie(s). What is sealed, cached and marked saved is one save point taken before the first
+   * await: a change the handler makes while the encryption runs is not in this cookie, so it stays
+   * to be written (by the auto-commit, which waits for this write).
+   */
+  async #seal(ctx: SessionContext, session: Session<T>, state: CookieState, values: string): Promise<void> {
+    state.sealing = true;
     try {
-      value = await this.#codec.encodeJson(cookieName, recordJson(record, values), { maxAge });
-    } catch (err) {
-      if (err instanceof SessionError && err.code === 'ERR_COOKIE_TOO_LARGE') throw new SessionTooLargeError(cookieName, cookieName.length + values.length, this.#limit, this.#maxChunks !== undefined);
-      throw err;
+      const cookieName = this.cookieName(session.name);
+      // A session opened with a key that has since left the ring (retired while this request ran)
+      // is not re-sealed under the new primary: that would launder a cookie forged with the retired
+      // (perhaps leaked) key into one the new ring accepts. It ends as if it had come a moment later.
+      if (state.ring !== undefined && state.ring !== this.#keyring && !this.#keyring.has(state.keyId)) {
+        this.options.onDecodeError?.('ERR_COOKIE_KEY_UNKNOWN', 'the key that opened this session left the keyring while the request ran');
+        this.#deleteAll(ctx, cookieName, state);
+        session.markDestroyed();
+        return;
+      }
+      const record = session.toRecord();
+      const point = session.savePoint(values);
+      const json = recordJson(record, values);
+      const meta = metaOf(record); // flashes copied now: they may change while the seal awaits
+      const nowMs = this.options.now();
+      const nowS = Math.floor(nowMs / 1000);
+      const maxAge = lifetime(this.options, record.c, nowS);
+      let codec = this.#codec;
+      let value: string;
+      try {
+        value = await codec.encodeJson(cookieName, json, { maxAge });
+        // The ring was replaced during the seal: seal again under the new primary, or the cookie
+        // sent would be under a key that may just have been retired. Once: a second replacement
+        // inside one write is churn, and the value is authentic anyway (only not cached, below).
+        if (codec !== this.#codec) {
+          codec = this.#codec;
+          value = await codec.encodeJson(cookieName, json, { maxAge });
+        }
+      } catch (err) {
+        session.markFailed(point);
+        if (err instanceof SessionError && err.code === 'ERR_COOKIE_TOO_LARGE') throw new SessionTooLargeError(cookieName, cookieName.length + values.length, this.#limit, this.#maxChunks !== undefined);
+        throw err;
+      }
+      try {
+        this.#stage(ctx, cookieName, state, value, maxAge);
+      } catch (err) {
+        session.markFailed(point);
+        throw err;
+      }
+      session.markSaved(point);
+      state.lastWritten = nowS;
+      state.renew = false;
+      state.bad = false;
+      // The next request will carry exactly this value: verified now, so it costs no decrypt then.
+      // Under the generation of the ring that sealed it: if that ring was replaced meanwhile, the
+      // cache drops it rather than file it among the values the new ring verified.
+      const ring = codec.keyring;
+      this.#cache?.set(value, { name: cookieName, meta, values, issuedAt: nowS, expiresAt: nowS + maxAge, keyId: ring.primaryId, flat: session.flatSnapshot }, ring);
+    } finally {
+      state.sealing = false;
+      state.writing = undefined;
     }
+  }
+
+  /** Stages `value` as the cookie, or as chunks when it is too large for one. */
+  #stage(ctx: SessionContext, cookieName: string, state: CookieState, value: string, maxAge: number): void {
     const size = cookieName.length + value.length; // ASCII: the name is a token, the value base64url
 
     let chunks: string[] | undefined;
@@ -168,12 +247,6 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
       state.chunksWritten = chunks.length;
       state.plainWritten = false;
     }
-    session.markSaved(values);
-    state.lastWritten = nowS;
-    state.renew = false;
-    state.bad = false;
-    // The next request will carry exactly this value: verified now, so it costs no decrypt then.
-    this.#cache?.set(value, { name: cookieName, meta: metaOf(record), values, issuedAt: nowS, expiresAt: nowS + maxAge, keyId: this.#keyring.primaryId, flat: session.flatSnapshot });
   }
 
   async destroy(ctx: SessionContext, session: Session<T>): Promise<void> {
@@ -194,7 +267,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   #stateOf(session: Session<T>): CookieState {
     let state = session.storeState as CookieState | undefined;
     if (state === undefined) {
-      state = { lastWritten: 0, renew: false, bad: false, plainWritten: false, chunksWritten: 0 };
+      state = { lastWritten: 0, renew: false, bad: false, plainWritten: false, chunksWritten: 0, ring: undefined, keyId: '', writing: undefined, sealing: false };
       session.storeState = state;
     }
     return state;
@@ -205,14 +278,24 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   #commit(ctx: SessionContext, session: Session<T>): Promise<void> | undefined {
     if (session.destroyed) return undefined;
     const state = this.#stateOf(session);
+    // A save() the handler did not await is still sealing: wait for it, then write what changed
+    // meanwhile (its own failure is the handler's to see, not this hook's).
+    const writing = state.writing;
+    if (writing !== undefined) {
+      const again = () => this.#commit(ctx, session);
+      return writing.then(again, again);
+    }
     let values: string | undefined;
     try {
       values = session.changedValuesJson();
-      if (values === undefined && state.renew) values = session.valuesJson();
+      // A write that failed is not tried again unless the session changed since (the handler
+      // caught it, and may have answered 413): the cookie the request came with stays.
+      if (values !== undefined && session.failedUnchanged(values)) values = undefined;
+      else if (values === undefined && state.renew) values = session.valuesJson();
     } catch (err) {
       return Promise.reject(err); // ERR_DATA_INVALID, as save() reports it
     }
-    if (values !== undefined) return this.#write(ctx, session, values);
+    if (values !== undefined) return this.#write(ctx, session, state, values);
     if (state.bad) this.#deleteAll(ctx, this.cookieName(session.name), state); // the bad cookie goes
     return undefined;
   }
@@ -231,8 +314,15 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   // Not async: a verified-cache hit (the common read) builds the session synchronously, so the
   // registry hands it over without an async function's promise and a `.then` hop; only a miss
   // (a decrypt or MAC check) and the revocation hooks wait.
-  #load(ctx: SessionContext, name: string): Session<T> | Promise<Session<T>> {
+  //
+  // Every step after an await checks that the keyring is still the one the load began with
+  // (`ring`): a value opened by a ring that has since been replaced is not used, cached or
+  // re-sealed; the load starts over under the new ring (`attempt` counts the starts). Else a
+  // cookie forged with a key just retired (because it leaked), whose decode began before the
+  // swap, would be accepted after it and re-issued under the new primary (issue #13).
+  #load(ctx: SessionContext, name: string, attempt = 1): Session<T> | Promise<Session<T>> {
     const cookieName = this.cookieName(name);
+    const ring = this.#keyring;
     // The cache first, keyed by the value as it stands in the header, not checked for control
     // characters (findCookieUnchecked): a hit is a value this store wrote or verified, which
     // holds none, so it is exactly what the checked lookup below would find. ~1 µs per request.
@@ -241,9 +331,9 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     if (cache !== undefined && typeof header === 'string') {
       const key = findCookieUnchecked(header, cookieName);
       if (key !== undefined) {
-        cache.sync(this.#keyring);
+        cache.sync(ring);
         const hit = cache.get(key);
-        if (hit !== undefined && hit.name === cookieName) return this.#open(ctx, name, hit, undefined);
+        if (hit !== undefined && hit.name === cookieName) return this.#open(ctx, name, hit, undefined, ring, attempt);
       }
     }
     let raw = requestCookie(ctx, cookieName);
@@ -257,41 +347,51 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     // Cheap checks first: nothing this store wrote is longer (the codec would refuse it too, later).
     if (cookieName.length + raw.length > this.#limit) return this.#reject(ctx, name, 'ERR_COOKIE_TOO_LARGE');
 
-    this.#cache?.sync(this.#keyring);
+    this.#cache?.sync(ring);
     // Keyed by the value alone, the name checked on the entry: a `${name}=${value}` key is a
     // cons string that Map.get must flatten (a copy of ~220 chars) before hashing, on every
     // request. A value verified for one name never opens under another (the codec binds the
     // name), so one entry per value is enough.
     const verified = this.#cache?.get(raw);
-    if (verified === undefined || verified.name !== cookieName) return this.#loadMiss(ctx, name, cookieName, raw);
-    return this.#open(ctx, name, verified, undefined);
+    if (verified === undefined || verified.name !== cookieName) return this.#loadMiss(ctx, name, cookieName, raw, ring, attempt);
+    return this.#open(ctx, name, verified, undefined, ring, attempt);
+  }
+
+  /** The keyring changed while load `attempt` awaited: start over under the new one, or give up. */
+  #again(ctx: SessionContext, name: string, attempt: number): Session<T> | Promise<Session<T>> {
+    if (attempt >= MAX_LOAD_ATTEMPTS) return this.#reject(ctx, name, 'ERR_COOKIE_KEY_UNKNOWN', 'the keyring was replaced during every attempt to open the cookie');
+    return this.#load(ctx, name, attempt + 1);
   }
 
   /** A value the cache does not know: decode it (Web Crypto), check its shape, remember it. */
-  async #loadMiss(ctx: SessionContext, name: string, cookieName: string, raw: string): Promise<Session<T>> {
+  async #loadMiss(ctx: SessionContext, name: string, cookieName: string, raw: string, ring: Keyring, attempt: number): Promise<Session<T>> {
     let record: SessionRecord<T>;
     let verified: VerifiedEntry;
+    const codec = this.#codec;
     try {
-      const decoded = await this.#codec.decode(cookieName, raw);
+      const decoded = await codec.decode(cookieName, raw);
+      // Opened (or refused) by a ring replaced meanwhile: its verdict no longer counts, either way.
+      if (codec !== this.#codec) return this.#again(ctx, name, attempt);
       if (!isRecord(decoded.data)) return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', 'payload is not a session record');
       // The codec reports ms; whole seconds here, as written into the envelope.
       record = decoded.data as SessionRecord<T>;
       verified = { name: cookieName, meta: metaOf(record), values: JSON.stringify(record.v), issuedAt: decoded.issuedAt / 1000, expiresAt: decoded.expiresAt / 1000, keyId: decoded.keyId, flat: undefined };
     } catch (err) {
       if (err instanceof SessionError && err.kind === 'internal') throw err;
+      if (codec !== this.#codec) return this.#again(ctx, name, attempt);
       // Attacker-controlled input: whatever the codec disliked, the answer is "no session".
       if (SessionError.isDecode(err)) return this.#reject(ctx, name, err.code as DecodeErrorCode, err.detail);
       return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', err instanceof Error ? err.message : undefined);
     }
-    this.#cache?.set(raw, verified);
-    return this.#open(ctx, name, verified, record);
+    this.#cache?.set(raw, verified, ring);
+    return this.#open(ctx, name, verified, record, ring, attempt);
   }
 
   /**
    * The checks every load makes, cache hit or not, then the session. `record` is the decoded
    * record on a miss (this request owns it); on a hit it is built from the cached entry.
    */
-  #open(ctx: SessionContext, name: string, verified: VerifiedEntry, record: SessionRecord<T> | undefined): Session<T> | Promise<Session<T>> {
+  #open(ctx: SessionContext, name: string, verified: VerifiedEntry, record: SessionRecord<T> | undefined, ring: Keyring, attempt: number): Session<T> | Promise<Session<T>> {
     const nowS = Math.floor(this.options.now() / 1000);
     // The timeouts before the envelope expiry (which is the earlier of their two deadlines), so
     // that a cache hit reports which one ended the session. A miss past its expiry never gets
@@ -301,26 +401,31 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     if (timedOut !== undefined) return this.#reject(ctx, name, timedOut);
     if (nowS >= verified.expiresAt) return this.#reject(ctx, name, 'ERR_COOKIE_EXPIRED');
     if (this.options.isRevoked !== undefined || this.options.notValidBefore !== undefined) {
-      return this.#openUnlessRevoked(ctx, name, verified, record, nowS);
+      return this.#openUnlessRevoked(ctx, name, verified, record, nowS, ring, attempt);
     }
-    return this.#session(ctx, name, verified, record, nowS);
+    return this.#session(ctx, name, verified, record, nowS, ring);
   }
 
-  async #openUnlessRevoked(ctx: SessionContext, name: string, verified: VerifiedEntry, record: SessionRecord<T> | undefined, nowS: number): Promise<Session<T>> {
+  async #openUnlessRevoked(ctx: SessionContext, name: string, verified: VerifiedEntry, record: SessionRecord<T> | undefined, nowS: number, ring: Keyring, attempt: number): Promise<Session<T>> {
     const meta = verified.meta;
     const revoked = await revocationReason(this.options, { id: meta.i, subject: meta.s, createdAt: meta.c });
+    // The hook awaited: a ring replaced meanwhile may have dropped the key that verified `verified`.
+    if (ring !== this.#keyring) return this.#again(ctx, name, attempt);
     if (revoked !== undefined) return this.#reject(ctx, name, revoked);
-    return this.#session(ctx, name, verified, record, nowS);
+    return this.#session(ctx, name, verified, record, nowS, ring);
   }
 
-  #session(ctx: SessionContext, name: string, verified: VerifiedEntry, record: SessionRecord<T> | undefined, nowS: number): Session<T> {
+  /** The session of a verified value; `ring` is the store's keyring, which verified it (no await since). */
+  #session(ctx: SessionContext, name: string, verified: VerifiedEntry, record: SessionRecord<T> | undefined, nowS: number, ring: Keyring): Session<T> {
     let flat: FlatValues | undefined;
     if (record === undefined) ({ record, flat } = recordOf<T>(verified));
     const session = new Session<T>({ name, store: this, ctx, now: this.options.now, record, snapshot: verified.values, flat });
     const state = this.#stateOf(session);
     state.lastWritten = verified.issuedAt;
+    state.ring = ring;
+    state.keyId = verified.keyId;
     // Rotation: a cookie opened with an old key is re-sealed with the primary on this response.
-    state.renew = verified.keyId !== this.#keyring.primaryId || renewalDue(this.options, verified.issuedAt, nowS);
+    state.renew = verified.keyId !== ring.primaryId || renewalDue(this.options, verified.issuedAt, nowS);
     return session;
   }
 }

@@ -24,7 +24,7 @@ import { SessionIdCookie } from './session-id-cookie.js';
 import type { RecordBackend } from './record.js';
 import { isSessionId } from './record.js';
 import { toSessionInfo, toStoredRecord } from './record-metadata.js';
-import { isRecord } from './record-shape.js';
+import { isRecord, recordJson } from './record-shape.js';
 import { SessionRegistry, destroyedSessionError } from './registry.js';
 import { Session } from './session.js';
 import type { SessionRecord, SessionValues } from './session-record.js';
@@ -39,7 +39,19 @@ interface LoadState {
   badCookie: boolean;
   /** The cookie was signed with a key that is no longer the primary: re-sign it. */
   stale: boolean;
+  /** The keyring that verified the request's cookie, and the id of the key that did (`undefined` for a new session). */
+  ring: Keyring | undefined;
+  keyId: string;
+  /** The write in flight, if any: a session is written by one write at a time. */
+  writing: Promise<void> | undefined;
+  /** True from the start of a write to its end (it may end before its first await). */
+  persisting: boolean;
 }
+
+/** How often a load starts over because the keyring was replaced while it awaited (see CookieStore). */
+const MAX_LOAD_ATTEMPTS = 3;
+
+function ignore(): void {}
 
 /**
  * The shared implementation of the server-side stores. Use {@link MemoryStore}, `FileStore` or
@@ -97,32 +109,87 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
   }
 
   async save(ctx: SessionContext, session: Session<T>): Promise<void> {
+    // A session of another store (or none) has no state of ours.
+    const state = session.storeState as LoadState | undefined;
+    // One write at a time: two in flight may finish in either order, and the cookie and record
+    // left last could then be the older ones. The values are serialized once it is our turn.
+    while (state?.writing !== undefined) await state.writing.then(ignore, ignore);
     if (session.destroyed) {
       throw destroyedSessionError();
     }
-    const data = session.toRecord();
-    const now = this.#o.now();
-    const previous = session.storedId;
-    // After regenerate(): the old id must stop working at once (session fixation, stolen cookies).
-    if (previous !== undefined && previous !== data.i) await this.#backend.delete(previous);
-    const life = lifetime(this.#o, data.c, now / 1000);
-    const record = toStoredRecord(data, ctx, now, life);
-    // A session this request loaded (same id) is only updated, never re-created: if it was revoked
-    // or destroyed by another request meanwhile, writing it back would undo the revocation.
-    if (!(await this.#backend.set(record, previous === data.i))) {
-      this.#o.onDecodeError?.('ERR_SESSION_NOT_FOUND', 'the record was removed while this request was in flight');
-      await this.destroy(ctx, session);
-      return;
+    return this.#write(ctx, session, state, session.valuesJson());
+  }
+
+  /** Writes the session (its values serialized as `values`); no other write of it is in flight. */
+  #write(ctx: SessionContext, session: Session<T>, state: LoadState | undefined, values: string): Promise<void> {
+    const writing = this.#persist(ctx, session, state, values);
+    if (state?.persisting === true) state.writing = writing;
+    return writing;
+  }
+
+  /**
+   * Stores the session as it stands now and signs its cookie. What is stored and marked saved is
+   * one save point taken before the first await: a change the handler makes meanwhile is not in
+   * this record, so it stays to be written (by the auto-commit, which waits for this write).
+   */
+  async #persist(ctx: SessionContext, session: Session<T>, state: LoadState | undefined, values: string): Promise<void> {
+    if (state !== undefined) state.persisting = true;
+    try {
+      if (state !== undefined && this.#keyLeft(state)) return this.#drop(ctx, session);
+      const live = session.toRecord();
+      const point = session.savePoint(values);
+      // A copy of the record as it stands: the backend serializes it after our awaits, by when
+      // the handler may have changed the live one.
+      const data = JSON.parse(recordJson(live, values)) as SessionRecord<T>;
+      const now = this.#o.now();
+      const previous = session.storedId;
+      try {
+        // After regenerate(): the old id must stop working at once (session fixation, stolen cookies).
+        if (previous !== undefined && previous !== data.i) await this.#backend.delete(previous);
+        const life = lifetime(this.#o, data.c, now / 1000);
+        const record = toStoredRecord(data, ctx, now, life);
+        // A session this request loaded (same id) is only updated, never re-created: if it was revoked
+        // or destroyed by another request meanwhile, writing it back would undo the revocation.
+        if (!(await this.#backend.set(record, previous === data.i))) {
+          this.#o.onDecodeError?.('ERR_SESSION_NOT_FOUND', 'the record was removed while this request was in flight');
+          await this.destroy(ctx, session);
+          return;
+        }
+        await this.#setCookie(ctx, session.name, data.i, life);
+      } catch (err) {
+        session.markFailed(point);
+        throw err;
+      }
+      session.markSaved(point);
+      if (state !== undefined) {
+        state.lastSeenAt = now;
+        state.badCookie = false;
+        state.stale = false;
+      }
+    } finally {
+      if (state !== undefined) {
+        state.persisting = false;
+        state.writing = undefined;
+      }
     }
-    await this.#setCookie(ctx, session.name, data.i, life);
-    session.markSaved();
-    // A session of another store (or none) has no state of ours: nothing to update.
-    const state = session.storeState as LoadState | undefined;
-    if (state !== undefined) {
-      state.lastSeenAt = now;
-      state.badCookie = false;
-      state.stale = false;
-    }
+  }
+
+  /**
+   * True when the request's cookie was verified by a key that has left the keyring since (retired
+   * while the request ran). Its session is then not written or re-signed under the new primary:
+   * that would launder a cookie forged with the retired (perhaps leaked) key into one the new ring
+   * accepts.
+   */
+  #keyLeft(state: LoadState): boolean {
+    const ring = this.#ids.keyring;
+    return state.ring !== undefined && state.ring !== ring && !ring.has(state.keyId);
+  }
+
+  /** Ends the session of a cookie whose key left the ring: as if the request had come a moment later. */
+  #drop(ctx: SessionContext, session: Session<T>): void {
+    this.#o.onDecodeError?.('ERR_COOKIE_KEY_UNKNOWN', 'the key that verified this session\'s cookie left the keyring while the request ran');
+    ctx.deleteCookie(this.cookieName(session.name), this.#o.attributes);
+    session.markDestroyed();
   }
 
   async destroy(ctx: SessionContext, session: Session<T>): Promise<void> {
@@ -190,14 +257,16 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     return this.#backend.close();
   }
 
-  async #load(ctx: SessionContext, name: string): Promise<Session<T>> {
+  async #load(ctx: SessionContext, name: string, attempt = 1): Promise<Session<T>> {
     const cookie = this.cookieName(name);
     const value = requestCookie(ctx, cookie);
     if (value === undefined) return this.#fresh(ctx, name, false);
     const now = this.#o.now();
+    // The ring the cookie is verified under; checked again once every await below is done.
+    const ring = this.#ids.keyring;
     const verified = this.#ids.cached(cookie, value, now) ?? (await this.#ids.verify(cookie, value, now));
     if (!verified.ok) return this.#reject(ctx, name, verified.code, verified.detail);
-    const { id, stale } = verified;
+    const { id, stale, keyId } = verified;
     // ERR_STORE_UNAVAILABLE propagates: the handler fails and the app answers 503.
     const record = await this.#backend.get(id);
     const data = record?.data as SessionRecord<T> | undefined;
@@ -212,8 +281,15 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
       await this.#backend.delete(id);
       return this.#reject(ctx, name, why, undefined);
     }
+    // The ring was replaced while this load awaited (the signature, the backend, the revocation
+    // hook): the cookie was verified by the old ring, whose keys may include one just retired.
+    // Start over under the new ring, as CookieStore does.
+    if (ring !== this.#ids.keyring) {
+      if (attempt < MAX_LOAD_ATTEMPTS) return this.#load(ctx, name, attempt + 1);
+      return this.#reject(ctx, name, 'ERR_COOKIE_KEY_UNKNOWN', 'the keyring was replaced during every attempt to open the cookie');
+    }
     const session = new Session<T>({ name, store: this, ctx, now: this.#o.now, record: data });
-    session.storeState = { lastSeenAt: record.lastSeenAt, badCookie: false, stale } satisfies LoadState;
+    session.storeState = { lastSeenAt: record.lastSeenAt, badCookie: false, stale, ring, keyId, writing: undefined, persisting: false } satisfies LoadState;
     return session;
   }
 
@@ -224,15 +300,26 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
 
   #fresh(ctx: SessionContext, name: string, badCookie: boolean): Session<T> {
     const session = new Session<T>({ name, store: this, ctx, now: this.#o.now });
-    session.storeState = { lastSeenAt: 0, badCookie, stale: false } satisfies LoadState;
+    session.storeState = { lastSeenAt: 0, badCookie, stale: false, ring: undefined, keyId: '', writing: undefined, persisting: false } satisfies LoadState;
     return session;
   }
 
   /** Auto-commit, run before the headers go out. */
   async #commit(ctx: SessionContext, session: Session<T>): Promise<void> {
-    if (session.destroyed) return;
-    if (session.changed) return this.save(ctx, session);
     const state = session.storeState as LoadState;
+    // A save() the handler did not await is still writing: wait for it, then write what changed
+    // meanwhile (its own failure is the handler's to see, not this hook's).
+    while (state.writing !== undefined) await state.writing.then(ignore, ignore);
+    if (session.destroyed) return;
+    let values: string | undefined;
+    try {
+      values = session.changedValuesJson();
+    } catch {
+      return this.save(ctx, session); // which reports ERR_DATA_INVALID
+    }
+    // A write that failed is not tried again unless the session changed since (the handler caught
+    // it and answered): the record and the cookie the request came with stay as they were.
+    if (values !== undefined) return session.failedUnchanged(values) ? undefined : this.#write(ctx, session, state, values);
     if (session.isNew) {
       if (state.badCookie) ctx.deleteCookie(this.cookieName(session.name), this.#o.attributes);
       return;
@@ -241,6 +328,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     if (renewalDue(this.#o, state.lastSeenAt / 1000, now / 1000)) return this.save(ctx, session);
     // Key rotation: same record, but the cookie is re-signed with the primary key on this response.
     if (state.stale) {
+      if (this.#keyLeft(state)) return this.#drop(ctx, session);
       await this.#setCookie(ctx, session.name, session.id, lifetime(this.#o, session.createdAt, now / 1000));
       state.stale = false;
     }

@@ -17,6 +17,9 @@ import type { Keyring } from '../keys/keyring.js';
 import { isSessionId } from './record.js';
 import { VerifiedCache, type VerifiedCacheOptions } from './verified-cache.js';
 
+/** How many times a verify starts over because the keyring was replaced while it awaited. */
+const MAX_VERIFY_ATTEMPTS = 3;
+
 /** A cookie value whose signature checked out: what the verified-value cache remembers. */
 interface Verified {
   /** The full cookie name the value was verified for: a hit needs this name as well as the value. */
@@ -25,11 +28,12 @@ interface Verified {
   /** The signed value's own expiry (ms): a hit past it is decoded again, and then refused. */
   readonly expiresAt: number;
   readonly stale: boolean;
+  readonly keyId: string;
 }
 
 /** What {@link SessionIdCookie.verify} found: the id, or why the value was refused. */
 export type VerifiedId =
-  | { readonly ok: true; readonly id: string; readonly stale: boolean }
+  | { readonly ok: true; readonly id: string; readonly stale: boolean; readonly keyId: string }
   | { readonly ok: false; readonly code: DecodeErrorCode; readonly detail: string | undefined };
 
 /** Options for {@link SessionIdCookie}. */
@@ -61,6 +65,7 @@ export class SessionIdCookie {
   constructor(options: SessionIdCookieOptions) {
     this.#codec = new CookieCodec({ keyring: options.keyring, mode: 'signed', maxAge: options.maxAge, now: options.now });
     this.#cache = options.cache === false ? undefined : new VerifiedCache<Verified>(options.cache === true ? {} : options.cache);
+    this.#cache?.sync(options.keyring);
     this.#now = options.now;
   }
 
@@ -70,6 +75,9 @@ export class SessionIdCookie {
   }
   set keyring(keyring: Keyring) {
     this.#codec.keyring = keyring;
+    // At once, not on the next read: a verify or sign that began under the old ring and ends
+    // after this finds the cache on the new generation, and its entry is dropped (set below).
+    this.#cache?.sync(keyring);
   }
 
   /**
@@ -83,24 +91,41 @@ export class SessionIdCookie {
     this.#cache?.sync(this.#codec.keyring);
     const verified = this.#cache?.get(value);
     if (verified === undefined || verified.name !== cookie || verified.expiresAt <= now) return undefined;
-    return { ok: true, id: verified.id, stale: verified.stale };
+    return { ok: true, id: verified.id, stale: verified.stale, keyId: verified.keyId };
   }
 
-  /** The id in `value`, the cookie `cookie`'s value, if its signature holds and it has not expired at `now` (ms). */
+  /**
+   * The id in `value`, the cookie `cookie`'s value, if its signature holds under the keyring in
+   * place when the answer is given, and it has not expired at `now` (ms).
+   */
   async verify(cookie: string, value: string, now: number): Promise<VerifiedId> {
-    const hit = this.cached(cookie, value, now);
-    if (hit !== undefined) return hit;
-    let decoded: { data: unknown; expiresAt: number; stale: boolean };
-    try {
-      decoded = await this.#codec.decode(cookie, value);
-    } catch (err) {
-      if (!SessionError.isDecode(err)) throw err;
-      this.#cache?.delete(value);
-      return { ok: false, code: err.code as DecodeErrorCode, detail: err.detail };
+    for (let attempt = 1; ; attempt++) {
+      const hit = this.cached(cookie, value, now);
+      if (hit !== undefined) return hit;
+      const ring = this.#codec.keyring;
+      let decoded: { data: unknown; expiresAt: number; stale: boolean; keyId: string } | undefined;
+      let failure: SessionError | undefined;
+      try {
+        decoded = await this.#codec.decode(cookie, value);
+      } catch (err) {
+        if (!SessionError.isDecode(err)) throw err;
+        failure = err;
+      }
+      // The ring was replaced while the signature was checked: that verdict was the old ring's,
+      // and a key retired with the swap (because it leaked) must not vouch for the value after
+      // it. Check again under the new ring; a third replacement in a row is churn: refuse.
+      if (ring !== this.#codec.keyring) {
+        if (attempt < MAX_VERIFY_ATTEMPTS) continue;
+        return { ok: false, code: 'ERR_COOKIE_KEY_UNKNOWN', detail: 'the keyring was replaced during every attempt to verify the cookie' };
+      }
+      if (decoded === undefined) {
+        this.#cache?.delete(value);
+        return { ok: false, code: (failure as SessionError).code as DecodeErrorCode, detail: (failure as SessionError).detail };
+      }
+      if (!isSessionId(decoded.data)) return { ok: false, code: 'ERR_COOKIE_MALFORMED', detail: 'the signed value is not a session id' };
+      this.#cache?.set(value, { name: cookie, id: decoded.data, expiresAt: decoded.expiresAt, stale: decoded.stale, keyId: decoded.keyId }, ring);
+      return { ok: true, id: decoded.data, stale: decoded.stale, keyId: decoded.keyId };
     }
-    if (!isSessionId(decoded.data)) return { ok: false, code: 'ERR_COOKIE_MALFORMED', detail: 'the signed value is not a session id' };
-    this.#cache?.set(value, { name: cookie, id: decoded.data, expiresAt: decoded.expiresAt, stale: decoded.stale });
-    return { ok: true, id: decoded.data, stale: decoded.stale };
   }
 
   /** Drops `value` from the cache: its id turned out to have no live session. */
@@ -110,10 +135,17 @@ export class SessionIdCookie {
 
   /** The cookie value carrying `id` for cookie `cookie`, valid for `life` seconds. */
   async sign(cookie: string, id: string, life: number): Promise<string> {
-    const value = await this.#codec.encode(cookie, id, { maxAge: life });
-    // The browser sends this exact value next: remember it as verified, as CookieStore does.
-    this.#cache?.sync(this.#codec.keyring);
-    this.#cache?.set(value, { name: cookie, id, expiresAt: this.#now() + life * 1000, stale: false });
+    let ring = this.#codec.keyring;
+    let value = await this.#codec.encode(cookie, id, { maxAge: life });
+    // The ring was replaced while signing: sign again under the new primary (the old one may
+    // have just been retired). Once; the cache below then drops a value of a superseded ring.
+    if (ring !== this.#codec.keyring) {
+      ring = this.#codec.keyring;
+      value = await this.#codec.encode(cookie, id, { maxAge: life });
+    }
+    // The browser sends this exact value next: remember it as verified, as CookieStore does, under
+    // the generation of the ring that signed it.
+    this.#cache?.set(value, { name: cookie, id, expiresAt: this.#now() + life * 1000, stale: false, keyId: ring.primaryId }, ring);
     return value;
   }
 }

@@ -48,6 +48,29 @@ interface Snapshot {
   v: string;
 }
 
+/**
+ * For stores: the session as it stood when a write began ({@link Session.savePoint}). A write
+ * awaits (an encryption, a backend), and the handler may change the session meanwhile: what is
+ * marked saved afterwards must be what was written, not the session as it is by then.
+ *
+ * @example
+ * ```ts
+ * const point: SavePoint = session.savePoint(session.valuesJson());
+ * await backend.write(point.i, point.v); // the handler may change the session meanwhile
+ * session.markSaved(point);              // such a change is still to be written
+ * ```
+ */
+export interface SavePoint {
+  readonly i: string;
+  readonly c: number;
+  readonly s: string | undefined;
+  readonly k: string | undefined;
+  /** The values' JSON, as written. */
+  readonly v: string;
+  /** The session's count of flash changes and regenerations when the point was taken. */
+  readonly edits: number;
+}
+
 function snapshotOf(record: SessionRecord<SessionValues>, values: string | undefined): Snapshot {
   return { i: record.i, c: record.c, s: record.s, k: record.k, v: values ?? JSON.stringify(record.v) };
 }
@@ -85,8 +108,13 @@ export class Session<T extends SessionValues = SessionValues> {
   #flat: FlatValues | undefined;
   /** The last JSON flatBuild made for a write, with its snapshot. */
   #built: FlatBuild | undefined = undefined;
-  #forced = false;
-  #flashesChanged = false;
+  // Changes the snapshot comparison cannot see (a flash added or read, a regenerate()) are
+  // counted, not flagged: a write marks saved the count it began with, so such a change made
+  // while the write awaited stays to be written.
+  #edits = 0;
+  #savedEdits = 0;
+  /** The point whose write failed, until the session changes or is saved. */
+  #failed: SavePoint | undefined = undefined;
   #destroyed = false;
   #loadedId: string | undefined;
 
@@ -157,7 +185,7 @@ export class Session<T extends SessionValues = SessionValues> {
   changedValuesJson(): string | undefined {
     const r = this.#record;
     const snap = this.#snapshot;
-    const other = this.#forced || this.#flashesChanged || r.i !== snap.i || r.c !== snap.c || r.s !== snap.s || r.k !== snap.k;
+    const other = this.#edits !== this.#savedEdits || r.i !== snap.i || r.c !== snap.c || r.s !== snap.s || r.k !== snap.k;
     // Flat values: compared field by field, and when changed their JSON built from the snapshot's
     // members, with the snapshot markSaved() hands on (flat-values.ts); anything else, JSON.stringify.
     let json: string | undefined;
@@ -200,7 +228,7 @@ export class Session<T extends SessionValues = SessionValues> {
   addFlash(value: JsonValue, key: string = DEFAULT_FLASH_KEY): void {
     const flashes = (this.#record.f ??= {});
     (flashes[key] ??= []).push(value);
-    this.#flashesChanged = true;
+    this.#edits++;
   }
 
   /**
@@ -217,7 +245,7 @@ export class Session<T extends SessionValues = SessionValues> {
     if (all === undefined || list === undefined) return [];
     delete all[key];
     if (Object.keys(all).length === 0) delete this.#record.f;
-    this.#flashesChanged = true;
+    this.#edits++;
     return list;
   }
 
@@ -251,7 +279,7 @@ export class Session<T extends SessionValues = SessionValues> {
     this.#record.c = this.#now();
     delete this.#record.k;
     this.#destroyed = false;
-    this.#forced = true;
+    this.#edits++;
   }
 
   /**
@@ -289,8 +317,32 @@ export class Session<T extends SessionValues = SessionValues> {
     return this.#record;
   }
 
-  /** For stores: the record was written; `values` is `JSON.stringify(toRecord().v)` if known. */
-  markSaved(values?: string): void {
+  /**
+   * For stores: the session as it stands, `values` being its values' JSON, to write and then pass
+   * to {@link Session.markSaved} (or {@link Session.markFailed}). Take it before the write's first
+   * `await`.
+   *
+   * @example
+   * ```ts
+   * const point = session.savePoint(session.valuesJson());
+   * await backend.write(point);
+   * session.markSaved(point);
+   * ```
+   */
+  savePoint(values: string): SavePoint {
+    const r = this.#record;
+    return { i: r.i, c: r.c, s: r.s, k: r.k, v: values, edits: this.#edits };
+  }
+
+  /**
+   * For stores: the record was written. Pass the {@link SavePoint} taken when the write began:
+   * the session is then clean exactly as far as that write goes, and a change made while it
+   * awaited is still to be written. A `values` string (or nothing) marks the session as it is now
+   * saved, `values` being `JSON.stringify(toRecord().v)` if known.
+   */
+  markSaved(written?: SavePoint | string): void {
+    const point = typeof written === 'object' ? written : undefined;
+    const values = typeof written === 'object' ? written.v : written;
     // The parsed snapshot of what was written, when one is known: the one built with that JSON
     // (not the values as they are now: they may have changed while the write awaited the
     // encryption), or the loaded one when the same JSON was written again (a renewal, a rotation).
@@ -298,11 +350,32 @@ export class Session<T extends SessionValues = SessionValues> {
     if (values === undefined) this.#flat = undefined;
     else if (built !== undefined && built.json === values) this.#flat = built.next;
     else if (values !== this.#snapshot.v) this.#flat = undefined;
-    this.#snapshot = snapshotOf(this.#record, values);
+    this.#snapshot = point ?? snapshotOf(this.#record, values);
     this.#built = undefined;
-    this.#forced = false;
-    this.#flashesChanged = false;
-    this.#loadedId = this.#record.i;
+    this.#savedEdits = point === undefined ? this.#edits : point.edits;
+    this.#failed = undefined;
+    this.#loadedId = this.#snapshot.i;
+  }
+
+  /**
+   * For stores: the write of `point` failed (too large, the backend down...). The auto-commit does
+   * not try the same write again ({@link Session.failedUnchanged}); any later change does.
+   */
+  markFailed(point: SavePoint): void {
+    this.#failed = point;
+  }
+
+  /**
+   * For stores: true when the last write failed and the session, whose values' JSON is `values`,
+   * has not changed since. The auto-commit then writes nothing, so that a failure the handler
+   * caught and answered (a 413 for `ERR_SESSION_TOO_LARGE`) is not raised again before the headers,
+   * and the cookie the request came with stays as it was.
+   */
+  failedUnchanged(values: string): boolean {
+    const f = this.#failed;
+    if (f === undefined) return false;
+    const r = this.#record;
+    return f.v === values && f.edits === this.#edits && f.i === r.i && f.c === r.c && f.s === r.s && f.k === r.k;
   }
 
   /**
@@ -319,8 +392,8 @@ export class Session<T extends SessionValues = SessionValues> {
     this.#snapshot = snapshotOf(this.#record, '{}');
     this.#flat = undefined;
     this.#built = undefined;
-    this.#forced = false;
-    this.#flashesChanged = false;
+    this.#savedEdits = this.#edits;
+    this.#failed = undefined;
     this.#destroyed = true;
     this.#loadedId = undefined;
   }

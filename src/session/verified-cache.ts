@@ -82,8 +82,14 @@ export class VerifiedCache<V> {
     return entry.value;
   }
 
-  /** Stores `value` under `key`, evicting a least recently used entry when full. */
-  set(key: string, value: V): void {
+  /**
+   * Stores `value` under `key`, evicting a least recently used entry when full. With
+   * `generation` (what the value was verified under, e.g. the keyring that opened it), nothing is
+   * stored unless that is still the cache's generation: a decode that began before a key rotation
+   * and finished after it must not land among the values the new keys verified.
+   */
+  set(key: string, value: V, generation?: unknown): void {
+    if (generation !== undefined && generation !== this.#generation) return;
     const short = this.#hash(key);
     const existing = this.#map.get(short);
     if (existing !== undefined) {

@@ -7,6 +7,7 @@ import { CookieStore } from '../../src/session/cookie-store.js';
 import { Keyring } from '../../src/keys/keyring.js';
 import { generateKey } from '../../src/keys/generate.js';
 import type { SessionContext } from '../../src/session/types.js';
+import { SessionError } from '../../src/errors.js';
 import { Browser, setCookieFor } from '../session/harness.js';
 import { start } from './helpers.js';
 
@@ -82,6 +83,36 @@ test('two server processes sharing one keyring accept each other\'s cookies', as
     assert.deepEqual((await parent.get('/inc')).body, { n: 3, by: ['parent', 'child', 'parent'] });
   } finally {
     child.kill();
+    await s.close();
+  }
+});
+
+test('an app that catches ERR_SESSION_TOO_LARGE and answers 413 keeps its 413, and the previous cookie stays valid', async () => {
+  const store = new CookieStore<Values>({ keyring });
+  const app = appWith(store);
+  app.get('/grow', async (ctx) => {
+    const session = await store.get(ctx, 'session');
+    session.values.user = 'x'.repeat(5000);
+    try {
+      await session.save();
+    } catch (err) {
+      if (err instanceof SessionError && err.code === 'ERR_SESSION_TOO_LARGE') return ctx.text('too large', 413);
+      throw err;
+    }
+    ctx.text('saved');
+  });
+  const s = await start(app);
+  try {
+    const browser = new Browser(`http://127.0.0.1:${s.port}`);
+    await browser.get('/inc');
+    const before = browser.jar.get('__Host-session');
+    const r = await browser.get('/grow');
+    assert.equal(r.status, 413, 'not turned into a 500 by the auto-commit trying the same write again');
+    assert.equal(r.body, 'too large');
+    assert.deepEqual(r.setCookies, [], 'the cookie is neither replaced nor deleted');
+    assert.equal(browser.jar.get('__Host-session'), before);
+    assert.deepEqual((await browser.get('/read')).body, { n: 1, by: ['parent'] });
+  } finally {
     await s.close();
   }
 });

@@ -49,6 +49,18 @@ test('sync empties the cache when the generation changes, and only then', () => 
   assert.equal(cache.get('a'), undefined);
 });
 
+test('a value verified under a generation the cache has left is not stored', () => {
+  const cache = new VerifiedCache<number>();
+  const oldRing = {};
+  const newRing = {};
+  cache.sync(oldRing);
+  cache.sync(newRing); // the ring was swapped while a decode under oldRing was in flight
+  cache.set('a', 1, oldRing); // ...which then finishes
+  assert.equal(cache.get('a'), undefined);
+  cache.set('b', 2, newRing);
+  assert.equal(cache.get('b'), 2);
+});
+
 test('rejects a bound that is not a positive integer', () => {
   for (const maxEntries of [0, -1, 1.5, Number.NaN]) {
     assert.throws(() => new VerifiedCache({ maxEntries }), (err: unknown) => err instanceof SessionError && err.code === 'ERR_OPTIONS_INVALID');

@@ -1,0 +1,144 @@
+// Issue #13, section 3: changes made while a save is in flight. The encryption (or the backend
+// write) of an un-awaited save() is held open by the test while the handler goes on changing the
+// session; then the auto-commit runs and the held call is released.
+import { test, describe, mock } from 'node:test';
+import assert from 'node:assert/strict';
+import { Keyring } from '../../src/keys/keyring.js';
+import { generateKey } from '../../src/keys/generate.js';
+import { CookieCodec } from '../../src/codec/cookie-codec.js';
+import { CookieStore } from '../../src/session/cookie-store.js';
+import { MemoryRecords } from '../../src/session/memory-records.js';
+import type { Store } from '../../src/session/types.js';
+import { fake, TestServerStore } from './server-store-fixture.js';
+import { holdCalls } from './held-call.js';
+
+type Values = { user?: string };
+const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
+const now = () => T0;
+const COOKIE = '__Host-session';
+const keyring = await Keyring.create([generateKey('k')]);
+
+/** A request with `cookie` that records every value staged for the session cookie, in order. */
+function requestWith(cookie: string | undefined) {
+  const r = fake(cookie === undefined ? {} : { [COOKIE]: cookie });
+  const staged: string[] = [];
+  const setCookie = r.ctx.setCookie;
+  r.ctx.setCookie = (name, value, attributes) => {
+    if (name === COOKIE) staged.push(value);
+    setCookie(name, value, attributes);
+  };
+  return { ...r, staged };
+}
+
+async function loginAlice(store: Store<Values>): Promise<string> {
+  const r = fake();
+  const session = await store.get(r.ctx, 'session');
+  session.regenerate();
+  session.subject = 'alice';
+  session.values.user = 'alice';
+  await r.send();
+  return r.set.get(COOKIE) ?? '';
+}
+
+/**
+ * The issue's handler: save() not awaited, then regenerate(), subject = 'bob' and a flash, while
+ * the first write is held open by `held`; the auto-commit runs, then the held write is released.
+ * `started()` counts the write operations begun (encryptions, backend calls): the auto-commit must
+ * begin none while the first write is in flight, or the two finish in either order and the older
+ * may be the cookie that goes out (deterministically checked here, whatever the thread pool does).
+ */
+async function saveThenSwitchToBob(store: Store<Values>, cookie: string, held: { started: Promise<void>; release(): void }, started: () => number) {
+  const r = requestWith(cookie);
+  const session = await store.get(r.ctx, 'session');
+  assert.equal(session.subject, 'alice');
+  const aliceId = session.id;
+  const saving = session.save(); // not awaited: the handler goes on
+  await held.started;
+  session.regenerate();
+  session.subject = 'bob';
+  session.values.user = 'bob';
+  session.addFlash('welcome bob');
+  const before = started();
+  const sending = r.send(); // the handler returned: auto-commit before the headers
+  assert.equal(started(), before, 'the auto-commit waits for the write in flight instead of writing beside it');
+  held.release();
+  await sending;
+  await saving;
+  return { session, aliceId, final: r.set.get(COOKIE) ?? '', staged: r.staged };
+}
+
+/** What a request presenting `cookie` to `store` sees. */
+async function read(store: Store<Values>, cookie: string) {
+  const r = fake({ [COOKIE]: cookie });
+  const session = await store.get(r.ctx, 'session');
+  return { isNew: session.isNew, id: session.id, subject: session.subject, user: session.values.user, flashes: session.flashes() };
+}
+
+describe('a change made while a save is sealing', () => {
+  for (const cache of [true, false]) {
+    test(`save() not awaited, then regenerate(), subject = 'bob' and a flash: the cookie that goes out says bob, with the new id, and every process agrees (cache: ${cache})`, async () => {
+      const store = new CookieStore<Values>({ keyring, now, cache });
+      const other = new CookieStore<Values>({ keyring, now, cache: false }); // another worker
+      const cookie = await loginAlice(store);
+      const held = holdCalls(CookieCodec.prototype, 'encodeJson');
+      let outcome;
+      try {
+        outcome = await saveThenSwitchToBob(store, cookie, held, () => held.calls);
+      } finally {
+        held.restore();
+      }
+      const { session, aliceId, final, staged } = outcome;
+      assert.notEqual(session.id, aliceId);
+      assert.equal(staged.length, 2, 'the save, then the commit of what changed during it');
+      const expected = { isNew: false, id: session.id, subject: 'bob', user: 'bob', flashes: ['welcome bob'] };
+      assert.deepEqual(await read(other, final), expected, 'another process');
+      assert.deepEqual(await read(store, final), expected, 'this process (its cache)');
+      // The first value describes exactly what it sealed, in this process and in any other.
+      const first = { isNew: false, id: aliceId, subject: 'alice', user: 'alice', flashes: [] };
+      assert.deepEqual(await read(other, staged[0] ?? ''), first);
+      assert.deepEqual(await read(store, staged[0] ?? ''), first);
+    });
+  }
+
+  test('a change made while an awaited save seals stays dirty afterwards', async () => {
+    const store = new CookieStore<Values>({ keyring, now });
+    const cookie = await loginAlice(store);
+    const held = holdCalls(CookieCodec.prototype, 'encodeJson');
+    try {
+      const r = requestWith(cookie);
+      const session = await store.get(r.ctx, 'session');
+      session.values.user = 'alice2';
+      const saving = session.save();
+      await held.started;
+      session.values.user = 'alice3';
+      session.addFlash('later');
+      held.release();
+      await saving;
+      assert.equal(session.changed, true, 'alice3 and the flash are not in the sealed cookie');
+      assert.deepEqual(await read(store, r.staged[0] ?? ''), { isNew: false, id: session.id, subject: 'alice', user: 'alice2', flashes: [] });
+    } finally {
+      held.restore();
+    }
+  });
+});
+
+describe('a change made while a server-side save is writing', () => {
+  test(`save() not awaited, then regenerate(), subject = 'bob' and a flash: the record and cookie left say bob, and the old id is gone`, async () => {
+    const records = new MemoryRecords({ maxEntries: 100, now });
+    const store = new TestServerStore<Values>(records, { keyring, now });
+    const other = new TestServerStore<Values>(records, { keyring, now, cache: false }); // another worker, same backend
+    const cookie = await loginAlice(store);
+    const held = holdCalls(MemoryRecords.prototype, 'set');
+    const deletes = mock.method(MemoryRecords.prototype, 'delete');
+    let outcome;
+    try {
+      outcome = await saveThenSwitchToBob(store, cookie, held, () => held.calls + deletes.mock.callCount());
+    } finally {
+      held.restore();
+      deletes.mock.restore();
+    }
+    const { session, aliceId, final } = outcome;
+    assert.deepEqual(await read(other, final), { isNew: false, id: session.id, subject: 'bob', user: 'bob', flashes: ['welcome bob'] });
+    assert.equal(await records.get(aliceId), undefined, 'regenerate() deleted the old record');
+  });
+});
