@@ -2,7 +2,7 @@
 // (the attempt was counted after the 300 ms hash) and starved session crypto of the thread pool.
 // Every interleaving here is decided by the test: the password check is injected and held open
 // until the test releases it.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, openSync, promises as fsp, unlinkSync } from 'node:fs';
@@ -131,8 +131,19 @@ test('refuses a password longer than 1024 characters without hashing it, even wh
 // logins from different clients is held; with every login hashing at once, the pool is full
 // and the page view never completes.
 test('a login burst that holds pool threads at the hashing cap leaves session crypto free', { skip: process.platform === 'win32' ? 'needs mkfifo' : false, timeout: 60_000 }, async () => {
-  const fifoDir = tempDir();
   const fifos: string[] = [];
+  // Should the test fail (no free thread: the page view never completes), unblock every held
+  // reader so the app can close and the process exit. Registered before the directory's removal.
+  after(() => {
+    for (const path of fifos) {
+      try {
+        closeSync(openSync(path, constants.O_RDWR | constants.O_NONBLOCK));
+      } catch {
+        // already released and removed
+      }
+    }
+  });
+  const fifoDir = tempDir();
   let blocking = 0;
   const verify = async (password: string, stored: string): Promise<boolean> => {
     if (password === PASSWORD) return verifyPassword(password, stored);
