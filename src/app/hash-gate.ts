@@ -46,8 +46,8 @@ interface Entry {
 }
 
 /**
- * The pool threads a server may give to password hashing: half the pool, at least one.
- * `env` is read for `UV_THREADPOOL_SIZE` the way libuv reads it (default 4, clamped to 1–1024).
+ * The pool threads a server may give to password hashing: half the pool, at least one, so that
+ * with a pool of 2 or more some thread is always left for session crypto.
  *
  * @example
  * ```ts
@@ -59,7 +59,8 @@ export function hashSlotsFor(poolThreads: number): number {
 }
 
 /**
- * The size of libuv's thread pool this process runs with. libuv reads `UV_THREADPOOL_SIZE` once,
+ * The size of libuv's thread pool this process runs with, read from `UV_THREADPOOL_SIZE` the way
+ * libuv reads it (default 4, clamped to 1–1024). libuv reads the variable once,
  * when the pool is first used, which (on Node 20, whose ESM loader reads files through the pool)
  * is before any application code runs: setting the variable from inside the process is not
  * reliable, so it must come from the environment the process is started with.
