@@ -5,7 +5,13 @@
  *   both (an unknown user is checked against a dummy hash), so neither the page nor its timing
  *   tells an attacker which user names exist (OWASP Authentication Cheat Sheet).
  * - Failed attempts are counted per user name and per client IP; over the limit the answer is
- *   429 with `Retry-After`, before any password work is done.
+ *   429 with `Retry-After`, before any password work is done. Each attempt is counted as a
+ *   failure *before* its hash starts (check and count are one synchronous step) and refunded on
+ *   success: counting after the hash let every request inside its 300 ms window through.
+ * - Hashing goes through a {@link HashGate}: a few hashes in flight per user, per IP and
+ *   overall, below the crypto thread pool's size, with a bounded queue; past the queue the
+ *   answer is 503 with `Retry-After`, before any work. A login burst cannot take the pool from
+ *   the session crypto of everyone else (docs/security.md, "Concurrency").
  * - A successful login regenerates the session (new id, fresh creation time, new CSRF token):
  *   an id planted before login is useless after it (session fixation, ASVS 5.0 7.2.4).
  * - Logout revokes the session id until it would have expired anyway, so a copy of the cookie
@@ -19,10 +25,11 @@ import type { CookieStore } from '../session/cookie-store.js';
 import type { AppSessionValues } from './create-app.js';
 import { renderLogin } from './pages.js';
 import { addUser } from './user-file.js';
-import { needsRehash, verifyPassword, type PasswordHashOptions } from './passwords.js';
+import type { HashGate } from './hash-gate.js';
+import { MAX_PASSWORD_LENGTH, needsRehash, type PasswordHashOptions } from './passwords.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { RevocationList } from './revocations.js';
-import { findUser, USER_NAME_PATTERN } from './user-file.js';
+import { findUser, USER_NAME_PATTERN, type StoredUser } from './user-file.js';
 
 /** What the login routes need. */
 export interface AuthDeps {
@@ -31,6 +38,10 @@ export interface AuthDeps {
   revocations: RevocationList;
   perUser: RateLimiter;
   perIp: RateLimiter;
+  /** Admission control for password hashing. */
+  hashGate: HashGate;
+  /** Checks a password against a stored hash (`verifyPassword`; tests inject one they control). */
+  verifyPassword: (password: string, stored: string) => Promise<boolean>;
   /** Verified against when the user does not exist, so both cases cost the same. */
   dummyHash: string;
   passwordHashOptions: PasswordHashOptions;
@@ -38,6 +49,9 @@ export interface AuthDeps {
   explain: boolean;
   log: (line: string) => void;
 }
+
+/** Seconds a client is asked to wait when the hashing queue is full (503). */
+export const HASH_BUSY_RETRY_AFTER = 1;
 
 /** The one message for every failed login. */
 export const LOGIN_FAILED = 'Wrong user name or password.';
@@ -68,8 +82,12 @@ export function loginRoutes(app: App, forms: Middleware, deps: AuthDeps): void {
   app.post('/login', forms, async (ctx: Context) => {
     const form = await ctx.readForm();
     const username = (form.get('username') ?? '').slice(0, 128);
-    const password = (form.get('password') ?? '').slice(0, 1024);
+    const password = form.get('password') ?? '';
     const ip = ctx.ip;
+    const failed = () => ctx.html(renderLogin({ csrfToken: token(ctx), error: LOGIN_FAILED, username, explain: deps.explain }), 401);
+
+    // From here to `gate.enter` nothing awaits: the check, the count and the admission are one
+    // step, so no number of parallel requests can all pass the check before any is counted.
     const wait = Math.max(deps.perIp.retryAfter(ip), deps.perUser.retryAfter(username));
     if (wait > 0) {
       deps.log(`login throttled (retry after ${wait}s)`);
@@ -77,19 +95,44 @@ export function loginRoutes(app: App, forms: Middleware, deps: AuthDeps): void {
       const error = `Too many failed attempts. Try again in ${wait} seconds.`;
       return ctx.html(renderLogin({ csrfToken: token(ctx), error, username, explain: deps.explain }), 429);
     }
-    const user = USER_NAME_PATTERN.test(username) ? findUser(deps.dataDir, username) : undefined;
-    // Always one PBKDF2 run, against the dummy hash when the user does not exist.
-    const matched = await verifyPassword(password, user?.passwordHash ?? deps.dummyHash);
-    if (!matched || user === undefined) {
-      deps.perIp.fail(ip);
-      deps.perUser.fail(username);
+    // Counted as a failure now, before the hash; a success takes it back.
+    deps.perIp.fail(ip);
+    deps.perUser.fail(username);
+    if (password.length > MAX_PASSWORD_LENGTH) {
+      // No stored password is this long (`users add` refuses one), so it cannot match; cutting it
+      // instead would let a long string log in on its first 1024 characters.
       deps.log('login failed');
-      return ctx.html(renderLogin({ csrfToken: token(ctx), error: LOGIN_FAILED, username, explain: deps.explain }), 401);
+      return failed();
     }
-    deps.perUser.reset(username);
-    if (needsRehash(user.passwordHash, deps.passwordHashOptions.iterations)) {
-      // The stored work factor is below today's: upgrade it while the password is at hand.
-      await addUser(deps.dataDir, user.name, password, deps.passwordHashOptions);
+    const ticket = deps.hashGate.enter(username, ip);
+    if (ticket === undefined) {
+      // Refused before any work, so it is not held against the user or the IP.
+      deps.perIp.refund(ip);
+      deps.perUser.refund(username);
+      deps.log('login refused: password hashing queue full');
+      ctx.setHeader('retry-after', String(HASH_BUSY_RETRY_AFTER));
+      const error = 'The server is busy. Please try again in a moment.';
+      return ctx.html(renderLogin({ csrfToken: token(ctx), error, username, explain: deps.explain }), 503);
+    }
+    let user: StoredUser | undefined;
+    try {
+      await ticket.ready;
+      user = USER_NAME_PATTERN.test(username) ? findUser(deps.dataDir, username) : undefined;
+      // Always one PBKDF2 run, against the dummy hash when the user does not exist.
+      const matched = await deps.verifyPassword(password, user?.passwordHash ?? deps.dummyHash);
+      if (!matched || user === undefined) {
+        deps.log('login failed');
+        return failed();
+      }
+      deps.perUser.reset(username);
+      deps.perIp.refund(ip);
+      if (needsRehash(user.passwordHash, deps.passwordHashOptions.iterations)) {
+        // The stored work factor is below today's: upgrade it while the password is at hand
+        // (still inside the gate: it is one more PBKDF2 run).
+        await addUser(deps.dataDir, user.name, password, deps.passwordHashOptions);
+      }
+    } finally {
+      ticket.release();
     }
     const session = await store.get(ctx, SESSION);
     session.regenerate();

@@ -18,7 +18,8 @@ import { COUNTDOWN_SCRIPT } from './explain-page.js';
 import { createExplainer } from './explain.js';
 import { hashSource, STYLE } from './html.js';
 import type { StoredKey } from './key-file.js';
-import { createDummyHash, type PasswordHashOptions } from './passwords.js';
+import { HashGate, hashSlotsFor, poolSize } from './hash-gate.js';
+import { createDummyHash, verifyPassword, type PasswordHashOptions } from './passwords.js';
 import { RateLimiter } from './rate-limit.js';
 import { RevocationList } from './revocations.js';
 import { renderHome } from './pages.js';
@@ -39,6 +40,18 @@ export interface LoginLimits {
   perIp?: number;
   /** Window in seconds. Default 900 (15 minutes). */
   windowSeconds?: number;
+  /**
+   * Password hashes running at once in this process. Default: half of libuv's thread pool
+   * (`UV_THREADPOOL_SIZE`, default 4, so 2), so that session crypto, which runs on the same
+   * threads, always has some free.
+   */
+  hashesInFlight?: number;
+  /** Hashes running at once for one user name. Default 1. */
+  hashesPerUser?: number;
+  /** Hashes running at once for one client IP. Default 1. */
+  hashesPerIp?: number;
+  /** Login attempts that may wait for a hashing slot; past this the answer is 503. Default 64. */
+  hashQueue?: number;
 }
 
 /** Options for {@link createCachetApp}. */
@@ -68,12 +81,19 @@ export interface CachetAppOptions {
    * here (with `unsafeAllowWeakIterationsForTests`); the default is the full work factor.
    */
   passwordHashOptions?: PasswordHashOptions;
+  /**
+   * Checks a login's password against a stored hash. Default {@link verifyPassword}. Tests pass
+   * one whose completion they control, to decide how parallel logins interleave.
+   */
+  verifyPassword?: (password: string, stored: string) => Promise<boolean>;
 }
 
 /** The assembled app. */
 export interface CachetApp {
   readonly app: App;
   readonly store: CookieStore<AppSessionValues>;
+  /** Admission control for password hashing (its `inFlight` and `queued` counts, for tests and metrics). */
+  readonly hashGate: HashGate;
   /** Replaces the keys (SIGHUP): new cookies use the new primary; old ones still open and are re-issued. */
   setKeys(keys: readonly StoredKey[]): Promise<void>;
 }
@@ -122,6 +142,13 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
     revocations,
     perUser: new RateLimiter({ limit: limits.perUser ?? 5, windowSeconds, now }),
     perIp: new RateLimiter({ limit: limits.perIp ?? 20, windowSeconds, now }),
+    hashGate: new HashGate({
+      maxInFlight: limits.hashesInFlight ?? hashSlotsFor(poolSize(process.env)),
+      maxPerUser: limits.hashesPerUser ?? 1,
+      maxPerIp: limits.hashesPerIp ?? 1,
+      maxQueue: limits.hashQueue ?? 64,
+    }),
+    verifyPassword: options.verifyPassword ?? verifyPassword,
     dummyHash: createDummyHash(options.passwordHashOptions),
     passwordHashOptions: options.passwordHashOptions ?? {},
     absoluteTimeout,
@@ -168,6 +195,7 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
   return {
     app,
     store,
+    hashGate: deps.hashGate,
     async setKeys(keys) {
       const next = await keyringOf(keys);
       store.keyring = next;

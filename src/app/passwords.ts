@@ -13,6 +13,19 @@
  * @module
  */
 
+/**
+ * The longest password accepted, in UTF-16 code units (JavaScript `length`). One limit for the
+ * login form and for `npm run users -- add`: a password the CLI could store but the login route
+ * cut short could never log in. OWASP asks for at least 64 characters; 1024 leaves passphrases
+ * room and keeps a login request small.
+ *
+ * @example
+ * ```ts
+ * if (password.length > MAX_PASSWORD_LENGTH) throw new Error('password too long');
+ * ```
+ */
+export const MAX_PASSWORD_LENGTH = 1024;
+
 /** The work factor used when none is given: OWASP's 2023 recommendation for PBKDF2-SHA256. */
 export const DEFAULT_PASSWORD_ITERATIONS = 600_000;
 

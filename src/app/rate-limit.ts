@@ -8,6 +8,10 @@
  * - The clock is injected; tests move it instead of sleeping.
  * - Per-process: with several workers each keeps its own counts, so the effective limit is
  *   `limit × workers`. That is documented in docs/app.md.
+ * - An attempt is counted *before* the work it limits (`retryAfter` then `fail` in one synchronous
+ *   step, `refund` when it turns out not to have been a failure). Counting after a 300 ms password
+ *   hash let every request that arrived inside that window pass the check: 40 parallel guesses
+ *   for one user all got a hash (issue #13, docs/security.md "Concurrency").
  * @module
  */
 
@@ -36,7 +40,8 @@ interface Window {
  * const perUser = new RateLimiter({ limit: 5, windowSeconds: 900 });
  * const wait = perUser.retryAfter('demo'); // 0 when allowed, else seconds to wait
  * if (wait > 0) return tooManyRequests(wait);
- * if (!ok) perUser.fail('demo'); else perUser.reset('demo');
+ * perUser.fail('demo'); // counted now, with no await since the check
+ * if (await checkPassword()) perUser.reset('demo');
  * ```
  */
 export class RateLimiter {
@@ -73,6 +78,17 @@ export class RateLimiter {
     }
     if (this.#windows.size >= this.#maxKeys) this.#evict();
     this.#windows.set(key, { count: 1, resetAt: this.#now() + this.#windowMs });
+  }
+
+  /**
+   * Takes back one failure counted for `key` (an attempt counted in advance that turned out not
+   * to be a failure, or was refused before any work). Never goes below zero.
+   */
+  refund(key: string): void {
+    const window = this.#live(key);
+    if (window === undefined) return;
+    if (window.count <= 1) this.#windows.delete(key);
+    else window.count--;
   }
 
   /** Forgets `key` (after a successful login). */

@@ -9,7 +9,7 @@
  * @module
  */
 import { dataFile, ensureDataDir, readJsonFile, withFileLock, writeFileAtomic } from './data-dir.js';
-import { hashPassword, type PasswordHashOptions } from './passwords.js';
+import { hashPassword, MAX_PASSWORD_LENGTH, type PasswordHashOptions } from './passwords.js';
 
 /** One user as stored. */
 export interface StoredUser {
@@ -83,6 +83,8 @@ export function writeUsers(dir: string, users: readonly StoredUser[]): void {
 export async function addUser(dir: string, name: string, password: string, options: PasswordHashOptions = {}, now: Date = new Date()): Promise<'added' | 'updated'> {
   if (!USER_NAME_PATTERN.test(name)) throw new Error(`invalid user name "${name}" (1-64 of A-Z a-z 0-9 . _ @ -)`);
   if (password.length === 0) throw new Error('the password is empty');
+  // The login form refuses longer passwords, so storing one would lock the user out for good.
+  if (password.length > MAX_PASSWORD_LENGTH) throw new Error(`the password is longer than ${MAX_PASSWORD_LENGTH} characters`);
   const passwordHash = await hashPassword(password, options);
   ensureDataDir(dir);
   // The server rewrites a user on login (work-factor upgrade) while a CLI may add another.

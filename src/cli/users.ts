@@ -5,6 +5,7 @@
  * @module
  */
 import { dataDirFromEnv } from '../app/data-dir.js';
+import { MAX_PASSWORD_LENGTH } from '../app/passwords.js';
 import { addUser, readUsers, removeUser } from '../app/user-file.js';
 import { RevocationList } from '../app/revocations.js';
 import { runMain, type CliIo } from './io.js';
@@ -15,7 +16,8 @@ const MAX_ABSOLUTE_TIMEOUT = 31_536_000;
 const HELP = `Usage: npm run users -- <command>
 
 Manages the users in $CACHET_DATA_DIR/users.json (default .data/users.json).
-Passwords are stored as PBKDF2-SHA256 hashes (600,000 iterations, per-user salt).
+Passwords are 8 to 1024 characters, stored as PBKDF2-SHA256 hashes
+(600,000 iterations, per-user salt).
 
 Commands:
   add NAME      add NAME, or set a new password for an existing NAME; the password
@@ -53,6 +55,11 @@ export async function usersMain(args: string[], io: CliIo): Promise<number> {
       const password = await io.readSecret(`Password for ${name}: `);
       if (password.length < 8) {
         io.err('the password must be at least 8 characters\n');
+        return 1;
+      }
+      if (password.length > MAX_PASSWORD_LENGTH) {
+        // The login form refuses anything longer, so such a password could never be used.
+        io.err(`the password must be at most ${MAX_PASSWORD_LENGTH} characters (the login form accepts no more)\n`);
         return 1;
       }
       const result = await addUser(dir, name, password);

@@ -55,3 +55,17 @@ test('refuses nonsensical options at construction', () => {
   assert.throws(() => new RateLimiter({ limit: 1, windowSeconds: 0 }), TypeError);
   assert.throws(() => new RateLimiter({ limit: 1, windowSeconds: 1, maxKeys: 0 }), TypeError);
 });
+
+test('takes back one counted failure on refund, never below zero', () => {
+  const limiter = new RateLimiter({ limit: 2, windowSeconds: 10 });
+  limiter.fail('demo');
+  limiter.fail('demo');
+  assert.ok(limiter.retryAfter('demo') > 0);
+  limiter.refund('demo');
+  assert.equal(limiter.retryAfter('demo'), 0);
+  limiter.refund('demo');
+  limiter.refund('demo');
+  assert.equal(limiter.size, 0);
+  limiter.fail('demo');
+  assert.equal(limiter.retryAfter('demo'), 0);
+});

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { usersMain } from '../../src/cli/users.js';
-import { findUser, readUsers } from '../../src/app/user-file.js';
-import { parsePasswordHash, verifyPassword } from '../../src/app/passwords.js';
+import { addUser, findUser, readUsers } from '../../src/app/user-file.js';
+import { MAX_PASSWORD_LENGTH, parsePasswordHash, verifyPassword } from '../../src/app/passwords.js';
 import { RevocationList } from '../../src/app/revocations.js';
 import { memoryIo, spawnCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -56,4 +56,16 @@ test('shows help listing every command and CACHET_DATA_DIR', async () => {
   assert.match(io.stdout, /add NAME[\s\S]*remove NAME[\s\S]*list[\s\S]*CACHET_DATA_DIR/);
   assert.equal(await usersMain(['add', '--help'], memoryIo({})), 0);
   assert.equal(await usersMain([], memoryIo({})), 1);
+});
+
+test('refuses a password longer than the login form accepts, so no user is left unable to log in', async () => {
+  const dir = tempDir();
+  const env = { CACHET_DATA_DIR: dir };
+  assert.equal(MAX_PASSWORD_LENGTH, 1024);
+  const long = memoryIo(env, 'p'.repeat(1025));
+  assert.equal(await usersMain(['add', 'bob'], long), 1);
+  assert.match(long.stderr, /at most 1024 characters/);
+  assert.deepEqual(readUsers(dir), []);
+  await assert.rejects(addUser(dir, 'bob', 'p'.repeat(1025), { iterations: 1000, unsafeAllowWeakIterationsForTests: true }), /longer than 1024/);
+  assert.equal(await addUser(dir, 'bob', 'p'.repeat(1024), { iterations: 1000, unsafeAllowWeakIterationsForTests: true }), 'added');
 });
