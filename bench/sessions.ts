@@ -12,6 +12,7 @@
  *   npm run bench:sessions            (both)    node --import tsx sessions.ts read|write
  */
 import { machineInfo } from './lib/machine.ts';
+import { serverNodeVersion } from './lib/server-process.ts';
 import { runHttpTable, httpOptionsFromEnv, type HttpTarget, type HttpResult } from './lib/http-table.ts';
 import { sessionTarget, rawHello, type Scenario } from './lib/session-target.ts';
 import { heading, publish, table, num, ratio, ms } from './lib/report.ts';
@@ -64,7 +65,7 @@ const arg = process.argv.slice(2).find((a) => !a.startsWith('--'));
 const scenarios: Scenario[] = arg === 'read' || arg === 'write' ? [arg] : ['read', 'write'];
 const options = httpOptionsFromEnv();
 for (const scenario of scenarios) {
-  const machine = machineInfo();
+  const machine = machineInfo({ serverNode: serverNodeVersion() });
   const targets = await targetsFor(scenario);
   console.error(`sessions ${scenario}: ${targets.length} servers, ${options.rounds} rounds × ${options.duration}s, ${options.connections} connections`);
   const results = await runHttpTable(targets, options);
