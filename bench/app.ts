@@ -8,6 +8,7 @@
  *   npm run bench:app
  */
 import { machineInfo } from './lib/machine.ts';
+import { serverNodeVersion } from './lib/server-process.ts';
 import { runHttpTable, httpOptionsFromEnv, expectText, cookieHeader, type HttpTarget } from './lib/http-table.ts';
 import { rawHello } from './lib/session-target.ts';
 import { heading, publish, httpTable } from './lib/report.ts';
@@ -56,7 +57,7 @@ if (!root || !existsSync(join(root, 'dist/server.js'))) {
   process.exit(0);
 }
 const targets: HttpTarget[] = [rawHello, appTarget('reference app, 1 process', 1), appTarget('reference app, --workers 2', 2)];
-const machine = machineInfo();
+const machine = machineInfo({ serverNode: serverNodeVersion() });
 const options = httpOptionsFromEnv();
 console.error(`app: ${targets.length} servers, ${options.rounds} rounds × ${options.duration}s, ${options.connections} connections`);
 const results = await runHttpTable(targets, options);

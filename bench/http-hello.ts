@@ -5,6 +5,7 @@
  *   npm run bench:http            BENCH_DURATION / BENCH_ROUNDS / BENCH_CONNECTIONS to change the load
  */
 import { machineInfo } from './lib/machine.ts';
+import { serverNodeVersion } from './lib/server-process.ts';
 import { runHttpTable, httpOptionsFromEnv, expectText, type HttpTarget } from './lib/http-table.ts';
 import { heading, publish, httpTable } from './lib/report.ts';
 import { cachetAvailable } from './lib/cachet.ts';
@@ -32,7 +33,7 @@ if (await cachetAvailable('createApp')) {
   );
 }
 
-const machine = machineInfo();
+const machine = machineInfo({ serverNode: serverNodeVersion() });
 const options = httpOptionsFromEnv();
 console.error(`http hello: ${targets.length} servers, ${options.rounds} rounds × ${options.duration}s, ${options.connections} connections`);
 const results = await runHttpTable(targets, options);

@@ -10,8 +10,12 @@
  * does between writes.
  *
  *   npm run bench:sessions            (both)    node --import tsx sessions.ts read|write
+ *   BENCH_NODE=../.node-versions/26.12.1/bin/node npm run bench:sessions   servers on Node 26
+ *     (the harness stays on its own Node; the tables are then named sessions-read-node26 and
+ *     sessions-write-node26, so BENCH_DOC=1 fills their own sections of docs/benchmarks.md)
  */
 import { machineInfo } from './lib/machine.ts';
+import { serverNodeVersion } from './lib/server-process.ts';
 import { runHttpTable, httpOptionsFromEnv, type HttpTarget, type HttpResult } from './lib/http-table.ts';
 import { sessionTarget, rawHello, type Scenario } from './lib/session-target.ts';
 import { heading, publish, table, num, ratio, ms } from './lib/report.ts';
@@ -60,23 +64,43 @@ function resultTable(results: HttpResult[], floorName: string): string {
   );
 }
 
+/**
+ * The write tail (docs/benchmarks.md, "Write tail (p99)"): each cachet row's p99 against the
+ * fastest peer's, fastify + @fastify/secure-session, measured in the same run.
+ */
+function tailNote(results: HttpResult[]): string {
+  const peer = results.find((r) => r.name.startsWith('fastify'));
+  if (!peer) return '';
+  const rows = results.filter((r) => r.role === 'cachet').map((r) => `${r.name} ${ratio(r.latencyP99, peer.latencyP99)}`);
+  return rows.length ? `\np99 against ${peer.name}'s (${ms(peer.latencyP99)}), same run: ${rows.join('; ')}.\n` : '';
+}
+
+/** Servers on another Node line than the harness ($BENCH_NODE) publish their own tables: `sessions-write-node26`. */
+function tableName(scenario: Scenario, serverNode: string): string {
+  const major = (v: string): string => v.replace(/^v/, '').split('.')[0]!;
+  return major(serverNode) === major(process.version) ? `sessions-${scenario}` : `sessions-${scenario}-node${major(serverNode)}`;
+}
+
 const arg = process.argv.slice(2).find((a) => !a.startsWith('--'));
 const scenarios: Scenario[] = arg === 'read' || arg === 'write' ? [arg] : ['read', 'write'];
 const options = httpOptionsFromEnv();
 for (const scenario of scenarios) {
-  const machine = machineInfo();
+  const serverNode = serverNodeVersion();
+  const machine = machineInfo({ serverNode });
   const targets = await targetsFor(scenario);
   console.error(`sessions ${scenario}: ${targets.length} servers, ${options.rounds} rounds × ${options.duration}s, ${options.connections} connections`);
   const results = await runHttpTable(targets, options);
   const title = scenario === 'read' ? 'Sessions (a): read the session and render from it' : 'Sessions (b): change the session on every request';
   const floorName = scenario === 'read' ? 'bare subtle: decrypt' : 'bare subtle: decrypt + encrypt';
   publish(
-    `sessions-${scenario}`,
+    tableName(scenario, serverNode),
     heading(title, machine, [
       `${options.connections} connections, ${options.rounds} interleaved rounds of ${options.duration} s each (median shown), ` +
         `${results[0]!.rounds[0]!.tool}, one server process each; × subtle floor is against "${floorName}".`,
     ]) +
       '\n' +
-      resultTable(results, floorName),
+      resultTable(results, floorName) +
+      '\n' +
+      (scenario === 'write' ? tailNote(results) : ''),
   );
 }

@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machineInfo } from './lib/machine.ts';
+import { serverNodeVersion } from './lib/server-process.ts';
 import { runHttpTable, httpOptionsFromEnv, type HttpTarget, type HttpResult } from './lib/http-table.ts';
 import { sessionTarget, rawHello, type Scenario } from './lib/session-target.ts';
 import { heading, publish, table, num, ratio } from './lib/report.ts';
@@ -46,7 +47,7 @@ for (const scenario of ['read', 'write'] as Scenario[]) {
   for (const s of stores) targets.push({ ...sessionTarget(`${s.label} ${scenario}`, 'cachet', SERVER, scenario), env: s.env });
 }
 
-const machine = machineInfo();
+const machine = machineInfo({ serverNode: serverNodeVersion() });
 const options = httpOptionsFromEnv();
 console.error(`stores: ${targets.length} servers, ${options.rounds} rounds × ${options.duration}s, ${options.connections} connections`);
 let results: HttpResult[];

@@ -10,6 +10,8 @@ export interface MachineInfo {
   cores: number;
   memoryGiB: number;
   node: string;
+  /** The Node version the servers under test ran on (HTTP scenarios; $BENCH_NODE may differ from `node`). */
+  serverNode: string | undefined;
   os: string;
   date: string;
   /** 1-minute load average when the run started: on a shared box this says how noisy it was. */
@@ -17,13 +19,15 @@ export interface MachineInfo {
   wrk: string | undefined;
 }
 
-export function machineInfo(): MachineInfo {
+/** `serverNode`: the servers' Node version, for scenarios that start servers (lib/server-process.ts). */
+export function machineInfo(options: { serverNode?: string } = {}): MachineInfo {
   const list = cpus();
   return {
     cpuModel: (list[0]?.model ?? 'unknown').trim(),
     cores: list.length,
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
+    serverNode: options.serverNode,
     os: `${platform()} ${release()}`,
     date: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
     load1: Math.round((loadavg()[0] ?? 0) * 100) / 100,
@@ -46,7 +50,8 @@ export function wrkVersion(): string | undefined {
 
 export function describeMachine(m: MachineInfo): string {
   return (
-    `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; Node ${m.node}; ` +
+    `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; ` +
+    (m.serverNode === undefined ? `Node ${m.node}; ` : `servers on Node ${m.serverNode} (the harness on ${m.node}); `) +
     `${m.date}; load average at start ${m.load1}` +
     (m.wrk ? `; wrk ${m.wrk}` : '')
   );

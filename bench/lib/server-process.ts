@@ -2,7 +2,21 @@
  * The parent side of the server protocol: start one benchmark server in its own child
  * process (so its event loop and heap are its own), wait for its port, kill it after.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+
+/**
+ * The node binary the servers under test run on: $BENCH_NODE, else the bench's own. The load
+ * generator and the harness may stay on one Node line while the servers run on another, because
+ * what one Web Crypto call costs differs by line (docs/benchmarks.md, "Web Crypto").
+ */
+export const serverNodePath: string = process.env['BENCH_NODE'] || process.execPath;
+
+let serverNode: string | undefined;
+/** The version of {@link serverNodePath} (`v26.12.1`), asked of the binary itself once. */
+export function serverNodeVersion(): string {
+  serverNode ??= serverNodePath === process.execPath ? process.version : execFileSync(serverNodePath, ['-p', 'process.version'], { encoding: 'utf8' }).trim();
+  return serverNode;
+}
 
 export interface RunningServer {
   port: number;
@@ -13,6 +27,11 @@ export interface RunningServer {
   url: string;
   child: ChildProcess;
   stop(): Promise<void>;
+}
+
+/** Extra node flags for every server ($BENCH_NODE_ARGS, space-separated), e.g. `--cpu-prof` or `--trace-gc` to profile one under load. */
+function serverExecArgv(): string[] {
+  return (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 }
 
 const running = new Set<ChildProcess>();
@@ -38,10 +57,11 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-/** Forks `file` (a .ts server under bench/, loaded through tsx) and resolves once it announces its port. */
+/** Forks `file` (a .ts server under bench/, loaded through tsx, on {@link serverNodePath}) and resolves once it announces its port. */
 export function startServer(file: string, env: Record<string, string> = {}, timeoutMs = 20_000): Promise<RunningServer> {
   const child = fork(file, [], {
-    execArgv: ['--import', 'tsx'],
+    execPath: serverNodePath,
+    execArgv: ['--import', 'tsx', ...serverExecArgv()],
     env: { ...process.env, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -39,12 +39,12 @@ export function flatValues(parsed: unknown, json?: string): FlatValues | undefin
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
   const values = parsed as Record<string, unknown>;
   const keys = Object.keys(values);
-  const list: FlatValue[] = [];
-  for (const key of keys) {
-    const value = values[key];
+  const list: FlatValue[] = new Array<FlatValue>(keys.length); // exact size: see flatBuild
+  for (let i = 0; i < keys.length; i++) {
+    const value = values[keys[i] as string];
     const type = typeof value;
     if (value !== null && type !== 'string' && type !== 'number' && type !== 'boolean') return undefined;
-    list.push(value as FlatValue);
+    list[i] = value as FlatValue;
   }
   const members = (json === undefined ? undefined : membersOf(json, keys)) ?? keys.map((key, i) => `${JSON.stringify(key)}:${JSON.stringify(list[i])}`);
   return { keys, values: values as Record<string, FlatValue>, list, members };
@@ -62,7 +62,8 @@ export function flatValues(parsed: unknown, json?: string): FlatValues | undefin
  * backslash key again), and the snapshot must then follow what the parse gave, as it did before.
  */
 function membersOf(json: string, keys: readonly string[]): string[] | undefined {
-  const members: string[] = [];
+  const members = new Array<string>(keys.length); // exact size, filled below: see flatBuild
+  let count = 0;
   const escapes = json.indexOf('\\') !== -1; // the usual session text has none
   const last = json.length - 1; // the closing brace
   let at = 1;
@@ -70,7 +71,8 @@ function membersOf(json: string, keys: readonly string[]): string[] | undefined 
     if (json.charCodeAt(at) !== QUOTE) return undefined;
     const keyEnd = stringEnd(json, at);
     if (keyEnd === -1) return undefined;
-    if (escapes && json.slice(at, keyEnd + 1) !== JSON.stringify(keys[members.length])) return undefined;
+    if (count === keys.length) return undefined; // more members than keys
+    if (escapes && json.slice(at, keyEnd + 1) !== JSON.stringify(keys[count])) return undefined;
     const value = keyEnd + 2; // past '":'
     let end: number;
     if (json.charCodeAt(value) === QUOTE) {
@@ -81,10 +83,10 @@ function membersOf(json: string, keys: readonly string[]): string[] | undefined 
       end = json.indexOf(',', value); // a number, true, false or null holds no comma
       if (end === -1) end = last;
     }
-    members.push(json.slice(at, end));
+    members[count++] = json.slice(at, end);
     at = end + 1;
   }
-  return members.length === keys.length ? members : undefined;
+  return count === keys.length ? members : undefined;
 }
 
 const QUOTE = 0x22;
@@ -161,38 +163,52 @@ export interface FlatBuild {
  */
 export function flatBuild(current: unknown, flat: FlatValues): FlatBuild | undefined {
   if (!plainObject(current)) return undefined;
-  const keys: string[] = [];
-  const list: FlatValue[] = [];
-  const members: string[] = [];
+  // What this returns is kept by the verified cache until the entry is evicted, for every write:
+  // long enough to outlive the young generation, so each byte of it is copied by a scavenge and
+  // promoted (docs/benchmarks.md, "Write tail"). So the arrays are made at their exact size (an
+  // array grown by push keeps room for 17, 152 bytes of elements for 7 fields), and the keys are
+  // the snapshot's own array while they are the same keys in the same order.
+  const size = flat.keys.length;
+  let keys: string[] | undefined; // undefined: the same as flat.keys so far
+  const list = new Array<FlatValue>(size);
+  const members = new Array<string>(size);
   let exact = true;
   let i = 0;
   let last = '';
   for (const key in current) {
     last = key;
     const value = current[key];
-    if (key === flat.keys[i] && value === flat.list[i] && !Object.is(value, -0)) members.push(flat.members[i] as string);
+    if (key === flat.keys[i] && value === flat.list[i] && !Object.is(value, -0)) members[i] = flat.members[i] as string;
     else {
       const text = primitiveJson(value);
       if (text === undefined) return undefined;
-      members.push(`${JSON.stringify(key)}:${text}`);
+      members[i] = `${JSON.stringify(key)}:${text}`;
       if (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0))) exact = false;
     }
-    keys.push(key);
-    list.push(value as FlatValue);
+    if (keys === undefined && key !== flat.keys[i]) keys = flat.keys.slice(0, i);
+    keys?.push(key);
+    list[i] = value as FlatValue;
     i++;
   }
   if (i > 0 && !Object.hasOwn(current, last)) return undefined; // an inherited key (see sameFlat)
+  if (i < size) {
+    // Fewer keys than the snapshot: drop the unfilled tail (and the shared keys no longer fit).
+    list.length = i;
+    members.length = i;
+    keys ??= flat.keys.slice(0, i);
+  }
   const json = `{${members.join(',')}}`;
   if (!exact) return { json, next: undefined };
+  const nextKeys = keys ?? flat.keys;
   // The copy is made from the values read above, not by a spread: a spread would read a getter
   // again and copy symbol keys, neither of which JSON.parse would give the next request.
   const values: Record<string, FlatValue> = {};
-  for (let j = 0; j < keys.length; j++) {
-    const key = keys[j] as string;
+  for (let j = 0; j < i; j++) {
+    const key = nextKeys[j] as string;
     if (key === '__proto__') Object.defineProperty(values, key, { value: list[j], enumerable: true, writable: true, configurable: true });
     else values[key] = list[j] as FlatValue;
   }
-  return { json, next: { keys, values, list, members } };
+  return { json, next: { keys: nextKeys, values, list, members } };
 }
 
 /** A plain object with no `toJSON` (own or inherited): JSON.stringify writes its own keys and nothing else. */
