@@ -41,7 +41,7 @@ Options (each overrides its environment variable):
   --host ADDR            HOST                     address to listen on (default 127.0.0.1;
                                                   0.0.0.0 to accept outside connections)
   --data-dir DIR         CACHET_DATA_DIR          data directory (default .data): keys.json,
-                                                  users.json, revocations.json
+                                                  users.json, revocations.jsonl
   --workers N            CACHET_WORKERS           worker processes (default 1)
   --trust-proxy N        CACHET_TRUST_PROXY       proxies that append X-Forwarded-For (default 0)
   --idle-timeout S       CACHET_IDLE_TIMEOUT      session idle timeout, seconds (default 1800)

@@ -76,8 +76,9 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 /**
  * Runs `fn` while holding the lock file `<path>.lock`, so read-modify-write cycles of several
  * processes (cluster workers, a CLI next to the server) on one data file never lose an update:
- * without it, two workers logging out at the same moment could each rewrite revocations.json from
- * their own copy, and one logout would be silently forgotten. The lock is an O_EXCL create; writes
+ * without it, two processes changing users.json at the same moment could each rewrite it from
+ * their own copy, and one change would be silently forgotten (the revocation log appends under
+ * it, so that a compaction never drops a line appended meanwhile). The lock is an O_EXCL create; writes
  * are rare and short, so waiting is synchronous (a few ms at most in practice).
  *
  * @example
@@ -145,6 +146,6 @@ export function readJsonFile(path: string): unknown {
  * dataFile(dir, 'users.json');
  * ```
  */
-export function dataFile(dir: string, name: 'keys.json' | 'users.json' | 'revocations.json'): string {
+export function dataFile(dir: string, name: 'keys.json' | 'users.json' | 'revocations.json' | 'revocations.jsonl'): string {
   return join(dir, name);
 }
