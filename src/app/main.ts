@@ -94,7 +94,7 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
 
   const where = (port: number): string => `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   if (config.workers > 1 && primary) {
-    const group = (await built.app.listen({ port: config.port, host: config.host, signals: true, workers: config.workers } as never)) as unknown as Cluster;
+    const group = (await built.app.listen({ port: config.port, host: config.host, signals: true, workers: config.workers, maxConnections: config.maxConnections } as never)) as unknown as Cluster;
     io.out(`cachet: listening on ${where(group.port)} with ${config.workers} workers (pid ${process.pid})`);
     const forward = (): void => {
       for (const pid of group.pids()) if (pid > 0) process.kill(pid, 'SIGHUP');
@@ -102,7 +102,7 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
     process.on('SIGHUP', forward);
     return { config, port: group.port, reload: async () => forward(), close: () => group.close() };
   }
-  const server = (await built.app.listen({ port: config.port, host: config.host, signals: true })) as Server;
+  const server = (await built.app.listen({ port: config.port, host: config.host, signals: true, maxConnections: config.maxConnections })) as Server;
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   process.on('SIGHUP', () => void reloadHere());
