@@ -88,11 +88,6 @@ export class RecordLog {
     return this.#lines;
   }
 
-  /** True when the last read found a file. */
-  get exists(): boolean {
-    return this.#header !== '';
-  }
-
   /**
    * Reads the complete lines appended since the last call, or the whole file when it was
    * replaced (a new generation) or removed. Never throws on the file's content.

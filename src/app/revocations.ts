@@ -130,11 +130,6 @@ export class RevocationList {
     return this.#sessions.size + this.#subjects.size;
   }
 
-  /** Lines in the log file as last read or written (for tests: the file's size in records). */
-  get logLines(): number {
-    return this.#log.lines;
-  }
-
   #write(record: RevocationRecord): void {
     ensureDataDir(this.#dir);
     // Under the lock, read what others appended first: the offset must be the file's end, and the
