@@ -26,6 +26,8 @@ export interface ServerConfig {
   idleTimeout: number;
   /** Session absolute timeout, seconds. `CACHET_ABSOLUTE_TIMEOUT` / `--absolute-timeout`, default 86400. */
   absoluteTimeout: number;
+  /** Open connections per process (per worker); 0 = no cap. `CACHET_MAX_CONNECTIONS` / `--max-connections`, default 4096. */
+  maxConnections: number;
   /** `--help` was given. */
   help: boolean;
 }
@@ -41,11 +43,14 @@ Options (each overrides its environment variable):
   --host ADDR            HOST                     address to listen on (default 127.0.0.1;
                                                   0.0.0.0 to accept outside connections)
   --data-dir DIR         CACHET_DATA_DIR          data directory (default .data): keys.json,
-                                                  users.json, revocations.json
+                                                  users.json, revocations.jsonl
   --workers N            CACHET_WORKERS           worker processes (default 1)
   --trust-proxy N        CACHET_TRUST_PROXY       proxies that append X-Forwarded-For (default 0)
   --idle-timeout S       CACHET_IDLE_TIMEOUT      session idle timeout, seconds (default 1800)
   --absolute-timeout S   CACHET_ABSOLUTE_TIMEOUT  session lifetime, seconds (default 86400)
+  --max-connections N    CACHET_MAX_CONNECTIONS   open connections per process (per worker);
+                                                  more are closed unanswered (default 4096;
+                                                  0 = no cap)
   --insecure-cookies     CACHET_INSECURE_COOKIES=1  drop Secure and the __Host- prefix, for
                                                   plain HTTP on a LAN address (never in production)
   --explain / --no-explain                        serve /explain (default on; off when
@@ -74,7 +79,7 @@ function integer(name: string, text: string | undefined, fallback: number, min: 
   return value;
 }
 
-const VALUE_FLAGS = new Set(['--port', '--host', '--data-dir', '--workers', '--trust-proxy', '--idle-timeout', '--absolute-timeout']);
+const VALUE_FLAGS = new Set(['--port', '--host', '--data-dir', '--workers', '--trust-proxy', '--idle-timeout', '--absolute-timeout', '--max-connections']);
 
 /**
  * Reads the configuration from the command-line arguments and the environment.
@@ -119,6 +124,7 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     trustProxy: integer('trust proxy', pick('--trust-proxy', 'CACHET_TRUST_PROXY'), 0, 0, 10),
     idleTimeout,
     absoluteTimeout,
+    maxConnections: integer('max connections', pick('--max-connections', 'CACHET_MAX_CONNECTIONS'), 4096, 0, 1_000_000),
     help: switches.has('--help'),
   };
 }

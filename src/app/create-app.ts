@@ -56,7 +56,7 @@ export interface LoginLimits {
 
 /** Options for {@link createCachetApp}. */
 export interface CachetAppOptions {
-  /** The data directory (users.json and revocations.json are read from it). */
+  /** The data directory (users.json and revocations.jsonl are read from it). */
   dataDir: string;
   /** The cookie keys, primary first. */
   keys: readonly StoredKey[];

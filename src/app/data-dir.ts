@@ -4,7 +4,7 @@
  * the old file or the new one, never half of one (rename(2) is atomic within a file system).
  * @module
  */
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** The data directory used when `CACHET_DATA_DIR` is unset. */
@@ -76,8 +76,9 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 /**
  * Runs `fn` while holding the lock file `<path>.lock`, so read-modify-write cycles of several
  * processes (cluster workers, a CLI next to the server) on one data file never lose an update:
- * without it, two workers logging out at the same moment could each rewrite revocations.json from
- * their own copy, and one logout would be silently forgotten. The lock is an O_EXCL create; writes
+ * without it, two processes changing users.json at the same moment could each rewrite it from
+ * their own copy, and one change would be silently forgotten (the revocation log appends under
+ * it, so that a compaction never drops a line appended meanwhile). The lock is an O_EXCL create; writes
  * are rare and short, so waiting is synchronous (a few ms at most in practice).
  *
  * @example
@@ -113,22 +114,47 @@ export function withFileLock<T>(path: string, fn: () => T, options: FileLockOpti
   }
 }
 
+/** Options for {@link readJsonFile}. */
+export interface ReadJsonOptions {
+  /**
+   * The file holds secrets: refuse it when its mode gives group or others any access, as ssh
+   * refuses a private key others can read. Default false. Ignored on Windows (no mode bits).
+   */
+  secret?: boolean;
+}
+
 /**
  * Reads and parses a JSON file, or returns `undefined` when it does not exist.
- * A file that exists but is not JSON throws, naming the file (an operator must look at it).
+ * A file that exists but is not JSON throws, naming the file (an operator must look at it);
+ * so does a `secret` file that group or others may access, with the `chmod` that fixes it.
  *
  * @example
  * ```ts
  * const users = readJsonFile('.data/users.json');
+ * const keys = readJsonFile('.data/keys.json', { secret: true });
  * ```
  */
-export function readJsonFile(path: string): unknown {
-  let text: string;
+export function readJsonFile(path: string, options: ReadJsonOptions = {}): unknown {
+  let fd: number;
   try {
-    text = readFileSync(path, 'utf8');
+    fd = openSync(path, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
+  }
+  let text: string;
+  try {
+    // The mode of the file actually opened (fstat), not of whatever the path names a moment later.
+    const mode = fstatSync(fd).mode & 0o777;
+    if (options.secret === true && process.platform !== 'win32' && (mode & 0o077) !== 0) {
+      throw new Error(
+        `${path} has mode 0${mode.toString(8)}, so group or others can access it: a key others can read is refused, as ssh does. ` +
+          `Fix it with: chmod 600 ${path} (and, if others could read it, rotate the keys)`,
+      );
+    }
+    text = readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
   }
   try {
     return JSON.parse(text) as unknown;
@@ -145,6 +171,6 @@ export function readJsonFile(path: string): unknown {
  * dataFile(dir, 'users.json');
  * ```
  */
-export function dataFile(dir: string, name: 'keys.json' | 'users.json' | 'revocations.json'): string {
+export function dataFile(dir: string, name: 'keys.json' | 'users.json' | 'revocations.json' | 'revocations.jsonl'): string {
   return join(dir, name);
 }

@@ -94,7 +94,9 @@ export function parseKeysEnv(text: string): StoredKey[] {
 }
 
 /**
- * Reads the key file of a data directory, or `undefined` if there is none.
+ * Reads the key file of a data directory, or `undefined` if there is none. Throws, naming the
+ * file, when it is malformed, or when group or others have any access to it (mode `& 077`), with
+ * the `chmod 600` that fixes it: cachet writes it 0600, so a looser mode was set by someone else.
  *
  * @example
  * ```ts
@@ -103,7 +105,7 @@ export function parseKeysEnv(text: string): StoredKey[] {
  */
 export function readKeyFile(dir: string): StoredKey[] | undefined {
   const path = dataFile(dir, 'keys.json');
-  const value = readJsonFile(path);
+  const value = readJsonFile(path, { secret: true });
   return value === undefined ? undefined : checkKeys(value, path);
 }
 

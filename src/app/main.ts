@@ -11,6 +11,7 @@ import { parseServerConfig, SERVER_HELP, type ServerConfig } from './config.js';
 import { createCachetApp, type CachetApp } from './create-app.js';
 import { ensureDataDir } from './data-dir.js';
 import { loadKeys, readKeyFile } from './key-file.js';
+import type { StoredKey } from './key-file.js';
 import { ensureDemoUser } from './user-file.js';
 
 /** Where the server writes; `process.stdout`/`stderr` by default. */
@@ -39,7 +40,8 @@ function prepare(config: ServerConfig, io: MainIo, announce: boolean): Promise<s
 
 /**
  * Starts the server as configured by `argv` and `io.env`. Resolves once it listens (or with
- * `undefined` after `--help` or a configuration error, with `process.exitCode` set).
+ * `undefined` after `--help`, a configuration error (`process.exitCode` 2) or a data file the
+ * operator must fix, such as a key file others can read (`process.exitCode` 1).
  *
  * @example
  * ```ts
@@ -60,12 +62,21 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
     return undefined;
   }
   const primary = cluster.isPrimary;
-  const password = await prepare(config, io, primary);
-  if (password !== undefined) {
-    io.out(`cachet: created user "demo" with password ${password}`);
-    io.out('cachet: (shown once; set another with: npm run users -- add demo)');
+  let keys: StoredKey[];
+  try {
+    const password = await prepare(config, io, primary);
+    if (password !== undefined) {
+      io.out(`cachet: created user "demo" with password ${password}`);
+      io.out('cachet: (shown once; set another with: npm run users -- add demo)');
+    }
+    keys = loadKeys(config.dataDir, io.env).keys;
+  } catch (err) {
+    // A data file the operator must fix (a key file others can read, a corrupt users.json): one
+    // line saying what and how, exit status 1, no stack trace.
+    io.err(`cachet: ${(err as Error).message}`);
+    process.exitCode = 1;
+    return undefined;
   }
-  const keys = loadKeys(config.dataDir, io.env).keys;
   const built: CachetApp = await createCachetApp({
     dataDir: config.dataDir,
     keys,
@@ -94,7 +105,7 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
 
   const where = (port: number): string => `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   if (config.workers > 1 && primary) {
-    const group = (await built.app.listen({ port: config.port, host: config.host, signals: true, workers: config.workers } as never)) as unknown as Cluster;
+    const group = (await built.app.listen({ port: config.port, host: config.host, signals: true, workers: config.workers, maxConnections: config.maxConnections } as never)) as unknown as Cluster;
     io.out(`cachet: listening on ${where(group.port)} with ${config.workers} workers (pid ${process.pid})`);
     const forward = (): void => {
       for (const pid of group.pids()) if (pid > 0) process.kill(pid, 'SIGHUP');
@@ -102,7 +113,7 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
     process.on('SIGHUP', forward);
     return { config, port: group.port, reload: async () => forward(), close: () => group.close() };
   }
-  const server = (await built.app.listen({ port: config.port, host: config.host, signals: true })) as Server;
+  const server = (await built.app.listen({ port: config.port, host: config.host, signals: true, maxConnections: config.maxConnections })) as Server;
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   process.on('SIGHUP', () => void reloadHere());

@@ -1,18 +1,29 @@
 /**
- * Revocation records for stateless cookie sessions (`revocations.json` in the data directory).
+ * Revocation records for stateless cookie sessions (`revocations.jsonl` in the data directory).
  *
  * A sealed cookie carries all its data, so deleting it in the browser does not stop an attacker
  * who copied it from replaying it until it expires. Two records close that gap (ASVS 5.0 7.4.1):
  * - a revoked session id, kept until the moment that session would have expired anyway ("log out");
  * - a per-subject "not valid before" time: every session of that user created at or before it is
- *   refused ("log out everywhere", account disablement).
+ *   refused ("log out everywhere", account disablement), kept for the absolute timeout.
  *
- * The file is rewritten atomically on each change and re-read when another process (a worker, or
- * a restart) changed it, so a logout in one worker is honoured by the others on the next request.
+ * Bounded and cheap (issue #13: at 300,000 ids in one JSON file rewritten and fsynced per logout,
+ * one logout blocked the event loop for 394 ms):
+ * - a change appends one line to an append-only log ({@link RecordLog}): one O_APPEND write;
+ * - records expire, and the log is compacted (rewritten atomically with the live records only)
+ *   when it holds more than twice as many lines as live records, so its size follows the live
+ *   set and a compaction's cost is spread over at least as many appends as it keeps records;
+ * - a check reads nothing: at most once per `refreshMs` (default 1 s, by the injected clock) the
+ *   list reads the lines other processes appended since its last look. A logout in one worker is
+ *   honoured by the others within `refreshMs`; in the worker that wrote it, at once.
+ *
+ * `revocations.json`, the whole-file format of earlier versions, is still read; the first change
+ * moves its live records into the log and removes it.
  * @module
  */
-import { statSync } from 'node:fs';
-import { dataFile, ensureDataDir, readJsonFile, withFileLock, writeFileAtomic } from './data-dir.js';
+import { rmSync } from 'node:fs';
+import { dataFile, ensureDataDir, readJsonFile, withFileLock } from './data-dir.js';
+import { RecordLog } from './record-log.js';
 
 /** What a revocation check needs to know about a session. */
 export interface RevocationSubject {
@@ -26,18 +37,34 @@ export interface RevocationSubject {
 
 /** Options for {@link RevocationList}. */
 export interface RevocationListOptions {
-  /** The data directory holding `revocations.json`. */
+  /** The data directory holding `revocations.jsonl`. */
   dir: string;
   /** How long a "not valid before" record is kept, in seconds: the session absolute timeout. */
   retainSeconds: number;
   /** The clock, in milliseconds. Default `Date.now`. */
   now?: () => number;
+  /**
+   * How often a check looks for records other processes appended, in ms (by `now`). Default
+   * 1000: a logout in another worker is honoured within this; 0 looks on every check.
+   */
+  refreshMs?: number;
+  /** The log is never compacted below this many lines. Default 1000. */
+  compactMinLines?: number;
 }
 
-interface RevocationFile {
-  sessions: { id: string; until: number }[];
-  subjects: { subject: string; notValidBefore: number }[];
+/** A revoked session id, as a line of the log. */
+interface SessionRecord {
+  id: string;
+  until: number;
 }
+
+/** A subject's "not valid before" time, as a line of the log. */
+interface SubjectRecord {
+  subject: string;
+  notValidBefore: number;
+}
+
+type RevocationRecord = SessionRecord | SubjectRecord;
 
 /**
  * The revocation records of one data directory.
@@ -51,25 +78,35 @@ interface RevocationFile {
  * ```
  */
 export class RevocationList {
-  readonly #path: string;
   readonly #dir: string;
+  readonly #log: RecordLog;
+  readonly #legacyPath: string;
   readonly #retainMs: number;
   readonly #now: () => number;
+  readonly #refreshMs: number;
+  readonly #compactMinLines: number;
   #sessions = new Map<string, number>();
   #subjects = new Map<string, number>();
-  #stamp = '';
+  #checkedAt = -Infinity;
+  #loaded = false;
+  #legacy = false; // revocations.json was present at the last full read
+  #nextCompactionCheck = 0; // log lines at which the next compaction check runs
 
   constructor(options: RevocationListOptions) {
     this.#dir = options.dir;
-    this.#path = dataFile(options.dir, 'revocations.json');
+    this.#log = new RecordLog(dataFile(options.dir, 'revocations.jsonl'));
+    this.#legacyPath = dataFile(options.dir, 'revocations.json');
     this.#retainMs = options.retainSeconds * 1000;
     this.#now = options.now ?? Date.now;
-    this.#reloadIfChanged();
+    this.#refreshMs = options.refreshMs ?? 1000;
+    this.#compactMinLines = options.compactMinLines ?? 1000;
+    this.#nextCompactionCheck = this.#compactMinLines;
+    this.#refresh(true);
   }
 
   /** True when the session was logged out, or its user logged out everywhere after it was created. */
   isRevoked(session: RevocationSubject): boolean {
-    this.#reloadIfChanged();
+    this.#refresh(false);
     const until = this.#sessions.get(session.id);
     if (until !== undefined && until > this.#now()) return true;
     if (session.subject === undefined) return false;
@@ -79,33 +116,60 @@ export class RevocationList {
 
   /** Refuses one session id until `until` (ms), when the session would have expired anyway. */
   revokeSession(id: string, until: number): void {
-    this.#update(() => this.#sessions.set(id, Math.max(until, this.#sessions.get(id) ?? 0)));
+    this.#write({ id, until });
   }
 
   /** Refuses every session of `subject` created up to now. */
   revokeSubject(subject: string): void {
-    this.#update(() => this.#subjects.set(subject, this.#now()));
+    this.#write({ subject, notValidBefore: this.#now() });
   }
 
-  /** Number of records held (for tests and the health page). */
+  /** Number of live records held (for tests and the health page); drops expired ones from memory. */
   get size(): number {
+    this.#prune();
     return this.#sessions.size + this.#subjects.size;
   }
 
-  #update(change: () => void): void {
+  #write(record: RevocationRecord): void {
     ensureDataDir(this.#dir);
-    // Under the lock, re-read first, so a record another worker wrote since our last look is kept.
-    withFileLock(this.#path, () => {
-      this.#reloadIfChanged();
-      change();
+    // Under the lock, read what others appended first: the offset must be the file's end, and the
+    // compaction below must not drop a record another worker wrote since our last look.
+    withFileLock(this.#log.path, () => {
+      this.#refresh(true);
+      this.#apply(record);
+      if (!this.#legacy && this.#log.lines + 1 < this.#nextCompactionCheck) {
+        this.#log.append(record);
+        return;
+      }
+      // Pruning walks every record, so it runs only after as many appends as there are live
+      // records (or compactMinLines): amortised O(1) per logout.
       this.#prune();
-      const file: RevocationFile = {
-        sessions: [...this.#sessions].map(([id, until]) => ({ id, until })),
-        subjects: [...this.#subjects].map(([subject, notValidBefore]) => ({ subject, notValidBefore })),
-      };
-      writeFileAtomic(this.#path, `${JSON.stringify(file)}\n`);
-      this.#stamp = this.#statStamp();
+      const live = this.#sessions.size + this.#subjects.size;
+      if (this.#legacy || this.#log.lines + 1 > 2 * live) {
+        this.#log.replace(this.#records());
+        if (this.#legacy) rmSync(this.#legacyPath, { force: true });
+        this.#legacy = false;
+      } else {
+        this.#log.append(record);
+      }
+      this.#nextCompactionCheck = this.#log.lines + Math.max(this.#compactMinLines, live);
     });
+  }
+
+  #records(): RevocationRecord[] {
+    const records: RevocationRecord[] = [];
+    for (const [id, until] of this.#sessions) records.push({ id, until });
+    for (const [subject, notValidBefore] of this.#subjects) records.push({ subject, notValidBefore });
+    return records;
+  }
+
+  #apply(value: unknown): void {
+    const record = value as Partial<SessionRecord & SubjectRecord> | null;
+    if (typeof record?.id === 'string' && typeof record.until === 'number') {
+      this.#sessions.set(record.id, Math.max(record.until, this.#sessions.get(record.id) ?? -Infinity));
+    } else if (typeof record?.subject === 'string' && typeof record.notValidBefore === 'number') {
+      this.#subjects.set(record.subject, Math.max(record.notValidBefore, this.#subjects.get(record.subject) ?? -Infinity));
+    }
   }
 
   #prune(): void {
@@ -115,29 +179,24 @@ export class RevocationList {
     for (const [subject, at] of this.#subjects) if (at + this.#retainMs <= now) this.#subjects.delete(subject);
   }
 
-  #statStamp(): string {
-    try {
-      const stat = statSync(this.#path);
-      return `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
-    } catch {
-      return '';
-    }
+  #refresh(force: boolean): void {
+    const now = this.#now();
+    // A clock that went back (a test, or NTP) counts as due, so a step back never stalls reads.
+    if (!force && now >= this.#checkedAt && now - this.#checkedAt < this.#refreshMs) return;
+    this.#checkedAt = now;
+    const { reset, records } = this.#log.read();
+    if (reset || !this.#loaded) this.#readLegacy();
+    for (const record of records) this.#apply(record);
   }
 
-  #reloadIfChanged(): void {
-    const stamp = this.#statStamp();
-    if (stamp === this.#stamp) return;
-    this.#stamp = stamp;
-    const value = readJsonFile(this.#path) as Partial<RevocationFile> | undefined;
+  /** Starts over from revocations.json (usually absent): on the first read, and when the log was replaced. */
+  #readLegacy(): void {
+    this.#loaded = true;
     this.#sessions = new Map();
     this.#subjects = new Map();
-    for (const entry of Array.isArray(value?.sessions) ? value.sessions : []) {
-      if (typeof entry?.id === 'string' && typeof entry.until === 'number') this.#sessions.set(entry.id, entry.until);
-    }
-    for (const entry of Array.isArray(value?.subjects) ? value.subjects : []) {
-      if (typeof entry?.subject === 'string' && typeof entry.notValidBefore === 'number') {
-        this.#subjects.set(entry.subject, entry.notValidBefore);
-      }
-    }
+    const value = readJsonFile(this.#legacyPath) as { sessions?: unknown; subjects?: unknown } | undefined;
+    this.#legacy = value !== undefined;
+    for (const entry of Array.isArray(value?.sessions) ? (value.sessions as unknown[]) : []) this.#apply(entry);
+    for (const entry of Array.isArray(value?.subjects) ? (value.subjects as unknown[]) : []) this.#apply(entry);
   }
 }

@@ -24,7 +24,8 @@ Commands:
                 is read from stdin when it is not a terminal, else prompted without echo
                   echo 'a long passphrase' | npm run users -- add alice
   remove NAME   remove NAME and end every session NAME has open (ASVS 5.0 7.4.2):
-                a "not valid before" record in revocations.json, honoured at once
+                a "not valid before" record in revocations.jsonl, honoured by a
+                running server within 1 s
   list          list user names and creation dates
 
 Environment:

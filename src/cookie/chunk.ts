@@ -3,9 +3,14 @@
  *
  * A browser drops a cookie whose name + value exceeds 4096 bytes (RFC 6265bis §5.6). A value
  * that needs more is cut into `name.0`, `name.1` … `name.N-1`, each within the limit. Reading
- * accepts exactly the chunks `0 … N-1` with no gap and nothing past `maxChunks`; any other
- * shape (a missing chunk, a stray one) gives `undefined`, never a throw. The joined value is
- * authenticated as one piece by the codec, so a spliced or reordered chunk is caught there too.
+ * accepts exactly the layout {@link splitCookieValue} writes for the same options: the chunks
+ * `0 … N-1` with no gap and nothing past `maxChunks`, every chunk but the last holding exactly
+ * the per-chunk room, and the last holding 1 … room characters (0 only when it is the only
+ * chunk: the empty value). Any other shape (a missing chunk, a stray one, the whole value in `.0`
+ * and an empty `.1`, a short chunk in the middle) gives `undefined`, never a throw. Such a value
+ * would fail authentication anyway; refusing the shape first keeps one accepted encoding per
+ * value and spares the crypto. The joined value is authenticated as one piece by the codec, so a
+ * spliced or reordered chunk is caught there too.
  *
  * Suffixes are canonical decimal indices ("0", "1", … never "01"), so `session.01` is not mistaken
  * for a chunk and each chunk has exactly one name.
@@ -43,6 +48,14 @@ function limits(options: ChunkOptions | undefined): { maxChunks: number; maxCook
     );
   }
   return { maxChunks, maxCookieBytes };
+}
+
+/**
+ * Characters of value per chunk. Every chunk gets the same room: that of the longest chunk name,
+ * so the layout depends only on the options and the name. Values are ASCII, 1 byte a char.
+ */
+function chunkRoom(name: string, maxChunks: number, maxCookieBytes: number): number {
+  return maxCookieBytes - chunkCookieName(name, maxChunks - 1).length;
 }
 
 /**
@@ -84,8 +97,7 @@ export function splitCookieValue(name: string, value: string, options?: ChunkOpt
       `chunking: cookie "${name}": only an unquoted value of cookie-octets can be split; encode it first, e.g. as base64url`,
     );
   }
-  // Every chunk gets the same room: that of the longest chunk name. Values are ASCII, 1 byte a char.
-  const room = maxCookieBytes - chunkCookieName(name, maxChunks - 1).length;
+  const room = chunkRoom(name, maxChunks, maxCookieBytes);
   if (room < 1) {
     throw new SessionError('ERR_OPTIONS_INVALID', 'usage', `chunking: cookie name "${name}" leaves no room for a value in ${maxCookieBytes} bytes`);
   }
@@ -129,8 +141,10 @@ function chunkIndices(cookies: Readonly<Record<string, string>>, name: string): 
 
 /**
  * Joins the chunks `name.0 … name.N-1` found in a parsed cookie map. Returns `undefined` when
- * there is no chunk, when one is missing, or when there are more than `maxChunks`; never throws
- * on any map (only on invalid options).
+ * there is no chunk, when one is missing, when there are more than `maxChunks`, or when the
+ * layout is not the one {@link splitCookieValue} writes with the same options (every chunk but
+ * the last full, the last not empty unless it is the only one); never throws on any map (only on
+ * invalid options). Pass the options the writer used.
  *
  * @example
  * ```ts
@@ -139,14 +153,18 @@ function chunkIndices(cookies: Readonly<Record<string, string>>, name: string): 
  * ```
  */
 export function joinCookieChunks(cookies: Readonly<Record<string, string>>, name: string, options?: ChunkOptions): string | undefined {
-  const { maxChunks } = limits(options);
+  const { maxChunks, maxCookieBytes } = limits(options);
   const indices = chunkIndices(cookies, name);
   const count = indices.length;
   if (count === 0 || count > maxChunks) return undefined;
+  const room = chunkRoom(name, maxChunks, maxCookieBytes);
   let value = '';
   for (let i = 0; i < count; i++) {
     const part = cookies[chunkCookieName(name, i)];
     if (part === undefined) return undefined; // a gap: some index ≥ count is present instead
+    // The writer's layout: full chunks, then a last one of 1 … room (the empty value is one empty chunk).
+    const last = i === count - 1;
+    if (last ? part.length > room || (part.length === 0 && count > 1) : part.length !== room) return undefined;
     value += part;
   }
   return value;

@@ -25,6 +25,12 @@ export interface ServerOptions {
   maxRequestsPerSocket?: number;
   /** How often node checks the two timeouts above (node's default is 30 000). Default 1 000. */
   connectionsCheckingInterval?: number;
+  /**
+   * Most connections open at once, per process (each cluster worker has its own); a connection
+   * beyond it is closed as soon as it is accepted, with no response. 0 turns the cap off.
+   * Default 4 096.
+   */
+  maxConnections?: number;
   /** TLS key and certificate: serve HTTPS instead of HTTP. */
   tls?: TlsServerOptions;
 }
@@ -44,6 +50,12 @@ export const SERVER_DEFAULTS = Object.freeze({
   maxHeaderSize: 16_384,
   maxRequestsPerSocket: 1_000,
   connectionsCheckingInterval: 1_000,
+  // Node has no cap: every accepted socket costs a file descriptor and memory (up to
+  // maxHeaderSize of buffered head while a slow client sends it), so a flood of idle connections
+  // can exhaust either before headersTimeout reaps them. 4 096 × 16 KiB of head is 64 MiB, which
+  // a small (2-core) box carries, while browsers use about 6 connections per origin and a proxy's
+  // keep-alive pool a few hundred.
+  maxConnections: 4_096,
 });
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -78,6 +90,9 @@ export function createServer(listener: Listener, options: ServerOptions = {}): S
       ? createHttpServer(nodeOptions, listener)
       : (createHttpsServer({ ...options.tls, ...nodeOptions }, listener) as unknown as Server);
   server.maxRequestsPerSocket = o.maxRequestsPerSocket;
+  // 0 means "no cap" here; node 20 reads 0 the same way, but node 22 and later drop every
+  // connection at 0, so the property is only set for a real cap.
+  if (o.maxConnections > 0) server.maxConnections = o.maxConnections;
   server.on('clientError', answerClientError);
   return server;
 }

@@ -340,7 +340,12 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     if (raw === undefined && this.#maxChunks !== undefined) {
       raw = joinCookieChunks(ctx.cookies, cookieName, { maxChunks: this.#maxChunks });
       if (raw === undefined && this.#chunks.stale(ctx, cookieName, 0).length > 0) {
-        return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', 'chunks missing or too many');
+        return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', 'chunks missing, too many, or not in the layout this store writes');
+      }
+      // #write chunks a value only when it does not fit one cookie: chunks holding one that does
+      // were not written by this store.
+      if (raw !== undefined && cookieName.length + raw.length <= MAX_COOKIE_BYTES) {
+        return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', 'chunks holding a value that fits one cookie');
       }
     }
     if (raw === undefined) return this.#fresh(ctx, name, false);

@@ -15,6 +15,7 @@ test('defaults to port 8080 on 127.0.0.1, .data, one process, explain on', () =>
     trustProxy: 0,
     idleTimeout: 1800,
     absoluteTimeout: 86_400,
+    maxConnections: 4096,
     help: false,
   });
 });
@@ -54,7 +55,14 @@ test('rejects unknown options and bad numbers with a message naming them', () =>
 
 test('lists every flag and environment variable in --help', () => {
   assert.equal(parseServerConfig(['-h'], {}).help, true);
-  for (const word of ['--port', 'PORT', '--host', 'HOST', '--data-dir', 'CACHET_DATA_DIR', '--workers', 'CACHET_WORKERS', '--trust-proxy', 'CACHET_TRUST_PROXY', '--idle-timeout', 'CACHET_IDLE_TIMEOUT', '--absolute-timeout', 'CACHET_ABSOLUTE_TIMEOUT', '--insecure-cookies', 'CACHET_INSECURE_COOKIES', '--no-explain', 'NODE_ENV', 'CACHET_KEYS', 'SIGHUP']) {
+  for (const word of ['--port', 'PORT', '--host', 'HOST', '--data-dir', 'CACHET_DATA_DIR', '--workers', 'CACHET_WORKERS', '--trust-proxy', 'CACHET_TRUST_PROXY', '--idle-timeout', 'CACHET_IDLE_TIMEOUT', '--absolute-timeout', 'CACHET_ABSOLUTE_TIMEOUT', '--max-connections', 'CACHET_MAX_CONNECTIONS', '--insecure-cookies', 'CACHET_INSECURE_COOKIES', '--no-explain', 'NODE_ENV', 'CACHET_KEYS', 'SIGHUP']) {
     assert.ok(SERVER_HELP.includes(word), word);
   }
+});
+
+test('reads the connection cap per process from --max-connections or CACHET_MAX_CONNECTIONS, 0 for none', () => {
+  assert.equal(parseServerConfig([], { CACHET_MAX_CONNECTIONS: '100' }).maxConnections, 100);
+  assert.equal(parseServerConfig(['--max-connections', '0'], { CACHET_MAX_CONNECTIONS: '100' }).maxConnections, 0);
+  assert.throws(() => parseServerConfig(['--max-connections=-1'], {}), /max connections/);
+  assert.throws(() => parseServerConfig(['--max-connections=many'], {}), /max connections/);
 });

@@ -119,3 +119,37 @@ test('adds, updates, lists and removes users', async () => {
   writeFileSync(join(dir, 'users.json'), '{}');
   assert.throws(() => readUsers(dir), /"users" list/);
 });
+
+test('refuses a keys.json that group or others can access, naming the file, its mode and the chmod', () => {
+  for (const loose of [0o640, 0o604, 0o660, 0o644, 0o601]) {
+    const dir = tempDir();
+    writeKeyFile(dir, [newStoredKey()]);
+    const path = join(dir, 'keys.json');
+    chmodSync(path, loose);
+    const expected = `${path} has mode 0${loose.toString(8)}, so group or others can access it: a key others can read is refused, as ssh does. Fix it with: chmod 600 ${path} (and, if others could read it, rotate the keys)`;
+    assert.throws(() => readKeyFile(dir), { message: expected });
+    assert.throws(() => loadKeys(dir, {}), { message: expected });
+  }
+});
+
+test('accepts a keys.json of mode 0600 or 0400, and CACHET_KEYS whatever the file mode', () => {
+  const dir = tempDir();
+  const key = newStoredKey();
+  writeKeyFile(dir, [key]);
+  const path = join(dir, 'keys.json');
+  assert.equal(mode(path), 0o600);
+  assert.deepEqual(readKeyFile(dir), [key]);
+  chmodSync(path, 0o400);
+  assert.deepEqual(readKeyFile(dir), [key]);
+  chmodSync(path, 0o644);
+  assert.equal(loadKeys(dir, { CACHET_KEYS: `${key.id}:${key.secret}` }).source, 'env');
+});
+
+test('still reads the other data files whatever their mode (only keys.json is a secret)', () => {
+  const dir = tempDir();
+  const path = join(dir, 'x.json');
+  writeFileSync(path, '{"a":1}');
+  chmodSync(path, 0o644);
+  assert.deepEqual(readJsonFile(path), { a: 1 });
+  assert.throws(() => readJsonFile(path, { secret: true }), /chmod 600/);
+});

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from '../../src/app/main.js';
 import { newStoredKey, rotateKeys, writeKeyFile } from '../../src/app/key-file.js';
 import { addUser } from '../../src/app/user-file.js';
 import { TestBrowser } from '../helpers/browser-client.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { spawnServer } from '../helpers/spawn-server.js';
 import { WEAK } from '../helpers/app-harness.js';
 
 function io(env: NodeJS.ProcessEnv) {
@@ -61,4 +62,16 @@ test('reports a configuration error with exit status 2 and starts nothing', asyn
   assert.equal(process.exitCode, 2);
   process.exitCode = 0;
   assert.match(out.lines[0]!, /ERR cachet: port must be a whole number/);
+});
+
+test('exits with status 1 and one cachet: line, not a stack trace, when keys.json is readable by others', async () => {
+  const dir = tempDir();
+  writeKeyFile(dir, [newStoredKey()]);
+  const path = join(dir, 'keys.json');
+  chmodSync(path, 0o640);
+  const server = spawnServer(['--port', '0'], { CACHET_DATA_DIR: dir });
+  // Without the check the server would start: the race then ends with its "listening" line.
+  const first = await Promise.race([server.exited, server.waitFor(/listening on/).then(() => ({ code: 'listening' }))]);
+  assert.equal(first.code, 1);
+  assert.equal(server.output(), `cachet: ${path} has mode 0640, so group or others can access it: a key others can read is refused, as ssh does. Fix it with: chmod 600 ${path} (and, if others could read it, rotate the keys)\n`);
 });

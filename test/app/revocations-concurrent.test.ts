@@ -32,15 +32,15 @@ test('no logout is lost when two processes revoke sessions at the same time', as
     for (let i = 0; i < PER_PROCESS; i++) if (!list.isRevoked({ id: tag + i, createdAt: 0 })) missing.push(tag + i);
   }
   assert.deepEqual(missing, []);
-  assert.equal(existsSync(join(dir, 'revocations.json.lock')), false);
+  assert.equal(existsSync(join(dir, 'revocations.jsonl.lock')), false);
 });
 
 test('a lock left by a crashed process is broken once stale, and a live one times out clearly', () => {
   const dir = tempDir();
-  const path = join(dir, 'revocations.json');
+  const path = join(dir, 'revocations.jsonl');
   withFileLock(path, () => {
     // Held: a second taker gives up after its timeout with a message naming the lock file.
-    assert.throws(() => withFileLock(path, () => 1, { timeoutMs: 20 }), /revocations\.json\.lock/);
+    assert.throws(() => withFileLock(path, () => 1, { timeoutMs: 20 }), /revocations\.jsonl\.lock/);
     // Treated as stale at once: broken and taken (the outer holder here stands for a dead process).
     assert.equal(withFileLock(path, () => 2, { staleMs: -1 }), 2);
   });

@@ -27,12 +27,14 @@ test('removing a user ends the sessions that user already has open', async () =>
   const env = { CACHET_DATA_DIR: dir };
   assert.equal(await usersMain(['add', 'carol'], memoryIo(env, 'a long passphrase')), 0);
   const openedBefore = { id: 'sess-1', subject: 'carol', createdAt: Date.now() - 1000 };
-  const server = new RevocationList({ dir, retainSeconds: 86_400 });
+  let now = Date.now();
+  const server = new RevocationList({ dir, retainSeconds: 86_400, now: () => now });
   assert.equal(server.isRevoked(openedBefore), false);
   const io = memoryIo(env);
   assert.equal(await usersMain(['remove', 'carol'], io), 0);
   assert.match(io.stdout, /removed user carol and ended their sessions/);
-  // The running server's list sees the CLI's write on its next check.
+  // The running server's list sees the CLI's write on its first check after refreshMs (1 s).
+  now += 1000;
   assert.equal(server.isRevoked(openedBefore), true);
   assert.equal(server.isRevoked({ ...openedBefore, subject: 'dave' }), false);
 });

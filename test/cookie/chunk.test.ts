@@ -51,10 +51,55 @@ test('refuses a name or value a cookie cannot carry, and invalid options', () =>
   throwsCode(() => splitCookieValue('n'.repeat(80), 'v', { maxCookieBytes: 64 }), 'ERR_OPTIONS_INVALID');
 });
 
+// With maxCookieBytes 64 and 3 chunks, name "s" leaves 64 - "s.2".length = 61 characters per chunk.
+const small = { maxCookieBytes: 64 };
+const full = (c: string): string => c.repeat(61);
+
 test('joins the chunks found in a parsed Cookie header', () => {
-  const cookies = parseCookies('s.1=def; other=1; s.0=abc; s.2=g; sx.3=no');
-  assert.equal(joinCookieChunks(cookies, 's'), 'abcdefg');
+  const cookies = parseCookies(`s.1=${full('b')}; other=1; s.0=${full('a')}; s.2=g; sx.3=no`);
+  assert.equal(joinCookieChunks(cookies, 's', small), `${full('a')}${full('b')}g`);
   assert.equal(joinCookieChunks(map({ 's.0': '' }), 's'), '');
+  assert.equal(joinCookieChunks(map({ 's.0': 'abc' }), 's'), 'abc');
+});
+
+test('accepts only the layout the writer produces: full chunks, then a non-empty last one', () => {
+  const value = `${full('a')}${full('b')}g`;
+  assert.deepEqual(splitCookieValue('s', value, small), [full('a'), full('b'), 'g']);
+  const join = (entries: Record<string, string>, options: { maxCookieBytes?: number; maxChunks?: number } = small) => joinCookieChunks(map(entries), 's', options);
+  // The issue's case: the whole value in .0 and an empty .1.
+  assert.equal(join({ 's.0': 'abc', 's.1': '' }, {}), undefined);
+  assert.equal(join({ 's.0': full('a'), 's.1': '' }), undefined);
+  assert.equal(join({ 's.0': value, 's.1': '' }), undefined);
+  // A short chunk before the last, or a long one anywhere.
+  assert.equal(join({ 's.0': 'abc', 's.1': 'def' }), undefined);
+  assert.equal(join({ 's.0': full('a').slice(1), 's.1': full('b') + 'x', 's.2': 'g' }), undefined);
+  assert.equal(join({ 's.0': full('a'), 's.1': full('b'), 's.2': full('c') + 'x' }), undefined);
+  assert.equal(join({ 's.0': full('a') + 'x' }), undefined);
+  // The room is the writer's for these options: maxChunks 10 makes the longest name "s.9"; 11 makes "s.10".
+  assert.equal(join({ 's.0': full('a'), 's.1': 'g' }, { maxCookieBytes: 64, maxChunks: 10 }), `${full('a')}g`);
+  assert.equal(join({ 's.0': full('a'), 's.1': 'g' }, { maxCookieBytes: 64, maxChunks: 11 }), undefined);
+  assert.equal(join({ 's.0': full('a').slice(1), 's.1': 'g' }, { maxCookieBytes: 64, maxChunks: 11 }), `${full('a').slice(1)}g`);
+  // What the writer produces is accepted.
+  assert.equal(join({ 's.0': full('a'), 's.1': full('b'), 's.2': full('c') }), full('a') + full('b') + full('c'));
+  assert.equal(join({ 's.0': full('a'), 's.1': 'b' }), `${full('a')}b`);
+});
+
+test('property: a join gives a value exactly when re-splitting it reproduces the chunks', () => {
+  const part = fc.oneof(fc.constant(''), fc.stringMatching(/^[a-z]{1,3}$/), fc.constant(full('a')), fc.constant(full('a') + 'x'), fc.constant(full('a').slice(1)));
+  check(
+    fc.property(fc.array(part, { minLength: 1, maxLength: 3 }), (parts) => {
+      const cookies = map(Object.fromEntries(parts.map((p, i) => [chunkCookieName('s', i), p])));
+      const joined = joinCookieChunks(cookies, 's', small);
+      let canonical: boolean;
+      try {
+        canonical = JSON.stringify(splitCookieValue('s', parts.join(''), small)) === JSON.stringify(parts);
+      } catch {
+        canonical = false; // more than maxChunks chunks: the writer refuses it
+      }
+      assert.equal(joined, canonical ? parts.join('') : undefined, JSON.stringify(parts));
+    }),
+    300,
+  );
 });
 
 test('returns undefined for absent, missing, extra or oddly numbered chunks instead of throwing', () => {
@@ -63,7 +108,9 @@ test('returns undefined for absent, missing, extra or oddly numbered chunks inst
   assert.equal(joinCookieChunks(map({ 's.1': 'b' }), 's'), undefined);
   assert.equal(joinCookieChunks(map({ 's.0': 'a', 's.2': 'c' }), 's'), undefined);
   assert.equal(joinCookieChunks(map({ 's.0': 'a', 's.1': 'b', 's.2': 'c', 's.3': 'd' }), 's'), undefined);
-  assert.equal(joinCookieChunks(map({ 's.0': 'a', 's.1': 'b', 's.2': 'c', 's.3': 'd' }), 's', { maxChunks: 4 }), 'abcd');
+  const four = { 's.0': full('a'), 's.1': full('b'), 's.2': full('c'), 's.3': 'd' };
+  assert.equal(joinCookieChunks(map(four), 's', small), undefined);
+  assert.equal(joinCookieChunks(map(four), 's', { ...small, maxChunks: 4 }), `${full('a')}${full('b')}${full('c')}d`);
   // non-canonical suffixes are not chunks, so they neither count nor break the join
   assert.equal(joinCookieChunks(map({ 's.0': 'a', 's.01': 'x', 's.+1': 'y', 's.': 'z', 's.1000': 'w', 's.1x': 'v' }), 's'), 'a');
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createApp } from '../../src/http/app.js';
 import { createServer, SERVER_DEFAULTS } from '../../src/http/server.js';
 import { shutdown } from '../../src/http/shutdown.js';
@@ -157,4 +157,65 @@ test('shutdown() of a server that is not listening resolves at once', async () =
   const server = createServer(() => undefined);
   await shutdown(server);
   assert.equal(server.listening, false);
+});
+
+/** Opens a raw connection and resolves once the server has accepted it (or at once when it is dropped). */
+function openSocket(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+function ask(socket: Socket): Promise<string> {
+  return new Promise((resolve) => {
+    let data = '';
+    socket.on('data', (chunk) => (data += String(chunk)));
+    socket.on('error', () => undefined); // a dropped connection may see ECONNRESET: that is the answer
+    socket.on('close', () => resolve(data));
+    socket.write('GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+  });
+}
+
+test('with maxConnections 2, a third concurrent connection is closed unanswered while the first two are served', async () => {
+  const s = await start(app(), { maxConnections: 2 });
+  let accepted = 0;
+  const closedOnServer: Promise<void>[] = [];
+  const twoAccepted = new Promise<void>((resolve) =>
+    s.server.on('connection', (socket: Socket) => {
+      closedOnServer.push(new Promise((closed) => socket.once('close', () => closed())));
+      if (++accepted === 2) resolve();
+    }),
+  );
+  const dropped = new Promise<void>((resolve) => s.server.once('drop', () => resolve()));
+  try {
+    const first = await openSocket(s.port);
+    const second = await openSocket(s.port);
+    await twoAccepted; // both are counted by the server before the third arrives
+    const third = await openSocket(s.port);
+    assert.equal(await ask(third), '', 'the third connection gets no response');
+    await dropped;
+    assert.equal(accepted, 2);
+    const [a, b] = await Promise.all([ask(first), ask(second)]);
+    assert.equal(parseRaw(a).status, 200);
+    assert.equal(parseRaw(b).status, 200);
+    // The cap counts open connections: once those two are closed, a new one is served again.
+    await Promise.all(closedOnServer); // the server's count drops before a socket's 'close'
+    const later = await openSocket(s.port);
+    assert.equal(parseRaw(await ask(later)).status, 200);
+  } finally {
+    await s.close();
+  }
+});
+
+test('caps connections at 4096 by default, and 0 turns the cap off on every Node line', () => {
+  assert.equal(SERVER_DEFAULTS.maxConnections, 4096);
+  const handler = app().handler;
+  assert.equal(createServer(handler).maxConnections, 4096);
+  assert.equal(createServer(handler, { maxConnections: 2 }).maxConnections, 2);
+  // node 22+ drops every connection when server.maxConnections is 0; cachet leaves it unset.
+  const uncapped = createServer(handler, { maxConnections: 0 }).maxConnections;
+  assert.ok(uncapped === undefined || uncapped === null || uncapped === Infinity, String(uncapped));
+  assert.throws(() => createServer(handler, { maxConnections: -1 }), /maxConnections/);
+  assert.throws(() => createServer(handler, { maxConnections: 1.5 }), /maxConnections/);
 });

@@ -139,6 +139,30 @@ describe('CookieStore', () => {
     assert.equal(a.browser.jar.size, 0);
   });
 
+  test('chunking: the whole value in .0 and an empty .1 gives a fresh session, and both are deleted', async () => {
+    const a = await setup({ chunking: true });
+    await a.browser.get('/inc?size=6000');
+    const whole = a.browser.jar.get(`${COOKIE}.0`)! + a.browser.jar.get(`${COOKIE}.1`)!;
+    a.browser.jar.set(`${COOKIE}.0`, whole);
+    a.browser.jar.set(`${COOKIE}.1`, '');
+    const r = await a.browser.get('/read');
+    assert.equal((r.body as { isNew: boolean }).isNew, true);
+    assert.deepEqual(a.decodeErrors, ['ERR_COOKIE_MALFORMED']);
+    assert.equal(a.browser.jar.size, 0);
+  });
+
+  test('chunking: a value that fits one cookie, sent as a chunk, gives a fresh session (this store writes it unchunked)', async () => {
+    const a = await setup({ chunking: true });
+    await a.browser.get('/inc');
+    const value = a.browser.jar.get(COOKIE)!;
+    a.browser.jar.delete(COOKIE);
+    a.browser.jar.set(`${COOKIE}.0`, value);
+    const r = await a.browser.get('/read');
+    assert.equal((r.body as { isNew: boolean }).isNew, true);
+    assert.deepEqual(a.decodeErrors, ['ERR_COOKIE_MALFORMED']);
+    assert.equal(a.browser.jar.size, 0);
+  });
+
   test('a cache hit still checks expiry and timeouts', async () => {
     const a = await setup({ idleTimeout: 100, absoluteTimeout: 1000, renewAfter: 1 });
     await a.browser.get('/inc');
