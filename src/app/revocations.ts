@@ -13,15 +13,19 @@
  * - records expire, and the log is compacted (rewritten atomically with the live records only)
  *   when it holds more than twice as many lines as live records, so its size follows the live
  *   set and a compaction's cost is spread over at least as many appends as it keeps records;
- * - a check reads nothing: at most once per `refreshMs` (default 1 s, by the injected clock) the
- *   list reads the lines other processes appended since its last look. A logout in one worker is
- *   honoured by the others within `refreshMs`; in the worker that wrote it, at once.
+ * - a check reads nothing: the list reads the lines other processes appended since its last look
+ *   when the data directory's watcher (inotify on Linux) reports a change to the log, and in any
+ *   case at most `refreshMs` (default 1 s, by the injected clock) after its last look. A logout in
+ *   one worker is honoured by the others as soon as their event loop takes the file event
+ *   (typically well under a millisecond), and within `refreshMs` where no watcher works (a
+ *   network file system); in the worker that wrote it, at once.
  *
  * `revocations.json`, the whole-file format of earlier versions, is still read; the first change
  * moves its live records into the log and removes it.
  * @module
  */
-import { rmSync } from 'node:fs';
+import { rmSync, watch, type FSWatcher } from 'node:fs';
+import { basename } from 'node:path';
 import { dataFile, ensureDataDir, readJsonFile, withFileLock } from './data-dir.js';
 import { RecordLog } from './record-log.js';
 
@@ -50,6 +54,11 @@ export interface RevocationListOptions {
   refreshMs?: number;
   /** The log is never compacted below this many lines. Default 1000. */
   compactMinLines?: number;
+  /**
+   * Watch the data directory, so that a change another process makes is read at the next check
+   * instead of up to `refreshMs` later. Default `true`; the watcher never keeps the process alive.
+   */
+  watch?: boolean;
 }
 
 /** A revoked session id, as a line of the log. */
@@ -91,6 +100,8 @@ export class RevocationList {
   #loaded = false;
   #legacy = false; // revocations.json was present at the last full read
   #nextCompactionCheck = 0; // log lines at which the next compaction check runs
+  #watcher: FSWatcher | undefined;
+  readonly #watch: boolean;
 
   constructor(options: RevocationListOptions) {
     this.#dir = options.dir;
@@ -101,7 +112,37 @@ export class RevocationList {
     this.#refreshMs = options.refreshMs ?? 1000;
     this.#compactMinLines = options.compactMinLines ?? 1000;
     this.#nextCompactionCheck = this.#compactMinLines;
+    this.#watch = options.watch ?? true;
+    this.#startWatching();
     this.#refresh(true);
+  }
+
+  /** Stops watching the data directory (the watcher is unref'd: closing is tidiness, not a must). */
+  close(): void {
+    this.#watcher?.close();
+    this.#watcher = undefined;
+  }
+
+  // A file event only marks the list due: the read itself stays in the next check, where it was
+  // before, so nothing about what is read (complete lines, under the generation rule) changes.
+  // The directory is watched, not the file: a compaction replaces the file (a rename), which
+  // would end a watch on the old inode.
+  #startWatching(): void {
+    if (!this.#watch || this.#watcher !== undefined) return;
+    const name = basename(this.#log.path);
+    try {
+      const watcher = watch(this.#dir, { persistent: false }, (_event, file) => {
+        if (file === null || file === name) this.#checkedAt = -Infinity;
+      });
+      watcher.on('error', () => {
+        // No events any more (the directory went away): refreshMs alone bounds the staleness.
+        watcher.close();
+        if (this.#watcher === watcher) this.#watcher = undefined;
+      });
+      this.#watcher = watcher;
+    } catch {
+      // No directory yet (created by the first logout) or no watcher here: refreshMs bounds it.
+    }
   }
 
   /** True when the session was logged out, or its user logged out everywhere after it was created. */
@@ -132,6 +173,7 @@ export class RevocationList {
 
   #write(record: RevocationRecord): void {
     ensureDataDir(this.#dir);
+    this.#startWatching();
     // Under the lock, read what others appended first: the offset must be the file's end, and the
     // compaction below must not drop a record another worker wrote since our last look.
     withFileLock(this.#log.path, () => {

@@ -63,6 +63,31 @@ test('a check reads no file between refreshes, and one refresh picks up what ano
   assert.equal(reader.isRevoked({ id: 's1', createdAt: 0 }), true);
 });
 
+// The clock is frozen, so refreshMs never runs out: the only way b can see a's logout is its
+// directory watcher. Nothing is timed; the loop just yields to the event loop until the file
+// event has been taken (and the test's own timeout turns "never" into a failure).
+test('a logout in another process is honoured as soon as the file event arrives, without waiting for refreshMs', { timeout: 30_000 }, async () => {
+  const dir = tempDir();
+  const now = 1_000_000;
+  const a = new RevocationList({ dir, retainSeconds: 3600, now: () => now, refreshMs: 3_600_000 });
+  const b = new RevocationList({ dir, retainSeconds: 3600, now: () => now, refreshMs: 3_600_000 });
+  const watchless = new RevocationList({ dir, retainSeconds: 3600, now: () => now, refreshMs: 3_600_000, watch: false });
+  try {
+    const session = { id: 's1', createdAt: now - 10 };
+    assert.equal(b.isRevoked(session), false);
+    assert.equal(watchless.isRevoked(session), false);
+    a.revokeSession('s1', now + 60_000);
+    while (!b.isRevoked(session)) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.equal(watchless.isRevoked(session), false, 'without the watcher, only refreshMs would bring it in');
+  } finally {
+    a.close();
+    b.close();
+    watchless.close();
+  }
+});
+
 test('a logout appends one line instead of rewriting the file', () => {
   const dir = tempDir();
   const path = join(dir, 'revocations.jsonl');
