@@ -11,11 +11,11 @@
  * keys rather than records: the store reads as load, save and revoke on top of it.
  * @module
  */
-import { CookieCodec } from '../codec/cookie-codec.js';
-import { type DecodeErrorCode, SessionError } from '../errors.js';
-import type { Keyring } from '../keys/keyring.js';
-import { isSessionId } from './record.js';
-import { VerifiedCache, type VerifiedCacheOptions } from './verified-cache.js';
+import { CookieCodec } from '../../codec/cookie-codec.js';
+import { type DecodeErrorCode, SessionError } from '../../errors.js';
+import type { Keyring } from '../../keys/keyring.js';
+import { isSessionId } from './stored-record.js';
+import { VerifiedCache, type VerifiedCacheOptions } from '../core/verified-cache.js';
 
 /** How many times a verify starts over because the keyring was replaced while it awaited. */
 const MAX_VERIFY_ATTEMPTS = 3;

@@ -4,9 +4,9 @@
  * @module
  */
 import { MemoryRecords } from './memory-records.js';
-import { ServerSideStore } from './server-store.js';
-import { type ServerStoreOptions, checkOption, resolveServerStoreOptions } from './server-store-options.js';
-import type { SessionValues } from './session-record.js';
+import { ServerSideStore } from '../server-store.js';
+import { type ServerStoreOptions, checkOption, resolveServerStoreOptions } from '../server-store-options.js';
+import type { SessionValues } from '../../core/session-record.js';
 
 /** Options for {@link MemoryStore}. */
 export interface MemoryStoreOptions extends ServerStoreOptions {

@@ -3,8 +3,8 @@
  * hit turns it back into a record the request owns.
  * @module
  */
-import type { SessionRecord, SessionValues } from './session-record.js';
-import { copyFlat, flatValues, type FlatValues } from './flat-values.js';
+import type { SessionRecord, SessionValues } from '../core/session-record.js';
+import { copyFlat, flatValues, type FlatValues } from '../core/flat-values.js';
 
 /** What the verified cache remembers about one authenticated cookie value. */
 export interface VerifiedEntry {

@@ -16,8 +16,8 @@
  * Any client error or timeout becomes `ERR_STORE_UNAVAILABLE`, which the app answers with 503.
  * @module
  */
-import { SessionError } from '../errors.js';
-import { type RecordBackend, type StoredRecord, isSessionId, parseRecord, serializeRecord, storeCorrupt, storeUnavailable } from './record.js';
+import { SessionError } from '../../../errors.js';
+import { type RecordBackend, type StoredRecord, isSessionId, parseRecord, serializeRecord, storeCorrupt, storeUnavailable } from '../stored-record.js';
 
 /**
  * The Redis commands `RedisStore` uses. A connected client of the `redis` npm package (v4 and

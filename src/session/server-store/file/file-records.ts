@@ -28,8 +28,8 @@
  */
 import { mkdir, open, readdir, readFile, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SessionError } from '../errors.js';
-import { errno, exists, ignoreMissing, olderThan, subjectHash, writeAtomic } from './file-system-store.js';
+import { SessionError } from '../../../errors.js';
+import { errno, exists, ignoreMissing, olderThan, subjectHash, writeAtomic } from './file-system.js';
 import {
   type RecordBackend,
   type StoredRecord,
@@ -38,7 +38,7 @@ import {
   serializeRecord,
   storeCorrupt,
   storeUnavailable,
-} from './record.js';
+} from '../stored-record.js';
 
 /** Options for {@link FileRecords}. */
 export interface FileRecordsOptions {

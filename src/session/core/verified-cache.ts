@@ -14,7 +14,7 @@
  * opening cookies at once.
  * @module
  */
-import { SessionError } from '../errors.js';
+import { SessionError } from '../../errors.js';
 
 /** Options for {@link VerifiedCache}. */
 export interface VerifiedCacheOptions {

@@ -12,7 +12,7 @@
  * "log out everywhere" right even when two processes race or a record expires on its own.
  * @module
  */
-import { SessionError } from '../errors.js';
+import { SessionError } from '../../errors.js';
 
 /** One stored session. Times are Unix milliseconds. */
 export interface StoredRecord {

@@ -10,7 +10,7 @@
  * Everything is lost when the process exits.
  * @module
  */
-import { type RecordBackend, type StoredRecord, parseRecord, serializeRecord } from './record.js';
+import { type RecordBackend, type StoredRecord, parseRecord, serializeRecord } from '../stored-record.js';
 
 /** Options for {@link MemoryRecords}. */
 export interface MemoryRecordsOptions {

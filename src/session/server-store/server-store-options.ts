@@ -2,10 +2,10 @@
  * Options and result types shared by the server-side stores, and their validation.
  * @module
  */
-import { SessionError } from '../errors.js';
-import type { Keyring } from '../keys/keyring.js';
-import { type ResolvedStoreOptions, type SessionStoreOptions, resolveStoreOptions } from './store-options.js';
-import type { VerifiedCacheOptions } from './verified-cache.js';
+import { SessionError } from '../../errors.js';
+import type { Keyring } from '../../keys/keyring.js';
+import { type ResolvedStoreOptions, type SessionStoreOptions, resolveStoreOptions } from '../core/store-options.js';
+import type { VerifiedCacheOptions } from '../core/verified-cache.js';
 
 /** Options every server-side store takes: those of `CookieStore` plus the keyring and a few more. */
 export interface ServerStoreOptions extends SessionStoreOptions {

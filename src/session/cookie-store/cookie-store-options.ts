@@ -4,11 +4,11 @@
  * that `CookieStore` reads as load and commit.
  * @module
  */
-import { SessionError } from '../errors.js';
-import type { Keyring } from '../keys/keyring.js';
-import { splitCookieValue } from '../cookie/chunk.js';
-import type { SessionStoreOptions } from './store-options.js';
-import type { VerifiedCacheOptions } from './verified-cache.js';
+import { SessionError } from '../../errors.js';
+import type { Keyring } from '../../keys/keyring.js';
+import { splitCookieValue } from '../../cookie/chunk.js';
+import type { SessionStoreOptions } from '../core/store-options.js';
+import type { VerifiedCacheOptions } from '../core/verified-cache.js';
 
 /** Options for {@link CookieStore}. */
 export interface CookieStoreOptions extends SessionStoreOptions {

@@ -14,23 +14,23 @@
  * the renewal is due; otherwise nothing is sent.
  * @module
  */
-import { SessionError, type DecodeErrorCode } from '../errors.js';
-import type { Keyring } from '../keys/keyring.js';
-import { CookieCodec } from '../codec/cookie-codec.js';
-import { chunkCookieName, joinCookieChunks, splitCookieValue } from '../cookie/chunk.js';
-import { findCookieUnchecked } from '../cookie/parse.js';
-import { MAX_COOKIE_BYTES } from '../cookie/size.js';
-import { SessionRegistry, destroyedSessionError } from './registry.js';
-import { Session } from './session.js';
-import type { SessionRecord, SessionValues } from './session-record.js';
+import { SessionError, type DecodeErrorCode } from '../../errors.js';
+import type { Keyring } from '../../keys/keyring.js';
+import { CookieCodec } from '../../codec/cookie-codec.js';
+import { chunkCookieName, joinCookieChunks, splitCookieValue } from '../../cookie/chunk.js';
+import { findCookieUnchecked } from '../../cookie/parse.js';
+import { MAX_COOKIE_BYTES } from '../../cookie/size.js';
+import { SessionRegistry, destroyedSessionError } from '../core/registry.js';
+import { Session } from '../core/session.js';
+import type { SessionRecord, SessionValues } from '../core/session-record.js';
 import { SessionTooLargeError } from './session-too-large-error.js';
-import { isRecord, metaOf, recordJson } from './record-shape.js';
-import { lifetime, renewalDue, resolveStoreOptions, revocationReason, timeoutReason, writeAttributes, type ResolvedStoreOptions } from './store-options.js';
-import { SessionCookieWriter } from './cookie-writer.js';
-import { requestCookie, type SessionContext, type Store } from './types.js';
-import { VerifiedCache } from './verified-cache.js';
+import { isRecord, metaOf, recordJson } from '../core/record-shape.js';
+import { lifetime, renewalDue, resolveStoreOptions, revocationReason, timeoutReason, writeAttributes, type ResolvedStoreOptions } from '../core/store-options.js';
+import { SessionCookieWriter } from '../core/cookie-writer.js';
+import { requestCookie, type SessionContext, type Store } from '../core/types.js';
+import { VerifiedCache } from '../core/verified-cache.js';
 import { cookieStoreSettings, type CookieStoreOptions } from './cookie-store-options.js';
-import type { FlatValues } from './flat-values.js';
+import type { FlatValues } from '../core/flat-values.js';
 import { recordOf, type VerifiedEntry } from './verified-entry.js';
 import { ChunkCookies } from './cookie-chunks.js';
 

@@ -5,7 +5,7 @@
  * the record-shape checks and the cache can name the record without the `Session` class.
  * @module
  */
-import { encodeBase64url } from '../bytes/base64url.js';
+import { encodeBase64url } from '../../bytes/base64url.js';
 
 /** A value that survives `JSON.stringify` / `JSON.parse` unchanged. Flashes are of this type. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

@@ -8,7 +8,7 @@
  * would otherwise show up as "my session never sticks".
  * @module
  */
-import { SessionError, type DecodeErrorCode } from '../errors.js';
+import { SessionError, type DecodeErrorCode } from '../../errors.js';
 import type { SessionCookieAttributes } from './types.js';
 
 /** Cookie attributes of a store. Defaults are the safe ones; loosen them only on purpose. */

@@ -17,20 +17,20 @@
  * all) is `session-id-cookie.ts`; the record's metadata and the `list()` entries, `record-metadata.ts`.
  * @module
  */
-import type { DecodeErrorCode } from '../errors.js';
-import type { Keyring } from '../keys/keyring.js';
+import type { DecodeErrorCode } from '../../errors.js';
+import type { Keyring } from '../../keys/keyring.js';
 import type { ServerStoreOptions, SessionInfo } from './server-store-options.js';
 import { SessionIdCookie } from './session-id-cookie.js';
-import type { RecordBackend } from './record.js';
-import { isSessionId } from './record.js';
+import type { RecordBackend } from './stored-record.js';
+import { isSessionId } from './stored-record.js';
 import { toSessionInfo, toStoredRecord } from './record-metadata.js';
-import { isRecord, recordJson } from './record-shape.js';
-import { SessionRegistry, destroyedSessionError } from './registry.js';
-import { Session } from './session.js';
-import type { SessionRecord, SessionValues } from './session-record.js';
-import { type ResolvedStoreOptions, lifetime, renewalDue, revocationReason, timeoutReason } from './store-options.js';
-import { SessionCookieWriter } from './cookie-writer.js';
-import { requestCookie, type SessionContext, type Store } from './types.js';
+import { isRecord, recordJson } from '../core/record-shape.js';
+import { SessionRegistry, destroyedSessionError } from '../core/registry.js';
+import { Session } from '../core/session.js';
+import type { SessionRecord, SessionValues } from '../core/session-record.js';
+import { type ResolvedStoreOptions, lifetime, renewalDue, revocationReason, timeoutReason } from '../core/store-options.js';
+import { SessionCookieWriter } from '../core/cookie-writer.js';
+import { requestCookie, type SessionContext, type Store } from '../core/types.js';
 
 interface LoadState {
   /** When the loaded record was last written (ms); 0 for a new session. */

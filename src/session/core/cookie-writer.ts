@@ -9,7 +9,7 @@
  * A context without it gets `setCookie` with the same attributes, and the same bytes go out.
  * @module
  */
-import { prepareCookie } from '../cookie/serialize.js';
+import { prepareCookie } from '../../cookie/serialize.js';
 import { writeAttributes, type ResolvedStoreOptions } from './store-options.js';
 import type { SessionContext } from './types.js';
 

@@ -6,10 +6,10 @@
  * store reads as load, save and revoke, and the fields shown to the user are set in one place.
  * @module
  */
-import type { StoredRecord } from './record.js';
+import type { StoredRecord } from './stored-record.js';
 import type { SessionInfo } from './server-store-options.js';
-import type { SessionRecord } from './session-record.js';
-import type { SessionContext } from './types.js';
+import type { SessionRecord } from '../core/session-record.js';
+import type { SessionContext } from '../core/types.js';
 
 // A User-Agent is attacker-controlled; it is metadata for a listing, so cap what is stored.
 const MAX_USER_AGENT = 512;

@@ -4,9 +4,9 @@
  * @module
  */
 import { type RedisClientLike, RedisRecords } from './redis-records.js';
-import { ServerSideStore } from './server-store.js';
-import { type ServerStoreOptions, checkOption, resolveServerStoreOptions, warnStoreError } from './server-store-options.js';
-import type { SessionValues } from './session-record.js';
+import { ServerSideStore } from '../server-store.js';
+import { type ServerStoreOptions, checkOption, resolveServerStoreOptions, warnStoreError } from '../server-store-options.js';
+import type { SessionValues } from '../../core/session-record.js';
 
 /** Options for {@link RedisStore}. */
 export interface RedisStoreOptions extends ServerStoreOptions {

@@ -10,8 +10,8 @@
  * forgotten `save()` and express-session's save-before-redirect race.
  * @module
  */
-import { SessionError } from '../errors.js';
-import { isCookieName } from '../cookie/grammar.js';
+import { SessionError } from '../../errors.js';
+import { isCookieName } from '../../cookie/grammar.js';
 import type { Session } from './session.js';
 import type { SessionValues } from './session-record.js';
 import type { SessionContext } from './types.js';

@@ -7,7 +7,7 @@
  *   in the cookie and the data in the store. Handlers never see the difference.
  * @module
  */
-import type { CookieOptions } from '../cookie/serialize.js';
+import type { CookieOptions } from '../../cookie/serialize.js';
 import type { Session } from './session.js';
 import type { SessionValues } from './session-record.js';
 

@@ -4,10 +4,10 @@
  * `file-records-store.ts` and docs/stores.md.
  * @module
  */
-import { FileRecords } from './file-records-store.js';
-import { ServerSideStore } from './server-store.js';
-import { type ServerStoreOptions, checkOption, resolveServerStoreOptions, warnStoreError } from './server-store-options.js';
-import type { SessionValues } from './session-record.js';
+import { FileRecords } from './file-records.js';
+import { ServerSideStore } from '../server-store.js';
+import { type ServerStoreOptions, checkOption, resolveServerStoreOptions, warnStoreError } from '../server-store-options.js';
+import type { SessionValues } from '../../core/session-record.js';
 
 /** Options for {@link FileStore}. */
 export interface FileStoreOptions extends ServerStoreOptions {

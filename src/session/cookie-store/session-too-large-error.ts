@@ -2,7 +2,7 @@
  * The error `save()` throws when a session no longer fits in its cookie.
  * @module
  */
-import { SessionError } from '../errors.js';
+import { SessionError } from '../../errors.js';
 
 /**
  * `ERR_SESSION_TOO_LARGE` (kind `usage`), with the measured `size` and the `limit` in bytes.

@@ -14,7 +14,7 @@
  * about 3 µs less per request, with the JSON comparison as the fallback.
  * @module
  */
-import { SessionError } from '../errors.js';
+import { SessionError } from '../../errors.js';
 import type { SessionContext, Store } from './types.js';
 import { flatBuild, sameFlat, type FlatBuild, type FlatValues } from './flat-values.js';
 import { randomId, type JsonValue, type SessionRecord, type SessionValues } from './session-record.js';

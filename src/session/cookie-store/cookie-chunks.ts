@@ -3,8 +3,8 @@
  * the request carries, and deleting those no longer needed.
  * @module
  */
-import { chunkCookieName, staleChunkNames } from '../cookie/chunk.js';
-import type { SessionContext, SessionCookieAttributes } from './types.js';
+import { chunkCookieName, staleChunkNames } from '../../cookie/chunk.js';
+import type { SessionContext, SessionCookieAttributes } from '../core/types.js';
 
 /**
  * Finds and deletes a store's chunk cookies.
