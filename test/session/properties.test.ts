@@ -6,7 +6,7 @@ import { Session } from '../../src/session/core/session.js';
 import type { SessionRecord } from '../../src/session/core/session-record.js';
 import { VerifiedCache } from '../../src/session/core/verified-cache.js';
 import { copyFlat, flatValues } from '../../src/session/core/flat-values.js';
-import { recordJson } from '../../src/session/core/record-shape.js';
+import { recordJson } from '../../src/session/core/session-record.js';
 import type { SessionContext, Store } from '../../src/session/core/types.js';
 
 import { fuzz } from '../fuzz/seed.js';

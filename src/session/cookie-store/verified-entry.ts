@@ -1,10 +1,16 @@
 /**
- * What `CookieStore`'s verified cache remembers about one authenticated cookie value, and how a
- * hit turns it back into a record the request owns.
+ * What `CookieStore`'s verified cache remembers about one authenticated cookie value: the record
+ * without its values going in (`metaOf`), and how a hit turns it back into a record the request
+ * owns (`recordOf`).
  * @module
  */
 import type { SessionRecord, SessionValues } from '../core/session-record.js';
 import { copyFlat, flatValues, type FlatValues } from '../core/flat-values.js';
+
+// The cache keeps one meta per entry, and so one per write: an empty `v` of its own would be one
+// more object for every write to carry out of the young generation (docs/benchmarks.md, "Write
+// tail"). Nothing reads a meta's `v`: a hit builds the request's values from the entry.
+const NO_VALUES: SessionRecord['v'] = Object.freeze({});
 
 /** What the verified cache remembers about one authenticated cookie value. */
 export interface VerifiedEntry {
@@ -24,6 +30,23 @@ export interface VerifiedEntry {
    * just written brings its own, Session.flatSnapshot; else it is parsed on the first hit).
    */
   flat: FlatValues | null | undefined;
+}
+
+/**
+ * The record without its values, for the verified cache (flashes deep-copied: the cache's copy is
+ * never handed out; `v` is one shared, frozen empty object).
+ *
+ * @example
+ * ```ts
+ * metaOf({ i: 'id', c: 1, v: { big: 1 }, s: 'u1' }); // { i: 'id', c: 1, v: {}, s: 'u1' }
+ * ```
+ */
+export function metaOf(record: SessionRecord): SessionRecord {
+  const meta: SessionRecord = { i: record.i, c: record.c, v: NO_VALUES };
+  if (record.s !== undefined) meta.s = record.s;
+  if (record.k !== undefined) meta.k = record.k;
+  if (record.f !== undefined) meta.f = JSON.parse(JSON.stringify(record.f)) as SessionRecord['f'] & {};
+  return meta;
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
- * The record a server-side store keeps for one session, and the small backend interface that the
- * memory, file and Redis stores implement. Internal: app code sees `MemoryStore`, `FileStore` and
+ * The record a server-side store keeps for one session: its fields, how a session and its request
+ * become one (with what it was seen from) and how one reads back as a {@link SessionInfo} for
+ * "your active sessions", its JSON text, and the small backend interface that the memory, file and
+ * Redis stores implement. Internal: app code sees `MemoryStore`, `FileStore` and
  * `RedisStore`, never a backend.
  *
  * A backend only stores and indexes records. Everything about sessions (cookies, timeouts, flashes,
@@ -13,6 +15,9 @@
  * @module
  */
 import { SessionError } from '../../errors.js';
+import type { SessionRecord } from '../core/session-record.js';
+import type { SessionContext } from '../core/types.js';
+import type { SessionInfo } from './server-store-options.js';
 
 /** One stored session. Times are Unix milliseconds. */
 export interface StoredRecord {
@@ -32,6 +37,57 @@ export interface StoredRecord {
   readonly ip: string | undefined;
   /** The session payload (values, flashes, ...), any JSON value. */
   readonly data: unknown;
+}
+
+// A User-Agent is attacker-controlled; it is metadata for a listing, so cap what is stored.
+const MAX_USER_AGENT = 512;
+
+/**
+ * The record to store for session `data` written at `now` (ms) by this request, living `life` seconds.
+ *
+ * @example
+ * ```ts
+ * await backend.set(toStoredRecord(session.toRecord(), ctx, now, 1800));
+ * ```
+ */
+export function toStoredRecord(data: SessionRecord, ctx: SessionContext, now: number, life: number): StoredRecord {
+  const userAgent = header(ctx, 'user-agent');
+  return {
+    id: data.i,
+    subject: data.s,
+    createdAt: data.c,
+    lastSeenAt: now,
+    expiresAt: now + life * 1000,
+    userAgent: userAgent?.slice(0, MAX_USER_AGENT),
+    ip: ctx.ip,
+    data,
+  };
+}
+
+/**
+ * One entry of `store.list(subject)`; `current` is the id of the session to mark, if any.
+ *
+ * @example
+ * ```ts
+ * const infos = records.map((r) => toSessionInfo(r, subject, session.id));
+ * ```
+ */
+export function toSessionInfo(record: StoredRecord, subject: string, current: string | undefined): SessionInfo {
+  return {
+    id: record.id,
+    subject,
+    createdAt: record.createdAt,
+    lastSeenAt: record.lastSeenAt,
+    expiresAt: record.expiresAt,
+    userAgent: record.userAgent,
+    ip: record.ip,
+    current: record.id === current,
+  };
+}
+
+function header(ctx: SessionContext, name: string): string | undefined {
+  const value = ctx.headers?.[name];
+  return typeof value === 'string' ? value : value?.[0];
 }
 
 /** What a server-side store needs from its storage. Every method may throw `ERR_STORE_UNAVAILABLE`. */

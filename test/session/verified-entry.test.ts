@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { metaOf } from '../../src/session/core/record-shape.js';
+import { metaOf } from '../../src/session/cookie-store/verified-entry.js';
 
 test('the meta the verified cache keeps shares one frozen empty values object and copies the flashes', () => {
   // One meta is kept per write: an empty object of its own each time would be one more object per
