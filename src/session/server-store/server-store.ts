@@ -14,7 +14,7 @@
  *   A bad cookie is still only "no session".
  *
  * The id cookie itself (signing, verifying, the verified-value cache, and why the id is signed at
- * all) is `session-id-cookie.ts`; the record's metadata and the `list()` entries, `record-metadata.ts`.
+ * all) is `session-id-cookie.ts`; the stored record, its metadata and the `list()` entries, `stored-record.ts`.
  * @module
  */
 import type { DecodeErrorCode } from '../../errors.js';

@@ -23,7 +23,7 @@
  * - The index is a hint: every marker is checked against its record before it is trusted.
  *
  * The file-system steps themselves (the atomic replace, the sweeper's age checks, the subject
- * hash) are in `file-system-store.ts`.
+ * hash) are in `file-system.ts`.
  * @module
  */
 import { mkdir, open, readdir, readFile, rmdir, unlink } from 'node:fs/promises';

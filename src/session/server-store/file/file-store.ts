@@ -1,7 +1,7 @@
 /**
  * `FileStore`: server-side sessions as one file each in a directory, safe for several processes
  * on one machine; they survive restarts. The file format and the reasoning behind it are in
- * `file-records-store.ts` and docs/stores.md.
+ * `file-records.ts` and docs/stores.md.
  * @module
  */
 import { FileRecords } from './file-records.js';
