@@ -32,16 +32,13 @@ export { splitCookieValue, joinCookieChunks, staleChunkNames, chunkCookieName } 
 export type { ChunkOptions } from './cookie/chunk.js';
 
 // --- session ---
+// What an app builder needs. The machinery the stores are built from (registry, shared-option
+// arithmetic, verified cache, record types) is in ./store-kit.ts, the `cachet/store-kit` subpath.
 export { Session } from './session/core/session.js';
-export type { SessionInit, SavePoint } from './session/core/session.js';
-export { randomId } from './session/core/session-record.js';
-export type { JsonValue, SessionValues, SessionRecord } from './session/core/session-record.js';
+export type { JsonValue, SessionValues } from './session/core/session-record.js';
 export type { SessionContext, SessionCookieAttributes, Store } from './session/core/types.js';
-export { VerifiedCache } from './session/core/verified-cache.js';
 export type { VerifiedCacheOptions } from './session/core/verified-cache.js';
-export { SessionRegistry } from './session/core/registry.js';
-export { resolveStoreOptions, timeoutReason, renewalDue, lifetime, revocationReason } from './session/core/store-options.js';
-export type { SessionCookieOptions, SessionStoreOptions, ResolvedStoreOptions, RevocationInfo } from './session/core/store-options.js';
+export type { SessionCookieOptions, SessionStoreOptions, RevocationInfo } from './session/core/store-options.js';
 export { CookieStore } from './session/cookie-store/cookie-store.js';
 export type { CookieStoreOptions } from './session/cookie-store/cookie-store.js';
 export { SessionTooLargeError } from './session/cookie-store/session-too-large-error.js';
