@@ -2,18 +2,37 @@
 // Fails when an import in src/ points the wrong way through the layers
 //   bytes -> keys -> codec -> cookie -> session -> http -> app -> cli
 // (the CLIs manage the app's data directory, so they may read its file formats; the app never
-// imports a CLI). src/server.ts, the entry that `node dist/server.js` runs, belongs to the app layer.
+// imports a CLI). src/server.ts, the entry that `node dist/server.js` runs, belongs to the app layer;
+// src/index.ts and src/store-kit.ts, the package's entry points, sit above everything.
 // or when the Web-platform core (bytes..session) imports a node: module.
-// A Node-only store may live in src/session as *-store.ts listed in scripts/node-only-files.json.
+// A Node-only store may live in src/session/server-store/ when it is listed in scripts/node-only-files.json.
+//
+// Inside the session layer, the folders are parts with their own direction (src/session/README.md):
+//   core <- cookie-store          core <- server-store <- server-store/{memory,file,redis}
+// cookie-store and server-store never import each other, core imports neither, a server-store
+// backend folder never imports another one, and no file sits loose in src/session/.
+//
+// Usage: node scripts/check-layers.mjs [--root DIR]   (DIR holds src/; default: this checkout)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, dirname, resolve, sep } from 'node:path';
 
-const root = resolve(new URL('..', import.meta.url).pathname);
+const rootArg = process.argv.indexOf('--root');
+const root = rootArg === -1 ? resolve(new URL('..', import.meta.url).pathname) : resolve(process.argv[rootArg + 1] ?? '.');
 const src = join(root, 'src');
 const order = ['errors', 'bytes', 'keys', 'codec', 'cookie', 'session', 'http', 'app', 'cli', 'index', 'server'];
 const rank = { errors: 0, bytes: 1, keys: 2, codec: 3, cookie: 4, session: 5, http: 6, app: 7, cli: 8, index: 9 };
 // Top-level files that belong to a layer of their own name's choosing.
-const FILE_LAYERS = { server: 'app' };
+const FILE_LAYERS = { server: 'app', 'store-kit': 'index' };
+// The parts of the session layer, each with the parts it may import (besides itself and the
+// layers below). A part is a file's folder under src/session/.
+const SESSION_PARTS = {
+  core: [],
+  'cookie-store': ['core'],
+  'server-store': ['core'],
+  'server-store/memory': ['server-store', 'core'],
+  'server-store/file': ['server-store', 'core'],
+  'server-store/redis': ['server-store', 'core'],
+};
 const core = new Set(['errors', 'bytes', 'keys', 'codec', 'cookie', 'session']);
 // Server-side stores that need the file system or sockets. They sit in the session layer
 // but are Node-only by nature; the core proper never imports them.
@@ -37,11 +56,21 @@ function layerOf(file) {
   return head;
 }
 
+// The session part of a file in the session layer, or undefined when it is in none.
+function sessionPartOf(file) {
+  const part = relative(join(src, 'session'), dirname(file)).split(sep).join('/');
+  return part in SESSION_PARTS ? part : undefined;
+}
+
 const problems = [];
 const importRe = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 for (const file of walk(src)) {
   const layer = layerOf(file);
   const relFile = relative(src, file).split(sep).join('/');
+  const part = layer === 'session' ? sessionPartOf(file) : undefined;
+  if (layer === 'session' && part === undefined) {
+    problems.push(`${relFile}: is in no part of the session layer (${Object.keys(SESSION_PARTS).join(', ')})`);
+  }
   const text = readFileSync(file, 'utf8');
   for (const m of text.matchAll(importRe)) {
     const spec = m[1] ?? m[2];
@@ -57,6 +86,12 @@ for (const file of walk(src)) {
     const target = resolve(dirname(file), spec.replace(/\.js$/, '.ts'));
     if (!target.startsWith(src)) continue;
     const to = layerOf(target);
+    if (to === layer && part !== undefined) {
+      const toPart = sessionPartOf(target);
+      if (toPart !== part && !SESSION_PARTS[part].includes(toPart)) {
+        problems.push(`${relFile}: session part '${part}' imports '${toPart ?? relative(src, target)}' (${spec}); it may import ${[part, ...SESSION_PARTS[part]].join(', ')}`);
+      }
+    }
     if (to === layer) continue;
     if (rank[to] > rank[layer] || (rank[to] === rank[layer] && to !== layer)) {
       problems.push(`${relFile}: layer '${layer}' imports upward/sideways into '${to}' (${spec})`);

@@ -32,19 +32,16 @@ export { splitCookieValue, joinCookieChunks, staleChunkNames, chunkCookieName } 
 export type { ChunkOptions } from './cookie/chunk.js';
 
 // --- session ---
-export { Session } from './session/session.js';
-export type { SessionInit, SavePoint } from './session/session.js';
-export { randomId } from './session/session-record.js';
-export type { JsonValue, SessionValues, SessionRecord } from './session/session-record.js';
-export type { SessionContext, SessionCookieAttributes, Store } from './session/types.js';
-export { VerifiedCache } from './session/verified-cache.js';
-export type { VerifiedCacheOptions } from './session/verified-cache.js';
-export { SessionRegistry } from './session/registry.js';
-export { resolveStoreOptions, timeoutReason, renewalDue, lifetime, revocationReason } from './session/store-options.js';
-export type { SessionCookieOptions, SessionStoreOptions, ResolvedStoreOptions, RevocationInfo } from './session/store-options.js';
-export { CookieStore } from './session/cookie-store.js';
-export type { CookieStoreOptions } from './session/cookie-store.js';
-export { SessionTooLargeError } from './session/session-too-large-error.js';
+// What an app builder needs. The machinery the stores are built from (registry, shared-option
+// arithmetic, verified cache, record types) is in ./store-kit.ts, the `cachet/store-kit` subpath.
+export { Session } from './session/core/session.js';
+export type { JsonValue, SessionValues } from './session/core/session-record.js';
+export type { SessionContext, SessionCookieAttributes, Store } from './session/core/types.js';
+export type { VerifiedCacheOptions } from './session/core/verified-cache.js';
+export type { SessionCookieOptions, SessionStoreOptions, RevocationInfo } from './session/core/store-options.js';
+export { CookieStore } from './session/cookie-store/cookie-store.js';
+export type { CookieStoreOptions } from './session/cookie-store/cookie-store.js';
+export { SessionTooLargeError } from './session/cookie-store/session-too-large-error.js';
 export { csrf } from './http/csrf.js';
 export type { CsrfOptions } from './http/csrf.js';
 
@@ -68,12 +65,12 @@ export type { SecurityHeadersOptions } from './http/security-headers.js';
 export type { Middleware, Handler, Next, AccessLogEntry, AppLogger } from './http/types.js';
 
 // --- stores ---
-export { MemoryStore } from './session/memory-store.js';
-export type { MemoryStoreOptions } from './session/memory-store.js';
-export { FileStore } from './session/file-store.js';
-export type { FileStoreOptions } from './session/file-store.js';
-export { RedisStore } from './session/redis-store.js';
-export type { RedisStoreOptions } from './session/redis-store.js';
-export type { RedisClientLike } from './session/redis-records.js';
-export { ServerSideStore } from './session/server-store.js';
-export type { ServerStoreOptions, SessionInfo } from './session/server-store-options.js';
+export { MemoryStore } from './session/server-store/memory/memory-store.js';
+export type { MemoryStoreOptions } from './session/server-store/memory/memory-store.js';
+export { FileStore } from './session/server-store/file/file-store.js';
+export type { FileStoreOptions } from './session/server-store/file/file-store.js';
+export { RedisStore } from './session/server-store/redis/redis-store.js';
+export type { RedisStoreOptions } from './session/server-store/redis/redis-store.js';
+export type { RedisClientLike } from './session/server-store/redis/redis-records.js';
+export { ServerSideStore } from './session/server-store/server-store.js';
+export type { ServerStoreOptions, SessionInfo } from './session/server-store/server-store-options.js';

@@ -21,7 +21,7 @@
 import type { App } from '../http/app.js';
 import type { Context } from '../http/context.js';
 import type { Middleware } from '../http/types.js';
-import type { CookieStore } from '../session/cookie-store.js';
+import type { CookieStore } from '../session/cookie-store/cookie-store.js';
 import type { AppSessionValues } from './create-app.js';
 import { renderLogin } from './pages.js';
 import { addUser } from './user-file.js';

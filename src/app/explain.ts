@@ -8,7 +8,7 @@ import { SessionError } from '../errors.js';
 import { CookieCodec } from '../codec/cookie-codec.js';
 import type { Context } from '../http/context.js';
 import type { Keyring } from '../keys/keyring.js';
-import type { CookieStore } from '../session/cookie-store.js';
+import type { CookieStore } from '../session/cookie-store/cookie-store.js';
 import type { AppSessionValues } from './create-app.js';
 import { renderExplain, type ExplainedValue } from './explain-page.js';
 import { describeValue, VERDICTS } from './value-parts.js';

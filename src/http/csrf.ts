@@ -16,8 +16,8 @@
  * @module
  */
 import { decodeBase64url, encodeBase64url } from '../bytes/base64url.js';
-import type { Store } from '../session/types.js';
-import type { SessionValues } from '../session/session-record.js';
+import type { Store } from '../session/core/types.js';
+import type { SessionValues } from '../session/core/session-record.js';
 import type { Context } from './context.js';
 import { HttpError } from './http-error.js';
 import type { Middleware } from './types.js';

@@ -18,6 +18,7 @@ const root = resolve(new URL('../..', import.meta.url).pathname);
 const dist = join(root, 'dist');
 const CORE = ['bytes', 'keys', 'codec', 'cookie', 'session'];
 // Node-only stores live in the session layer by design; the one list is shared with scripts/check-layers.mjs.
+// store-kit.js, the integrators' entry point, re-exports only session core, so it loads here too.
 const NODE_ONLY = new Set(
   (JSON.parse(readFileSync(join(root, 'scripts', 'node-only-files.json'), 'utf8')) as string[]).map((f) => f.replace(/\.ts$/, '.js')),
 );
@@ -34,7 +35,7 @@ function walk(dir: string): string[] {
     });
 }
 const coreModules = (): string[] =>
-  ['errors.js', ...CORE.flatMap((layer) => walk(join(dist, layer)).map((f) => relative(dist, f).split(sep).join('/')))].filter((f) => !NODE_ONLY.has(f));
+  ['errors.js', 'store-kit.js', ...CORE.flatMap((layer) => walk(join(dist, layer)).map((f) => relative(dist, f).split(sep).join('/')))].filter((f) => !NODE_ONLY.has(f));
 
 let server: Server | undefined;
 let context: BrowserContext | undefined;

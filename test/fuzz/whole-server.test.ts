@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createApp } from '../../src/http/app.js';
-import { CookieStore } from '../../src/session/cookie-store.js';
+import { CookieStore } from '../../src/session/cookie-store/cookie-store.js';
 import { Keyring } from '../../src/keys/keyring.js';
 import { start, post, get } from '../http/helpers.js';
 import { fuzzAsync, seed } from './seed.js';

@@ -2,7 +2,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApp } from '../../src/http/app.js';
 import { csrf } from '../../src/http/csrf.js';
-import { CookieStore } from '../../src/session/cookie-store.js';
+import { CookieStore } from '../../src/session/cookie-store/cookie-store.js';
 import { Keyring } from '../../src/keys/keyring.js';
 import { generateKey } from '../../src/keys/generate.js';
 import { decodeBase64url, encodeBase64url } from '../../src/bytes/base64url.js';

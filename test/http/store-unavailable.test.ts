@@ -9,9 +9,9 @@ import { after, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import { createApp } from '../../src/http/app.js';
 import type { Context } from '../../src/http/context.js';
-import { FileStore } from '../../src/session/file-store.js';
-import { RedisStore } from '../../src/session/redis-store.js';
-import type { ServerSideStore } from '../../src/session/server-store.js';
+import { FileStore } from '../../src/session/server-store/file/file-store.js';
+import { RedisStore } from '../../src/session/server-store/redis/redis-store.js';
+import type { ServerSideStore } from '../../src/session/server-store/server-store.js';
 import { RedisServer, redisSkipReason } from '../session/redis-server.js';
 import { testKeyring } from '../session/server-store-fixture.js';
 

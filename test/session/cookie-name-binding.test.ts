@@ -6,7 +6,7 @@ import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '../../src/keys/keyring.js';
 import { generateKey } from '../../src/keys/generate.js';
-import { CookieStore } from '../../src/session/cookie-store.js';
+import { CookieStore } from '../../src/session/cookie-store/cookie-store.js';
 import type { DecodeErrorCode } from '../../src/errors.js';
 import { Browser, serve } from './harness.js';
 

@@ -2,12 +2,12 @@ import { test, describe, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '../../src/keys/keyring.js';
 import { generateKey } from '../../src/keys/generate.js';
-import { CookieStore, type CookieStoreOptions } from '../../src/session/cookie-store.js';
-import { SessionTooLargeError } from '../../src/session/session-too-large-error.js';
+import { CookieStore, type CookieStoreOptions } from '../../src/session/cookie-store/cookie-store.js';
+import { SessionTooLargeError } from '../../src/session/cookie-store/session-too-large-error.js';
 import { SessionError, type DecodeErrorCode } from '../../src/errors.js';
 import { runStoreCases, type CaseValues } from './store.case.js';
 import { Browser, serve, setCookieFor } from './harness.js';
-import type { BeforeSendHook, SessionContext } from '../../src/session/types.js';
+import type { BeforeSendHook, SessionContext } from '../../src/session/core/types.js';
 import { parseCookies } from '../../src/cookie/parse.js';
 
 const keyA = generateKey('a');

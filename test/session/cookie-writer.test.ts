@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SessionCookieWriter } from '../../src/session/cookie-writer.js';
-import { resolveStoreOptions, type SessionStoreOptions } from '../../src/session/store-options.js';
+import { SessionCookieWriter } from '../../src/session/core/cookie-writer.js';
+import { resolveStoreOptions, type SessionStoreOptions } from '../../src/session/core/store-options.js';
 import { serializeCookie } from '../../src/cookie/serialize.js';
-import type { SessionContext, SessionCookieAttributes } from '../../src/session/types.js';
+import type { SessionContext, SessionCookieAttributes } from '../../src/session/core/types.js';
 
 /** A context that records what it was asked to stage, with or without setCookieHeader. */
 function recorder(withHeader: boolean) {

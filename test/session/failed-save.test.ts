@@ -5,10 +5,10 @@ import { test, describe, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '../../src/keys/keyring.js';
 import { generateKey } from '../../src/keys/generate.js';
-import { CookieStore } from '../../src/session/cookie-store.js';
-import { MemoryRecords } from '../../src/session/memory-records.js';
+import { CookieStore } from '../../src/session/cookie-store/cookie-store.js';
+import { MemoryRecords } from '../../src/session/server-store/memory/memory-records.js';
 import { SessionError } from '../../src/errors.js';
-import type { Store } from '../../src/session/types.js';
+import type { Store } from '../../src/session/core/types.js';
 import { fake, TestServerStore } from './server-store-fixture.js';
 
 type Values = { n?: number; big?: string };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { SessionError } from '../../src/errors.js';
-import { FileStore } from '../../src/session/file-store.js';
+import { FileStore } from '../../src/session/server-store/file/file-store.js';
 import { Browser, serve } from './harness.js';
 import { testKeyring } from './server-store-fixture.js';
 import { type CaseValues, runStoreCases } from './store.case.js';

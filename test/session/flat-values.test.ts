@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { copyFlat, flatBuild, flatValues, sameFlat } from '../../src/session/flat-values.js';
+import { copyFlat, flatBuild, flatValues, sameFlat } from '../../src/session/core/flat-values.js';
 import { fuzz } from '../fuzz/seed.js';
 
 const parsed = (json: string): unknown => JSON.parse(json);

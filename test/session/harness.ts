@@ -3,7 +3,7 @@
 // src/http); the integration tests in test/http run the same stores inside createApp.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { BeforeSendHook, SessionContext, SessionCookieAttributes } from '../../src/session/types.js';
+import type { BeforeSendHook, SessionContext, SessionCookieAttributes } from '../../src/session/core/types.js';
 
 export interface HarnessContext extends SessionContext {
   readonly req: IncomingMessage;

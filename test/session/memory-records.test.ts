@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MemoryRecords } from '../../src/session/memory-records.js';
+import { MemoryRecords } from '../../src/session/server-store/memory/memory-records.js';
 import { record, runBackendSuite } from './record-backend.case.js';
 
 runBackendSuite('memory', async (now) => {

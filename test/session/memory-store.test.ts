@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SessionError } from '../../src/errors.js';
-import { MemoryStore } from '../../src/session/memory-store.js';
-import type { SessionContext } from '../../src/session/types.js';
+import { MemoryStore } from '../../src/session/server-store/memory/memory-store.js';
+import type { SessionContext } from '../../src/session/core/types.js';
 import { testKeyring } from './server-store-fixture.js';
 import { type CaseValues, runStoreCases } from './store.case.js';
 

@@ -2,12 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Session } from '../../src/session/session.js';
-import type { SessionRecord } from '../../src/session/session-record.js';
-import { VerifiedCache } from '../../src/session/verified-cache.js';
-import { copyFlat, flatValues } from '../../src/session/flat-values.js';
-import { recordJson } from '../../src/session/record-shape.js';
-import type { SessionContext, Store } from '../../src/session/types.js';
+import { Session } from '../../src/session/core/session.js';
+import type { SessionRecord } from '../../src/session/core/session-record.js';
+import { VerifiedCache } from '../../src/session/core/verified-cache.js';
+import { copyFlat, flatValues } from '../../src/session/core/flat-values.js';
+import { recordJson } from '../../src/session/core/session-record.js';
+import type { SessionContext, Store } from '../../src/session/core/types.js';
 
 import { fuzz } from '../fuzz/seed.js';
 

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { randomId } from '../../src/session/session-record.js';
-import type { RecordBackend, StoredRecord } from '../../src/session/record.js';
+import { randomId } from '../../src/session/core/session-record.js';
+import type { RecordBackend, StoredRecord } from '../../src/session/server-store/stored-record.js';
 
 /** A fresh, empty backend on the given clock, and how to dispose of it. */
 export type BackendFactory = (now: () => number) => Promise<{ backend: RecordBackend; dispose: () => Promise<void> }>;

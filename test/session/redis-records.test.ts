@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import type { SessionError } from '../../src/errors.js';
-import { type RedisClientLike, RedisRecords } from '../../src/session/redis-records.js';
-import { randomId } from '../../src/session/session-record.js';
+import { type RedisClientLike, RedisRecords } from '../../src/session/server-store/redis/redis-records.js';
+import { randomId } from '../../src/session/core/session-record.js';
 import { record, runBackendSuite } from './record-backend.case.js';
 import { RedisServer, redisSkipReason } from './redis-server.js';
 

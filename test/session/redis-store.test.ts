@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import type { SessionError } from '../../src/errors.js';
-import { RedisStore } from '../../src/session/redis-store.js';
+import { RedisStore } from '../../src/session/server-store/redis/redis-store.js';
 import { Browser, serve } from './harness.js';
 import { RedisServer, redisSkipReason } from './redis-server.js';
 import { testKeyring } from './server-store-fixture.js';

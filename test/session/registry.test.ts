@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SessionRegistry } from '../../src/session/registry.js';
-import { Session } from '../../src/session/session.js';
-import type { BeforeSendHook, SessionContext, Store } from '../../src/session/types.js';
-import '../../src/session/types.js'; // type-only module: loaded so coverage sees it
+import { SessionRegistry } from '../../src/session/core/registry.js';
+import { Session } from '../../src/session/core/session.js';
+import type { BeforeSendHook, SessionContext, Store } from '../../src/session/core/types.js';
+import '../../src/session/core/types.js'; // type-only module: loaded so coverage sees it
 
 function fakeCtx() {
   const hooks: BeforeSendHook[] = [];

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { Keyring } from '../../src/keys/keyring.js';
 import { generateKey } from '../../src/keys/generate.js';
 import { CookieCodec } from '../../src/codec/cookie-codec.js';
-import { CookieStore } from '../../src/session/cookie-store.js';
-import { MemoryRecords } from '../../src/session/memory-records.js';
-import type { Store } from '../../src/session/types.js';
+import { CookieStore } from '../../src/session/cookie-store/cookie-store.js';
+import { MemoryRecords } from '../../src/session/server-store/memory/memory-records.js';
+import type { Store } from '../../src/session/core/types.js';
 import { fake, TestServerStore } from './server-store-fixture.js';
 import { holdCalls } from './held-call.js';
 

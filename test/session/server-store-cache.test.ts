@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
 import { CookieCodec } from '../../src/codec/cookie-codec.js';
-import { MemoryRecords } from '../../src/session/memory-records.js';
+import { MemoryRecords } from '../../src/session/server-store/memory/memory-records.js';
 import { fake, TestServerStore, testKeyring } from './server-store-fixture.js';
 
 const keyring = await testKeyring();

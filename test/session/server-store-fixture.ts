@@ -1,10 +1,10 @@
 // Builds a server-side store on any record backend, for tests. Not a test file.
 import { Keyring } from '../../src/keys/keyring.js';
-import type { RecordBackend } from '../../src/session/record.js';
-import { ServerSideStore } from '../../src/session/server-store.js';
-import { type ServerStoreOptions, resolveServerStoreOptions } from '../../src/session/server-store-options.js';
-import type { SessionValues } from '../../src/session/session-record.js';
-import type { SessionContext } from '../../src/session/types.js';
+import type { RecordBackend } from '../../src/session/server-store/stored-record.js';
+import { ServerSideStore } from '../../src/session/server-store/server-store.js';
+import { type ServerStoreOptions, resolveServerStoreOptions } from '../../src/session/server-store/server-store-options.js';
+import type { SessionValues } from '../../src/session/core/session-record.js';
+import type { SessionContext } from '../../src/session/core/types.js';
 
 export class TestServerStore<T extends SessionValues> extends ServerSideStore<T> {
   constructor(backend: RecordBackend, options: ServerStoreOptions) {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { SessionError } from '../../src/errors.js';
-import { type RecordBackend, type StoredRecord, storeUnavailable } from '../../src/session/record.js';
-import type { SessionInfo } from '../../src/session/server-store-options.js';
-import type { SessionContext } from '../../src/session/types.js';
+import { type RecordBackend, type StoredRecord, storeUnavailable } from '../../src/session/server-store/stored-record.js';
+import type { SessionInfo } from '../../src/session/server-store/server-store-options.js';
+import type { SessionContext } from '../../src/session/core/types.js';
 import { Browser, serve, setCookieFor } from './harness.js';
-import { MemoryRecords } from '../../src/session/memory-records.js';
+import { MemoryRecords } from '../../src/session/server-store/memory/memory-records.js';
 import { fake, TestServerStore, testKeyring } from './server-store-fixture.js';
 import { CookieCodec } from '../../src/codec/cookie-codec.js';
 

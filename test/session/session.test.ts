@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Session } from '../../src/session/session.js';
-import { randomId } from '../../src/session/session-record.js';
+import { Session } from '../../src/session/core/session.js';
+import { randomId } from '../../src/session/core/session-record.js';
 import { SessionError } from '../../src/errors.js';
-import type { SessionContext, Store } from '../../src/session/types.js';
-import { copyFlat, flatValues } from '../../src/session/flat-values.js';
+import type { SessionContext, Store } from '../../src/session/core/types.js';
+import { copyFlat, flatValues } from '../../src/session/core/flat-values.js';
 
 type Values = { userId?: string; visits?: number; cart?: number[] };
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveStoreOptions, timeoutReason, renewalDue, lifetime, revocationReason } from '../../src/session/store-options.js';
+import { resolveStoreOptions, timeoutReason, renewalDue, lifetime, revocationReason } from '../../src/session/core/store-options.js';
 import { SessionError } from '../../src/errors.js';
 
 const usage = (fragment: RegExp) => (err: unknown) => err instanceof SessionError && err.code === 'ERR_OPTIONS_INVALID' && err.kind === 'usage' && fragment.test(err.message);

@@ -4,8 +4,8 @@
 import { describe, test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DecodeErrorCode } from '../../src/errors.js';
-import type { Store } from '../../src/session/types.js';
-import type { SessionStoreOptions } from '../../src/session/store-options.js';
+import type { Store } from '../../src/session/core/types.js';
+import type { SessionStoreOptions } from '../../src/session/core/store-options.js';
 import { Browser, serve, setCookieFor, type HarnessContext } from './harness.js';
 
 /** Values used by the suite. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { VerifiedCache } from '../../src/session/verified-cache.js';
+import { VerifiedCache } from '../../src/session/core/verified-cache.js';
 import { SessionError } from '../../src/errors.js';
 import fc from 'fast-check';
 import { fuzzParameters } from '../fuzz/seed.js';

@@ -1,0 +1,339 @@
+/**
+ * What the server-side stores (`MemoryStore`, `FileStore`, `RedisStore`) share: the cookie carries
+ * only the session id, signed and bound to the cookie name; the record lives in a backend.
+ *
+ * Everything a handler sees — timeouts, renewal, flashes, `regenerate()`, `destroy()`, auto-commit,
+ * the revocation hooks — comes from the same code `CookieStore` uses (`Session`, the registry and
+ * `store-options`), so swapping stores changes where data lives and nothing else.
+ *
+ * What the server side adds:
+ * - `destroy()` and `regenerate()` delete the old record, so a replayed or stolen cookie finds nothing.
+ * - `list(subject)`, `revoke(id)` and `revokeAll(subject, { except })`: "your active sessions" and
+ *   "log out everywhere else" (ASVS 5.0 7.4.3, 7.4.4), effective on the very next request.
+ * - Storage failures surface as `ERR_STORE_UNAVAILABLE` (kind `internal`): the app answers 503.
+ *   A bad cookie is still only "no session".
+ *
+ * The id cookie itself (signing, verifying, the verified-value cache, and why the id is signed at
+ * all) is `session-id-cookie.ts`; the stored record, its metadata and the `list()` entries, `stored-record.ts`.
+ * @module
+ */
+import type { DecodeErrorCode } from '../../errors.js';
+import type { Keyring } from '../../keys/keyring.js';
+import type { ServerStoreOptions, SessionInfo } from './server-store-options.js';
+import { SessionIdCookie } from './session-id-cookie.js';
+import { type RecordBackend, isSessionId, toSessionInfo, toStoredRecord } from './stored-record.js';
+import { SessionRegistry, destroyedSessionError } from '../core/registry.js';
+import { Session } from '../core/session.js';
+import { isRecord, recordJson, type SessionRecord, type SessionValues } from '../core/session-record.js';
+import { type ResolvedStoreOptions, lifetime, renewalDue, revocationReason, timeoutReason } from '../core/store-options.js';
+import { SessionCookieWriter } from '../core/cookie-writer.js';
+import { requestCookie, type SessionContext, type Store } from '../core/types.js';
+
+interface LoadState {
+  /** When the loaded record was last written (ms); 0 for a new session. */
+  lastSeenAt: number;
+  /** The request carried a cookie that was not a valid session: delete it unless replaced. */
+  badCookie: boolean;
+  /** The cookie was signed with a key that is no longer the primary: re-sign it. */
+  stale: boolean;
+  /** The keyring that verified the request's cookie, and the id of the key that did (`undefined` for a new session). */
+  ring: Keyring | undefined;
+  keyId: string;
+  /** The write in flight, if any: a session is written by one write at a time. */
+  writing: Promise<void> | undefined;
+  /** True from the start of a write to its end (it may end before its first await). */
+  persisting: boolean;
+}
+
+/** How often a load starts over because the keyring was replaced while it awaited (see CookieStore). */
+const MAX_LOAD_ATTEMPTS = 3;
+
+function ignore(): void {}
+
+/**
+ * The shared implementation of the server-side stores. Use {@link MemoryStore}, `FileStore` or
+ * `RedisStore`; this class holds what they have in common.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore<{ userId?: string }>({ keyring });
+ * const mine = await store.list(session.subject!, { current: session.id });
+ * await store.revokeAll(session.subject!, { except: session.id }); // log out everywhere else
+ * ```
+ */
+export class ServerSideStore<T extends SessionValues = SessionValues> implements Store<T> {
+  readonly #backend: RecordBackend;
+  readonly #ids: SessionIdCookie;
+  readonly #o: ResolvedStoreOptions;
+  readonly #writer: SessionCookieWriter;
+  readonly #registry = new SessionRegistry<T>();
+
+  /** For the store classes: `resolved` is `resolveServerStoreOptions(options)`. */
+  protected constructor(backend: RecordBackend, options: ServerStoreOptions, resolved: ResolvedStoreOptions) {
+    this.#backend = backend;
+    this.#o = resolved;
+    this.#writer = new SessionCookieWriter(resolved);
+    // Signed values live at most as long as a session can: the absolute timeout.
+    const maxAge = Math.ceil(resolved.absoluteTimeout);
+    this.#ids = new SessionIdCookie({ keyring: options.keyring, cache: options.cache ?? true, maxAge, now: resolved.now });
+  }
+
+  /**
+   * The keyring that signs and verifies the id cookie. Assign a new one to rotate keys without a
+   * restart; cookies verified under the old ring are forgotten at once.
+   *
+   * @example
+   * ```ts
+   * process.on('SIGHUP', async () => { store.keyring = await Keyring.create(await loadKeys()); });
+   * ```
+   */
+  get keyring(): Keyring {
+    return this.#ids.keyring;
+  }
+  set keyring(keyring: Keyring) {
+    this.#ids.keyring = keyring;
+  }
+
+  /** The full cookie name of session `name`: the prefix, then the name. */
+  cookieName(name: string): string {
+    return this.#o.prefix + name;
+  }
+
+  get(ctx: SessionContext, name: string): Promise<Session<T>> {
+    const invalid = this.#registry.checkName(name, this.cookieName(name));
+    if (invalid !== undefined) return Promise.reject(invalid);
+    return this.#registry.get(ctx, name, () => this.#load(ctx, name), (session) => this.#commit(ctx, session));
+  }
+
+  async save(ctx: SessionContext, session: Session<T>): Promise<void> {
+    // A session of another store (or none) has no state of ours.
+    const state = session.storeState as LoadState | undefined;
+    // One write at a time: two in flight may finish in either order, and the cookie and record
+    // left last could then be the older ones. The values are serialized once it is our turn.
+    while (state?.writing !== undefined) await state.writing.then(ignore, ignore);
+    if (session.destroyed) {
+      throw destroyedSessionError();
+    }
+    return this.#write(ctx, session, state, session.valuesJson());
+  }
+
+  /** Writes the session (its values serialized as `values`); no other write of it is in flight. */
+  #write(ctx: SessionContext, session: Session<T>, state: LoadState | undefined, values: string): Promise<void> {
+    const writing = this.#persist(ctx, session, state, values);
+    if (state?.persisting === true) state.writing = writing;
+    return writing;
+  }
+
+  /**
+   * Stores the session as it stands now and signs its cookie. What is stored and marked saved is
+   * one save point taken before the first await: a change the handler makes meanwhile is not in
+   * this record, so it stays to be written (by the auto-commit, which waits for this write).
+   */
+  async #persist(ctx: SessionContext, session: Session<T>, state: LoadState | undefined, values: string): Promise<void> {
+    if (state !== undefined) state.persisting = true;
+    try {
+      if (state !== undefined && this.#keyLeft(state)) return this.#drop(ctx, session);
+      const live = session.toRecord();
+      const point = session.savePoint(values);
+      // A copy of the record as it stands: the backend serializes it after our awaits, by when
+      // the handler may have changed the live one.
+      const data = JSON.parse(recordJson(live, values)) as SessionRecord<T>;
+      const now = this.#o.now();
+      const previous = session.storedId;
+      try {
+        // After regenerate(): the old id must stop working at once (session fixation, stolen cookies).
+        if (previous !== undefined && previous !== data.i) await this.#backend.delete(previous);
+        const life = lifetime(this.#o, data.c, now / 1000);
+        const record = toStoredRecord(data, ctx, now, life);
+        // A session this request loaded (same id) is only updated, never re-created: if it was revoked
+        // or destroyed by another request meanwhile, writing it back would undo the revocation.
+        if (!(await this.#backend.set(record, previous === data.i))) {
+          this.#o.onDecodeError?.('ERR_SESSION_NOT_FOUND', 'the record was removed while this request was in flight');
+          await this.destroy(ctx, session);
+          return;
+        }
+        await this.#setCookie(ctx, session.name, data.i, life);
+      } catch (err) {
+        session.markFailed(point);
+        throw err;
+      }
+      session.markSaved(point);
+      if (state !== undefined) {
+        state.lastSeenAt = now;
+        state.badCookie = false;
+        state.stale = false;
+      }
+    } finally {
+      if (state !== undefined) {
+        state.persisting = false;
+        state.writing = undefined;
+      }
+    }
+  }
+
+  /**
+   * True when the request's cookie was verified by a key that has left the keyring since (retired
+   * while the request ran). Its session is then not written or re-signed under the new primary:
+   * that would launder a cookie forged with the retired (perhaps leaked) key into one the new ring
+   * accepts.
+   */
+  #keyLeft(state: LoadState): boolean {
+    const ring = this.#ids.keyring;
+    return state.ring !== undefined && state.ring !== ring && !ring.has(state.keyId);
+  }
+
+  /** Ends the session of a cookie whose key left the ring: as if the request had come a moment later. */
+  #drop(ctx: SessionContext, session: Session<T>): void {
+    this.#o.onDecodeError?.('ERR_COOKIE_KEY_UNKNOWN', 'the key that verified this session\'s cookie left the keyring while the request ran');
+    ctx.deleteCookie(this.cookieName(session.name), this.#o.attributes);
+    session.markDestroyed();
+  }
+
+  async destroy(ctx: SessionContext, session: Session<T>): Promise<void> {
+    const cookie = this.cookieName(session.name);
+    const stored = session.storedId;
+    if (stored !== undefined) await this.#backend.delete(stored);
+    if (stored !== undefined || requestCookie(ctx, cookie) !== undefined) ctx.deleteCookie(cookie, this.#o.attributes);
+    session.markDestroyed();
+  }
+
+  /**
+   * The live sessions of `subject`, most recently seen first. Pass the current session's id as
+   * `current` to have it marked.
+   *
+   * @example
+   * ```ts
+   * for (const s of await store.list(session.subject!, { current: session.id })) {
+   *   console.log(s.current ? '(this device)' : '', s.userAgent, s.ip, new Date(s.lastSeenAt));
+   * }
+   * ```
+   */
+  async list(subject: string, options: { current?: string } = {}): Promise<SessionInfo[]> {
+    const records = await this.#backend.listBySubject(subject);
+    return records
+      .map((r) => toSessionInfo(r, subject, options.current))
+      .sort((a, b) => b.lastSeenAt - a.lastSeenAt || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Ends one session now: its next request finds nothing. With `subject`, only a session of that
+   * subject is revoked (use it when the id comes from a form). Resolves to whether one was.
+   *
+   * @example
+   * ```ts
+   * await store.revoke(form.get('id')!, { subject: session.subject }); // from "your active sessions"
+   * ```
+   */
+  async revoke(id: string, options: { subject?: string | undefined } = {}): Promise<boolean> {
+    if (!isSessionId(id)) return false;
+    const record = await this.#backend.get(id);
+    if (record === undefined) return false;
+    // `{ subject: session.subject }` from a visitor with no subject must not revoke anyone's session.
+    if ('subject' in options && (options.subject === undefined || record.subject !== options.subject)) return false;
+    await this.#backend.delete(id);
+    return true;
+  }
+
+  /**
+   * Ends every session of `subject` now, except those listed in `except`; resolves to how many
+   * ended. Use it for "log out everywhere else", after a password change, or to disable an account.
+   *
+   * @example
+   * ```ts
+   * await store.revokeAll(user.id, { except: session.id }); // keep this device signed in
+   * await store.revokeAll(user.id);                         // account disabled: everywhere
+   * ```
+   */
+  revokeAll(subject: string, options: { except?: string | readonly string[] } = {}): Promise<number> {
+    const except = options.except;
+    return this.#backend.deleteBySubject(subject, new Set(typeof except === 'string' ? [except] : (except ?? [])));
+  }
+
+  /** Stops background work (the file store's sweeper). The store is unusable afterwards. */
+  close(): Promise<void> {
+    return this.#backend.close();
+  }
+
+  async #load(ctx: SessionContext, name: string, attempt = 1): Promise<Session<T>> {
+    const cookie = this.cookieName(name);
+    const value = requestCookie(ctx, cookie);
+    if (value === undefined) return this.#fresh(ctx, name, false);
+    const now = this.#o.now();
+    // The ring the cookie is verified under; checked again once every await below is done.
+    const ring = this.#ids.keyring;
+    const verified = this.#ids.cached(cookie, value, now) ?? (await this.#ids.verify(cookie, value, now));
+    if (!verified.ok) return this.#reject(ctx, name, verified.code, verified.detail);
+    const { id, stale, keyId } = verified;
+    // ERR_STORE_UNAVAILABLE propagates: the handler fails and the app answers 503.
+    const record = await this.#backend.get(id);
+    const data = record?.data as SessionRecord<T> | undefined;
+    if (record === undefined || !isRecord(data) || data.i !== id) {
+      this.#ids.forget(value);
+      return this.#reject(ctx, name, 'ERR_SESSION_NOT_FOUND', 'no record for this id (destroyed, revoked, expired or evicted)');
+    }
+    const why =
+      timeoutReason(this.#o, data.c, record.lastSeenAt / 1000, now / 1000) ??
+      (await revocationReason(this.#o, { id, subject: data.s, createdAt: data.c }));
+    if (why !== undefined) {
+      await this.#backend.delete(id);
+      return this.#reject(ctx, name, why, undefined);
+    }
+    // The ring was replaced while this load awaited (the signature, the backend, the revocation
+    // hook): the cookie was verified by the old ring, whose keys may include one just retired.
+    // Start over under the new ring, as CookieStore does.
+    if (ring !== this.#ids.keyring) {
+      if (attempt < MAX_LOAD_ATTEMPTS) return this.#load(ctx, name, attempt + 1);
+      return this.#reject(ctx, name, 'ERR_COOKIE_KEY_UNKNOWN', 'the keyring was replaced during every attempt to open the cookie');
+    }
+    const session = new Session<T>({ name, store: this, ctx, now: this.#o.now, record: data });
+    session.storeState = { lastSeenAt: record.lastSeenAt, badCookie: false, stale, ring, keyId, writing: undefined, persisting: false } satisfies LoadState;
+    return session;
+  }
+
+  #reject(ctx: SessionContext, name: string, code: DecodeErrorCode, detail: string | undefined): Session<T> {
+    this.#o.onDecodeError?.(code, detail);
+    return this.#fresh(ctx, name, true);
+  }
+
+  #fresh(ctx: SessionContext, name: string, badCookie: boolean): Session<T> {
+    const session = new Session<T>({ name, store: this, ctx, now: this.#o.now });
+    session.storeState = { lastSeenAt: 0, badCookie, stale: false, ring: undefined, keyId: '', writing: undefined, persisting: false } satisfies LoadState;
+    return session;
+  }
+
+  /** Auto-commit, run before the headers go out. */
+  async #commit(ctx: SessionContext, session: Session<T>): Promise<void> {
+    const state = session.storeState as LoadState;
+    // A save() the handler did not await is still writing: wait for it, then write what changed
+    // meanwhile (its own failure is the handler's to see, not this hook's).
+    while (state.writing !== undefined) await state.writing.then(ignore, ignore);
+    if (session.destroyed) return;
+    let values: string | undefined;
+    try {
+      values = session.changedValuesJson();
+    } catch {
+      return this.save(ctx, session); // which reports ERR_DATA_INVALID
+    }
+    // A write that failed is not tried again unless the session changed since (the handler caught
+    // it and answered): the record and the cookie the request came with stay as they were.
+    if (values !== undefined) return session.failedUnchanged(values) ? undefined : this.#write(ctx, session, state, values);
+    if (session.isNew) {
+      if (state.badCookie) ctx.deleteCookie(this.cookieName(session.name), this.#o.attributes);
+      return;
+    }
+    const now = this.#o.now();
+    if (renewalDue(this.#o, state.lastSeenAt / 1000, now / 1000)) return this.save(ctx, session);
+    // Key rotation: same record, but the cookie is re-signed with the primary key on this response.
+    if (state.stale) {
+      if (this.#keyLeft(state)) return this.#drop(ctx, session);
+      await this.#setCookie(ctx, session.name, session.id, lifetime(this.#o, session.createdAt, now / 1000));
+      state.stale = false;
+    }
+  }
+
+  async #setCookie(ctx: SessionContext, name: string, id: string, life: number): Promise<void> {
+    const cookie = this.cookieName(name);
+    const value = await this.#ids.sign(cookie, id, life);
+    this.#writer.write(ctx, cookie, value, life);
+  }
+}

@@ -1,0 +1,108 @@
+// The public surface, pinned. Each entry point's exports are listed here and in docs/api.md;
+// widening or narrowing either is meant to be a deliberate change to this file and that page
+// (docs/api.md, "Changing the surface"), never a side effect of an edit somewhere in src/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const root = resolve(new URL('..', import.meta.url).pathname);
+
+interface Entry {
+  /** The import specifier users write. */
+  specifier: string;
+  /** The entry file under src/. */
+  source: string;
+  values: string[];
+  types: string[];
+}
+
+const ENTRIES: Entry[] = [
+  {
+    specifier: 'cachet',
+    source: 'index.ts',
+    values: [
+      'ALL', 'BODY_DEFAULTS', 'Context', 'CookieCodec', 'CookieStore', 'EPOCH_SECONDS', 'FileStore', 'HttpError', 'Keyring',
+      'LinearRouter', 'MAX_ATTRIBUTE_BYTES', 'MAX_CACHED_EPOCHS', 'MAX_COOKIE_AGE', 'MAX_COOKIE_BYTES', 'MemoryStore', 'RedisStore',
+      'RingKey', 'Router', 'SERVER_DEFAULTS', 'STANDARD_METHODS', 'ServerSideStore', 'Session', 'SessionError', 'SessionTooLargeError',
+      'chunkCookieName', 'concatBytes', 'cookieByteLength', 'createApp', 'createServer', 'csrf', 'decodeBase64url', 'encodeBase64url',
+      'findCookie', 'fitsInCookie', 'generateKey', 'inspectValue', 'isCookieName', 'isCookieValue', 'joinCookieChunks', 'noStore',
+      'parseCookies', 'prepareCookie', 'securityHeaders', 'serializeCookie', 'serializeCookieDeletion', 'shutdown', 'splitCookieValue',
+      'staleChunkNames', 'utf8ByteLength', 'utf8Decode', 'utf8Encode',
+    ],
+    types: [
+      'AccessLogEntry', 'App', 'AppLogger', 'AppOptions', 'BeforeSendHook', 'BodyOptions', 'ChunkOptions', 'Cluster', 'ClusterListenOptions',
+      'CodecMode', 'CookieCodecOptions', 'CookieDeletionOptions', 'CookieOptions', 'CookiePriority', 'CookieStoreOptions', 'CsrfOptions',
+      'DecodeErrorCode', 'DecodedValue', 'EncodeOptions', 'ErrorKind', 'FileStoreOptions', 'Handler', 'HttpErrorOptions', 'InspectedPart',
+      'InspectedPartLabel', 'InspectedValue', 'InternalErrorCode', 'JsonValue', 'KeyInput', 'ListenOptions', 'LookupResult',
+      'MemoryStoreOptions', 'Middleware', 'Next', 'Params', 'ParseCookiesOptions', 'RedisClientLike', 'RedisStoreOptions', 'RevocationInfo',
+      'Route', 'RouterLike', 'RouterOptions', 'SameSite', 'SecurityHeadersOptions', 'ServerOptions', 'ServerStoreOptions', 'SessionContext',
+      'SessionCookieAttributes', 'SessionCookieOptions', 'SessionErrorCode', 'SessionErrorOptions', 'SessionInfo', 'SessionStoreOptions',
+      'SessionValues', 'ShutdownOptions', 'Store', 'UsageErrorCode', 'VerifiedCacheOptions',
+    ],
+  },
+  {
+    specifier: 'cachet/store-kit',
+    source: 'store-kit.ts',
+    values: ['SessionRegistry', 'VerifiedCache', 'lifetime', 'randomId', 'renewalDue', 'resolveStoreOptions', 'revocationReason', 'timeoutReason'],
+    types: ['ResolvedStoreOptions', 'SavePoint', 'SessionInit', 'SessionRecord'],
+  },
+];
+
+/** The names an entry file re-exports, read from its `export { … } from` and `export type { … } from` lines. */
+function declaredExports(source: string): { values: string[]; types: string[] } {
+  const text = readFileSync(join(root, 'src', source), 'utf8');
+  const values: string[] = [];
+  const types: string[] = [];
+  for (const m of text.matchAll(/^export (type )?\{([^}]*)\} from /gm)) {
+    const names = (m[2] ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '');
+    (m[1] === undefined ? values : types).push(...names);
+  }
+  const statements = text.split('\n').filter((line) => /^export\b/.test(line));
+  assert.ok(statements.every((line) => /^export (type )?\{[^}]*\} from '[^']+';$/.test(line)), `${source} re-exports and does nothing else`);
+  return { values: values.sort(), types: types.sort() };
+}
+
+/** The section of docs/api.md for one entry point: from its `## \`specifier\`` heading to the next `## `. */
+function apiSection(specifier: string): string {
+  const doc = readFileSync(join(root, 'docs', 'api.md'), 'utf8');
+  const start = doc.indexOf(`\n## \`${specifier}\`\n`);
+  assert.notEqual(start, -1, `docs/api.md has a section for ${specifier}`);
+  const end = doc.indexOf('\n## ', start + 1);
+  return doc.slice(start, end === -1 ? undefined : end);
+}
+
+for (const entry of ENTRIES) {
+  test(`${entry.specifier} exports exactly the pinned names`, () => {
+    const declared = declaredExports(entry.source);
+    assert.deepEqual(declared.values, [...entry.values].sort());
+    assert.deepEqual(declared.types, [...entry.types].sort());
+  });
+
+  test(`${entry.specifier} hands out exactly the pinned values at run time`, async () => {
+    const mod = (await import(`../src/${entry.source}`)) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(mod).sort(), [...entry.values].sort());
+  });
+
+  test(`docs/api.md lists every export of ${entry.specifier}, one table row each, and no other`, () => {
+    const section = apiSection(entry.specifier);
+    const rows = [...section.matchAll(/^\| `([A-Za-z_][A-Za-z0-9_]*)` \|/gm)].map((m) => m[1] ?? '');
+    assert.deepEqual(rows.sort(), [...entry.values, ...entry.types].sort());
+  });
+}
+
+test('no name is exported by both entry points', () => {
+  const [app, kit] = ENTRIES.map((e) => new Set([...e.values, ...e.types]));
+  assert.deepEqual([...(app ?? [])].filter((n) => kit?.has(n)), []);
+});
+
+test('package.json maps each entry point to its built module and types, and exposes nothing else', () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; exports: Record<string, unknown> };
+  const expected: Record<string, unknown> = { './package.json': './package.json' };
+  for (const entry of ENTRIES) {
+    const subpath = entry.specifier === pkg.name ? '.' : `.${entry.specifier.slice(pkg.name.length)}`;
+    const built = `./dist/${entry.source.replace(/\.ts$/, '')}`;
+    expected[subpath] = { types: `${built}.d.ts`, import: `${built}.js` };
+  }
+  assert.deepEqual(pkg.exports, expected);
+});
