@@ -3,6 +3,7 @@
  * the defaults. Every setting is listed by `--help` and in docs/app.md.
  * @module
  */
+import { commandLine, type CommandStyle } from './commands.js';
 import { dataDirFromEnv } from './data-dir.js';
 import { resolve } from 'node:path';
 
@@ -32,8 +33,16 @@ export interface ServerConfig {
   help: boolean;
 }
 
-/** The text `--help` prints. */
-export const SERVER_HELP = `Usage: node dist/server.js [options]
+/**
+ * The text `--help` prints, naming the commands that exist where it is printed.
+ *
+ * @example
+ * ```ts
+ * io.out(serverHelp('npx')); // "Usage: npx cachet serve [options] ..."
+ * ```
+ */
+export function serverHelp(style: CommandStyle): string {
+  return `Usage: ${commandLine(style, 'serve', '[options]')}
 
 The cachet reference app: log in, a visit counter in a sealed cookie session,
 log out, log out everywhere, and /explain, which takes your own cookie apart.
@@ -63,12 +72,20 @@ Other environment:
   NODE_ENV      "production" turns /explain off
 
 Signals:
-  SIGHUP            reload the key file (after "npm run keys -- rotate")
+  SIGHUP            reload the key file (after "${commandLine(style, 'keys', 'rotate')}")
   SIGTERM, SIGINT   finish in-flight requests, then exit
 
 On first start the data directory is created (0700) with a fresh key and a user
 "demo" whose random password is printed once.
+
+Start-up problems (port in use, a --host that does not resolve, a data directory
+that is a file, malformed keys) print one "cachet:" line saying what to do, and
+exit with status 1 (2 for a bad option).
 `;
+}
+
+/** The `--help` text inside this repository (`node dist/server.js`). */
+export const SERVER_HELP = serverHelp('npm-run');
 
 const INTEGER = /^[0-9]{1,9}$/;
 

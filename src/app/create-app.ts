@@ -4,6 +4,7 @@
  * revocation hook so that logout and "log out everywhere" hold against a replayed cookie.
  * @module
  */
+import { commandLine, type CommandStyle } from './commands.js';
 import { createApp, type App } from '../http/app.js';
 import { csrf } from '../http/csrf.js';
 import { noStore, securityHeaders } from '../http/security-headers.js';
@@ -22,6 +23,7 @@ import { HashGate, hashSlotsFor, poolSize } from './hash-gate.js';
 import { createDummyHash, verifyPassword, type PasswordHashOptions } from './passwords.js';
 import { RateLimiter } from './rate-limit.js';
 import { RevocationList } from './revocations.js';
+import { explainMissingSession } from './missing-session-hint.js';
 import { renderHome } from './pages.js';
 
 /** What a session of the reference app holds. */
@@ -76,6 +78,8 @@ export interface CachetAppOptions {
   now?: () => number;
   /** Where log lines go. Default: stdout. */
   log?: (line: string) => void;
+  /** Which commands exist where the app runs, for the hints its pages give. Default `'npm-run'`. */
+  commands?: CommandStyle;
   /**
    * Password hashing for the dummy hash and rehashing. Test suites pass a weak iteration count
    * here (with `unsafeAllowWeakIterationsForTests`); the default is the full work factor.
@@ -135,7 +139,7 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
     onDecodeError: (code) => log(`session cookie rejected: ${code}`),
     isRevoked: (info) => revocations.isRevoked(info),
   });
-  const explainer = createExplainer({ keyring, store, now, absoluteTimeout });
+  const explainer = createExplainer({ keyring, store, now, absoluteTimeout, inspectCommand: commandLine(options.commands ?? 'npm-run', 'inspect', 'VALUE') });
   const deps: AuthDeps = {
     dataDir: options.dataDir,
     store,
@@ -177,7 +181,11 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
     noStore(),
   );
   // csrf() only touches the token, never the typed values, so the wider store type is sound here.
-  const forms: Middleware = csrf({ store: store as unknown as Store<SessionValues>, session: SESSION_NAME });
+  const forms: Middleware = explainMissingSession(
+    csrf({ store: store as unknown as Store<SessionValues>, session: SESSION_NAME }),
+    options.insecureCookies === true ? SESSION_NAME : `__Host-${SESSION_NAME}`,
+    log,
+  );
 
   app.get('/', forms, async (ctx: Context) => {
     const session = await store.get(ctx, SESSION_NAME);

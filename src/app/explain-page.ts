@@ -103,7 +103,7 @@ ${payload}
  * ctx.html(renderExplain({ user: 'demo', session, signedExample }));
  * ```
  */
-export function renderExplain(data: { user?: string | undefined; session?: ExplainedValue | undefined; signedExample: ExplainedValue }): string {
+export function renderExplain(data: { user?: string | undefined; session?: ExplainedValue | undefined; signedExample: ExplainedValue; inspectCommand?: string }): string {
   const yours =
     data.session === undefined
       ? `<p>You have no session cookie yet. <a href="/login">Open the login page</a> (it gives you an anonymous session for its CSRF token), or log in, then come back.</p>`
@@ -117,6 +117,6 @@ so a value cut from one cookie cannot be pasted into another.</p>
 <noscript><p class="muted">The countdown below shows the seconds left when this page was made; reload to update it.</p></noscript>
 ${yours}
 ${section(data.signedExample)}
-<p class="muted">Learn more in <code>docs/how-signed-cookies-work.md</code>, or try <code>npm run inspect -- VALUE</code>.</p>`;
+<p class="muted">Learn more in <code>docs/how-signed-cookies-work.md</code>, or try <code>${escapeHtml(data.inspectCommand ?? 'npm run inspect -- VALUE')}</code>.</p>`;
   return renderPage({ title: 'Explain', body, user: data.user, explain: true, tail: `<script>${COUNTDOWN_SCRIPT}</script>` });
 }

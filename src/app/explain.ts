@@ -20,6 +20,8 @@ export interface ExplainerOptions {
   now: () => number;
   /** The store's absolute timeout (the longest a session value lives), seconds. */
   absoluteTimeout: number;
+  /** The inspect command the page suggests, as it exists where the server runs. Default `npm run inspect -- VALUE`. */
+  inspectCommand?: string;
 }
 
 /** The record keys CookieStore writes, spelled out for readers. */
@@ -112,7 +114,7 @@ export function createExplainer(options: ExplainerOptions): { handle(ctx: Contex
       const example = await explainValue(signed, 'A signed-mode example', 'example', exampleValue, nowMs, keyring.primaryId, (data) =>
         JSON.stringify(data, null, 2),
       );
-      ctx.html(renderExplain({ user: session.subject, session: yours, signedExample: example }));
+      ctx.html(renderExplain({ user: session.subject, session: yours, signedExample: example, ...(options.inspectCommand === undefined ? {} : { inspectCommand: options.inspectCommand }) }));
     },
   };
 }

@@ -86,8 +86,11 @@ export function parseKeysEnv(text: string): StoredKey[] {
     }
     return checkKeys(parsed, 'CACHET_KEYS');
   }
-  const pairs = trimmed.split(',').map((pair) => {
+  const pairs = trimmed.split(',').map((pair, index) => {
     const colon = pair.indexOf(':');
+    // Without this check, indexOf's -1 made slice(0, -1) cut the last character off the id and
+    // the error named a key that does not exist ("bad" reported as "ba").
+    if (colon === -1) throw new Error(`CACHET_KEYS: entry ${index + 1} is not "id:secret"; the format is "id:secret,id:secret" (primary first) or the keys.json JSON`);
     return { id: pair.slice(0, colon).trim(), secret: pair.slice(colon + 1).trim() };
   });
   return checkKeys(pairs, 'CACHET_KEYS');

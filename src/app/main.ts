@@ -1,5 +1,5 @@
 /**
- * What `node dist/server.js` does: read the configuration, prepare the data directory on first
+ * What `node dist/server.js` and `npx cachet serve` do: read the configuration, prepare the data directory on first
  * start, build the app, listen (in one process or as a cluster of workers), reload keys on SIGHUP
  * and shut down gracefully on SIGTERM/SIGINT.
  * @module
@@ -7,11 +7,14 @@
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import type { Cluster } from '../http/cluster.js';
-import { parseServerConfig, SERVER_HELP, type ServerConfig } from './config.js';
+import { commandLine, type CommandStyle } from './commands.js';
+import { parseServerConfig, serverHelp, type ServerConfig } from './config.js';
 import { createCachetApp, type CachetApp } from './create-app.js';
 import { ensureDataDir } from './data-dir.js';
+import { stopAndReport, trackRequests } from './graceful-exit.js';
 import { loadKeys, readKeyFile } from './key-file.js';
 import type { StoredKey } from './key-file.js';
+import { startupMessage } from './startup-errors.js';
 import { ensureDemoUser } from './user-file.js';
 
 /** Where the server writes; `process.stdout`/`stderr` by default. */
@@ -19,6 +22,11 @@ export interface MainIo {
   env: NodeJS.ProcessEnv;
   out(line: string): void;
   err(line: string): void;
+  /**
+   * Which commands exist where the messages are printed: `'npx'` when started through the
+   * package's `cachet` binary, `'npm-run'` (the default) inside this repository.
+   */
+  commands?: CommandStyle;
 }
 
 /** A running server, for tests and embedding. */
@@ -40,8 +48,10 @@ function prepare(config: ServerConfig, io: MainIo, announce: boolean): Promise<s
 
 /**
  * Starts the server as configured by `argv` and `io.env`. Resolves once it listens (or with
- * `undefined` after `--help`, a configuration error (`process.exitCode` 2) or a data file the
- * operator must fix, such as a key file others can read (`process.exitCode` 1).
+ * `undefined` after `--help`, a configuration error (`process.exitCode` 2) or a start-up problem
+ * the operator must fix (`process.exitCode` 1): a key file others can read, malformed keys, a data
+ * directory that is a file, a port in use, a `--host` that does not resolve. Each problem is one
+ * `cachet:` line on `io.err` that says what to do.
  *
  * @example
  * ```ts
@@ -49,6 +59,7 @@ function prepare(config: ServerConfig, io: MainIo, announce: boolean): Promise<s
  * ```
  */
 export async function startServer(argv: readonly string[], io: MainIo): Promise<RunningServer | undefined> {
+  const style = io.commands ?? 'npm-run';
   let config: ServerConfig;
   try {
     config = parseServerConfig(argv, io.env);
@@ -58,7 +69,7 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
     return undefined;
   }
   if (config.help) {
-    io.out(SERVER_HELP);
+    io.out(serverHelp(style));
     return undefined;
   }
   const primary = cluster.isPrimary;
@@ -67,15 +78,18 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
     const password = await prepare(config, io, primary);
     if (password !== undefined) {
       io.out(`cachet: created user "demo" with password ${password}`);
-      io.out('cachet: (shown once; set another with: npm run users -- add demo)');
+      io.out(`cachet: (shown once; set another with: ${commandLine(style, 'users', 'add demo')})`);
     }
     keys = loadKeys(config.dataDir, io.env).keys;
   } catch (err) {
     // A data file the operator must fix (a key file others can read, a corrupt users.json): one
     // line saying what and how, exit status 1, no stack trace.
-    io.err(`cachet: ${(err as Error).message}`);
+    io.err(`cachet: ${startupMessage(err, config, style)}`);
     process.exitCode = 1;
     return undefined;
+  }
+  if (config.insecureCookies && primary) {
+    io.err('cachet: warning: --insecure-cookies: the session cookie is sent without Secure and without the __Host- prefix, so anyone on the network path can read and replay it; use it only for plain-HTTP development on a trusted network, never in production');
   }
   const built: CachetApp = await createCachetApp({
     dataDir: config.dataDir,
@@ -86,6 +100,7 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
     absoluteTimeout: config.absoluteTimeout,
     trustProxy: config.trustProxy,
     log: io.out,
+    commands: style,
   });
 
   const reloadHere = async (): Promise<void> => {
@@ -104,19 +119,48 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
   };
 
   const where = (port: number): string => `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const failed = (err: unknown): undefined => {
+    io.err(`cachet: ${startupMessage(err, config, style)}`);
+    process.exitCode = 1;
+    return undefined;
+  };
   if (config.workers > 1 && primary) {
-    const group = (await built.app.listen({ port: config.port, host: config.host, signals: true, workers: config.workers, maxConnections: config.maxConnections } as never)) as unknown as Cluster;
+    let group: Cluster;
+    try {
+      group = (await built.app.listen({ port: config.port, host: config.host, signals: true, workers: config.workers, maxConnections: config.maxConnections } as never)) as unknown as Cluster;
+    } catch (err) {
+      return failed(err);
+    }
     io.out(`cachet: listening on ${where(group.port)} with ${config.workers} workers (pid ${process.pid})`);
+    // The cluster's own handlers stop the workers (each finishes its requests in flight).
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => io.out(`cachet: ${signal} received: stopping ${config.workers} workers; each finishes its requests in flight`));
+    }
     const forward = (): void => {
       for (const pid of group.pids()) if (pid > 0) process.kill(pid, 'SIGHUP');
     };
     process.on('SIGHUP', forward);
     return { config, port: group.port, reload: async () => forward(), close: () => group.close() };
   }
-  const server = (await built.app.listen({ port: config.port, host: config.host, signals: true, maxConnections: config.maxConnections })) as Server;
+  let server: Server;
+  try {
+    server = (await built.app.listen({ port: config.port, host: config.host, maxConnections: config.maxConnections })) as Server;
+  } catch (err) {
+    return failed(err);
+  }
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   process.on('SIGHUP', () => void reloadHere());
+  // SIGTERM/SIGINT: drain and exit 0, saying so; a second signal exits at once with status 1.
+  const active = trackRequests(server);
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    void stopAndReport(signal, active, () => built.app.close(), io.out).then(() => process.exit(0));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   if (primary) io.out(`cachet: listening on ${where(port)} (pid ${process.pid})`);
   return { config, port, reload: reloadHere, close: () => built.app.close() };
 }

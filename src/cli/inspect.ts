@@ -1,27 +1,42 @@
 /**
- * `npm run inspect -- VALUE [--keys FILE] [--name NAME] [--now SECONDS]`: takes a cookie value
- * apart, part by part, and, given the keys, verifies it and explains the verdict.
+ * `npx cachet inspect VALUE [--keys FILE] [--name NAME] [--now SECONDS]` (`npm run inspect -- …`
+ * inside this repository): takes a cookie value apart, part by part, and verifies it with the
+ * same keys the server uses, explaining the verdict.
  * @module
  */
 import { SessionError } from '../errors.js';
 import { CookieCodec } from '../codec/cookie-codec.js';
 import { Keyring } from '../keys/keyring.js';
 import { join } from 'node:path';
+import { commandLine, type CommandStyle } from '../app/commands.js';
 import { dataDirFromEnv, readJsonFile } from '../app/data-dir.js';
 import { parseKeysEnv, type StoredKey } from '../app/key-file.js';
 import { describeValue, VERDICTS } from '../app/value-parts.js';
+import { humanDuration } from './duration.js';
 import { runMain, type CliIo } from './io.js';
 
-const HELP = `Usage: npm run inspect -- VALUE [--keys FILE] [--name NAME] [--now SECONDS]
+/**
+ * The `inspect --help` text, naming the commands that exist where it is printed.
+ *
+ * @example
+ * ```ts
+ * io.out(inspectHelp('npx')); // "Usage: npx cachet inspect VALUE ..."
+ * ```
+ */
+export function inspectHelp(style: CommandStyle): string {
+  return `Usage: ${commandLine(style, 'inspect', 'VALUE [--keys FILE] [--name NAME] [--now SECONDS]')}
 
-Prints each part of a cachet cookie value with its meaning. With keys, it also
-verifies and decodes the value and explains the verdict: valid, stale (made with
-a key that is no longer primary), expired, tampered (and which check failed),
-unknown key, or malformed.
+Prints each part of a cachet cookie value with its meaning, then verifies and
+decodes it and explains the verdict: valid, stale (made with a key that is no
+longer primary), expired (and how long ago), tampered (and which check failed),
+unknown key, or malformed. A value without the shape of a cachet value at all
+is reported as "not a cachet value".
 
 Options:
-  --keys FILE     a key file (such as .data/keys.json) to verify with; without it,
-                  CACHET_KEYS or $CACHET_DATA_DIR/keys.json is used when set
+  --keys FILE     the key file to verify with (default: CACHET_KEYS when set, else
+                  keys.json in $CACHET_DATA_DIR, default .data, as the server does);
+                  a FILE (or a CACHET_DATA_DIR) without keys is an error, reported
+                  before anything else; a missing .data/keys.json leaves it unverified
   --name NAME     the cookie name the value was made for (default __Host-session;
                   the name is authenticated, so it must match)
   --now SECONDS   judge expiry at this Unix time instead of now
@@ -29,10 +44,12 @@ Options:
 
 Environment:
   CACHET_KEYS       keys to verify with ("id:secret,..."), as the server reads them
-  CACHET_DATA_DIR   verify with this data directory's keys.json
+  CACHET_DATA_DIR   data directory whose keys.json is used (default .data)
 
-Exit status: 0 valid or stale, 1 any other verdict, 2 usage error.
+Exit status: 0 valid or stale (or not verified: no key file in the default place),
+1 any other verdict, 2 usage error or unreadable keys.
 `;
+}
 
 const MAX_AGE = 400 * 86_400;
 
@@ -65,9 +82,10 @@ function parse(args: string[]): { value?: string; keys?: string; name: string; n
  */
 export async function inspectMain(args: string[], io: CliIo): Promise<number> {
   const options = parse(args);
+  const style = io.commands ?? 'npm-run';
   if (typeof options === 'string' || options.help || options.value === undefined) {
     if (typeof options === 'string') io.err(`${options}\n\n`);
-    io.out(HELP);
+    io.out(inspectHelp(style));
     return typeof options !== 'string' && options.help ? 0 : 2;
   }
   // A value pasted with its name ("__Host-session=1s...") is accepted too: values never hold '='.
@@ -76,6 +94,33 @@ export async function inspectMain(args: string[], io: CliIo): Promise<number> {
   if (eq > 0) {
     if (!args.includes('--name')) options.name = value.slice(0, eq);
     value = value.slice(eq + 1);
+  }
+  // Keys first, so that a bad --keys is reported before a screenful of breakdown. In order:
+  // --keys FILE, then CACHET_KEYS, then keys.json in the data directory ($CACHET_DATA_DIR,
+  // default .data): the same places, in the same order, as the server and the keys tool.
+  const envKeys = io.env['CACHET_KEYS'];
+  let keys: StoredKey[] | undefined;
+  let keySource: string;
+  try {
+    if (options.keys === undefined && envKeys !== undefined && envKeys !== '') {
+      keys = parseKeysEnv(envKeys);
+      keySource = 'CACHET_KEYS';
+    } else {
+      const path = options.keys ?? join(dataDirFromEnv(io.env), 'keys.json');
+      keySource = path;
+      const file = readJsonFile(path);
+      // A place the user named (--keys, CACHET_DATA_DIR) must hold keys; only the implicit
+      // .data/keys.json may be absent, for taking apart a value from elsewhere without keys.
+      const named = options.keys !== undefined || (io.env['CACHET_DATA_DIR'] ?? '') !== '';
+      if (file === undefined && named) {
+        io.err(`no key file at ${path}\n`);
+        return 2;
+      }
+      if (file !== undefined) keys = parseKeysEnv(JSON.stringify(file));
+    }
+  } catch (err) {
+    io.err(`cannot read the keys: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
   }
   const layout = describeValue(value);
   io.out(`value: ${value.length} characters, ${layout.mode === 'unknown' ? 'not a cachet value' : `${layout.mode} (format v1)`}\n\n`);
@@ -89,28 +134,16 @@ export async function inspectMain(args: string[], io: CliIo): Promise<number> {
     io.out('  (the cookie name is not part of the value, but a value made for another name fails)\n');
   }
   io.out('\n');
-  // Keys, in order: --keys FILE, then CACHET_KEYS, then $CACHET_DATA_DIR/keys.json when that
-  // variable is set (the same places the server looks), else no verification.
-  const envKeys = io.env['CACHET_KEYS'];
-  const dataDir = io.env['CACHET_DATA_DIR'];
-  let keys: StoredKey[];
-  if (options.keys === undefined && envKeys !== undefined && envKeys !== '') {
-    keys = parseKeysEnv(envKeys);
-    io.out('keys: from CACHET_KEYS\n');
-  } else {
-    const path = options.keys ?? (dataDir !== undefined && dataDir !== '' ? join(dataDirFromEnv(io.env), 'keys.json') : undefined);
-    if (path === undefined) {
-      io.out('verdict: not verified (pass --keys FILE, or set CACHET_DATA_DIR, to check it)\n');
-      return layout.mode === 'unknown' ? 1 : 0;
-    }
-    const file = readJsonFile(path);
-    if (file === undefined) {
-      io.err(`no key file at ${path}\n`);
-      return 2;
-    }
-    keys = parseKeysEnv(JSON.stringify(file));
-    io.out(`keys: from ${path}\n`);
+  if (layout.mode === 'unknown') {
+    // No version tag, no key id: nothing here was made by cachet, so "tampered" would mislead.
+    io.out('verdict: not a cachet value\n  It does not start with a cachet version tag (1s. sealed, 1m. signed); no key can open it.\n');
+    return 1;
   }
+  if (keys === undefined) {
+    io.out(`verdict: not verified (no key file at ${keySource}; pass --keys FILE, or set CACHET_DATA_DIR or CACHET_KEYS)\n`);
+    return 0;
+  }
+  io.out(`keys: from ${keySource}\n`);
   const keyring = await Keyring.create(keys.map(({ id, secret }) => ({ id, secret })));
   const mode = layout.mode === 'signed' ? 'signed' : 'sealed';
   const now = options.now;
@@ -131,7 +164,10 @@ export async function inspectMain(args: string[], io: CliIo): Promise<number> {
     const [verdict, meaning] = VERDICTS[err.code] ?? ['rejected', ''];
     io.out(`verdict: ${verdict} (${err.code})\n  ${meaning}\n`);
     // The precise reason is for the operator at this terminal; the app never tells a client.
-    if (err.detail !== undefined) io.out(`  failed check: ${err.detail}\n`);
+    if (err.code === 'ERR_COOKIE_EXPIRED' && layout.expiresAt !== undefined) {
+      const at = layout.expiresAt * 1000;
+      io.out(`  failed check: expired ${humanDuration((now ?? Date.now()) - at)} ago (at ${new Date(at).toISOString()})\n`);
+    } else if (err.detail !== undefined) io.out(`  failed check: ${err.detail}\n`);
     return 1;
   }
 }

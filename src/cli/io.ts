@@ -5,6 +5,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { CommandStyle } from '../app/commands.js';
 import { readSecret } from './prompt.js';
 
 /** The environment of one CLI run. */
@@ -14,21 +15,27 @@ export interface CliIo {
   err(text: string): void;
   /** Reads a secret: all of stdin when it is not a terminal, otherwise a prompt without echo. */
   readSecret(prompt: string): Promise<string>;
+  /**
+   * Which commands exist where the messages are printed: `'npx'` under the package's `cachet`
+   * binary, `'npm-run'` (the default) for `npm run keys|users|inspect` inside this repository.
+   */
+  commands?: CommandStyle;
 }
 
 /** A CLI's main function: arguments after the script name in, exit code out. */
 export type CliMain = (args: string[], io: CliIo) => Promise<number>;
 
 /**
- * The real process's io.
+ * The real process's io; `commands` says how messages name the other commands (default `'npm-run'`).
  *
  * @example
  * ```ts
  * const code = await main(process.argv.slice(2), processIo());
  * ```
  */
-export function processIo(): CliIo {
+export function processIo(commands: CommandStyle = 'npm-run'): CliIo {
   return {
+    commands,
     env: process.env,
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),

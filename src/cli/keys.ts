@@ -1,14 +1,24 @@
 /**
- * `npm run keys -- generate|rotate|retire ID|list`: manages the key file of the data directory.
+ * `npx cachet keys generate|rotate|retire ID|list` (`npm run keys -- …` inside this repository): manages the key file of the data directory.
  * Every write is atomic (temporary file, then rename) and the file stays mode 0600.
  * Secrets are never printed, except by `generate --print`, whose whole point is to print one.
  * @module
  */
+import { commandLine, type CommandStyle } from '../app/commands.js';
 import { dataDirFromEnv } from '../app/data-dir.js';
 import { newStoredKey, readKeyFile, retireKey, rotateKeys, writeKeyFile } from '../app/key-file.js';
 import { runMain, type CliIo } from './io.js';
 
-const HELP = `Usage: npm run keys -- <command>
+/**
+ * The `keys --help` text, naming the commands that exist where it is printed.
+ *
+ * @example
+ * ```ts
+ * io.out(keysHelp('npx')); // "Usage: npx cachet keys <command> ..."
+ * ```
+ */
+export function keysHelp(style: CommandStyle): string {
+  return `Usage: ${commandLine(style, 'keys', '<command>')}
 
 Manages the cookie keys in $CACHET_DATA_DIR/keys.json (default .data/keys.json).
 The first key is the primary: it seals new cookies. Every listed key still opens
@@ -27,7 +37,20 @@ reload the file; sessions under the old primary stay valid and are re-issued.
 Environment:
   CACHET_DATA_DIR   data directory (default .data)
   CACHET_KEYS       if set, the server uses these keys instead of the file
+
+Every command refuses arguments it does not take (exit status 1).
 `;
+}
+
+// What each command accepts after its name; anything else is refused before the file is touched,
+// so a mistyped "keys rotate extra" does not rotate.
+const ARGUMENTS: Readonly<Record<string, (rest: readonly string[]) => boolean>> = {
+  generate: (rest) => rest.length === 0 || (rest.length === 1 && rest[0] === '--print'),
+  rotate: (rest) => rest.length === 0,
+  retire: (rest) => rest.length === 1 && !(rest[0] as string).startsWith('-'),
+  list: (rest) => rest.length === 0,
+};
+const SYNOPSIS: Readonly<Record<string, string>> = { generate: 'generate [--print]', rotate: 'rotate', retire: 'retire ID', list: 'list' };
 
 /**
  * The keys tool.
@@ -39,9 +62,16 @@ Environment:
  */
 export async function keysMain(args: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = args;
+  const style = io.commands ?? 'npm-run';
+  const HELP = keysHelp(style);
   if (command === undefined || command === '--help' || command === '-h' || rest.includes('--help')) {
     io.out(HELP);
     return command === undefined ? 1 : 0;
+  }
+  const accepts = ARGUMENTS[command];
+  if (accepts !== undefined && !accepts(rest)) {
+    io.err(`keys ${command}: unexpected arguments "${rest.join(' ')}"; usage: ${commandLine(style, 'keys', SYNOPSIS[command])}\n`);
+    return 1;
   }
   const dir = dataDirFromEnv(io.env);
   const existing = readKeyFile(dir);
@@ -56,7 +86,7 @@ export async function keysMain(args: string[], io: CliIo): Promise<number> {
         return 0;
       }
       if (existing !== undefined) {
-        io.err(`${dir}/keys.json already exists; use "keys rotate" to add a new primary key\n`);
+        io.err(`${dir}/keys.json already exists; use "${commandLine(style, 'keys', 'rotate')}" to add a new primary key\n`);
         return 1;
       }
       const key = newStoredKey();
@@ -74,7 +104,7 @@ export async function keysMain(args: string[], io: CliIo): Promise<number> {
     case 'retire': {
       const id = rest[0];
       if (id === undefined) {
-        io.err('usage: npm run keys -- retire ID\n');
+        io.err(`usage: ${commandLine(style, 'keys', 'retire ID')}\n`);
         return 1;
       }
       if (existing === undefined) {
@@ -87,7 +117,7 @@ export async function keysMain(args: string[], io: CliIo): Promise<number> {
     }
     case 'list': {
       if (existing === undefined) {
-        io.err(`no key file in ${dir} (the server creates one on first start, or run "keys generate")\n`);
+        io.err(`no key file in ${dir} (the server creates one on first start, or run "${commandLine(style, 'keys', 'generate')}")\n`);
         return 1;
       }
       const width = Math.max(2, ...existing.map((key) => key.id.length));

@@ -1,9 +1,10 @@
 /**
- * `npm run users -- add NAME|remove NAME|list`: manages `users.json` in the data directory.
+ * `npx cachet users add NAME|remove NAME|list` (`npm run users -- …` inside this repository): manages `users.json` in the data directory.
  * The password is read from stdin when stdin is not a terminal (scripts, CI), otherwise from a
  * prompt that does not echo; it never appears in the process arguments or the shell history.
  * @module
  */
+import { commandLine, type CommandStyle } from '../app/commands.js';
 import { dataDirFromEnv } from '../app/data-dir.js';
 import { MAX_PASSWORD_LENGTH } from '../app/passwords.js';
 import { addUser, readUsers, removeUser } from '../app/user-file.js';
@@ -13,7 +14,16 @@ import { runMain, type CliIo } from './io.js';
 // The largest --absolute-timeout the server accepts (src/app/config.ts), in seconds.
 const MAX_ABSOLUTE_TIMEOUT = 31_536_000;
 
-const HELP = `Usage: npm run users -- <command>
+/**
+ * The `users --help` text, naming the commands that exist where it is printed.
+ *
+ * @example
+ * ```ts
+ * io.out(usersHelp('npx')); // "Usage: npx cachet users <command> ..."
+ * ```
+ */
+export function usersHelp(style: CommandStyle): string {
+  return `Usage: ${commandLine(style, 'users', '<command>')}
 
 Manages the users in $CACHET_DATA_DIR/users.json (default .data/users.json).
 Passwords are 8 to 1024 characters, stored as PBKDF2-SHA256 hashes
@@ -22,7 +32,7 @@ Passwords are 8 to 1024 characters, stored as PBKDF2-SHA256 hashes
 Commands:
   add NAME      add NAME, or set a new password for an existing NAME; the password
                 is read from stdin when it is not a terminal, else prompted without echo
-                  echo 'a long passphrase' | npm run users -- add alice
+                  echo 'a long passphrase' | ${commandLine(style, 'users', 'add alice')}
   remove NAME   remove NAME and end every session NAME has open (ASVS 5.0 7.4.2):
                 a "not valid before" record in revocations.jsonl, honoured by a
                 running server within 1 s
@@ -30,7 +40,13 @@ Commands:
 
 Environment:
   CACHET_DATA_DIR   data directory (default .data)
+
+Every command refuses arguments it does not take (exit status 1).
 `;
+}
+
+// How many arguments each command takes after its name (a name, or nothing).
+const ARITY: Readonly<Record<string, number>> = { add: 1, remove: 1, list: 0 };
 
 /**
  * The users tool.
@@ -42,15 +58,24 @@ Environment:
  */
 export async function usersMain(args: string[], io: CliIo): Promise<number> {
   const [command, name, ...rest] = args;
+  const style = io.commands ?? 'npm-run';
+  const HELP = usersHelp(style);
   if (command === undefined || command === '--help' || command === '-h' || name === '--help' || rest.includes('--help')) {
     io.out(HELP);
     return command === undefined ? 1 : 0;
+  }
+  const arity = ARITY[command];
+  // A name that looks like an option is a typo for one, not a user to create.
+  if (arity !== undefined && (args.length - 1 > arity || name?.startsWith('-') === true)) {
+    const usage = arity === 0 ? command : `${command} NAME`;
+    io.err(`users ${command}: unexpected arguments "${args.slice(1 + (name?.startsWith('-') === true ? 0 : arity)).join(' ')}"; usage: ${commandLine(style, 'users', usage)}\n`);
+    return 1;
   }
   const dir = dataDirFromEnv(io.env);
   switch (command) {
     case 'add': {
       if (name === undefined) {
-        io.err('usage: npm run users -- add NAME\n');
+        io.err(`usage: ${commandLine(style, 'users', 'add NAME')}\n`);
         return 1;
       }
       const password = await io.readSecret(`Password for ${name}: `);
@@ -69,7 +94,7 @@ export async function usersMain(args: string[], io: CliIo): Promise<number> {
     }
     case 'remove': {
       if (name === undefined) {
-        io.err('usage: npm run users -- remove NAME\n');
+        io.err(`usage: ${commandLine(style, 'users', 'remove NAME')}\n`);
         return 1;
       }
       if (!removeUser(dir, name)) {

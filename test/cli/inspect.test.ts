@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CookieCodec } from '../../src/codec/cookie-codec.js';
 import { Keyring } from '../../src/keys/keyring.js';
@@ -22,10 +23,22 @@ async function setup(): Promise<{ dir: string; keysFile: string; keys: StoredKey
   return { dir, keysFile: join(dir, 'keys.json'), keys, sealed, signed };
 }
 
+/** Runs `fn` with the working directory in `dir` (this file's tests run one at a time). */
+async function inDir<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const before = process.cwd();
+  process.chdir(dir);
+  try {
+    return await fn();
+  } finally {
+    process.chdir(before);
+  }
+}
+
 test('names every part of a sealed value and says it is unverified without keys', async () => {
   const { sealed } = await setup();
   const io = memoryIo({});
-  assert.equal(await inspectMain([sealed], io), 0);
+  // In a directory without .data/keys.json, which inspect would otherwise verify with.
+  assert.equal(await inDir(tempDir(), () => inspectMain([sealed], io)), 0);
   for (const label of ['version', 'key id', 'issued at', 'expires at', 'IV', 'ciphertext', 'tag']) assert.match(io.stdout, new RegExp(`  ${label} `));
   assert.match(io.stdout, /sealed \(format v1\)/);
   assert.match(io.stdout, /2025-11-26T00:00:00Z/);
@@ -123,4 +136,39 @@ test('verifies with CACHET_KEYS or the keys.json of CACHET_DATA_DIR when no --ke
   assert.equal(await inspectMain([sealed, '--now', now], fromEnv), 0);
   assert.match(fromEnv.stdout, /keys: from CACHET_KEYS\nverdict: valid/);
   assert.equal(await inspectMain([sealed, '--now', now], memoryIo({ CACHET_DATA_DIR: tempDir() })), 2);
+});
+
+test('verifies with .data/keys.json by default, as the keys and users tools do', async () => {
+  const { dir, sealed } = await setup();
+  const project = tempDir();
+  const keys = JSON.parse(readFileSync(join(dir, 'keys.json'), 'utf8')) as { keys: StoredKey[] };
+  writeKeyFile(join(project, '.data'), keys.keys);
+  const io = memoryIo({});
+  assert.equal(await inDir(project, () => inspectMain([sealed, '--now', String(T0 / 1000)], io)), 0);
+  assert.match(io.stdout, /keys: from .*\.data\/keys\.json\nverdict: valid/);
+});
+
+test('reports a value that is not a cachet value as such, not as tampered, even with keys', async () => {
+  const { keysFile } = await setup();
+  const io = memoryIo({});
+  assert.equal(await inspectMain(['hello', '--keys', keysFile], io), 1);
+  assert.match(io.stdout, /verdict: not a cachet value\n/);
+  assert.doesNotMatch(io.stdout, /tampered/);
+});
+
+test('reports a missing --keys file before printing any breakdown', async () => {
+  const { sealed } = await setup();
+  const io = memoryIo({});
+  assert.equal(await inspectMain([sealed, '--keys', '/missing.json'], io), 2);
+  assert.equal(io.stdout, '');
+  assert.equal(io.stderr, 'no key file at /missing.json\n');
+});
+
+test('says how long ago a value expired in human units, not milliseconds', async () => {
+  const { sealed, keysFile } = await setup();
+  const io = memoryIo({});
+  const later = T0 / 1000 + 3600 + 365 * 86_400 + 8 * 86_400 + 5;
+  assert.equal(await inspectMain([sealed, '--keys', keysFile, '--now', String(later)], io), 1);
+  assert.match(io.stdout, /failed check: expired 1 year 8 days ago \(at 2025-11-26T01:00:00\.000Z\)\n/);
+  assert.doesNotMatch(io.stdout, / ms ago/);
 });

@@ -1,0 +1,46 @@
+/**
+ * Why a form post failed when the browser sent no session cookie at all. Over plain HTTP on any
+ * name but localhost, a browser drops a `Secure` cookie (and refuses a `__Host-` one) without a
+ * word, so the login form's CSRF token has no session to match and the user saw only "403
+ * invalid CSRF token", which sends them looking for a CSRF bug. When the request carried no
+ * session cookie, the 403 page and the log line say so, and name the two ways out: serve over
+ * TLS, or start with --insecure-cookies for plain-HTTP development.
+ * @module
+ */
+import type { Context } from '../http/context.js';
+import { HttpError } from '../http/http-error.js';
+import type { Middleware } from '../http/types.js';
+
+/** The 403 text when a form post carried no session cookie. */
+export const NO_SESSION_COOKIE =
+  'Forbidden: invalid CSRF token. The request carried no session cookie: browsers drop a Secure cookie over plain HTTP on any name but localhost. Serve the app over HTTPS (TLS), or start it with --insecure-cookies for plain-HTTP development.';
+
+function carriesSession(ctx: Context, cookieName: string): boolean {
+  // A long session is split into NAME.0, NAME.1, … (src/cookie/chunk.ts): any of them counts.
+  return Object.keys(ctx.cookies).some((name) => name === cookieName || name.startsWith(`${cookieName}.`));
+}
+
+/**
+ * Wraps the `csrf()` middleware so that its 403 says when the request carried no session cookie.
+ * Only a refusal by `csrf()` itself is rewritten, never an error from the handlers after it.
+ *
+ * @example
+ * ```ts
+ * const forms = explainMissingSession(csrf({ store }), '__Host-session', console.log);
+ * ```
+ */
+export function explainMissingSession(inner: Middleware, cookieName: string, log: (line: string) => void): Middleware {
+  return async (ctx, next) => {
+    let passed = false;
+    try {
+      return await inner(ctx, () => {
+        passed = true;
+        return next();
+      });
+    } catch (err) {
+      if (passed || !(err instanceof HttpError) || err.status !== 403 || !err.publicMessage.includes('CSRF token') || carriesSession(ctx, cookieName)) throw err;
+      log(`csrf: ${ctx.method} ${ctx.path} refused: no ${cookieName} cookie in the request (a Secure cookie over plain HTTP? use TLS or --insecure-cookies)`);
+      throw new HttpError(403, NO_SESSION_COOKIE, { cause: err });
+    }
+  };
+}

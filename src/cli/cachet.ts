@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/**
+ * The `cachet` command, the package's `bin`: `npx cachet serve|keys|users|inspect …` in a project
+ * that installed cachet. It replaces what this repository runs as `node dist/server.js` and
+ * `npm run keys|users|inspect`, which do not exist in such a project; started through this
+ * entry, every message names `npx cachet …` (see src/app/commands.ts).
+ * @module
+ */
+import { startServer } from '../app/main.js';
+import { inspectMain } from './inspect.js';
+import { runMain, type CliIo, type CliMain } from './io.js';
+import { keysMain } from './keys.js';
+import { usersMain } from './users.js';
+
+/** The `cachet --help` text. */
+export const CACHET_HELP = `Usage: npx cachet <command> [arguments]
+
+Commands:
+  serve [options]              run the reference app (npx cachet serve --help)
+  keys <command>               manage the cookie keys (npx cachet keys --help)
+  users <command>              manage the users (npx cachet users --help)
+  inspect VALUE [options]      take a cookie value apart and verify it
+  help                         show this help
+
+Each command works on the data directory $CACHET_DATA_DIR (default .data).
+`;
+
+const TOOLS: Readonly<Record<string, CliMain>> = { keys: keysMain, users: usersMain, inspect: inspectMain };
+
+/**
+ * Runs one `cachet` command; resolves with the exit status (the server's status is the one it
+ * sets on `process.exitCode` when it cannot start, 0 while it runs).
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await cachetMain(['keys', 'list'], processIo('npx'));
+ * ```
+ */
+export async function cachetMain(args: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = args;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    io.out(CACHET_HELP);
+    return command === undefined ? 1 : 0;
+  }
+  if (command === 'serve') {
+    await startServer(rest, { env: io.env, out: (line) => io.out(`${line}\n`), err: (line) => io.err(`${line}\n`), commands: 'npx' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  }
+  const tool = TOOLS[command];
+  if (tool === undefined) {
+    io.err(`cachet: unknown command "${command}"\n\n${CACHET_HELP}`);
+    return 2;
+  }
+  return tool(rest, { ...io, commands: 'npx' });
+}
+
+runMain(import.meta.url, cachetMain);

@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer } from '../../src/app/main.js';
+import { newStoredKey, writeKeyFile } from '../../src/app/key-file.js';
+import { addUser } from '../../src/app/user-file.js';
+import { WEAK } from '../helpers/app-harness.js';
+import { spawnServer } from '../helpers/spawn-server.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+/** A data directory that needs nothing on first start, so the error is the only output. */
+async function readyDir(): Promise<string> {
+  const dir = tempDir();
+  writeKeyFile(dir, [newStoredKey()]);
+  await addUser(dir, 'demo', 'a long passphrase', WEAK);
+  return dir;
+}
+
+/** Spawns the server and returns its exit status and everything it printed. */
+async function failure(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  const server = spawnServer(args, env);
+  const first = await Promise.race([server.exited, server.waitFor(/listening on/).then(() => ({ code: 'listening' as const }))]);
+  if (first.code === 'listening') server.child.kill('SIGKILL');
+  return { code: first.code === 'listening' ? null : first.code, output: server.output() };
+}
+
+function oneLine(output: string): string {
+  assert.doesNotMatch(output, /\n {4}at /, 'no stack trace');
+  const lines = output.split('\n').filter((l) => l !== '');
+  assert.equal(lines.length, 1, output);
+  assert.match(lines[0]!, /^cachet: /);
+  return lines[0]!;
+}
+
+test('a port in use is one cachet: line naming the port and --port, with exit status 1', async () => {
+  const holder: Server = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const port = (holder.address() as { port: number }).port;
+  try {
+    const { code, output } = await failure(['--port', String(port)], { CACHET_DATA_DIR: await readyDir() });
+    assert.equal(code, 1);
+    assert.equal(oneLine(output), `cachet: port ${port} on 127.0.0.1 is already in use: stop what holds it, or choose another port with --port N (or PORT)`);
+  } finally {
+    holder.close();
+  }
+});
+
+test('a --host that does not resolve is one cachet: line with exit status 1', async () => {
+  const { code, output } = await failure(['--port', '0', '--host', 'no-such-host.invalid'], { CACHET_DATA_DIR: await readyDir() });
+  assert.equal(code, 1);
+  assert.match(oneLine(output), /^cachet: cannot resolve --host "no-such-host\.invalid" \(or HOST\): give an IP address such as 127\.0\.0\.1/);
+});
+
+test('a --data-dir that is a file is one cachet: line with exit status 1', async () => {
+  const file = join(tempDir(), 'not-a-dir');
+  writeFileSync(file, 'x');
+  const { code, output } = await failure(['--port', '0', '--data-dir', file], {});
+  assert.equal(code, 1);
+  assert.equal(oneLine(output), `cachet: the data directory ${file} cannot be created, because it or a parent is a file: move that file away, or choose another directory with --data-dir DIR (or CACHET_DATA_DIR)`);
+});
+
+test('CACHET_KEYS without a colon is one cachet: line that does not mangle the key id (regression: "bad" was reported as "ba")', async () => {
+  const { code, output } = await failure(['--port', '0'], { CACHET_DATA_DIR: await readyDir(), CACHET_KEYS: 'bad' });
+  assert.equal(code, 1);
+  const line = oneLine(output);
+  assert.equal(line, 'cachet: CACHET_KEYS: entry 1 is not "id:secret"; the format is "id:secret,id:secret" (primary first) or the keys.json JSON. Fix or unset CACHET_KEYS; a fresh pair comes from: npm run keys -- generate --print');
+  assert.doesNotMatch(line, /\bba\b/);
+});
+
+function io(env: NodeJS.ProcessEnv, commands?: 'npx' | 'npm-run') {
+  const lines: string[] = [];
+  return { lines, env, out: (l: string) => void lines.push(l), err: (l: string) => void lines.push(`ERR ${l}`), ...(commands === undefined ? {} : { commands }) };
+}
+
+test('names npm run users inside this repository and npx cachet users when started through the bin', async () => {
+  for (const [style, expected] of [
+    [undefined, 'npm run users -- add demo'],
+    ['npx', 'npx cachet users add demo'],
+  ] as const) {
+    const out = io({ CACHET_DATA_DIR: tempDir() }, style);
+    const running = await startServer(['--port', '0'], out);
+    assert.ok(running);
+    await running.close();
+    assert.ok(out.lines.includes(`cachet: (shown once; set another with: ${expected})`), out.lines.join('\n'));
+  }
+});
+
+test('warns at start-up that --insecure-cookies sends the session cookie without Secure', async () => {
+  const out = io({ CACHET_DATA_DIR: await readyDir() });
+  const running = await startServer(['--port', '0', '--insecure-cookies'], out);
+  assert.ok(running);
+  await running.close();
+  assert.ok(out.lines.some((l) => l.startsWith('ERR cachet: warning: --insecure-cookies: the session cookie is sent without Secure')), out.lines.join('\n'));
+  const quiet = io({ CACHET_DATA_DIR: await readyDir() });
+  const secure = await startServer(['--port', '0'], quiet);
+  await secure?.close();
+  assert.ok(!quiet.lines.some((l) => l.includes('warning')));
+});
