@@ -116,7 +116,7 @@ test('a consumer installs the packed tarball, runs npx cachet, and type-checks a
   // A TypeScript consumer, with this repository's compiler and Node types.
   writeFileSync(
     join(project, 'main.ts'),
-    `import { CookieCodec, Keyring } from 'cachet';\nconst keyring: Keyring = await Keyring.create([{ id: 'k1', secret: 'x'.repeat(43) }]);\nexport const codec = new CookieCodec({ keyring, mode: 'sealed' });\n`,
+    `import { CookieCodec, Keyring } from 'cachet';\nimport { VerifiedCache, type ResolvedStoreOptions } from 'cachet/store-kit';\nconst keyring: Keyring = await Keyring.create([{ id: 'k1', secret: 'x'.repeat(43) }]);\nexport const codec = new CookieCodec({ keyring, mode: 'sealed' });\nexport const cache = new VerifiedCache<string>({ maxEntries: 10 });\nexport type Options = ResolvedStoreOptions;\n`,
   );
   writeFileSync(
     join(project, 'tsconfig.json'),
@@ -130,6 +130,8 @@ test('a consumer installs the packed tarball, runs npx cachet, and type-checks a
 
   // ESM only, as the README's first lines say: import works, require() is refused by "exports".
   assert.equal(run(process.execPath, ['--input-type=module', '-e', "import('cachet').then((m) => console.log(typeof m.CookieCodec))"], project).trim(), 'function');
+  // The integrators' subpath (docs/api.md) resolves by package name too.
+  assert.equal(run(process.execPath, ['--input-type=module', '-e', "import('cachet/store-kit').then((m) => console.log(typeof m.VerifiedCache))"], project).trim(), 'function');
   const required = spawnSync(process.execPath, ['-e', "require('cachet')"], { cwd: project, env, encoding: 'utf8' });
   assert.notEqual(required.status, 0);
   assert.match(required.stderr, /ERR_PACKAGE_PATH_NOT_EXPORTED/);
