@@ -21,13 +21,19 @@
 //   - the live heap after each full GC: under --max-live-growth-mb (4 MB), an absolute limit (one
 //     relative to the heap would grow with the leak). soak/gc-tick.mjs, preloaded into the server,
 //     forces a full GC every --gc-every-ms (1000) and prints the heap left, a point a second.
+//   - in the short profile also per response: the live heap's fitted growth divided by the
+//     responses served in the window, under --max-live-bytes-per-request (150), judged once the
+//     growth passes 1 MB (below that it is warm-up noise).
 // A leak shows up as a steady slope; GC sawtooth and heap sizing average out in the fit, and the
-// live heap is what a leak moves. In the 30 s short profile the live heap is still warming up
-// (measured: +2.0 MB between 15 s and 30 s, flat after ~100 s in the long run), so that profile
-// takes a 15 s warm-up and allows 5 MB of live-heap and 24 MB of RSS growth: it catches only a
-// fast leak (> ~0.35 MB/s; a planted 0.3 MB/s leak failed it once in three runs). The long run
-// (600 s) makes both rules sharp. Socket rule: after the
-// clients close, the server's socket count returns to its idle value + 2 within 5 s.
+// live heap is what a leak moves. The short profile (30 s, what CI runs) starts the server with
+// --session-cache 256, so the verified cache is full within the 15 s warm-up: with the default
+// 5,000 entries it was still filling between 15 s and 30 s (+2 MB), which hid a 0.3 MB/s leak
+// in two runs of three. With the cache full, a clean run grows 13-55 bytes per response after
+// warm-up (0.2-0.45 MB), and a planted leak of 300 bytes per request measures 353-385 (3 of 3
+// caught; docs/security.md). The per-response rule does not loosen on a slow machine, where the
+// same leak adds fewer megabytes in the same seconds. The long run (600 s) makes the absolute
+// rules sharp too. Socket rule: after the clients close, the server's socket count returns to its
+// idle value + 2 within 5 s.
 //
 // Usage (build first: npm run build):
 //   node scripts/soak.mjs --profile short                   # 30 s, modest load: what CI runs
@@ -37,9 +43,11 @@
 //   --duration S (600), --concurrency N (4 virtual users), --slow N (2 slow clients at a time),
 //   --think-ms MS (0: pause of each user between requests), --login-interval MS (1500: at most one
 //   password check per interval; PBKDF2 at 600 000 iterations is the app's costliest request),
-//   --warmup S, --max-growth-mb MB (8), --max-live-growth-mb MB (4), --gc-every-ms MS (1000; 0: no
-//   forced GCs), --json FILE (the report as
-//   JSON), --server FILE (dist/server.js), --node-flags "..." (extra flags for the server's node).
+//   --warmup S, --max-growth-mb MB (8), --max-live-growth-mb MB (4), --max-live-bytes-per-request N
+//   (0: off; 150 in the short profile), --gc-every-ms MS (1000; 0: no forced GCs), --json FILE (the
+//   report as JSON), --server FILE (dist/server.js), --node-flags "..." (extra flags for the
+//   server's node), --server-args "..." (extra arguments for the server; the short profile passes
+//   "--session-cache 256").
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,12 +59,15 @@ import { formatReport, percentile, trend } from './soak/report.mjs';
 const root = new URL('..', import.meta.url).pathname;
 
 function parseFlags(argv) {
-  const flags = { duration: 600, concurrency: 4, slow: 2, loginInterval: 1500, maxGrowthMb: 8, maxLiveGrowthMb: 4, warmup: 0, thinkMs: 0, gcEveryMs: 1000, json: '', server: join(root, 'dist/server.js'), nodeFlags: '' };
+  const flags = { duration: 600, concurrency: 4, slow: 2, loginInterval: 1500, maxGrowthMb: 8, maxLiveGrowthMb: 4, maxLiveBytesPerRequest: 0, warmup: 0, thinkMs: 0, gcEveryMs: 1000, json: '', server: join(root, 'dist/server.js'), nodeFlags: '', serverArgs: '' };
   // The short profile is what CI runs (test/reliability/soak.test.ts): modest load on a 2-core box.
   // In 30 s V8 is still growing its heap, so RSS can only catch a gross leak there; the live-heap
   // rule is the sharp one. The long profile is the default (10 minutes at full speed).
   if (argv[0] === '--profile') {
-    const profile = { short: { duration: 30, thinkMs: 2, warmup: 15, maxGrowthMb: 24, maxLiveGrowthMb: 5 }, long: {} }[argv[1]];
+    // short: the verified cache is cut to 256 entries, so that it is full within the warm-up (with
+    // the default 5,000 it was still filling between 15 s and 30 s, and that growth, ~2 MB, hid a
+    // real leak); then any steady growth per request is a leak, whatever the machine's pace.
+    const profile = { short: { duration: 30, thinkMs: 2, warmup: 15, maxGrowthMb: 24, maxLiveGrowthMb: 5, maxLiveBytesPerRequest: 150, serverArgs: '--session-cache 256' }, long: {} }[argv[1]];
     if (profile === undefined) {
       console.error('soak: --profile is short or long');
       process.exit(2);
@@ -64,7 +75,7 @@ function parseFlags(argv) {
     Object.assign(flags, profile);
     argv = argv.slice(2);
   }
-  const names = { '--duration': 'duration', '--concurrency': 'concurrency', '--slow': 'slow', '--login-interval': 'loginInterval', '--max-growth-mb': 'maxGrowthMb', '--json': 'json', '--server': 'server', '--node-flags': 'nodeFlags', '--max-live-growth-mb': 'maxLiveGrowthMb', '--warmup': 'warmup', '--think-ms': 'thinkMs', '--gc-every-ms': 'gcEveryMs' };
+  const names = { '--duration': 'duration', '--concurrency': 'concurrency', '--slow': 'slow', '--login-interval': 'loginInterval', '--max-growth-mb': 'maxGrowthMb', '--json': 'json', '--server': 'server', '--node-flags': 'nodeFlags', '--max-live-growth-mb': 'maxLiveGrowthMb', '--warmup': 'warmup', '--think-ms': 'thinkMs', '--gc-every-ms': 'gcEveryMs', '--max-live-bytes-per-request': 'maxLiveBytesPerRequest', '--server-args': 'serverArgs' };
   for (let i = 0; i < argv.length; i++) {
     const key = names[argv[i]];
     if (key === undefined || argv[i + 1] === undefined) {
@@ -100,7 +111,7 @@ const spawnedAt = Date.now();
 // gc-tick.mjs forces a full GC every --gc-every-ms and prints the heap left after it.
 const gcTick = ['--expose-gc', '--import', new URL('./soak/gc-tick.mjs', import.meta.url).href];
 const nodeFlags = [...(flags.gcEveryMs > 0 ? gcTick : []), ...flags.nodeFlags.split(' ').filter(Boolean)];
-const child = spawn(process.execPath, [...nodeFlags, flags.server, '--port', '0', '--host', '127.0.0.1'], {
+const child = spawn(process.execPath, [...nodeFlags, flags.server, '--port', '0', '--host', '127.0.0.1', ...flags.serverArgs.split(' ').filter(Boolean)], {
   env: { ...process.env, CACHET_DATA_DIR: dataDir, NODE_ENV: '', CACHET_KEYS: '', SOAK_GC_EVERY_MS: String(flags.gcEveryMs) },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
@@ -118,7 +129,7 @@ child.stdout.setEncoding('utf8').on('data', (d) => {
   for (const line of lines) {
     if (/^request \S+ failed/.test(line)) failedRequests++;
     const heap = /^soak-live-heap (\d+) (\d+)$/.exec(line); // from soak/gc-tick.mjs
-    if (heap) fullGcs.push({ t: Number(heap[1]) / 1000, liveMb: Number(heap[2]) / 1048576 });
+    if (heap) fullGcs.push({ t: Number(heap[1]) / 1000, liveMb: Number(heap[2]) / 1048576, served });
   }
 });
 child.stderr.setEncoding('utf8').on('data', (d) => {
@@ -240,6 +251,16 @@ async function main() {
   if (live.points >= 3 && live.growth > liveLimit) {
     fail(`the live heap after full GCs keeps growing: +${live.growth.toFixed(1)} MB fitted over the window (limit ${liveLimit.toFixed(1)} MB)`);
   }
+  // The same growth per response served in the window: a leak grows with the traffic, so this
+  // rule does not loosen when a loaded machine serves fewer requests in the same seconds.
+  const windowGcs = fullGcs.filter((g) => g.t - shift >= warmup);
+  const windowServed = windowGcs.length >= 2 ? windowGcs[windowGcs.length - 1].served - windowGcs[0].served : 0;
+  const bytesPerRequest = windowServed > 0 ? (live.growth * 1048576) / windowServed : NaN;
+  // Below 1 MB the fit is warm-up noise (JIT code, heap sizing: 0.2-0.45 MB in clean runs), which
+  // divided by the few responses of a slow machine could look like a per-response cost.
+  if (flags.maxLiveBytesPerRequest > 0 && live.points >= 3 && live.growth > 1 && bytesPerRequest > flags.maxLiveBytesPerRequest) {
+    fail(`the live heap grows with the traffic: +${bytesPerRequest.toFixed(0)} bytes per response after warm-up (limit ${flags.maxLiveBytesPerRequest})`);
+  }
   if (failedRequests > 0) fail(`the server logged ${failedRequests} failed request(s)`);
 
   stopping = true;
@@ -263,7 +284,7 @@ async function main() {
     passwordCheckMs: { p50: percentile(pw, 50), p99: percentile(pw, 99), count: pw.length },
     warmupS: warmup,
     rss: { idleMb: (idle?.rssKb ?? NaN) / 1024, peakMb: Math.max(...samples.map((s) => s.rssKb)) / 1024, windowSamples: rss.points, slopeKbPerS: rss.slopePerS * 1024, growthMb: rss.growth, limitMb: rssLimit },
-    liveHeap: { fullGcs: fullGcs.map((g) => g.liveMb), windowGcs: live.points, growthMb: live.growth, limitMb: liveLimit, meanMb: live.mean },
+    liveHeap: { fullGcs: fullGcs.map((g) => g.liveMb), windowGcs: live.points, growthMb: live.growth, limitMb: liveLimit, meanMb: live.mean, windowServed, bytesPerRequest, bytesPerRequestLimit: flags.maxLiveBytesPerRequest },
     sockets: { idle: idle?.sockets, peak: Math.max(...samples.map((s) => s.sockets)), end: settled?.sockets },
     samples,
     failures,

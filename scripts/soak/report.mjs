@@ -31,7 +31,7 @@ export function formatReport(r, slowClients) {
   out.push(`  malformed requests (raw socket, until closed): p50 ${r.malformedMs.p50?.toFixed(1)} ms, max ${r.malformedMs.max?.toFixed(1)} ms`);
   out.push(`  password checks (POST /login): ${r.passwordCheckMs.count}, p50 ${r.passwordCheckMs.p50?.toFixed(0)} ms, p99 ${r.passwordCheckMs.p99?.toFixed(0)} ms`);
   out.push(`  RSS: idle ${r.rss.idleMb.toFixed(1)} MB, peak ${r.rss.peakMb.toFixed(1)} MB; after the ${r.warmupS.toFixed(0)} s warm-up ${r.rss.slopeKbPerS.toFixed(1)} KB/s, fitted growth ${r.rss.growthMb.toFixed(2)} MB (limit ${r.rss.limitMb.toFixed(1)} MB)`);
-  out.push(`  live heap after full GCs (MB): ${r.liveHeap.fullGcs.map((x) => x.toFixed(1)).join(' ')}; after warm-up fitted growth ${r.liveHeap.growthMb.toFixed(2)} MB over ${r.liveHeap.windowGcs} GCs (limit ${r.liveHeap.limitMb.toFixed(1)} MB${r.liveHeap.windowGcs < 3 ? ', not judged: fewer than 3' : ''})`);
+  out.push(`  live heap after full GCs (MB): ${r.liveHeap.fullGcs.map((x) => x.toFixed(1)).join(' ')}; after warm-up fitted growth ${r.liveHeap.growthMb.toFixed(2)} MB over ${r.liveHeap.windowGcs} GCs (limit ${r.liveHeap.limitMb.toFixed(1)} MB${r.liveHeap.windowGcs < 3 ? ', not judged: fewer than 3' : ''}); ${Number.isFinite(r.liveHeap.bytesPerRequest) ? r.liveHeap.bytesPerRequest.toFixed(0) : '-'} bytes per response over ${r.liveHeap.windowServed} responses${r.liveHeap.bytesPerRequestLimit > 0 ? ` (limit ${r.liveHeap.bytesPerRequestLimit})` : ''}`);
   out.push(`  sockets: idle ${r.sockets.idle}, peak ${r.sockets.peak}, after the load ${r.sockets.end}`);
   out.push('  by kind:');
   for (const [k, v] of Object.entries(r.byKind).sort()) out.push(`    ${k.padEnd(32)} ${v}`);

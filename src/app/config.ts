@@ -29,6 +29,8 @@ export interface ServerConfig {
   absoluteTimeout: number;
   /** Open connections per process (per worker); 0 = no cap. `CACHET_MAX_CONNECTIONS` / `--max-connections`, default 4096. */
   maxConnections: number;
+  /** Entries of the session store's verified-value cache (0: no cache). */
+  sessionCache: number;
   /** `--help` was given. */
   help: boolean;
 }
@@ -60,6 +62,9 @@ Options (each overrides its environment variable):
   --max-connections N    CACHET_MAX_CONNECTIONS   open connections per process (per worker);
                                                   more are closed unanswered (default 4096;
                                                   0 = no cap)
+  --session-cache N      CACHET_SESSION_CACHE     verified session cookies kept per process, so a
+                                                  repeat request costs no decrypt (default 5000,
+                                                  ~1.2 KB each; 0 = decrypt every request)
   --insecure-cookies     CACHET_INSECURE_COOKIES=1  drop Secure and the __Host- prefix, for
                                                   plain HTTP on a LAN address (never in production)
   --explain / --no-explain                        serve /explain (default on; off when
@@ -96,7 +101,7 @@ function integer(name: string, text: string | undefined, fallback: number, min: 
   return value;
 }
 
-const VALUE_FLAGS = new Set(['--port', '--host', '--data-dir', '--workers', '--trust-proxy', '--idle-timeout', '--absolute-timeout', '--max-connections']);
+const VALUE_FLAGS = new Set(['--port', '--host', '--data-dir', '--workers', '--trust-proxy', '--idle-timeout', '--absolute-timeout', '--max-connections', '--session-cache']);
 
 /**
  * Reads the configuration from the command-line arguments and the environment.
@@ -142,6 +147,7 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     idleTimeout,
     absoluteTimeout,
     maxConnections: integer('max connections', pick('--max-connections', 'CACHET_MAX_CONNECTIONS'), 4096, 0, 1_000_000),
+    sessionCache: integer('session cache', pick('--session-cache', 'CACHET_SESSION_CACHE'), 5000, 0, 1_000_000),
     help: switches.has('--help'),
   };
 }

@@ -72,6 +72,8 @@ export interface CachetAppOptions {
   absoluteTimeout?: number;
   /** Proxies in front that append to X-Forwarded-For. Default 0. */
   trustProxy?: number;
+  /** Entries of the session store's verified-value cache; 0 turns it off. Default 5000. */
+  sessionCache?: number;
   /** Failed-login limits. */
   loginLimits?: LoginLimits;
   /** The clock for sessions, limits and revocations, ms. Default `Date.now`. */
@@ -132,6 +134,7 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
     keyring,
     mode: 'sealed',
     cookie: options.insecureCookies === true ? { prefix: '', secure: false } : {},
+    cache: options.sessionCache === 0 ? false : { maxEntries: options.sessionCache ?? 5000 },
     idleTimeout,
     absoluteTimeout,
     now,

@@ -99,6 +99,7 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
     idleTimeout: config.idleTimeout,
     absoluteTimeout: config.absoluteTimeout,
     trustProxy: config.trustProxy,
+    sessionCache: config.sessionCache,
     log: io.out,
     commands: style,
   });

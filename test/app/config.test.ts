@@ -16,6 +16,7 @@ test('defaults to port 8080 on 127.0.0.1, .data, one process, explain on', () =>
     idleTimeout: 1800,
     absoluteTimeout: 86_400,
     maxConnections: 4096,
+    sessionCache: 5000,
     help: false,
   });
 });
@@ -55,9 +56,15 @@ test('rejects unknown options and bad numbers with a message naming them', () =>
 
 test('lists every flag and environment variable in --help', () => {
   assert.equal(parseServerConfig(['-h'], {}).help, true);
-  for (const word of ['--port', 'PORT', '--host', 'HOST', '--data-dir', 'CACHET_DATA_DIR', '--workers', 'CACHET_WORKERS', '--trust-proxy', 'CACHET_TRUST_PROXY', '--idle-timeout', 'CACHET_IDLE_TIMEOUT', '--absolute-timeout', 'CACHET_ABSOLUTE_TIMEOUT', '--max-connections', 'CACHET_MAX_CONNECTIONS', '--insecure-cookies', 'CACHET_INSECURE_COOKIES', '--no-explain', 'NODE_ENV', 'CACHET_KEYS', 'SIGHUP']) {
+  for (const word of ['--port', 'PORT', '--host', 'HOST', '--data-dir', 'CACHET_DATA_DIR', '--workers', 'CACHET_WORKERS', '--trust-proxy', 'CACHET_TRUST_PROXY', '--idle-timeout', 'CACHET_IDLE_TIMEOUT', '--absolute-timeout', 'CACHET_ABSOLUTE_TIMEOUT', '--max-connections', 'CACHET_MAX_CONNECTIONS', '--session-cache', 'CACHET_SESSION_CACHE', '--insecure-cookies', 'CACHET_INSECURE_COOKIES', '--no-explain', 'NODE_ENV', 'CACHET_KEYS', 'SIGHUP']) {
     assert.ok(SERVER_HELP.includes(word), word);
   }
+});
+
+test('reads the verified-cache size from --session-cache or CACHET_SESSION_CACHE, 0 for none', () => {
+  assert.equal(parseServerConfig([], { CACHET_SESSION_CACHE: '256' }).sessionCache, 256);
+  assert.equal(parseServerConfig(['--session-cache', '0'], { CACHET_SESSION_CACHE: '256' }).sessionCache, 0);
+  assert.throws(() => parseServerConfig(['--session-cache=-1'], {}), /session cache/);
 });
 
 test('reads the connection cap per process from --max-connections or CACHET_MAX_CONNECTIONS, 0 for none', () => {
