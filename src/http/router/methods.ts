@@ -3,7 +3,10 @@
  * exact `Allow` list of a 405.
  * @module
  */
-import { ALL, STANDARD_METHODS } from './types.js';
+import { ALL, STANDARD_METHODS, type RouterOptions } from './types.js';
+import { checkOptionKeys, type OptionKeys } from '../../errors.js';
+
+const OPTION_KEYS: OptionKeys<RouterOptions> = { maxParamLength: true };
 
 /**
  * The registered method whose handler a route gives `method`, by priority: its own; for HEAD,
@@ -35,7 +38,8 @@ export function allowList(registered: Iterable<string>): string[] {
 }
 
 /** Reads `maxParamLength` (default 500) from options, throwing a TypeError on a bad value. */
-export function readMaxParamLength(options: { maxParamLength?: number }): number {
+export function readMaxParamLength(options: RouterOptions): number {
+  checkOptionKeys('Router', options, OPTION_KEYS);
   const max = options.maxParamLength ?? 500;
   if (!Number.isSafeInteger(max) || max < 1) {
     throw new TypeError(`maxParamLength must be a positive integer, got ${String(max)}`);
