@@ -39,6 +39,7 @@ export type UsageErrorCode =
   | 'ERR_KEY_DUPLICATE'
   | 'ERR_KEYRING_EMPTY'
   | 'ERR_OPTIONS_INVALID'
+  | 'ERR_OPTIONS_UNKNOWN'
   | 'ERR_COOKIE_NAME_INVALID'
   | 'ERR_COOKIE_VALUE_INVALID'
   | 'ERR_COOKIE_ATTRIBUTE_INVALID'
@@ -93,5 +94,66 @@ export class SessionError extends Error {
   /** True when `err` is a `SessionError` of kind `decode`: expected bad input, not a bug. */
   static isDecode(err: unknown): err is SessionError {
     return err instanceof SessionError && err.kind === 'decode';
+  }
+}
+
+/**
+ * Every key of an options type, each mapped to `true`: the valid keys of an options bag, written
+ * so that the compiler fails when the interface gains or loses a key and the list does not.
+ */
+export type OptionKeys<T> = { readonly [K in keyof Required<T>]: true };
+
+/** The valid key closest to `key` (a case slip or up to two typos), if any. */
+function nearest(key: string, valid: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of valid) {
+    const d = candidate.toLowerCase() === lower ? 0 : distance(lower, candidate.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance, for the "did you mean" hint only: keys are short. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/**
+ * Throws `ERR_OPTIONS_UNKNOWN` (kind `usage`) when `options` has an own key that is not in
+ * `valid`, naming the key, the closest valid one and all of them. TypeScript already refuses an
+ * unknown key in an object literal; this catches what it cannot see: JavaScript callers, and
+ * typos that travel through a spread, a cast or a config file. A misspelt `httpOnly` or
+ * `sameSite` that is silently ignored is a cookie with weaker attributes than its author wrote.
+ * Anything that is not a plain object is left to the caller's own checks.
+ *
+ * @example
+ * ```ts
+ * const KEYS: OptionKeys<{ limit?: number }> = { limit: true };
+ * checkOptionKeys('RateLimiter', { limt: 5 }, KEYS);
+ * // throws: RateLimiter: unknown option "limt" (did you mean "limit"?); valid options: limit
+ * ```
+ */
+export function checkOptionKeys(where: string, options: unknown, valid: Readonly<Record<string, true>>): void {
+  if (typeof options !== 'object' || options === null) return;
+  for (const key of Object.keys(options)) {
+    if (Object.hasOwn(valid, key)) continue;
+    const names = Object.keys(valid);
+    const hint = nearest(key, names);
+    throw new SessionError(
+      'ERR_OPTIONS_UNKNOWN',
+      'usage',
+      `${where}: unknown option ${JSON.stringify(key)}${hint === undefined ? '' : ` (did you mean ${JSON.stringify(hint)}?)`}; ` +
+        `valid options: ${names.join(', ')}`,
+    );
   }
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { commandLine, type CommandStyle } from './commands.js';
+import { checkOptionKeys, type OptionKeys } from '../errors.js';
 import { createApp, type App } from '../http/app.js';
 import { csrf } from '../http/csrf.js';
 import { noStore, securityHeaders } from '../http/security-headers.js';
@@ -94,6 +95,14 @@ export interface CachetAppOptions {
   verifyPassword?: (password: string, stored: string) => Promise<boolean>;
 }
 
+const OPTION_KEYS: OptionKeys<CachetAppOptions> = {
+  dataDir: true, keys: true, explain: true, insecureCookies: true, idleTimeout: true, absoluteTimeout: true, trustProxy: true,
+  loginLimits: true, now: true, log: true, passwordHashOptions: true, verifyPassword: true, sessionCache: true, commands: true,
+};
+const LIMIT_KEYS: OptionKeys<LoginLimits> = {
+  perUser: true, perIp: true, windowSeconds: true, hashesInFlight: true, hashesPerUser: true, hashesPerIp: true, hashQueue: true,
+};
+
 /** The assembled app. */
 export interface CachetApp {
   readonly app: App;
@@ -121,6 +130,8 @@ async function keyringOf(keys: readonly StoredKey[]): Promise<Keyring> {
  * ```
  */
 export async function createCachetApp(options: CachetAppOptions): Promise<CachetApp> {
+  checkOptionKeys('createCachetApp', options, OPTION_KEYS);
+  checkOptionKeys('createCachetApp loginLimits', options.loginLimits, LIMIT_KEYS);
   const now = options.now ?? Date.now;
   const log = options.log ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const explainOn = options.explain ?? true;

@@ -16,6 +16,7 @@
  * - Per process, like the failed-login limits.
  * @module
  */
+import { checkOptionKeys, type OptionKeys } from '../errors.js';
 
 /** Options for {@link HashGate}. */
 export interface HashGateOptions {
@@ -28,6 +29,8 @@ export interface HashGateOptions {
   /** Attempts that may wait for a turn; past this, `enter` refuses. Default 64. */
   maxQueue?: number;
 }
+
+const OPTION_KEYS: OptionKeys<HashGateOptions> = { maxInFlight: true, maxPerUser: true, maxPerIp: true, maxQueue: true };
 
 /** Admission to hash: wait for `ready`, do the work, then call `release` exactly once. */
 export interface HashTicket {
@@ -108,6 +111,7 @@ export class HashGate {
   #running = 0;
 
   constructor(options: HashGateOptions) {
+    checkOptionKeys('HashGate', options, OPTION_KEYS);
     this.#maxInFlight = positive('maxInFlight', options.maxInFlight);
     this.#maxPerUser = positive('maxPerUser', options.maxPerUser ?? 1);
     this.#maxPerIp = positive('maxPerIp', options.maxPerIp ?? 1);

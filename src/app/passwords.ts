@@ -12,6 +12,7 @@
  *   many leading bytes matched.
  * @module
  */
+import { checkOptionKeys, type OptionKeys } from '../errors.js';
 
 /**
  * The longest password accepted, in UTF-16 code units (JavaScript `length`). One limit for the
@@ -63,7 +64,10 @@ function fromBase64url(text: string): Uint8Array<ArrayBuffer> | undefined {
   return new Uint8Array(Buffer.from(text, 'base64url'));
 }
 
+const OPTION_KEYS: OptionKeys<PasswordHashOptions> = { iterations: true, unsafeAllowWeakIterationsForTests: true };
+
 function checkIterations(options: PasswordHashOptions): number {
+  checkOptionKeys('password hashing', options, OPTION_KEYS);
   const iterations = options.iterations ?? DEFAULT_PASSWORD_ITERATIONS;
   if (!Number.isSafeInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS) {
     throw new TypeError(`password iterations must be an integer from 1 to ${MAX_ITERATIONS}, got ${iterations}`);

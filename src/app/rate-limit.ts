@@ -14,6 +14,7 @@
  *   for one user all got a hash (issue #13, docs/security.md "Concurrency").
  * @module
  */
+import { checkOptionKeys, type OptionKeys } from '../errors.js';
 
 /** Options for {@link RateLimiter}. */
 export interface RateLimiterOptions {
@@ -26,6 +27,8 @@ export interface RateLimiterOptions {
   /** The clock, in milliseconds. Default `Date.now`. */
   now?: () => number;
 }
+
+const OPTION_KEYS: OptionKeys<RateLimiterOptions> = { limit: true, windowSeconds: true, maxKeys: true, now: true };
 
 interface Window {
   count: number;
@@ -52,6 +55,7 @@ export class RateLimiter {
   readonly #windows = new Map<string, Window>();
 
   constructor(options: RateLimiterOptions) {
+    checkOptionKeys('RateLimiter', options, OPTION_KEYS);
     if (!Number.isSafeInteger(options.limit) || options.limit < 1) throw new TypeError('RateLimiter: limit must be a positive integer');
     if (!(options.windowSeconds > 0)) throw new TypeError('RateLimiter: windowSeconds must be positive');
     const maxKeys = options.maxKeys ?? 10_000;

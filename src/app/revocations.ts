@@ -28,6 +28,7 @@ import { rmSync, watch, type FSWatcher } from 'node:fs';
 import { basename } from 'node:path';
 import { dataFile, ensureDataDir, readJsonFile, withFileLock } from './data-dir.js';
 import { RecordLog } from './record-log.js';
+import { checkOptionKeys, type OptionKeys } from '../errors.js';
 
 /** What a revocation check needs to know about a session. */
 export interface RevocationSubject {
@@ -60,6 +61,8 @@ export interface RevocationListOptions {
    */
   watch?: boolean;
 }
+
+const OPTION_KEYS: OptionKeys<RevocationListOptions> = { dir: true, retainSeconds: true, now: true, refreshMs: true, compactMinLines: true, watch: true };
 
 /** A revoked session id, as a line of the log. */
 interface SessionRecord {
@@ -104,6 +107,7 @@ export class RevocationList {
   readonly #watch: boolean;
 
   constructor(options: RevocationListOptions) {
+    checkOptionKeys('RevocationList', options, OPTION_KEYS);
     this.#dir = options.dir;
     this.#log = new RecordLog(dataFile(options.dir, 'revocations.jsonl'));
     this.#legacyPath = dataFile(options.dir, 'revocations.json');

@@ -3,7 +3,7 @@
  * and key rotation. The wire format is described in ./envelope.ts and docs/cookie-format.md.
  * @module
  */
-import { SessionError } from '../errors.js';
+import { SessionError, checkOptionKeys, type OptionKeys } from '../errors.js';
 import { MESSAGES, fail, usage, seconds, checkName } from './failures.js';
 import { utf8Decode } from '../bytes/utf8.js';
 import { tempBytes, tempUtf8, tempAscii } from '../bytes/arena.js';
@@ -21,6 +21,9 @@ import {
 
 // The API's types live in ./codec-options.ts; re-exported so importers of the codec find them here.
 export type { CodecMode, CookieCodecOptions, EncodeOptions, DecodedValue } from './codec-options.js';
+
+const OPTION_KEYS: OptionKeys<CookieCodecOptions> = { keyring: true, mode: true, maxAge: true, now: true, clockSkew: true, maxBytes: true };
+const ENCODE_KEYS: OptionKeys<EncodeOptions> = { maxAge: true };
 
 /**
  * Turns JSON data into a cookie value nobody can forge (signed) or read and forge (sealed),
@@ -50,6 +53,7 @@ export class CookieCodec {
 
   constructor(options: CookieCodecOptions) {
     if (typeof options !== 'object' || options === null) throw usage('ERR_OPTIONS_INVALID', 'CookieCodec needs an options object with a keyring');
+    checkOptionKeys('CookieCodec', options, OPTION_KEYS);
     this.#keyring = CookieCodec.#checkKeyring(options.keyring);
     const mode = options.mode ?? 'sealed';
     if (mode !== 'sealed' && mode !== 'signed') throw usage('ERR_OPTIONS_INVALID', "mode must be 'sealed' or 'signed'");
@@ -135,6 +139,7 @@ export class CookieCodec {
    */
   async encodeJson(name: string, json: string, options?: EncodeOptions): Promise<string> {
     checkName(name);
+    if (options !== undefined) checkOptionKeys('encode', options, ENCODE_KEYS);
     if (typeof json !== 'string') throw usage('ERR_DATA_INVALID', 'encodeJson takes the JSON text of the data, as JSON.stringify returns it');
     const maxAge = options?.maxAge === undefined ? this.maxAge : seconds(options.maxAge, 'encode maxAge', 1, this.maxAge);
     // Cheap first: base64url makes the value longer than the JSON, so this can never fit.

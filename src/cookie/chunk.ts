@@ -16,7 +16,7 @@
  * for a chunk and each chunk has exactly one name.
  * @module
  */
-import { SessionError } from '../errors.js';
+import { SessionError, checkOptionKeys, type OptionKeys } from '../errors.js';
 import { isCookieName, isCookieValue } from './grammar.js';
 import { MAX_COOKIE_BYTES } from './size.js';
 
@@ -34,7 +34,10 @@ export interface ChunkOptions {
 const DEFAULT_MAX_CHUNKS = 3;
 const MAX_MAX_CHUNKS = 50; // RFC 6265bis §6.1 only promises 50 cookies per domain
 
+const OPTION_KEYS: OptionKeys<ChunkOptions> = { maxChunks: true, maxCookieBytes: true };
+
 function limits(options: ChunkOptions | undefined): { maxChunks: number; maxCookieBytes: number } {
+  if (options !== undefined) checkOptionKeys('chunking', options, OPTION_KEYS);
   const maxChunks = options?.maxChunks ?? DEFAULT_MAX_CHUNKS;
   const maxCookieBytes = options?.maxCookieBytes ?? MAX_COOKIE_BYTES;
   if (!Number.isSafeInteger(maxChunks) || maxChunks < 1 || maxChunks > MAX_MAX_CHUNKS) {

@@ -15,7 +15,7 @@
  * `maxBytes` at most.
  * @module
  */
-import { SessionError } from '../errors.js';
+import { SessionError, checkOptionKeys, type OptionKeys } from '../errors.js';
 
 /** Options for {@link parseCookies}. */
 export interface ParseCookiesOptions {
@@ -32,13 +32,15 @@ export interface ParseCookiesOptions {
    */
   maxBytes?: number;
   /**
-   * Applied to every kept value, e.g. `decodeURIComponent`. If it throws, the raw value is kept:
-   * a bad escape such as `%E0%A4%A` never throws out of the parser. Default: none (values are
+   * Applied to every kept value, e.g. `decodeURIComponent`. If it throws or returns anything but
+   * a string (`undefined` included), the raw value is kept: a bad escape such as `%E0%A4%A` never
+   * throws out of the parser, and the first pair of a name still wins. Default: none (values are
    * returned byte for byte; cachet's own cookies are base64url and need no decoding).
    */
   decode?: (value: string) => string;
 }
 
+const OPTION_KEYS: OptionKeys<ParseCookiesOptions> = { maxPairs: true, maxBytes: true, decode: true };
 const DEFAULT_MAX_PAIRS = 180;
 const DEFAULT_MAX_BYTES = 16384;
 
@@ -103,6 +105,7 @@ export function parseCookies(header: string | readonly string[] | undefined, opt
   // `out[name] === undefined` sees no inherited member. Past a hundred or so keys V8 turns it
   // into a dictionary anyway, so a hostile header costs the same as before.
   const out = Object.setPrototypeOf({}, null) as Record<string, string>;
+  if (options !== undefined) checkOptionKeys('parseCookies', options, OPTION_KEYS);
   const maxPairs = checkLimit(options?.maxPairs, DEFAULT_MAX_PAIRS, 'maxPairs');
   const maxBytes = checkLimit(options?.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
   const decode = options?.decode;
@@ -177,6 +180,7 @@ export function parseCookies(header: string | readonly string[] | undefined, opt
  * ```
  */
 export function findCookie(header: string | readonly string[] | undefined, name: string, options?: ParseCookiesOptions): string | undefined {
+  if (options !== undefined) checkOptionKeys('findCookie', options, OPTION_KEYS);
   const maxPairs = checkLimit(options?.maxPairs, DEFAULT_MAX_PAIRS, 'maxPairs');
   const maxBytes = checkLimit(options?.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
   const decode = options?.decode;

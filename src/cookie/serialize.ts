@@ -7,20 +7,23 @@
  * says how to fix it. The references are to RFC 6265bis (draft-ietf-httpbis-rfc6265bis-15+).
  * @module
  */
-import { SessionError, type UsageErrorCode } from '../errors.js';
+import { SessionError, checkOptionKeys, type OptionKeys, type UsageErrorCode } from '../errors.js';
 import { isAttributeValue, invalidCookieValueIndex, isCookieName } from './grammar.js';
 import { MAX_ATTRIBUTE_BYTES, MAX_COOKIE_BYTES } from './size.js';
 
-/** The SameSite attribute (RFC 6265bis §4.1.2.7). */
+/**
+ * The SameSite attribute (RFC 6265bis §4.1.2.7). Any case is accepted (`'lax'`, `'LAX'`), as
+ * browsers do (§5.6.7 compares case-insensitively); it is sent as written here.
+ */
 export type SameSite = 'Strict' | 'Lax' | 'None';
-/** Chrome's Priority attribute (not in the RFC; other browsers ignore it). */
+/** Chrome's Priority attribute (not in the RFC; other browsers ignore it). Any case is accepted. */
 export type CookiePriority = 'Low' | 'Medium' | 'High';
 
 /** Attributes of a `Set-Cookie`. Nothing is sent unless it is set here; there are no hidden defaults. */
 export interface CookieOptions {
   /** `Domain=`: send the cookie to this host and its subdomains. Omit it for a host-only cookie (safer). */
   domain?: string | undefined;
-  /** `Path=`: must start with "/". `__Host-` cookies need exactly "/". */
+  /** `Path=`: must start with "/", without `<`, `>` or quotes. `__Host-` cookies need exactly "/". */
   path?: string | undefined;
   /** `Max-Age=` in whole seconds, ≥ 0. Values above 400 days are sent as 400 days, which is what browsers keep anyway. */
   maxAge?: number | undefined;
@@ -30,12 +33,12 @@ export interface CookieOptions {
   secure?: boolean | undefined;
   /** `HttpOnly`: invisible to `document.cookie`. */
   httpOnly?: boolean | undefined;
-  /** `SameSite=`. `None` requires `secure`. */
-  sameSite?: SameSite | undefined;
+  /** `SameSite=`, in any case (`'lax'` is sent as `Lax`). `None` requires `secure`. */
+  sameSite?: SameSite | Lowercase<SameSite> | Uppercase<SameSite> | undefined;
   /** `Partitioned` (CHIPS): one cookie jar per top-level site. Requires `secure`. */
   partitioned?: boolean | undefined;
-  /** `Priority=` (Chrome only). */
-  priority?: CookiePriority | undefined;
+  /** `Priority=` (Chrome only), in any case (`'high'` is sent as `High`). */
+  priority?: CookiePriority | Lowercase<CookiePriority> | Uppercase<CookiePriority> | undefined;
 }
 
 /** Attributes of a deletion: those of {@link CookieOptions} that decide *which* cookie is deleted. */
@@ -53,8 +56,16 @@ export type CookieDeletionOptions = Omit<CookieOptions, 'maxAge' | 'expires'>;
 export const MAX_COOKIE_AGE = 400 * 24 * 60 * 60;
 
 const EPOCH = 'Thu, 01 Jan 1970 00:00:00 GMT';
-const SAME_SITE: ReadonlySet<unknown> = new Set(['Strict', 'Lax', 'None']);
-const PRIORITY: ReadonlySet<unknown> = new Set(['Low', 'Medium', 'High']);
+const OPTION_KEYS: OptionKeys<CookieOptions> = {
+  domain: true, path: true, maxAge: true, expires: true, secure: true, httpOnly: true, sameSite: true, partitioned: true, priority: true,
+};
+// Lower case → the spelling sent. Browsers match both attributes case-insensitively, so refusing
+// 'strict' where 'Strict' works only punished a harmless difference.
+const SAME_SITE: ReadonlyMap<string, SameSite> = new Map([['strict', 'Strict'], ['lax', 'Lax'], ['none', 'None']]);
+const PRIORITY: ReadonlyMap<string, CookiePriority> = new Map([['low', 'Low'], ['medium', 'Medium'], ['high', 'High']]);
+// Path is echoed into pages by frameworks and devtools, and no real path needs these: a request
+// path carries them percent-encoded, so a Path with them raw would never match anyway.
+const PATH_MARKUP = /[<>"']/;
 // A DNS name as browsers accept it in Domain=: dot-separated labels of letters, digits, '-' and
 // '_' (real hostnames use '_'), one optional leading dot (ignored by §5.6.3). IDNs must be given
 // in punycode: a browser compares the attribute with the canonical (A-label) host.
@@ -97,6 +108,23 @@ function checkValue(name: string, value: unknown): asserts value is string {
   }
 }
 
+/**
+ * The canonical spelling of an enumerated attribute given in any case. A boolean gets its own
+ * message: `sameSite: true` is another library's shorthand for Strict, and `false` for "none set",
+ * which here would be the opposite of SameSite=None.
+ */
+function enumerated<T extends string>(name: string, option: string, value: unknown, table: ReadonlyMap<string, T>, booleans: string): T {
+  const canonical = typeof value === 'string' ? table.get(value.toLowerCase()) : undefined;
+  if (canonical !== undefined) return canonical;
+  const valid = [...table.values()].map((v) => `'${v}'`).join(', ');
+  fail(
+    'ERR_COOKIE_ATTRIBUTE_INVALID',
+    typeof value === 'boolean'
+      ? `cookie "${name}": ${option} takes one of ${valid}, not ${String(value)}; ${booleans}`
+      : `cookie "${name}": ${option} must be one of ${valid} (any case), got ${JSON.stringify(value)}`,
+  );
+}
+
 function checkFlag(name: string, option: string, value: unknown): boolean {
   if (value === undefined) return false;
   if (typeof value !== 'boolean') fail('ERR_COOKIE_ATTRIBUTE_INVALID', `cookie "${name}": ${option} must be true or false`);
@@ -109,7 +137,8 @@ function checkFlag(name: string, option: string, value: unknown): boolean {
  * callers put Max-Age and Expires between them: the usual order, easy to read in devtools.
  */
 function attributes(name: string, options: CookieDeletionOptions): { scope: string; flags: string } {
-  const { domain, path, sameSite, priority } = options;
+  checkOptionKeys(`cookie "${name}"`, options, OPTION_KEYS);
+  const { domain, path } = options;
   const secure = checkFlag(name, 'secure', options.secure);
   const httpOnly = checkFlag(name, 'httpOnly', options.httpOnly);
   const partitioned = checkFlag(name, 'partitioned', options.partitioned);
@@ -124,12 +153,13 @@ function attributes(name: string, options: CookieDeletionOptions): { scope: stri
       path.charCodeAt(0) !== 0x2f ||
       path.charCodeAt(path.length - 1) === 0x20 ||
       !isAttributeValue(path) ||
+      PATH_MARKUP.test(path) ||
       path.length > MAX_ATTRIBUTE_BYTES
     ) {
       fail(
         'ERR_COOKIE_ATTRIBUTE_INVALID',
         `cookie "${name}": path ${JSON.stringify(path)} must start with "/", not end with a space, be at most ` +
-          `${MAX_ATTRIBUTE_BYTES} bytes and contain no ";", control characters or non-ASCII (percent-encode them)`,
+          `${MAX_ATTRIBUTE_BYTES} bytes and contain no ";", "<", ">", quotes, control characters or non-ASCII (percent-encode them)`,
       );
     }
     scope += `; Path=${path}`;
@@ -147,10 +177,8 @@ function attributes(name: string, options: CookieDeletionOptions): { scope: stri
   }
   if (httpOnly) flags += '; HttpOnly';
   if (secure) flags += '; Secure';
-  if (sameSite !== undefined) {
-    if (!SAME_SITE.has(sameSite)) {
-      fail('ERR_COOKIE_ATTRIBUTE_INVALID', `cookie "${name}": sameSite must be 'Strict', 'Lax' or 'None', got ${JSON.stringify(sameSite)}`);
-    }
+  if (options.sameSite !== undefined) {
+    const sameSite = enumerated(name, 'sameSite', options.sameSite, SAME_SITE, "for true write 'Strict'; for false leave sameSite out, and no attribute is sent");
     // §5.6.7 / §5.7 step: browsers refuse SameSite=None without Secure.
     if (sameSite === 'None' && !secure) {
       fail('ERR_COOKIE_ATTRIBUTE_INVALID', `cookie "${name}": sameSite 'None' requires secure: true (browsers drop it otherwise); or use 'Lax'`);
@@ -162,10 +190,8 @@ function attributes(name: string, options: CookieDeletionOptions): { scope: stri
     if (!secure) fail('ERR_COOKIE_ATTRIBUTE_INVALID', `cookie "${name}": partitioned requires secure: true`);
     flags += '; Partitioned';
   }
-  if (priority !== undefined) {
-    if (!PRIORITY.has(priority)) {
-      fail('ERR_COOKIE_ATTRIBUTE_INVALID', `cookie "${name}": priority must be 'Low', 'Medium' or 'High', got ${JSON.stringify(priority)}`);
-    }
+  if (options.priority !== undefined) {
+    const priority = enumerated(name, 'priority', options.priority, PRIORITY, "for true write 'High'; for false leave priority out, and no attribute is sent");
     flags += `; Priority=${priority}`;
   }
 

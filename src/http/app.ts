@@ -7,9 +7,10 @@
  * @module
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { checkOptionKeys, type OptionKeys } from '../errors.js';
 import { Router } from './router/radix.js';
 import type { Params, RouterLike } from './router/types.js';
-import { BODY_DEFAULTS } from './body.js';
+import { BODY_DEFAULTS, BODY_OPTION_KEYS } from './body.js';
 import type { BodyOptions } from './body.js';
 import { Context } from './context.js';
 import type { BeforeSendHook, ContextConfig } from './context.js';
@@ -22,7 +23,7 @@ import { runChain } from './chain.js';
 import { listen } from './listen.js';
 import type { ClusterListenOptions, ListenOptions } from './listen.js';
 import type { Cluster } from './cluster.js';
-import type { ServerOptions } from './server.js';
+import { SERVER_OPTION_KEYS, type ServerOptions } from './server.js';
 import { shutdown } from './shutdown.js';
 import type { ShutdownOptions } from './shutdown.js';
 import type { AppLogger, Handler, Middleware } from './types.js';
@@ -46,6 +47,11 @@ export interface AppOptions {
   /** Server timeouts and limits used by listen() (each can be overridden there). */
   server?: ServerOptions;
 }
+
+const OPTION_KEYS: OptionKeys<AppOptions> = {
+  body: true, trustProxy: true, trailingSlash: true, accessLog: true, logger: true, requestId: true, router: true, server: true,
+};
+const LOGGER_KEYS: OptionKeys<AppLogger> = { access: true, error: true };
 
 /** What the router stores per method and path. */
 export interface Route {
@@ -125,6 +131,10 @@ function defaultRequestId(): (req: IncomingMessage) => string {
  * ```
  */
 export function createApp(options: AppOptions = {}): App {
+  checkOptionKeys('createApp', options, OPTION_KEYS);
+  checkOptionKeys('createApp body', options.body, BODY_OPTION_KEYS);
+  checkOptionKeys('createApp server', options.server, SERVER_OPTION_KEYS);
+  checkOptionKeys('createApp logger', options.logger, LOGGER_KEYS);
   const router: RouterLike<Route> = options.router ?? new Router<Route>();
   const trust = options.trustProxy === true ? 1 : options.trustProxy === false ? 0 : (options.trustProxy ?? 0);
   if (!Number.isInteger(trust) || trust < 0) throw new TypeError('trustProxy must be a boolean or a non-negative integer');

@@ -7,6 +7,7 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http';
+import type { OptionKeys } from '../errors.js';
 import { HttpError } from './http-error.js';
 
 /** Body limits. */
@@ -26,6 +27,9 @@ export interface BodyOptions {
  * ```
  */
 export const BODY_DEFAULTS: Readonly<Required<BodyOptions>> = Object.freeze({ limit: 100_000, fields: 1000 });
+
+/** @internal The keys of {@link BodyOptions}, for the unknown-option check. */
+export const BODY_OPTION_KEYS: OptionKeys<BodyOptions> = { limit: true, fields: true };
 
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 const utf8 = new TextDecoder('utf-8', { fatal: true });

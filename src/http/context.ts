@@ -13,7 +13,8 @@ import { findCookie, parseCookies } from '../cookie/parse.js';
 import { serializeCookie, serializeCookieDeletion } from '../cookie/serialize.js';
 import type { CookieDeletionOptions, CookieOptions } from '../cookie/serialize.js';
 import type { Params } from './router/types.js';
-import { readForm, readJson } from './body.js';
+import { BODY_OPTION_KEYS, readForm, readJson } from './body.js';
+import { checkOptionKeys } from '../errors.js';
 import type { BodyOptions } from './body.js';
 import { clientIp } from './client-ip.js';
 
@@ -154,6 +155,7 @@ export class Context {
 
   /** @internal */
   _takeBody(options: BodyOptions): Required<BodyOptions> {
+    checkOptionKeys('readForm/readJson', options, BODY_OPTION_KEYS);
     if (this._bodyRead) throw new TypeError('the request body was already read');
     this._bodyRead = true;
     const d = this._config.body;

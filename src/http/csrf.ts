@@ -15,6 +15,7 @@
  * a compressed page never repeats it byte for byte (BREACH).
  * @module
  */
+import { checkOptionKeys, type OptionKeys } from '../errors.js';
 import { decodeBase64url, encodeBase64url } from '../bytes/base64url.js';
 import type { Store } from '../session/core/types.js';
 import type { SessionValues } from '../session/core/session-record.js';
@@ -39,6 +40,10 @@ export interface CsrfOptions {
   /** Accept `Sec-Fetch-Site: same-site` (sibling subdomains). Default `false`: only same-origin. */
   allowSameSite?: boolean;
 }
+
+const OPTION_KEYS: OptionKeys<CsrfOptions> = {
+  store: true, session: true, field: true, header: true, stateKey: true, allowedOrigins: true, allowSameSite: true,
+};
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 const SECRET_BYTES = 32;
@@ -108,6 +113,7 @@ function trustedSource(ctx: Context, options: { allowedOrigins: ReadonlySet<stri
  * ```
  */
 export function csrf(options: CsrfOptions): Middleware {
+  checkOptionKeys('csrf', options, OPTION_KEYS);
   const store = options.store;
   const name = options.session ?? 'session';
   const field = options.field ?? '_csrf';

@@ -6,6 +6,7 @@
  * @module
  */
 import { STATUS_CODES } from 'node:http';
+import { checkOptionKeys, type OptionKeys } from '../errors.js';
 
 /** Options for {@link HttpError}. */
 export interface HttpErrorOptions {
@@ -14,6 +15,8 @@ export interface HttpErrorOptions {
   /** The underlying error, for logs only (never sent). */
   cause?: unknown;
 }
+
+const OPTION_KEYS: OptionKeys<HttpErrorOptions> = { headers: true, cause: true };
 
 /**
  * An error with an HTTP status and a message that is safe to show the client.
@@ -40,6 +43,7 @@ export class HttpError extends Error {
    * @param publicMessage defaults to the standard reason phrase (`Not Found`, ...)
    */
   constructor(status: number, publicMessage?: string, options: HttpErrorOptions = {}) {
+    checkOptionKeys('HttpError', options, OPTION_KEYS);
     if (!Number.isInteger(status) || status < 400 || status > 599) {
       throw new TypeError(`HttpError: status must be an integer in 400-599, got ${String(status)}`);
     }

@@ -4,7 +4,8 @@
  */
 import cluster from 'node:cluster';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer } from './server.js';
+import { createServer, SERVER_OPTION_KEYS } from './server.js';
+import { checkOptionKeys, type OptionKeys } from '../errors.js';
 import type { ServerOptions } from './server.js';
 import { installSignals, onDrain, shutdown } from './shutdown.js';
 import type { ShutdownOptions } from './shutdown.js';
@@ -35,14 +36,21 @@ export interface ClusterListenOptions extends ListenOptions {
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
+const LISTEN_OPTION_KEYS: OptionKeys<ClusterListenOptions> = {
+  ...SERVER_OPTION_KEYS, port: true, host: true, signals: true, shutdownTimeout: true, workers: true,
+};
+
 /** @internal Used by the app: starts the server (or the cluster primary). */
 export function listen(handler: Listener, options: ListenOptions | ClusterListenOptions, reporter: Reporter): Promise<Server | Cluster> {
+  checkOptionKeys('listen', options, LISTEN_OPTION_KEYS);
   if ('workers' in options && options.workers !== undefined && cluster.isPrimary) return startCluster(options);
   return listenHere(handler, options, reporter);
 }
 
 async function listenHere(handler: Listener, options: ListenOptions, reporter: Reporter): Promise<Server> {
-  const server = createServer(handler, options);
+  // createServer refuses keys that are not server options, such as port.
+  const serverOptions = Object.fromEntries(Object.entries(options).filter(([key]) => Object.hasOwn(SERVER_OPTION_KEYS, key)));
+  const server = createServer(handler, serverOptions);
   onDrain(server, () => {
     reporter.closing = true;
   });

@@ -4,6 +4,7 @@
  * The header values are built once per middleware instance, not per request.
  * @module
  */
+import { checkOptionKeys, type OptionKeys } from '../errors.js';
 import type { Middleware } from './types.js';
 
 /** Options for {@link securityHeaders}. */
@@ -25,6 +26,9 @@ export interface SecurityHeadersOptions {
    */
   hsts?: { maxAge: number; includeSubDomains?: boolean; preload?: boolean };
 }
+
+const OPTION_KEYS: OptionKeys<SecurityHeadersOptions> = { csp: true, referrerPolicy: true, crossOriginOpenerPolicy: true, hsts: true };
+const HSTS_KEYS: OptionKeys<NonNullable<SecurityHeadersOptions['hsts']>> = { maxAge: true, includeSubDomains: true, preload: true };
 
 const DEFAULT_CSP: Readonly<Record<string, string>> = {
   'default-src': "'self'",
@@ -49,6 +53,8 @@ const DEFAULT_CSP: Readonly<Record<string, string>> = {
  * ```
  */
 export function securityHeaders(options: SecurityHeadersOptions = {}): Middleware {
+  checkOptionKeys('securityHeaders', options, OPTION_KEYS);
+  checkOptionKeys('securityHeaders hsts', options.hsts, HSTS_KEYS);
   const directives: Record<string, string | null> = { ...DEFAULT_CSP, ...options.csp };
   const csp = Object.entries(directives)
     .filter((e): e is [string, string] => e[1] !== null)

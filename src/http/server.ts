@@ -10,6 +10,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { ServerOptions as TlsServerOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { checkOptionKeys, type OptionKeys } from '../errors.js';
 
 /** Timeouts and limits of the server. All times in milliseconds. */
 export interface ServerOptions {
@@ -58,6 +59,12 @@ export const SERVER_DEFAULTS = Object.freeze({
   maxConnections: 4_096,
 });
 
+/** @internal The keys of {@link ServerOptions}, for the unknown-option check. */
+export const SERVER_OPTION_KEYS: OptionKeys<ServerOptions> = {
+  headersTimeout: true, requestTimeout: true, keepAliveTimeout: true, maxHeaderSize: true,
+  maxRequestsPerSocket: true, connectionsCheckingInterval: true, maxConnections: true, tls: true,
+};
+
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
@@ -70,6 +77,7 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
  * ```
  */
 export function createServer(listener: Listener, options: ServerOptions = {}): Server {
+  checkOptionKeys('createServer', options, SERVER_OPTION_KEYS);
   const o = { ...SERVER_DEFAULTS, ...withoutUndefined(options) };
   for (const key of Object.keys(SERVER_DEFAULTS) as (keyof typeof SERVER_DEFAULTS)[]) {
     const v = o[key];

@@ -4,12 +4,15 @@
  * @module
  */
 import type { Server } from 'node:http';
+import { checkOptionKeys, type OptionKeys } from '../errors.js';
 
 /** Options for {@link shutdown}. */
 export interface ShutdownOptions {
   /** Milliseconds to wait for requests in flight before closing every connection. Default 10 000. */
   timeout?: number;
 }
+
+const OPTION_KEYS: OptionKeys<ShutdownOptions> = { timeout: true };
 
 // Set by listen() so responses written while draining carry Connection: close.
 const draining = new WeakMap<Server, () => void>();
@@ -29,6 +32,7 @@ export function onDrain(server: Server, fn: () => void): void {
  * ```
  */
 export function shutdown(server: Server, options: ShutdownOptions = {}): Promise<void> {
+  checkOptionKeys('shutdown', options, OPTION_KEYS);
   // A second call (SIGINT to the whole process group and the primary's message both reach a
   // cluster worker) joins the first instead of cutting the requests the first lets finish.
   const running = inProgress.get(server);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseCookies } from '../../src/cookie/parse.js';
+import { findCookie, parseCookies } from '../../src/cookie/parse.js';
 import { SessionError } from '../../src/errors.js';
 import { check } from './seed.js';
 
@@ -49,6 +49,12 @@ test('keeps the raw value when the decode function throws on a bad escape', () =
   assert.deepEqual(plain(cookies), { a: '%E0%A4%A', b: '%', c: 'A' });
   const weird = parseCookies('a=1', { decode: (() => 42) as unknown as (v: string) => string });
   assert.equal(weird['a'], '1');
+});
+
+test('keeps the raw value when decode returns undefined, and the first pair of a name still wins', () => {
+  const decode = ((v: string) => (v === 'first' ? undefined : v.toUpperCase())) as unknown as (v: string) => string;
+  assert.deepEqual(plain(parseCookies('a=first; a=second; b=x', { decode })), { a: 'first', b: 'X' });
+  assert.equal(findCookie('a=first; a=second', 'a', { decode }), 'first');
 });
 
 test('stores "__proto__" and "constructor" as plain entries without touching any prototype', () => {

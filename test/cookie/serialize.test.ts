@@ -99,10 +99,40 @@ test('rejects an Expires that is not a Date a browser can read', () => {
 test('rejects SameSite=None and Partitioned without Secure, and unknown SameSite or Priority values', () => {
   throwsCode(() => serializeCookie('n', 'v', { sameSite: 'None' }), 'ERR_COOKIE_ATTRIBUTE_INVALID', /secure: true/);
   throwsCode(() => serializeCookie('n', 'v', { partitioned: true }), 'ERR_COOKIE_ATTRIBUTE_INVALID', /secure: true/);
-  throwsCode(() => serializeCookie('n', 'v', { sameSite: 'lax' as never }), 'ERR_COOKIE_ATTRIBUTE_INVALID', /'Lax'/);
+  throwsCode(() => serializeCookie('n', 'v', { sameSite: 'lux' as never }), 'ERR_COOKIE_ATTRIBUTE_INVALID', /'Lax'/);
   throwsCode(() => serializeCookie('n', 'v', { priority: 'urgent' as never }), 'ERR_COOKIE_ATTRIBUTE_INVALID', /priority/);
   throwsCode(() => serializeCookie('n', 'v', { secure: 'yes' as never }), 'ERR_COOKIE_ATTRIBUTE_INVALID', /secure must be true or false/);
   assert.equal(serializeCookie('n', 'v', { sameSite: 'Strict' }), 'n=v; SameSite=Strict');
+});
+
+test('accepts sameSite and priority in any case and sends them capitalised', () => {
+  for (const sameSite of ['strict', 'STRICT', 'sTrIcT', 'Strict']) {
+    assert.equal(serializeCookie('n', 'v', { sameSite: sameSite as 'strict' }), 'n=v; SameSite=Strict');
+  }
+  assert.equal(serializeCookie('n', 'v', { sameSite: 'lax' }), 'n=v; SameSite=Lax');
+  assert.equal(serializeCookie('n', 'v', { sameSite: 'none', secure: true }), 'n=v; Secure; SameSite=None');
+  assert.equal(serializeCookie('n', 'v', { priority: 'high' }), 'n=v; Priority=High');
+  assert.equal(serializeCookie('n', 'v', { priority: 'MEDIUM' }), 'n=v; Priority=Medium');
+  assert.equal(prepareCookie('n', { sameSite: 'strict', priority: 'low' })('v'), 'n=v; SameSite=Strict; Priority=Low');
+  assert.equal(serializeCookieDeletion('n', { sameSite: 'lax' }), `n=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Lax`);
+  // The None-needs-Secure rule holds whatever the case.
+  throwsCode(() => serializeCookie('n', 'v', { sameSite: 'NONE' }), 'ERR_COOKIE_ATTRIBUTE_INVALID', /secure: true/);
+});
+
+test('refuses true and false for sameSite and priority with a message saying what to write', () => {
+  throwsCode(() => serializeCookie('n', 'v', { sameSite: true as never }), 'ERR_COOKIE_ATTRIBUTE_INVALID', /not true; for true write 'Strict'/);
+  throwsCode(() => serializeCookie('n', 'v', { sameSite: false as never }), 'ERR_COOKIE_ATTRIBUTE_INVALID', /not false; .*leave sameSite out/);
+  throwsCode(() => serializeCookie('n', 'v', { priority: true as never }), 'ERR_COOKIE_ATTRIBUTE_INVALID', /for true write 'High'/);
+  throwsCode(() => serializeCookie('n', 'v', { priority: false as never }), 'ERR_COOKIE_ATTRIBUTE_INVALID', /leave priority out/);
+});
+
+test('refuses a path containing <, > or a quote', () => {
+  for (const path of ['/<script>', '/a>b', '/a"b', "/a'b", '/x/"onload="']) {
+    throwsCode(() => serializeCookie('n', 'v', { path }), 'ERR_COOKIE_ATTRIBUTE_INVALID', /"<", ">", quotes/);
+    throwsCode(() => prepareCookie('n', { path }), 'ERR_COOKIE_ATTRIBUTE_INVALID');
+    throwsCode(() => serializeCookieDeletion('n', { path }), 'ERR_COOKIE_ATTRIBUTE_INVALID');
+  }
+  assert.equal(serializeCookie('n', 'v', { path: '/a%3Cb%22' }), 'n=v; Path=/a%3Cb%22');
 });
 
 test('enforces the __Host- prefix: Secure, Path=/ and no Domain, whatever the case of the prefix', () => {

@@ -8,7 +8,7 @@ import type { SessionContext } from '../../src/session/core/types.js';
 
 export class TestServerStore<T extends SessionValues> extends ServerSideStore<T> {
   constructor(backend: RecordBackend, options: ServerStoreOptions) {
-    super(backend, options, resolveServerStoreOptions(options));
+    super(backend, options, resolveServerStoreOptions(options, 'TestServerStore', {}));
   }
 }
 

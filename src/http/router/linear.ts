@@ -8,17 +8,21 @@
 import type { LookupResult, Params, RouterLike, RouterOptions } from './types.js';
 import { checkMethod, decodeParam, parsePattern } from './pattern.js';
 import type { Segment } from './pattern.js';
-import { allowList, readMaxParamLength, resolveHandler } from './methods.js';
+import { allowList, readMaxParamLength, resolveMethod } from './methods.js';
 
 interface LinearRoute<H> {
-  pattern: string;
-  segments: Segment[];
+  /** The pattern with its param names left out: routes of one shape share an entry. */
+  shape: string;
   regex: RegExp;
-  /** Param names in capture order; the wildcard is named '*'. */
-  names: string[];
-  /** Per segment: static 0, param 1, wildcard 2. */
+  /**
+   * Two numbers per segment, compared in dictionary order: the kind (static 0, param 1,
+   * wildcard 2), then minus the length of a param's static prefix, so that `/v:version` beats
+   * `/:page` and `/v1:x` beats `/v:version`: the longer the text that must match, the better.
+   */
   ranks: number[];
   handlers: Map<string, H>;
+  /** Per registered method, the pattern as written and its param names in capture order ('*' for the wildcard). */
+  written: Map<string, { pattern: string; names: string[] }>;
 }
 
 const NOT_FOUND = { kind: 'not-found' } as const;
@@ -29,7 +33,7 @@ function escapeRegExp(text: string): string {
 
 function compile(segments: Segment[]): RegExp {
   const body = segments
-    .map((s) => (s.type === 'static' ? escapeRegExp(s.text) : s.type === 'param' ? '([^/]+)' : '([\\s\\S]*)'))
+    .map((s) => (s.type === 'static' ? escapeRegExp(s.text) : s.type === 'param' ? `${escapeRegExp(s.prefix)}([^/]+)` : '([\\s\\S]*)'))
     .join('/');
   return new RegExp(`^/${body}$`);
 }
@@ -41,25 +45,9 @@ function compareRanks(a: number[], b: number[]): number {
   return a.length - b.length;
 }
 
-/** Throws when two patterns reach the same position by the same way and name its param apart. */
-function checkParamNames(path: string, a: LinearRoute<unknown>, b: Segment[]): void {
-  for (let i = 0; i < Math.min(a.segments.length, b.length); i++) {
-    const x = a.segments[i]!;
-    const y = b[i]!;
-    if (x.type === 'param' && y.type === 'param') {
-      if (x.name !== y.name) {
-        throw new TypeError(
-          `Route ${JSON.stringify(path)} names the param at segment ${i + 1} ':${y.name}', but ${JSON.stringify(a.pattern)} already names it ':${x.name}'`,
-        );
-      }
-    } else if (!(x.type === 'static' && y.type === 'static' && x.text === y.text)) {
-      return;
-    }
-  }
-}
-
 /**
  * A router that tries every route in turn. Same behaviour as `Router`, slower; the test oracle.
+ * Each route names its own params.
  * @example
  * const router = new LinearRouter<string>().add('GET', '/users/:id', 'user');
  * router.lookup('GET', '/users/42'); // { kind: 'found', handler: 'user', params: { id: '42' }, route: '/users/:id' }
@@ -75,20 +63,28 @@ export class LinearRouter<H> implements RouterLike<H> {
   add(method: string, path: string, handler: H): this {
     checkMethod(method);
     const segments = parsePattern(path);
-    for (const route of this.#routes) checkParamNames(path, route, segments);
-    const same = this.#routes.find((r) => r.pattern === path);
+    const shape = JSON.stringify(segments.map((s) => (s.type === 'param' ? [s.prefix] : s.type === 'static' ? s.text : 0)));
+    const written = {
+      pattern: path,
+      names: segments.flatMap((s) => (s.type === 'param' ? [s.name] : s.type === 'wildcard' ? ['*'] : [])),
+    };
+    const same = this.#routes.find((r) => r.shape === shape);
     if (same !== undefined) {
-      if (same.handlers.has(method)) throw new TypeError(`Route ${method} ${JSON.stringify(path)} is already registered`);
+      const before = same.written.get(method);
+      if (before !== undefined) {
+        const as = before.pattern === path ? '' : ` (as ${JSON.stringify(before.pattern)}: param names aside, the same route)`;
+        throw new TypeError(`Route ${method} ${JSON.stringify(path)} is already registered${as}`);
+      }
       same.handlers.set(method, handler);
+      same.written.set(method, written);
       return this;
     }
     this.#routes.push({
-      pattern: path,
-      segments,
+      shape,
       regex: compile(segments),
-      names: segments.flatMap((s) => (s.type === 'param' ? [s.name] : s.type === 'wildcard' ? ['*'] : [])),
-      ranks: segments.map((s) => (s.type === 'static' ? 0 : s.type === 'param' ? 1 : 2)),
+      ranks: segments.flatMap((s) => (s.type === 'static' ? [0, 0] : s.type === 'param' ? [1, -s.prefix.length] : [2, 0])),
       handlers: new Map([[method, handler]]),
+      written: new Map([[method, written]]),
     });
     return this;
   }
@@ -100,35 +96,36 @@ export class LinearRouter<H> implements RouterLike<H> {
 
   lookup(method: string, path: string): LookupResult<H> {
     if (typeof path !== 'string' || path.charCodeAt(0) !== 47 /* / */) return NOT_FOUND;
-    let best: { route: LinearRoute<H>; handler: H; match: RegExpExecArray } | undefined;
+    let best: { route: LinearRoute<H>; registered: string; match: RegExpExecArray } | undefined;
     const refused = new Set<string>();
     for (const route of this.#routes) {
       const match = route.regex.exec(path);
       if (match === null) continue;
-      const handler = resolveHandler(route.handlers, method);
-      if (handler === undefined) {
+      const registered = resolveMethod(route.handlers, method);
+      if (registered === undefined) {
         for (const m of route.handlers.keys()) refused.add(m);
       } else if (best === undefined || compareRanks(route.ranks, best.route.ranks) < 0) {
-        best = { route, handler, match };
+        best = { route, registered, match };
       }
     }
     if (best === undefined) {
       return refused.size === 0 ? NOT_FOUND : { kind: 'method-not-allowed', allow: allowList(refused) };
     }
+    const { pattern, names } = best.route.written.get(best.registered)!;
     const params: Params = Object.create(null) as Params;
-    for (let i = 0; i < best.route.names.length; i++) {
+    for (let i = 0; i < names.length; i++) {
       const raw = best.match[i + 1]!;
       if (raw.length > this.#maxParamLength) return { kind: 'bad-request', reason: 'param-too-long' };
       const value = decodeParam(raw);
       if (value === null) return { kind: 'bad-request', reason: 'bad-escape' };
-      params[best.route.names[i]!] = value;
+      params[names[i]!] = value;
     }
-    return { kind: 'found', handler: best.handler, params, route: best.route.pattern };
+    return { kind: 'found', handler: best.route.handlers.get(best.registered)!, params, route: pattern };
   }
 
   prettyPrint(): string {
     return this.#routes
-      .map((r) => `${r.pattern} (${[...r.handlers.keys()].sort().join(', ')})`)
+      .flatMap((r) => [...r.written].sort(([a], [b]) => (a < b ? -1 : 1)).map(([m, w]) => `${w.pattern} (${m})`))
       .join('\n');
   }
 }

@@ -3,19 +3,27 @@
  * exact `Allow` list of a 405.
  * @module
  */
-import { ALL, STANDARD_METHODS } from './types.js';
+import { ALL, STANDARD_METHODS, type RouterOptions } from './types.js';
+import { checkOptionKeys, type OptionKeys } from '../../errors.js';
+
+const OPTION_KEYS: OptionKeys<RouterOptions> = { maxParamLength: true };
 
 /**
- * The handler a route gives `method`, by priority: its own; for HEAD, GET's (so HEAD sends the
- * same headers as GET); then ALL's, for the standard methods only. A request whose method is
- * literally 'ALL' matches nothing.
+ * The registered method whose handler a route gives `method`, by priority: its own; for HEAD,
+ * GET's (so HEAD sends the same headers as GET); then ALL's, for the standard methods only. A
+ * request whose method is literally 'ALL' matches nothing.
  */
-export function resolveHandler<H>(handlers: ReadonlyMap<string, H>, method: string): H | undefined {
+export function resolveMethod(handlers: ReadonlyMap<string, unknown>, method: string): string | undefined {
   if (method === ALL) return undefined;
-  const own = handlers.get(method);
-  if (own !== undefined) return own;
-  if (method === 'HEAD' && handlers.has('GET')) return handlers.get('GET');
-  return STANDARD_METHODS.includes(method) ? handlers.get(ALL) : undefined;
+  if (handlers.has(method)) return method;
+  if (method === 'HEAD' && handlers.has('GET')) return 'GET';
+  return STANDARD_METHODS.includes(method) && handlers.has(ALL) ? ALL : undefined;
+}
+
+/** The handler a route gives `method` (see {@link resolveMethod}). */
+export function resolveHandler<H>(handlers: ReadonlyMap<string, H>, method: string): H | undefined {
+  const registered = resolveMethod(handlers, method);
+  return registered === undefined ? undefined : handlers.get(registered);
 }
 
 /** The sorted `Allow` list for registered method names: ALL expanded, HEAD with GET, OPTIONS always. */
@@ -30,7 +38,8 @@ export function allowList(registered: Iterable<string>): string[] {
 }
 
 /** Reads `maxParamLength` (default 500) from options, throwing a TypeError on a bad value. */
-export function readMaxParamLength(options: { maxParamLength?: number }): number {
+export function readMaxParamLength(options: RouterOptions): number {
+  checkOptionKeys('Router', options, OPTION_KEYS);
   const max = options.maxParamLength ?? 500;
   if (!Number.isSafeInteger(max) || max < 1) {
     throw new TypeError(`maxParamLength must be a positive integer, got ${String(max)}`);

@@ -20,7 +20,7 @@ function branches(node: Node<unknown>): Branch[] {
   const out: Branch[] = [...node.statics]
     .sort((a, b) => (a.part < b.part ? -1 : 1))
     .map((child) => ({ label: child.part, route: child.route, node: child }));
-  if (node.param !== null) out.push({ label: `:${node.paramName}`, route: node.param.route, node: node.param });
+  if (node.param !== null) out.push({ label: node.paramNames.map((n) => `:${n}`).join('|'), route: node.param.route, node: node.param });
   if (node.wildcard !== null) out.push({ label: '*', route: node.wildcard, node: null });
   return out;
 }

@@ -3,12 +3,13 @@
  *
  * A node stands for a position in a path. Its static children hang off edges labelled with text
  * (compressed: one edge per run of shared characters, '/' included); its param child matches one
- * non-empty segment; its wildcard matches the rest of the path. Params and wildcards only hang off
- * nodes whose text ends in '/', i.e. at the start of a segment.
+ * non-empty rest of a segment; its wildcard matches the rest of the path. Wildcards only hang off
+ * nodes whose text ends in '/', i.e. at the start of a segment; a param may also hang off a node
+ * in the middle of one (`/v:version`), and always runs to the segment's end.
  * @module
  */
 import type { Params } from './types.js';
-import { resolveHandler, allowList } from './methods.js';
+import { resolveMethod, allowList } from './methods.js';
 import { STANDARD_METHODS, ALL } from './types.js';
 
 /** The shape a successful lookup returns. */
@@ -64,32 +65,41 @@ export class MethodTable<H> {
   }
 }
 
-/** One registered pattern with its handlers per method. */
+/**
+ * What one `add` registered: the handler, and the pattern and param names it was written with.
+ * Routes that reach the same tree position may name their params differently (`GET /t/:id`,
+ * `POST /t/:other`), so the names live here, per method, and not in the tree.
+ */
+export interface Endpoint<H> {
+  readonly handler: H;
+  readonly pattern: string;
+  /** Param names in path order; a wildcard is '*'. */
+  readonly names: readonly string[];
+}
+
+/** One position in the tree where routes end, with their endpoints per method. */
 export class Route<H> {
   readonly handlers = new Map<string, H>();
-  /** Method → handler with HEAD→GET and ALL already applied: one read per lookup. */
-  resolved = new MethodTable<H>();
+  readonly endpoints = new Map<string, Endpoint<H>>();
+  /** Method → endpoint with HEAD→GET and ALL already applied: one read per lookup. */
+  resolved = new MethodTable<Endpoint<H>>();
   /** Frozen results for param-free routes, one per method, so static hits allocate nothing. */
   results = new MethodTable<Found<H>>();
 
-  constructor(
-    readonly pattern: string,
-    /** Param names in path order; a wildcard is '*'. */
-    readonly names: readonly string[],
-  ) {}
-
-  add(method: string, handler: H): void {
-    this.handlers.set(method, handler);
+  add(method: string, endpoint: Endpoint<H>): void {
+    this.handlers.set(method, endpoint.handler);
+    this.endpoints.set(method, endpoint);
     const candidates = new Set([...this.handlers.keys(), 'HEAD', ...STANDARD_METHODS]);
     candidates.delete(ALL);
-    this.resolved = new MethodTable<H>();
+    this.resolved = new MethodTable<Endpoint<H>>();
     this.results = new MethodTable<Found<H>>();
     for (const m of candidates) {
-      const h = resolveHandler(this.handlers, m);
-      if (h === undefined) continue;
-      this.resolved.set(m, h);
-      if (this.names.length === 0) {
-        this.results.set(m, Object.freeze({ kind: 'found', handler: h, params: EMPTY_PARAMS, route: this.pattern }));
+      const registered = resolveMethod(this.handlers, m);
+      if (registered === undefined) continue;
+      const e = this.endpoints.get(registered)!;
+      this.resolved.set(m, e);
+      if (e.names.length === 0) {
+        this.results.set(m, Object.freeze({ kind: 'found', handler: e.handler, params: EMPTY_PARAMS, route: e.pattern }));
       }
     }
   }
@@ -117,7 +127,8 @@ export class Node<H> {
    */
   byCode: (Node<H> | undefined)[] = new Array<Node<H> | undefined>(128).fill(undefined);
   param: Node<H> | null = null;
-  paramName = '';
+  /** The names routes give the param child, for printing only: each route keeps its own. */
+  paramNames: string[] = [];
   wildcard: Route<H> | null = null;
   route: Route<H> | null = null;
 
@@ -163,7 +174,7 @@ export class Node<H> {
     tail.statics = this.statics;
     tail.byCode = this.byCode;
     tail.param = this.param;
-    tail.paramName = this.paramName;
+    tail.paramNames = this.paramNames;
     tail.wildcard = this.wildcard;
     tail.route = this.route;
     this.part = this.part.slice(0, at);
@@ -171,7 +182,7 @@ export class Node<H> {
     this.byCode = new Array<Node<H> | undefined>(128).fill(undefined);
     this.addStatic(tail);
     this.param = null;
-    this.paramName = '';
+    this.paramNames = [];
     this.wildcard = null;
     this.route = null;
   }

@@ -15,7 +15,7 @@ import type { LookupResult, Params, RouterLike, RouterOptions } from './types.js
 import { checkMethod, decodeParam, parsePattern } from './pattern.js';
 import { allowList, readMaxParamLength } from './methods.js';
 import { Node, Route, EMPTY_PARAMS } from './radix-node.js';
-import type { Found } from './radix-node.js';
+import type { Endpoint, Found } from './radix-node.js';
 import { printTree } from './pretty-print.js';
 
 type Token = { type: 'static'; text: string } | { type: 'param'; name: string } | { type: 'wildcard' };
@@ -35,10 +35,19 @@ function tokenize(path: string): { tokens: Token[]; names: string[] } {
       text += segment.text;
       continue;
     }
-    tokens.push({ type: 'static', text });
+    if (segment.type === 'param') {
+      // A prefix ('/v:version') is static text like any other: the param node hangs off the
+      // node where it ends, so the walk tries longer static text first and the lookup pays
+      // nothing new. A param always ends its segment, so its end is still the next '/'.
+      tokens.push({ type: 'static', text: text + segment.prefix });
+      tokens.push({ type: 'param', name: segment.name });
+      names.push(segment.name);
+    } else {
+      tokens.push({ type: 'static', text });
+      tokens.push(segment);
+      names.push('*');
+    }
     text = '';
-    tokens.push(segment);
-    names.push(segment.type === 'param' ? segment.name : '*');
   }
   if (text !== '') tokens.push({ type: 'static', text });
   return { tokens, names };
@@ -57,13 +66,18 @@ function matchesAt(path: string, part: string, pos: number): boolean {
 }
 
 /**
- * The radix-tree router: static segments, `:name` params, a trailing `*` wildcard, per-method
- * handlers. Conflicts throw a TypeError at `add`; lookups never throw.
+ * The radix-tree router: static segments, `:name` params (whole segments or after static text,
+ * as in `/v:version`), a trailing `*` wildcard, per-method handlers. Each route names its own
+ * params. Conflicts throw a TypeError at `add`; lookups never throw.
  * @example
  * const router = new Router<string>()
  *   .add('GET', '/users/:id', 'show user')
+ *   .add('DELETE', '/users/:userId', 'delete user') // each route names its own params
+ *   .add('GET', '/v:version/status', 'status')       // a param after static text
  *   .add('GET', '/files/*', 'serve file');
  * router.find('GET', '/users/42');      // { handler: 'show user', params: { id: '42' }, ... }
+ * router.find('DELETE', '/users/42');   // { handler: 'delete user', params: { userId: '42' }, ... }
+ * router.find('GET', '/v2/status');     // { handler: 'status', params: { version: '2' }, ... }
  * router.lookup('POST', '/users/42');   // { kind: 'method-not-allowed', allow: ['GET', 'HEAD', 'OPTIONS'] }
  * router.lookup('GET', '/files/a%2Fb'); // found, params['*'] === 'a/b'
  */
@@ -75,8 +89,8 @@ export class Router<H> implements RouterLike<H> {
   private offsets = new Int32Array(16);
   /** Set by a walk that found the path but not the method: the difference between 404 and 405. */
   private pathMatched = false;
-  /** The handler chosen by the last successful walk, to avoid returning a pair. */
-  private handler: H | undefined = undefined;
+  /** The endpoint chosen by the last successful walk, to avoid returning a pair. */
+  private endpoint: Endpoint<H> | undefined = undefined;
 
   constructor(options: RouterOptions = {}) {
     this.maxParamLength = readMaxParamLength(options);
@@ -93,18 +107,20 @@ export class Router<H> implements RouterLike<H> {
       if (token.type === 'static') {
         node = node.insertStatic(token.text);
       } else if (token.type === 'param') {
-        if (node.param === null) {
-          node.param = new Node<H>('');
-          node.paramName = token.name;
-        }
+        // Names belong to routes (Endpoint.names), not to the tree: `GET /t/:id` and `POST /t/:other`
+        // share this node and each handler sees its own name. The node keeps the names for printing.
+        node.param ??= new Node<H>('');
+        if (!node.paramNames.includes(token.name)) node.paramNames.push(token.name);
         node = node.param;
       } else {
-        route = node.wildcard ??= new Route<H>(path, names);
+        route = node.wildcard ??= new Route<H>();
       }
     }
-    route ??= node.route ??= new Route<H>(path, names);
-    route.add(method, handler);
-    if (names.length === 0) this.staticRoutes.set(path, route);
+    route ??= node.route ??= new Route<H>();
+    route.add(method, { handler, pattern: path, names });
+    // Keyed by the text a request carries: '/a::b' is requested as '/a:b'.
+    const only = tokens[0];
+    if (names.length === 0 && only?.type === 'static') this.staticRoutes.set(only.text, route);
     if (this.offsets.length < 2 * names.length) this.offsets = new Int32Array(2 * names.length);
     return this;
   }
@@ -117,11 +133,6 @@ export class Router<H> implements RouterLike<H> {
       if (token.type === 'static') {
         node = node.walkStatic(token.text);
       } else if (token.type === 'param') {
-        if (node.param !== null && node.paramName !== token.name) {
-          throw new TypeError(
-            `Route ${JSON.stringify(path)} names a param ':${token.name}' where another route already names it ':${node.paramName}'`,
-          );
-        }
         node = node.param ?? undefined;
       } else {
         route = node.wildcard;
@@ -129,7 +140,11 @@ export class Router<H> implements RouterLike<H> {
       if (node === undefined) return;
     }
     if (route === undefined) route = node.route;
-    if (route?.handlers.has(method)) throw new TypeError(`Route ${method} ${JSON.stringify(path)} is already registered`);
+    const same = route?.endpoints.get(method);
+    if (same !== undefined) {
+      const as = same.pattern === path ? '' : ` (as ${JSON.stringify(same.pattern)}: param names aside, the same route)`;
+      throw new TypeError(`Route ${method} ${JSON.stringify(path)} is already registered${as}`);
+    }
   }
 
   find(method: string, path: string): { handler: H; params: Params } | null {
@@ -152,14 +167,13 @@ export class Router<H> implements RouterLike<H> {
       this.collect(this.root, path, 0, methods);
       return { kind: 'method-not-allowed', allow: allowList(methods) };
     }
-    return this.found(route, path);
+    return this.found(path);
   }
 
   /** Builds the result for a chosen route: checks lengths, then decodes, param by param. */
-  private found(route: Route<H>, path: string): LookupResult<H> {
-    const handler = this.handler as H;
-    const names = route.names;
-    if (names.length === 0) return { kind: 'found', handler, params: EMPTY_PARAMS, route: route.pattern };
+  private found(path: string): LookupResult<H> {
+    const { handler, names, pattern } = this.endpoint!;
+    if (names.length === 0) return { kind: 'found', handler, params: EMPTY_PARAMS, route: pattern };
     const offsets = this.offsets;
     // One scan of the whole path instead of one per param: escapes are rare in real paths, and
     // this measured 5-9% faster on the params and wildcard scenarios.
@@ -174,7 +188,7 @@ export class Router<H> implements RouterLike<H> {
       if (value === null) return BAD_ESCAPE;
       params[names[i]!] = value;
     }
-    const result: Found<H> = { kind: 'found', handler, params, route: route.pattern };
+    const result: Found<H> = { kind: 'found', handler, params, route: pattern };
     return result;
   }
 
@@ -194,9 +208,9 @@ export class Router<H> implements RouterLike<H> {
       if (pos === length) {
         const route = node.route;
         if (route !== null) {
-          const handler = route.resolved.get(method);
-          if (handler !== undefined) {
-            this.handler = handler;
+          const endpoint = route.resolved.get(method);
+          if (endpoint !== undefined) {
+            this.endpoint = endpoint;
             return route;
           }
           this.pathMatched = true;
@@ -235,11 +249,11 @@ export class Router<H> implements RouterLike<H> {
         }
       }
       if (wildcard !== null) {
-        const handler = wildcard.resolved.get(method);
-        if (handler !== undefined) {
+        const endpoint = wildcard.resolved.get(method);
+        if (endpoint !== undefined) {
           offsets[2 * depth] = pos;
           offsets[2 * depth + 1] = length;
-          this.handler = handler;
+          this.endpoint = endpoint;
           return wildcard;
         }
         this.pathMatched = true;

@@ -5,9 +5,11 @@
  * Semantics every implementation must share:
  * - Paths are matched raw, segment by segment on '/', before any percent-decoding, so an encoded
  *   `%2F` inside a param stays inside that param. Static segments compare byte for byte.
- * - Per segment, static beats `:param` beats the trailing `*`. With backtracking this means the
- *   chosen route is the one whose per-segment ranks (static 0, param 1, wildcard 2) are
+ * - Per segment, static beats `prefix:param` beats `:param` beats the trailing `*`, and a longer
+ *   prefix beats a shorter one. With backtracking this means the chosen route is the one whose
+ *   per-segment ranks (static 0, param 1, wildcard 2; then minus the prefix length) are
  *   lexicographically smallest among the routes that match the path and accept the method.
+ * - Param names belong to the route: `GET /t/:id` and `POST /t/:other` each see their own.
  * - A route accepts a method when it was added for it, for 'ALL', or (for HEAD) for GET.
  * - No route matches the path: `not-found`. Routes match the path but none accepts the method:
  *   `method-not-allowed`, with `allow` the sorted union of their methods, plus HEAD where GET is
@@ -15,8 +17,8 @@
  * - Param values are percent-decoded after matching; a malformed escape gives `bad-request`
  *   (`bad-escape`), a raw value longer than `maxParamLength` gives `bad-request` (`param-too-long`).
  *   Lookups never throw.
- * - `add` throws a TypeError on conflicts (same method and path twice, two param names at the same
- *   position), on a bad pattern, and on TRACE / CONNECT, which are never routed.
+ * - `add` throws a TypeError on conflicts (same method and path twice, param names aside), on a
+ *   bad pattern, and on TRACE / CONNECT, which are never routed.
  * @module
  */
 
@@ -44,7 +46,7 @@ export interface RouterOptions {
 
 /** What a router offers; `Router` (radix) and `LinearRouter` both implement it. */
 export interface RouterLike<H> {
-  /** Registers `handler` for `method` (or 'ALL') at `path`. Throws a TypeError on conflict. */
+  /** Registers `handler` for `method` (or 'ALL') at `path`. Throws a TypeError on conflict or a bad pattern. */
   add(method: string, path: string, handler: H): this;
   /** The handler and params for a request, or null for any other outcome. Never throws. */
   find(method: string, path: string): { handler: H; params: Params } | null;

@@ -4,10 +4,10 @@
  * that `CookieStore` reads as load and commit.
  * @module
  */
-import { SessionError } from '../../errors.js';
+import { SessionError, checkOptionKeys, type OptionKeys } from '../../errors.js';
 import type { Keyring } from '../../keys/keyring.js';
 import { splitCookieValue } from '../../cookie/chunk.js';
-import type { SessionStoreOptions } from '../core/store-options.js';
+import { STORE_OPTION_KEYS, type SessionStoreOptions } from '../core/store-options.js';
 import type { VerifiedCacheOptions } from '../core/verified-cache.js';
 
 /** Options for {@link CookieStore}. */
@@ -31,6 +31,8 @@ export interface CookieStoreSettings {
   cache: VerifiedCacheOptions | undefined;
 }
 
+const OPTION_KEYS: OptionKeys<CookieStoreOptions> = { ...STORE_OPTION_KEYS, keyring: true, mode: true, chunking: true, cache: true };
+
 /**
  * Checks `CookieStore`'s own options and applies their defaults. Throws `ERR_OPTIONS_INVALID`
  * (kind `usage`) with a message that says how to fix it: at construction, never on a request.
@@ -44,11 +46,13 @@ export function cookieStoreSettings(options: CookieStoreOptions): CookieStoreSet
   if (typeof options !== 'object' || options === null || typeof options.keyring !== 'object' || options.keyring === null) {
     throw new SessionError('ERR_OPTIONS_INVALID', 'usage', 'CookieStore needs a keyring: new CookieStore({ keyring: await Keyring.create([generateKey()]) }).');
   }
+  checkOptionKeys('CookieStore', options, OPTION_KEYS);
   const mode = options.mode ?? 'sealed';
   if (mode !== 'sealed' && mode !== 'signed') throw new SessionError('ERR_OPTIONS_INVALID', 'usage', `mode must be 'sealed' or 'signed' (got ${JSON.stringify(mode)}).`);
   const chunking = options.chunking ?? false;
   let maxChunks: number | undefined;
   if (chunking !== false) {
+    if (chunking !== true) checkOptionKeys('CookieStore chunking', chunking, { maxChunks: true });
     maxChunks = chunking === true ? 3 : (chunking.maxChunks ?? 3);
     splitCookieValue('x', '', { maxChunks }); // validates maxChunks now, not on the first save
   }

@@ -8,7 +8,7 @@
  * would otherwise show up as "my session never sticks".
  * @module
  */
-import { SessionError, type DecodeErrorCode } from '../../errors.js';
+import { SessionError, checkOptionKeys, type DecodeErrorCode, type OptionKeys } from '../../errors.js';
 import type { SessionCookieAttributes } from './types.js';
 
 /** Cookie attributes of a store. Defaults are the safe ones; loosen them only on purpose. */
@@ -86,6 +86,14 @@ export interface ResolvedStoreOptions {
   notValidBefore: ((subject: string) => number | undefined | Promise<number | undefined>) | undefined;
 }
 
+/** The keys every store accepts; each store adds its own (see `checkOptionKeys`). */
+export const STORE_OPTION_KEYS: OptionKeys<SessionStoreOptions> = {
+  cookie: true, idleTimeout: true, absoluteTimeout: true, renewAfter: true, now: true, onDecodeError: true, isRevoked: true, notValidBefore: true,
+};
+const COOKIE_OPTION_KEYS: OptionKeys<SessionCookieOptions> = {
+  prefix: true, path: true, domain: true, secure: true, httpOnly: true, sameSite: true, partitioned: true, maxAge: true,
+};
+
 function invalid(message: string): SessionError {
   return new SessionError('ERR_OPTIONS_INVALID', 'usage', message);
 }
@@ -113,6 +121,7 @@ function positiveSeconds(name: string, value: number | undefined, fallback: numb
  */
 export function resolveStoreOptions(options: SessionStoreOptions): ResolvedStoreOptions {
   const cookie = options.cookie ?? {};
+  checkOptionKeys('store option cookie', cookie, COOKIE_OPTION_KEYS);
   const prefix = cookie.prefix ?? '__Host-';
   if (prefix !== '__Host-' && prefix !== '__Secure-' && prefix !== '') {
     throw invalid(`cookie.prefix must be '__Host-', '__Secure-' or '' (got ${JSON.stringify(prefix)}).`);

@@ -14,7 +14,7 @@
  * opening cookies at once.
  * @module
  */
-import { SessionError } from '../../errors.js';
+import { SessionError, checkOptionKeys, type OptionKeys } from '../../errors.js';
 
 /** Options for {@link VerifiedCache}. */
 export interface VerifiedCacheOptions {
@@ -62,6 +62,7 @@ export class VerifiedCache<V> {
   #generation: unknown = undefined;
 
   constructor(options: VerifiedCacheOptions = {}) {
+    checkOptionKeys('cache', options, { maxEntries: true } satisfies OptionKeys<VerifiedCacheOptions>);
     const max = options.maxEntries ?? 5000;
     if (!Number.isInteger(max) || max < 1) {
       throw new SessionError('ERR_OPTIONS_INVALID', 'usage', `cache.maxEntries must be a positive integer (got ${String(max)}); pass cache: false to turn the cache off.`);

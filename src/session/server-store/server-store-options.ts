@@ -2,9 +2,9 @@
  * Options and result types shared by the server-side stores, and their validation.
  * @module
  */
-import { SessionError } from '../../errors.js';
+import { SessionError, checkOptionKeys, type OptionKeys } from '../../errors.js';
 import type { Keyring } from '../../keys/keyring.js';
-import { type ResolvedStoreOptions, type SessionStoreOptions, resolveStoreOptions } from '../core/store-options.js';
+import { type ResolvedStoreOptions, type SessionStoreOptions, STORE_OPTION_KEYS, resolveStoreOptions } from '../core/store-options.js';
 import type { VerifiedCacheOptions } from '../core/verified-cache.js';
 
 /** Options every server-side store takes: those of `CookieStore` plus the keyring and a few more. */
@@ -47,8 +47,13 @@ export function checkOption(ok: boolean, message: string): void {
 }
 
 /** Validates what every server-side store needs and applies the shared defaults. */
-export function resolveServerStoreOptions(options: ServerStoreOptions): ResolvedStoreOptions {
+export function resolveServerStoreOptions<O extends ServerStoreOptions>(
+  options: O,
+  store: string,
+  own: OptionKeys<Omit<O, keyof ServerStoreOptions>>,
+): ResolvedStoreOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('A server-side store needs an options object with a keyring.');
+  checkOptionKeys(store, options, { ...STORE_OPTION_KEYS, keyring: true, cache: true, onStoreError: true, ...own });
   checkOption(typeof options.keyring === 'object' && options.keyring !== null, 'keyring is required: it signs the session-id cookie (see Keyring.create).');
   return resolveStoreOptions(options);
 }

@@ -28,6 +28,14 @@ describe('Router internals', () => {
     );
   });
 
+  it('prints a param after static text under that text, with every name routes give it', () => {
+    const router = new Router<string>().add('GET', '/v:version', 'a').add('POST', '/v:release', 'b').add('GET', '/vault', 'c');
+    assert.equal(
+      router.prettyPrint(),
+      ['└── /v', '    ├── ault (GET)', '    └── :version|:release (GET, POST)'].join('\n'),
+    );
+  });
+
   it('returns one shared frozen result for a static route, without allocating', () => {
     const router = new Router<string>().add('GET', '/a', 'a');
     const first = router.lookup('GET', '/a');

@@ -54,11 +54,14 @@ export function runRouterConformance(name: string, factory: RouterFactory): void
       assert.deepEqual(r.lookup('GET', '/files/..'), found('GET /files/:name', '/files/:name', { name: '..' }));
     });
 
-    it('matches static segments that carry percent escapes and colons as written', () => {
-      const r = table(['GET', '/caf%C3%A9'], ['GET', '/a:b/@c']);
+    it('matches static segments that carry percent escapes and escaped colons as written', () => {
+      const r = table(['GET', '/caf%C3%A9'], ['GET', '/a::b/@c'], ['GET', '/::'], ['GET', '/v1/users::batch']);
       assert.equal(r.lookup('GET', '/caf%C3%A9').kind, 'found');
       assert.equal(r.lookup('GET', '/caf%c3%a9').kind, 'not-found');
-      assert.equal(r.lookup('GET', '/a:b/@c').kind, 'found');
+      assert.deepEqual(r.lookup('GET', '/a:b/@c'), found('GET /a::b/@c', '/a::b/@c'));
+      assert.equal(r.lookup('GET', '/a::b/@c').kind, 'not-found');
+      assert.deepEqual(r.lookup('GET', '/:'), found('GET /::', '/::'));
+      assert.deepEqual(r.lookup('GET', '/v1/users:batch'), found('GET /v1/users::batch', '/v1/users::batch'));
     });
   });
 
@@ -134,6 +137,50 @@ export function runRouterConformance(name: string, factory: RouterFactory): void
 
     it('rejects a maxParamLength that is not a positive integer', () => {
       for (const bad of [0, -1, 1.5, Number.NaN]) assert.throws(() => factory({ maxParamLength: bad }), TypeError);
+    });
+  });
+
+  describe(`${name}: params after static text in a segment`, () => {
+    it('captures a param that follows static text, up to the end of its segment', () => {
+      const r = table(['GET', '/prefix-:id'], ['GET', '/foo/my-:param'], ['GET', '/v:version/status']);
+      assert.deepEqual(r.lookup('GET', '/prefix-42'), found('GET /prefix-:id', '/prefix-:id', { id: '42' }));
+      assert.deepEqual(r.lookup('GET', '/foo/my-thing'), found('GET /foo/my-:param', '/foo/my-:param', { param: 'thing' }));
+      assert.deepEqual(r.lookup('GET', '/v2/status'), found('GET /v:version/status', '/v:version/status', { version: '2' }));
+      assert.deepEqual(r.lookup('GET', '/prefix-a%2Fb'), found('GET /prefix-:id', '/prefix-:id', { id: 'a/b' }));
+      for (const path of ['/prefix-', '/prefix-1/x', '/foo/my-', '/foo/my', '/v/status', '/prefix42', '/Prefix-1']) {
+        assert.deepEqual(r.lookup('GET', path), { kind: 'not-found' }, path);
+      }
+    });
+
+    it('ranks a longer static prefix above a shorter one, static above both, and a bare param below', () => {
+      const r = table(['GET', '/:page'], ['GET', '/v:version'], ['GET', '/v1:minor'], ['GET', '/v1x'], ['GET', '/*']);
+      assert.equal(r.find('GET', '/v1x')?.handler, 'GET /v1x');
+      assert.deepEqual(r.lookup('GET', '/v1y'), found('GET /v1:minor', '/v1:minor', { minor: 'y' }));
+      assert.deepEqual(r.lookup('GET', '/v1'), found('GET /v:version', '/v:version', { version: '1' }));
+      assert.deepEqual(r.lookup('GET', '/v2'), found('GET /v:version', '/v:version', { version: '2' }));
+      assert.deepEqual(r.lookup('GET', '/v'), found('GET /:page', '/:page', { page: 'v' }));
+      assert.deepEqual(r.lookup('GET', '/about'), found('GET /:page', '/:page', { page: 'about' }));
+      assert.deepEqual(r.lookup('GET', '/v2/x'), found('GET /*', '/*', { '*': 'v2/x' }));
+    });
+
+    it('backtracks from a prefixed param into a bare one on a later segment', () => {
+      const r = table(['GET', '/v:version/a'], ['GET', '/:page/b']);
+      assert.deepEqual(r.lookup('GET', '/v1/b'), found('GET /:page/b', '/:page/b', { page: 'v1' }));
+      assert.deepEqual(r.lookup('GET', '/v1/a'), found('GET /v:version/a', '/v:version/a', { version: '1' }));
+    });
+
+    it('counts a prefixed route in the Allow list of a path it matches', () => {
+      const r = table(['POST', '/item-:id'], ['PUT', '/:name']);
+      assert.deepEqual(r.lookup('GET', '/item-1'), { kind: 'method-not-allowed', allow: ['OPTIONS', 'POST', 'PUT'] });
+      assert.deepEqual(r.lookup('PUT', '/item-1'), found('PUT /:name', '/:name', { name: 'item-1' }));
+    });
+
+    it('refuses static text after a param, with an error that says why', () => {
+      const r = factory();
+      for (const path of ['/:id.json', '/:lat-:lng', '/a-:x.y/z', '/:a:b']) {
+        assert.throws(() => r.add('GET', path, 'x'), { name: 'TypeError', message: /runs to the end of its segment/ }, path);
+      }
+      assert.throws(() => r.add('GET', '/a:', 'x'), { name: 'TypeError', message: /'::'/ });
     });
   });
 
@@ -232,14 +279,23 @@ export function runRouterConformance(name: string, factory: RouterFactory): void
       assert.equal(r.find('GET', '/a/1')?.handler, 'GET /a/:id');
     });
 
-    it('throws a TypeError for two param names at the same position', () => {
-      const r = table(['GET', '/users/:id'], ['GET', '/a/:x/b']);
-      assert.throws(() => r.add('GET', '/users/:name/posts', 'x'), { name: 'TypeError', message: /:id/ });
-      assert.throws(() => r.add('POST', '/users/:uid', 'x'), TypeError);
-      assert.throws(() => r.add('GET', '/a/:y/c', 'x'), TypeError);
-      r.add('GET', '/b/:y', 'other position');
-      r.add('GET', '/users/:id/posts/:post', 'deeper');
-      assert.equal(r.find('GET', '/users/1')?.handler, 'GET /users/:id');
+    it('lets each route name its params, even at a position another route names differently', () => {
+      const r = table(['GET', '/test/:id'], ['POST', '/test/:other'], ['GET', '/users/:id'], ['GET', '/users/:name/posts'], ['ALL', '/w/:all']);
+      r.add('DELETE', '/w/:gone', 'DELETE /w/:gone');
+      assert.deepEqual(r.lookup('GET', '/test/1'), found('GET /test/:id', '/test/:id', { id: '1' }));
+      assert.deepEqual(r.lookup('HEAD', '/test/1'), found('GET /test/:id', '/test/:id', { id: '1' }));
+      assert.deepEqual(r.lookup('POST', '/test/1'), found('POST /test/:other', '/test/:other', { other: '1' }));
+      assert.deepEqual(r.lookup('GET', '/users/1'), found('GET /users/:id', '/users/:id', { id: '1' }));
+      assert.deepEqual(r.lookup('GET', '/users/1/posts'), found('GET /users/:name/posts', '/users/:name/posts', { name: '1' }));
+      assert.deepEqual(r.lookup('PUT', '/w/1'), found('ALL /w/:all', '/w/:all', { all: '1' }));
+      assert.deepEqual(r.lookup('DELETE', '/w/1'), found('DELETE /w/:gone', '/w/:gone', { gone: '1' }));
+    });
+
+    it('still refuses the same method on the same route written with other param names', () => {
+      const r = table(['GET', '/test/:id'], ['GET', '/p-:a/*']);
+      assert.throws(() => r.add('GET', '/test/:other', 'x'), { name: 'TypeError', message: /already registered.*\/test\/:id/ });
+      assert.throws(() => r.add('GET', '/p-:b/*', 'x'), { name: 'TypeError', message: /already registered/ });
+      assert.equal(r.find('GET', '/test/1')?.handler, 'GET /test/:id');
     });
 
     it('never routes TRACE or CONNECT and insists on upper-case methods', () => {
@@ -252,15 +308,16 @@ export function runRouterConformance(name: string, factory: RouterFactory): void
     it('throws a TypeError for malformed patterns', () => {
       const r = factory();
       const bad = ['', 'a', '*', '/a//b', '//', '/a/*/b', '/a*', '/*a', '/:', '/:1x', '/:a-b', '/:a/:a', '/a b',
-        '/a?b', '/a#b', '/café', '/%', '/%zz', '/..', '/.', '/a/../b', '/:x*'];
+        '/a?b', '/a#b', '/café', '/%', '/%zz', '/..', '/.', '/a/../b', '/:x*', '/a:', '/a:-b', '/a-:1', '/:id.json',
+        '/a-:x/:x', '/%:x', '/a b:x', '/*:x'];
       for (const path of bad) assert.throws(() => r.add('GET', path, 'x'), TypeError, path);
       assert.equal(r.lookup('GET', '/a').kind, 'not-found');
     });
 
     it('leaves the table unchanged when an add throws', () => {
-      const r = table(['GET', '/users/:id']);
+      const r = table(['GET', '/users/:id/x']);
       assert.throws(() => r.add('GET', '/users/:name/x', 'x'), TypeError);
-      assert.equal(r.lookup('GET', '/users/1/x').kind, 'not-found');
+      assert.deepEqual(r.lookup('GET', '/users/1/x'), found('GET /users/:id/x', '/users/:id/x', { id: '1' }));
     });
   });
 

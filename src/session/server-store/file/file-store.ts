@@ -33,7 +33,7 @@ export class FileStore<T extends SessionValues = SessionValues> extends ServerSi
   readonly #records: FileRecords;
 
   constructor(options: FileStoreOptions) {
-    const resolved = resolveServerStoreOptions(options);
+    const resolved = resolveServerStoreOptions(options, 'FileStore', { dir: true, sweepInterval: true, durable: true });
     checkOption(typeof options.dir === 'string' && options.dir !== '', 'dir must name the directory that holds the sessions.');
     const sweepInterval = options.sweepInterval ?? 600;
     checkOption(Number.isFinite(sweepInterval) && sweepInterval >= 0, `sweepInterval is in seconds, 0 or more (got ${String(sweepInterval)}).`);

@@ -29,7 +29,7 @@ export interface MemoryStoreOptions extends ServerStoreOptions {
  */
 export class MemoryStore<T extends SessionValues = SessionValues> extends ServerSideStore<T> {
   constructor(options: MemoryStoreOptions) {
-    const resolved = resolveServerStoreOptions(options);
+    const resolved = resolveServerStoreOptions(options, 'MemoryStore', { maxEntries: true });
     const maxEntries = options.maxEntries ?? 10_000;
     checkOption(Number.isSafeInteger(maxEntries) && maxEntries >= 1, `maxEntries must be a positive whole number (got ${String(maxEntries)}).`);
     super(new MemoryRecords({ maxEntries, now: resolved.now }), options, resolved);

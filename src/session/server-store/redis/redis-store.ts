@@ -35,7 +35,7 @@ const COMMANDS = ['get', 'set', 'del', 'zAdd', 'zRem', 'zRange', 'zRemRangeBySco
  */
 export class RedisStore<T extends SessionValues = SessionValues> extends ServerSideStore<T> {
   constructor(options: RedisStoreOptions) {
-    const resolved = resolveServerStoreOptions(options);
+    const resolved = resolveServerStoreOptions(options, 'RedisStore', { client: true, prefix: true, commandTimeout: true });
     const client = options.client as Partial<Record<(typeof COMMANDS)[number], unknown>> | undefined;
     const missing = COMMANDS.filter((name) => typeof client?.[name] !== 'function');
     checkOption(missing.length === 0, `client must be a connected Redis client; it lacks ${missing.join(', ')} (see docs/stores.md).`);
