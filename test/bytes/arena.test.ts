@@ -44,3 +44,50 @@ test('copies the character codes of an ASCII range, and refuses a range with any
   for (const text of ['é', 'abé', 'ab\u0080', '\ud834\udd1e', 'a\ud834', '\u00ff']) assert.equal(tempAscii(text, 0, text.length), null, JSON.stringify(text));
   assert.deepEqual(tempAscii('é.AB', 2, 4), new Uint8Array([65, 66]));
 });
+
+/** Takes views until one starts a fresh chunk, and returns it: the next view follows it. */
+function freshChunk(length: number): Uint8Array<ArrayBuffer> {
+  // 64 KiB chunks: a fresh one comes within 65,536 / length + 1 requests.
+  for (let i = 0; i <= 65_536 / length + 1; i++) {
+    const view = tempBytes(length);
+    if (view.byteOffset === 0 && view.buffer.byteLength === 65_536) return view;
+  }
+  throw new Error(`no request of ${length} bytes started a shared 64 KiB chunk`);
+}
+
+test('carves requests of up to a quarter chunk from the shared chunk, side by side', () => {
+  const a = freshChunk(16);
+  const b = tempBytes(16_384);
+  const c = tempBytes(1);
+  assert.equal(b.buffer, a.buffer);
+  assert.equal(b.byteOffset, 16);
+  assert.equal(c.buffer, a.buffer);
+  assert.equal(c.byteOffset, 16 + 16_384);
+  const own = tempBytes(16_385);
+  assert.notEqual(own.buffer, a.buffer);
+  assert.equal(own.buffer.byteLength, 16_385);
+});
+
+test('fills a chunk to its last byte before it starts another', () => {
+  const first = freshChunk(16_384);
+  const rest = [tempBytes(16_384), tempBytes(16_384), tempBytes(16_384)];
+  for (const view of rest) assert.equal(view.buffer, first.buffer);
+  assert.equal(rest[2]!.byteOffset + rest[2]!.length, 65_536);
+  const next = tempBytes(1);
+  assert.notEqual(next.buffer, first.buffer);
+  assert.equal(next.byteOffset, 0);
+});
+
+test('a text too long for the shared chunk gives back no room in it, so no later view overlaps an earlier one', () => {
+  // 5,462 characters need 16,386 bytes of room: their own buffer. The chunk is left with exactly
+  // 16,386 bytes used, the same number, so only the buffer check keeps the give-back away.
+  const early = freshChunk(16_384);
+  const tail = tempBytes(2);
+  early.fill(7);
+  tail.fill(7);
+  const long = tempUtf8('a'.repeat(5462));
+  assert.notEqual(long.buffer, early.buffer);
+  const later = tempBytes(64);
+  assert.ok(later.every((x) => x === 0), 'a later view reuses bytes already handed out');
+  assert.ok(early.every((x) => x === 7) && tail.every((x) => x === 7));
+});

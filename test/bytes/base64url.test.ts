@@ -107,3 +107,36 @@ test('decodes base64url given as character codes, with the same canonical rules 
   // Bytes of 128 and above are outside the alphabet, not read past the table.
   assert.equal(decodeBase64urlCodesInto(new Uint8Array([0xc3, 0xa9, 65, 65]), new Uint8Array(3), 0, 0, 4), false);
 });
+
+test('refuses a range of character codes of 4k+1 characters, or one that ends before it starts, even inside a longer buffer', () => {
+  // The codec decodes parts of one buffer in place: a part of 4k+1 characters must be refused on
+  // its own length, not decoded with the character after it borrowed from the next part.
+  const codes = new TextEncoder().encode('QUFBQUFBQUFB.AAAA');
+  for (const [start, end] of [
+    [0, 1],
+    [0, 5],
+    [0, 9],
+    [4, 9],
+    [13, 14],
+  ] as const) {
+    const out = new Uint8Array(16);
+    assert.equal(decodeBase64urlCodesInto(codes, out, 0, start, end), false, `[${start}, ${end})`);
+  }
+  for (const [start, end] of [
+    [4, 3],
+    [8, 5],
+    [8, 7],
+    [9, 4],
+  ] as const) {
+    assert.equal(decodeBase64urlCodesInto(codes, new Uint8Array(16), 0, start, end), false, `[${start}, ${end})`);
+  }
+  // Backwards ranges whose characters before the start would decode as a canonical tail.
+  const zeros = new TextEncoder().encode('AAAAAAAA');
+  for (const [start, end] of [
+    [5, 4],
+    [6, 4],
+    [8, 7],
+  ] as const) {
+    assert.equal(decodeBase64urlCodesInto(zeros, new Uint8Array(16), 0, start, end), false, `AAAAAAAA [${start}, ${end})`);
+  }
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { invalidCookieValueIndex, isCookieName, isCookieValue } from '../../src/cookie/grammar.js';
+import { invalidCookieValueIndex, isAttributeValue, isCookieName, isCookieValue } from '../../src/cookie/grammar.js';
 
 // The classes written out by hand from the ABNF, to compare with the lookup tables.
 const ALPHA_DIGIT = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -41,4 +41,14 @@ test('in a long value, the first character that is not a cookie-octet is found, 
     }
   }
   assert.equal(invalidCookieValueIndex(`${base} ${base}`), 300);
+});
+
+test('an attribute value may hold exactly the av-octets: every CHAR but the controls and ";"', () => {
+  for (let c = 0; c < 0x3000; c++) {
+    const ch = String.fromCharCode(c);
+    const avOctet = c >= 0x20 && c <= 0x7e && c !== 0x3b; // RFC 6265bis §4.1.1, %x20-3A / %x3C-7E
+    assert.equal(isAttributeValue(ch), avOctet, `char code ${c}`);
+    assert.equal(isAttributeValue(`/a${ch}b`), avOctet, `inside a path, char code ${c}`);
+  }
+  assert.equal(isAttributeValue(''), true);
 });

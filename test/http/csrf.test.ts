@@ -194,3 +194,102 @@ describe('csrf()', () => {
     assert.throws(() => csrf({} as Parameters<typeof csrf>[0]), TypeError);
   });
 });
+
+// The middleware alone, on a stand-in request and session: what it reads and what it creates is
+// then visible to the test.
+describe('csrf() on a stand-in request', () => {
+  const SECRET = new Uint8Array(32).map((_, i) => i + 1);
+
+  /** pad ‖ (pad XOR secret) with a zero pad: the masked form the middleware accepts. */
+  function maskedWithZeroPad(secret: Uint8Array, length = 32): string {
+    const out = new Uint8Array(length * 2);
+    out.set(secret.subarray(0, length), length);
+    return encodeBase64url(out);
+  }
+
+  function fakeSession(token: string | undefined) {
+    const session = {
+      created: 0,
+      csrfToken(): string {
+        if (token === undefined) {
+          session.created++;
+          token = encodeBase64url(SECRET);
+        }
+        return token;
+      },
+      toRecord: () => ({ k: token }),
+    };
+    return session;
+  }
+
+  function run(session: ReturnType<typeof fakeSession>, request: { method: string; headers?: Record<string, string>; form?: Record<string, string> }) {
+    const store = { get: async () => session } as unknown as Parameters<typeof csrf>[0]['store'];
+    const ctx = {
+      method: request.method,
+      headers: request.headers ?? {},
+      state: {} as Record<string, unknown>,
+      readForm: async () => new URLSearchParams(request.form ?? {}),
+    };
+    let reached = false;
+    const done = Promise.resolve(
+      csrf({ store })(ctx as never, async () => {
+        reached = true;
+      }),
+    ).then(() => reached);
+    return { ctx, done };
+  }
+
+  test('lets HEAD, OPTIONS and TRACE through without a token or a source, like GET', async () => {
+    for (const method of ['GET', 'HEAD', 'OPTIONS', 'TRACE']) {
+      assert.equal(await run(fakeSession(undefined), { method, headers: { 'sec-fetch-site': 'cross-site' } }).done, true, method);
+    }
+  });
+
+  test('a session token that is not 32 bytes matches nothing, not even its zero-padded mask', async () => {
+    const short = SECRET.subarray(0, 16);
+    const session = fakeSession(encodeBase64url(short));
+    const padded = new Uint8Array(32);
+    padded.set(short);
+    const sent = maskedWithZeroPad(padded);
+    await assert.rejects(run(session, { method: 'POST', headers: { 'x-csrf-token': sent, ...SAME } }).done, { status: 403 });
+    const good = fakeSession(encodeBase64url(SECRET));
+    assert.equal(await run(good, { method: 'POST', headers: { 'x-csrf-token': maskedWithZeroPad(SECRET), ...SAME } }).done, true);
+  });
+
+  test('refuses an unsafe request from a session that never had a token without creating one', async () => {
+    const session = fakeSession(undefined);
+    await assert.rejects(run(session, { method: 'POST', headers: { 'x-csrf-token': maskedWithZeroPad(SECRET), ...SAME } }).done, { status: 403 });
+    assert.equal(session.created, 0, 'a refused request planted a token in the session');
+  });
+
+  test('a token in the header is used even on a form post whose body has no _csrf field', async () => {
+    const headers = { 'content-type': 'application/x-www-form-urlencoded', 'x-csrf-token': maskedWithZeroPad(SECRET), ...SAME };
+    assert.equal(await run(fakeSession(encodeBase64url(SECRET)), { method: 'POST', headers, form: { msg: 'hi' } }).done, true);
+  });
+
+  test('reads the _csrf field of a form post whose content type has parameters, in any case', async () => {
+    for (const type of ['application/x-www-form-urlencoded; charset=utf-8', 'Application/X-WWW-Form-Urlencoded']) {
+      const headers = { 'content-type': type, ...SAME };
+      assert.equal(await run(fakeSession(encodeBase64url(SECRET)), { method: 'POST', headers, form: { _csrf: maskedWithZeroPad(SECRET) } }).done, true, type);
+    }
+  });
+
+  test('says why it refused: a cross-site request, or an invalid token', async () => {
+    await assert.rejects(run(fakeSession(undefined), { method: 'POST', headers: { 'sec-fetch-site': 'cross-site' } }).done, { status: 403, message: 'Forbidden: cross-site request' });
+    await assert.rejects(run(fakeSession(undefined), { method: 'POST', headers: SAME }).done, { status: 403, message: 'Forbidden: invalid CSRF token' });
+  });
+
+  test('the token is an enumerable state property that a second csrf() on the same request may define again', async () => {
+    const session = fakeSession(encodeBase64url(SECRET));
+    const { ctx, done } = run(session, { method: 'GET' });
+    await done;
+    assert.ok(Object.keys(ctx.state).includes('csrfToken'), 'templates that spread ctx.state see the token');
+    const store = { get: async () => session } as unknown as Parameters<typeof csrf>[0]['store'];
+    await csrf({ store })(ctx as never, async () => {});
+    assert.match(String(ctx.state['csrfToken']), /^[A-Za-z0-9_-]{86}$/);
+  });
+
+  test('without a store it throws a TypeError that says what is missing', () => {
+    assert.throws(() => csrf({} as Parameters<typeof csrf>[0]), { name: 'TypeError', message: /options\.store must be a session store/ });
+  });
+});
