@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { SessionError } from '../../src/errors.js';
-import { FileRecords } from '../../src/session/server-store/file/file-records.js';
+import { FileRecords } from '../../src/session/server-store/file/file-records-store.js';
 import { randomId } from '../../src/session/core/session-record.js';
 import { record, runBackendSuite } from './record-backend.case.js';
 

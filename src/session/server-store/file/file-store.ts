@@ -1,10 +1,10 @@
 /**
  * `FileStore`: server-side sessions as one file each in a directory, safe for several processes
  * on one machine; they survive restarts. The file format and the reasoning behind it are in
- * `file-records.ts` and docs/stores.md.
+ * `file-records-store.ts` and docs/stores.md.
  * @module
  */
-import { FileRecords } from './file-records.js';
+import { FileRecords } from './file-records-store.js';
 import { ServerSideStore } from '../server-store.js';
 import { type ServerStoreOptions, checkOption, resolveServerStoreOptions, warnStoreError } from '../server-store-options.js';
 import type { SessionValues } from '../../core/session-record.js';

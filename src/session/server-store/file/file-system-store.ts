@@ -4,7 +4,7 @@
  * safe file name.
  *
  * Its own file because each step carries its own crash-safety reasoning, independent of the
- * directory layout; `file-records.ts` reads as the layout and the ordering rules (marker
+ * directory layout; `file-records-store.ts` reads as the layout and the ordering rules (marker
  * before record, record before marker on removal) on top of them. Node-only, like that store: its
 name ends in `-store` because the session layer keeps Web APIs only, Node-only store files aside.
  * @module

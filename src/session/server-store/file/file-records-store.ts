@@ -23,13 +23,13 @@
  * - The index is a hint: every marker is checked against its record before it is trusted.
  *
  * The file-system steps themselves (the atomic replace, the sweeper's age checks, the subject
- * hash) are in `file-system.ts`.
+ * hash) are in `file-system-store.ts`.
  * @module
  */
 import { mkdir, open, readdir, readFile, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SessionError } from '../../../errors.js';
-import { errno, exists, ignoreMissing, olderThan, subjectHash, writeAtomic } from './file-system.js';
+import { errno, exists, ignoreMissing, olderThan, subjectHash, writeAtomic } from './file-system-store.js';
 import {
   type RecordBackend,
   type StoredRecord,
