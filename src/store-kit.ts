@@ -11,3 +11,8 @@ export { VerifiedCache } from './session/core/verified-cache.js';
 export { randomId } from './session/core/session-record.js';
 export type { SessionRecord } from './session/core/session-record.js';
 export type { SessionInit, SavePoint } from './session/core/session.js';
+// What a framework adapter is built from: a request's SessionContext, and the CSRF checks.
+export { SessionScope } from './web/session-scope.js';
+export type { SessionScopeInit } from './web/session-scope.js';
+export { CsrfGuard, CSRF_GUARD_OPTION_KEYS } from './web/csrf-guard.js';
+export type { CsrfGuardOptions, CsrfRequest, CsrfVerdict } from './web/csrf-guard.js';
