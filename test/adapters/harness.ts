@@ -1,0 +1,53 @@
+// The contract between the shared session suite (session-suite.ts) and each server it runs on:
+// cachet's own createApp, and every adapter on its real framework (issue #16). A harness knows
+// one server; the suite knows the behaviours. A behaviour that passes on one server and fails on
+// another is a bug in that adapter.
+import type { JsonValue, Session, Store } from '../../src/index.js';
+
+/** The values the suite's sessions hold. */
+export interface SuiteValues {
+  [key: string]: JsonValue | undefined;
+  count?: number;
+  user?: string;
+  big?: string;
+}
+
+/** What an action answers: JSON (200), a redirect (302 to `redirect`), or text with a status. */
+export type Outcome = { json: JsonValue } | { redirect: string } | { text: string; status?: number };
+
+/** One neutral route: what the suite asks the server to do with the session named `'session'`. */
+export type Action = (session: Session<SuiteValues>, query: URLSearchParams) => Outcome | Promise<Outcome>;
+
+/** What a harness serves. */
+export interface HarnessOptions {
+  /** The store the server's sessions come from. */
+  store: Store<SuiteValues>;
+  /**
+   * The routes: a request `GET|POST /a/<name>?<query>` loads the session `'session'` the
+   * framework's way (`req.session`, `ctx.session`, `c.get('session')`, `session()`, or
+   * `store.get(ctx, 'session')` on createApp), runs `actions[name](session, query)` and sends
+   * its outcome. An unknown name is a 404.
+   */
+  actions: Readonly<Record<string, Action>>;
+  /**
+   * When true, the adapter's CSRF protection is on for every route (form field `_csrf`, header
+   * `x-csrf-token`, the guard's defaults), urlencoded bodies are readable by it (mount the
+   * framework's own body parser where it needs one), and `GET /token` answers
+   * `{ "token": <the masked token the adapter gives templates> }`.
+   */
+  csrf: boolean;
+}
+
+/** A running server. */
+export interface Mounted {
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** One server the suite runs on. */
+export interface Harness {
+  /** Shown in the test titles: `'createApp'`, `'express 5'`, `'fastify'`... */
+  name: string;
+  start(options: HarnessOptions): Promise<Mounted>;
+}
