@@ -159,8 +159,8 @@ function register(instance: FastifyInstanceLike, options: FastifySessionsOptions
       next(null, payload);
       return;
     }
-    // Once only: if the commit fails, Fastify sends its error page through onSend again.
-    request[SCOPE] = null;
+    // A commit that fails goes to Fastify's error handler: the onError hook above clears the scope,
+    // so the error page passes through here without trying again.
     let out: readonly string[] | Promise<readonly string[]>;
     try {
       out = scope.commit();
