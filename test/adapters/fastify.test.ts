@@ -259,6 +259,26 @@ test('a session that fails to commit gets the error page, without a cookie, and 
   }
 });
 
+test("the store sees Fastify's request.ip as the client address", async () => {
+  const inner = newStore();
+  const seen: (string | undefined)[] = [];
+  const recording: Store<SuiteValues> = {
+    get: (ctx, name) => {
+      seen.push(ctx.ip);
+      return inner.get(ctx, name);
+    },
+    save: (ctx, session) => inner.save(ctx, session),
+    destroy: (ctx, session) => inner.destroy(ctx, session),
+  };
+  const s = await serve((app) => count(app), recording);
+  try {
+    await s.browser.get('/count');
+    assert.deepEqual(seen, ['127.0.0.1']);
+  } finally {
+    await s.close();
+  }
+});
+
 test('the plugin refuses a missing store and an unknown option at registration', async () => {
   // register() returns Fastify's own thenable, not a Promise: awaited inside a function.
   await assert.rejects(async () => await Fastify().register(sessions, {} as never), TypeError);

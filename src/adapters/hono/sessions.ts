@@ -16,7 +16,7 @@ import type { Store } from '../../session/core/types.js';
 import { SessionScope } from '../../web/session-scope.js';
 
 /** Options of {@link sessions}. */
-export interface HonoSessionsOptions<T extends SessionValues> {
+export interface HonoSessionsOptions<T extends SessionValues, C extends HonoContextLike = HonoContextLike> {
   /** The store every session of this app comes from (`CookieStore`, `MemoryStore`, ...). */
   store: Store<T>;
   /** The session `c.get('session')` holds. Default `'session'`. */
@@ -24,9 +24,9 @@ export interface HonoSessionsOptions<T extends SessionValues> {
   /**
    * The client address, for the server-side stores' session lists. Hono has no runtime-neutral
    * way to read it: e.g. `(c) => getConnInfo(c).remote.address` with `getConnInfo` from
-   * `@hono/node-server/conninfo` or `hono/bun`. Default: none.
+   * `@hono/node-server/conninfo` or `hono/bun`; it gets Hono's own `Context`. Default: none.
    */
-  ip?: (c: HonoContextLike) => string | undefined;
+  ip?: (c: C) => string | undefined;
 }
 
 /**
@@ -129,7 +129,7 @@ function appendCookies(c: HonoContextLike, cookies: readonly string[]): void {
  * });
  * ```
  */
-export function sessions<T extends SessionValues>(options: HonoSessionsOptions<T>): HonoMiddleware {
+export function sessions<T extends SessionValues, C extends HonoContextLike = HonoContextLike>(options: HonoSessionsOptions<T, C>): HonoMiddleware {
   checkOptionKeys('sessions', options, OPTION_KEYS);
   const store = options.store;
   if (typeof store?.get !== 'function') throw new TypeError('cachet/hono: options.store must be a session store, e.g. sessions({ store })');
@@ -138,7 +138,7 @@ export function sessions<T extends SessionValues>(options: HonoSessionsOptions<T
 
   return async (c, next) => {
     const headers = c.req.raw.headers;
-    const ip = ipOf?.(c);
+    const ip = ipOf?.(c as C); // the context Hono handed over: the type the option was written for
     const scope = new SessionScope({
       headers: { cookie: headers.get('cookie') ?? undefined, 'user-agent': headers.get('user-agent') ?? undefined },
       ...(ip !== undefined ? { ip } : {}),
