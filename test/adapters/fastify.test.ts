@@ -285,6 +285,12 @@ test('the plugin refuses a missing store and an unknown option at registration',
   await assert.rejects(async () => await Fastify().register(sessions, { store: newStore(), nmae: 'x' } as never), { code: 'ERR_OPTIONS_UNKNOWN' });
 });
 
+test('a second registration on the same instance fails at registration, without ending the process', async () => {
+  const app = Fastify();
+  await app.register(sessions, { store: newStore() });
+  await assert.rejects(async () => await app.register(sessions, { store: newStore(), name: 'other' }), { code: 'FST_ERR_DEC_ALREADY_PRESENT' });
+});
+
 async function csrfApp(withParser: boolean) {
   return serve((app) => {
     if (withParser) parseForms(app);

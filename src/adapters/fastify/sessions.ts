@@ -105,25 +105,29 @@ function appendCookies(reply: FastifyReplyLike, cookies: readonly string[]): voi
 }
 
 function register(instance: FastifyInstanceLike, options: FastifySessionsOptions, done: Done): void {
+  // A throw here would escape Fastify's plugin loader and end the process: hand it to done().
   try {
-    checkOptionKeys('sessions', options, REGISTER_KEYS);
+    install(instance, options);
   } catch (err) {
     done(err as Error);
     return;
   }
+  done();
+}
+
+function install(instance: FastifyInstanceLike, options: FastifySessionsOptions): void {
+  checkOptionKeys('sessions', options, REGISTER_KEYS);
   const store = options?.store;
-  if (typeof store?.get !== 'function') {
-    done(new TypeError('cachet/fastify: options.store must be a session store, e.g. fastify.register(sessions, { store })'));
-    return;
-  }
+  if (typeof store?.get !== 'function') throw new TypeError('cachet/fastify: options.store must be a session store, e.g. fastify.register(sessions, { store })');
   const name = options.name ?? 'session';
 
-  // Fastify 5 refuses reference values as request decorators: null here, the real values per request.
+  // Fastify 5 refuses reference values as request decorators: null here, the real values per
+  // request. A second registration on the same instance throws here (the decorator exists).
   instance.decorateRequest('session', null);
   instance.decorateRequest(SCOPE, null);
   instance.decorateRequest('sessions', function sessions(this: SessionState, other: string): Promise<Session<SessionValues>> {
     const scope = this[SCOPE];
-    if (scope === null) return Promise.reject(new Error('cachet/fastify: request.sessions() was called after the response was sent'));
+    if (scope === null) return Promise.reject(new Error('cachet/fastify: request.sessions() has no session scope here: call it after onRequest, and not once the request has failed'));
     return store.get(scope, other);
   });
   instance.decorateRequest('csrfToken', function csrfToken(this: SessionState): string {
@@ -181,7 +185,6 @@ function register(instance: FastifyInstanceLike, options: FastifySessionsOptions
       (err: unknown) => next(err as Error),
     );
   });
-  done();
 }
 
 /**
