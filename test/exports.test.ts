@@ -47,6 +47,18 @@ const ENTRIES: Entry[] = [
     values: ['SessionRegistry', 'VerifiedCache', 'lifetime', 'randomId', 'renewalDue', 'resolveStoreOptions', 'revocationReason', 'timeoutReason'],
     types: ['ResolvedStoreOptions', 'SavePoint', 'SessionInit', 'SessionRecord'],
   },
+  {
+    specifier: 'cachet/fastify',
+    source: 'adapters/fastify/index.ts',
+    values: ['csrf', 'sessions'],
+    types: ['FastifyCsrfHook', 'FastifyCsrfRequestLike', 'FastifyInstanceLike', 'FastifyReplyLike', 'FastifyRequestLike', 'FastifySessionsOptions', 'FastifySessionsPlugin', 'SessionRequest'],
+  },
+  {
+    specifier: 'cachet/hono',
+    source: 'adapters/hono/index.ts',
+    values: ['csrf', 'csrfToken', 'sessions'],
+    types: ['HonoContextLike', 'HonoMiddleware', 'HonoRequestLike', 'HonoSessionsOptions', 'SessionEnv', 'SessionVariables'],
+  },
 ];
 
 /** The names an entry file re-exports, read from its `export { … } from` and `export type { … } from` lines. */
