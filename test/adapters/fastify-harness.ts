@@ -36,6 +36,9 @@ export const fastifyHarness: Harness = {
     await app.register(sessions, { store });
     if (withCsrf) {
       parseForms(app);
+      // An app that takes uploads has a multipart parser (harness.ts); without one Fastify answers
+      // 415 before any hook. This one reads and drops the body: csrf() must never search it.
+      app.addContentTypeParser('multipart/form-data', { parseAs: 'string' }, (_request, _body, done) => done(null, {}));
       app.addHook('preHandler', csrf());
       app.get('/token', async (request) => ({ token: request.csrfToken() }));
     }
