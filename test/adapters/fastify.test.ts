@@ -279,6 +279,33 @@ test("the store sees Fastify's request.ip as the client address", async () => {
   }
 });
 
+test('the name option picks the session request.session holds', async () => {
+  const app = Fastify();
+  await app.register(sessions, { store: newStore(), name: 'cart' });
+  app.get('/add', async (request) => {
+    request.session.values.count = 1;
+    return { ok: true };
+  });
+  const m = await listen(app);
+  try {
+    const reply = await new Browser(m.url).get('/add');
+    assert.deepEqual(reply.setCookies.map((line) => line.slice(0, line.indexOf('='))), ['__Host-cart']);
+  } finally {
+    await m.close();
+  }
+});
+
+test("request.session is typed from the app's declaration (a type-level check)", () => {
+  const app = Fastify();
+  app.get('/', async (request) => {
+    const count: number | undefined = request.session.values.count;
+    // @ts-expect-error: count is a number, as SessionRequest<SuiteValues> says
+    const wrong: string | undefined = request.session.values.count;
+    return { count, wrong };
+  });
+  assert.ok(app);
+});
+
 test('the plugin refuses a missing store and an unknown option at registration', async () => {
   // register() returns Fastify's own thenable, not a Promise: awaited inside a function.
   await assert.rejects(async () => await Fastify().register(sessions, {} as never), TypeError);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Hono, type Context } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { CookieStore, Keyring, SessionError, generateKey, type Store } from '../../src/index.js';
-import { csrf, csrfToken, sessions } from '../../src/adapters/hono/index.js';
+import { csrf, csrfToken, sessions, type SessionEnv } from '../../src/adapters/hono/index.js';
 import { Browser, setCookieFor } from '../session/harness.js';
 import type { SuiteValues } from './harness.js';
 import { listen, type Env } from './hono-harness.js';
@@ -251,6 +251,33 @@ test('the ip option hands the client address to the store', async () => {
   } finally {
     await m.close();
   }
+});
+
+test("the name option picks the session c.get('session') holds", async () => {
+  const app = new Hono<Env>();
+  app.use(sessions({ store: new CookieStore<SuiteValues>({ keyring }), name: 'cart' }));
+  app.get('/add', (c) => {
+    c.get('session').values.count = 1;
+    return c.text('ok');
+  });
+  const m = await listen(app);
+  try {
+    const reply = await new Browser(m.url).get('/add');
+    assert.deepEqual(reply.setCookies.map((line) => line.slice(0, line.indexOf('='))), ['__Host-cart']);
+  } finally {
+    await m.close();
+  }
+});
+
+test("c.get('session') is typed from SessionEnv (a type-level check)", () => {
+  const app = new Hono<SessionEnv<{ count?: number }>>();
+  app.get('/', (c) => {
+    const count: number | undefined = c.get('session').values.count;
+    // @ts-expect-error: count is a number, as SessionEnv<{ count?: number }> says
+    const wrong: string | undefined = c.get('session').values.count;
+    return c.json({ count: count ?? null, wrong: wrong ?? null });
+  });
+  assert.ok(app);
 });
 
 test('sessions() refuses a missing store and an unknown option when it is made', () => {
