@@ -79,8 +79,8 @@ const OPTION_KEYS: OptionKeys<FastifySessionsOptions> = { store: true, name: tru
 // What Fastify itself reads from the options of `register` (prefix, log settings): not ours, not wrong.
 const REGISTER_KEYS: Readonly<Record<string, true>> = { ...OPTION_KEYS, prefix: true, logLevel: true, logSerializers: true };
 
-// The request's scope, under a symbol so that it never meets an app's own decorator. Null once
-// committed, or once an error reached Fastify's error handler (nothing is written then).
+// The request's scope, under a symbol so that it never meets an app's own decorator. Null before
+// onRequest, and once an error reached Fastify's error handler (nothing is written then).
 const SCOPE = Symbol('cachet.sessionScope');
 // The guard only masks here; checking is the csrf() hook's. Masking needs no options.
 const MASK = new CsrfGuard();
@@ -189,8 +189,7 @@ function install(instance: FastifyInstanceLike, options: FastifySessionsOptions)
 
 /**
  * The Fastify plugin: `request.session` on every request of the instance it is registered on, and
- * of the plugins registered inside that instance afterwards; committed in `onSend`, before the
- * headers. It is not encapsulated (as if wrapped in `fastify-plugin`): registered at the root, it
+ * of the plugins registered inside that instance; committed in `onSend`, before the headers. It is not encapsulated (as if wrapped in `fastify-plugin`): registered at the root, it
  * covers every route.
  *
  * @example
