@@ -345,15 +345,18 @@ test('csrf() refuses a cross-site post even with a valid token', async () => {
   }
 });
 
-test("an app's onError sees a CSRF refusal as an error with status 403", async () => {
+test("an app's onError sees a CSRF refusal as an error with status 403 and its code", async () => {
   const s = await serve((app) => {
-    app.onError((err, c) => c.text(`status ${(err as Error & { status?: number }).status}`, 403));
+    app.onError((err, c) => {
+      const refusal = err as Error & { status?: number; code?: string };
+      return c.text(`status ${refusal.status} ${refusal.code}`, 403);
+    });
     app.use(csrf());
     app.post('/x', (c) => c.text('reached'));
   });
   try {
     const refused = await s.browser.request('/x', { method: 'POST' });
-    assert.equal(refused.body, 'status 403');
+    assert.equal(refused.body, 'status 403 ERR_CSRF_BAD_TOKEN');
   } finally {
     await s.close();
   }

@@ -40,7 +40,8 @@ export function csrfToken(c: Pick<HonoContextLike, 'get'>): string {
 /**
  * CSRF protection as Hono middleware. Safe methods pass; an unsafe request must come from the
  * same origin (Fetch Metadata / Origin) and carry the session's token, else the middleware throws
- * a 403 that Hono's error handler answers (an app's `onError` sees `err.status === 403`). Mount it
+ * a 403 that Hono's error handler answers (an app's `onError` sees `err.status === 403` and `err.code`
+ * `'ERR_CSRF_CROSS_SITE'` or `'ERR_CSRF_BAD_TOKEN'`). Mount it
  * after {@link sessions}. Hono reads the whole body to parse a form: put `bodyLimit()` before it.
  *
  * @example
@@ -71,8 +72,9 @@ export function csrf(options: CsrfGuardOptions = {}): HonoMiddleware {
       },
     };
     const verdict = await guard.check(view, session);
-    if (verdict === 'cross-site') throw httpError(403, 'Forbidden: cross-site request');
-    if (verdict === 'bad-token') throw httpError(403, 'Forbidden: invalid CSRF token');
+    // The same codes and messages as the other adapters' csrf(): an onError can switch on `code`.
+    if (verdict === 'cross-site') throw Object.assign(httpError(403, 'Forbidden: cross-site request'), { code: 'ERR_CSRF_CROSS_SITE' });
+    if (verdict === 'bad-token') throw Object.assign(httpError(403, 'Forbidden: invalid CSRF token'), { code: 'ERR_CSRF_BAD_TOKEN' });
     return next();
   };
 }
