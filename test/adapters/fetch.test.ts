@@ -28,7 +28,9 @@ async function start({ store, actions, csrf }: HarnessOptions): Promise<Mounted>
     return respond(await action(await session(), url.searchParams), request.url);
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: (request) => handler(request), port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    // overrideGlobalObjects: false keeps Node's own Request and Response (node-server would swap
+    // in lighter ones, whose redirect headers are mutable): the adapter meets what runtimes give.
+    const s = serve({ fetch: (request) => handler(request), port: 0, hostname: '127.0.0.1', overrideGlobalObjects: false }, () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {
