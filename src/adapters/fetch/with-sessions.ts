@@ -9,11 +9,11 @@
  * a `fetch()` result). Pure Web-platform code: no `node:` import.
  * @module
  */
-import { checkOptionKeys, type OptionKeys } from '../../errors.js';
+import { SessionError, checkOptionKeys, type OptionKeys } from '../../errors.js';
 import type { Session } from '../../session/core/session.js';
 import type { SessionValues } from '../../session/core/session-record.js';
 import type { Store } from '../../session/core/types.js';
-import { CsrfGuard, type CsrfGuardOptions, type CsrfRequest } from '../../web/csrf-guard.js';
+import { CSRF_GUARD_OPTION_KEYS, CsrfGuard, type CsrfGuardOptions, type CsrfRequest } from '../../web/csrf-guard.js';
 import { SessionScope } from '../../web/session-scope.js';
 
 /** Options for {@link withSessions}. */
@@ -68,7 +68,9 @@ async function readCapped(request: Request, max: number): Promise<string | null>
     if (done) break;
     size += value.byteLength;
     if (size > max) {
-      await reader.cancel();
+      // Not awaited: a branch of a teed body (clone()) settles its cancel only once the other
+      // branch is cancelled too, and the handler's branch never is, so awaiting hung the request.
+      reader.cancel().catch(() => {});
       return null;
     }
     parts.push(value);
@@ -123,8 +125,12 @@ export function withSessions<T extends SessionValues, R extends unknown[] = []>(
   const store = options.store;
   if (typeof store?.get !== 'function') throw new TypeError('withSessions(): options.store must be a session store, e.g. withSessions({ store }, handler)');
   const defaultName = options.name ?? 'session';
-  const guard = options.csrf === undefined || options.csrf === false ? null : new CsrfGuard(options.csrf === true ? {} : options.csrf);
+  const guard =
+    options.csrf === undefined || options.csrf === false ? null : new CsrfGuard(options.csrf === true ? {} : options.csrf, CSRF_GUARD_OPTION_KEYS, 'withSessions csrf');
   const maxFormBytes = options.maxFormBytes ?? 65_536;
+  if (!Number.isSafeInteger(maxFormBytes) || maxFormBytes < 1) {
+    throw new SessionError('ERR_OPTIONS_INVALID', 'usage', `withSessions: maxFormBytes must be a positive whole number of bytes (got ${String(maxFormBytes)}).`);
+  }
   const ipOf = options.ip;
 
   return async (request, ...rest) => {
