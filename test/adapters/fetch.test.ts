@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { withSessions } from '../../src/adapters/fetch/index.js';
 import { CookieStore } from '../../src/session/cookie-store/cookie-store.js';
+import { MemoryStore } from '../../src/session/server-store/memory/memory-store.js';
 import type { Harness, HarnessOptions, Mounted, Outcome } from './harness.js';
 import { sessionSuite } from './session-suite.js';
 import { COOKIE, T0, ringA } from './suite-setup.js';
@@ -166,4 +167,18 @@ test('fetch: maxFormBytes must be a positive whole number', () => {
   for (const bad of [0, -1, 1.5, Number.NaN, '64' as unknown as number]) {
     assert.throws(() => withSessions({ store, maxFormBytes: bad }, () => new Response('')), { code: 'ERR_OPTIONS_INVALID' }, String(bad));
   }
+});
+
+test("fetch: the ip option gets the runtime's extra arguments, and a server-side store lists the address", async () => {
+  const store = new MemoryStore<{ n?: number }>({ keyring: ringA, now: () => T0 });
+  type Info = { remoteAddr: { hostname: string } }; // what Deno.serve passes after the request
+  const handler = withSessions({ store, ip: (_request, info: Info) => info.remoteAddr.hostname }, async (_request, { session }) => {
+    const s = await session();
+    s.subject = 'u1';
+    return new Response('ok');
+  });
+  await handler(new Request(`${ORIGIN}/`, { headers: { 'user-agent': 'suite/1' } }), { remoteAddr: { hostname: '203.0.113.7' } });
+  const [listed] = await store.list('u1');
+  assert.equal(listed?.ip, '203.0.113.7');
+  assert.equal(listed?.userAgent, 'suite/1');
 });
