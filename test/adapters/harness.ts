@@ -32,7 +32,9 @@ export interface HarnessOptions {
   /**
    * When true, the adapter's CSRF protection is on for every route (form field `_csrf`, header
    * `x-csrf-token`, the guard's defaults), urlencoded bodies are readable by it (mount the
-   * framework's own body parser where it needs one), and `GET /token` answers
+   * framework's own body parser where it needs one), `multipart/form-data` bodies reach the check
+   * (an app that takes uploads has a parser for them: register one, even a no-op, where the
+   * framework refuses an unknown type before any hook, as Fastify does with 415), and `GET /token` answers
    * `{ "token": <the masked token the adapter gives templates> }`.
    */
   csrf: boolean;
