@@ -26,7 +26,8 @@ export interface HarnessOptions {
    * The routes: a request `GET|POST /a/<name>?<query>` loads the session `'session'` the
    * framework's way (`req.session`, `ctx.session`, `c.get('session')`, `session()`, or
    * `store.get(ctx, 'session')` on createApp), runs `actions[name](session, query)` and sends
-   * its outcome. An unknown name is a 404.
+   * its outcome. An unknown name is a 404. An action that throws (or rejects) is left to the
+   * framework's own error handling, untouched: its default answer, a 500.
    */
   actions: Readonly<Record<string, Action>>;
   /**

@@ -67,6 +67,15 @@ export function sessionSuite(harness: Harness): void {
       assert.equal(ok(await client.get('/a/read')).count, 1);
     });
 
+    it(`${kind}: a route that throws gets the framework's 500, and its session change is not written`, async (t) => {
+      const { client } = await mount(t, harness, kind);
+      await client.get('/a/inc');
+      const failed = await client.get('/a/fail');
+      assert.equal(failed.status, 500);
+      assert.deepEqual(setCookiesFor(failed, COOKIE), [], 'as on createApp: an error page carries no session');
+      assert.equal(ok(await client.get('/a/read')).count, 1);
+    });
+
     it(`${kind}: regenerate gives a new id and keeps the values`, async (t) => {
       const { client } = await mount(t, harness, kind);
       const before = ok(await client.get('/a/inc'));

@@ -60,6 +60,11 @@ export const ACTIONS: Readonly<Record<string, Action>> = {
     s.values.count = (s.values.count ?? 0) + 1;
     return { text: 'short and stout', status: 418 };
   },
+  /** A route that fails after changing the session: the framework's error handling answers. */
+  fail: (s) => {
+    s.values.count = (s.values.count ?? 0) + 1;
+    throw new Error('the suite\'s planned failure');
+  },
   login: (s, q) => {
     s.regenerate();
     s.values.user = q.get('user') ?? 'alice';
