@@ -1,5 +1,6 @@
-// cachet/fastify on the real Fastify 5: what the shared suite cannot see from its neutral routes
-// (reply kinds, Fastify's error handler, encapsulation, the plugin's registration).
+// cachet/fastify on the real Fastify 5: the shared session suite through fastify-harness.ts, then
+// what the suite cannot see from its neutral routes (reply kinds, Fastify's error handler,
+// encapsulation, the plugin's registration).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
@@ -8,7 +9,11 @@ import { CookieStore, Keyring, SessionError, generateKey, type Store } from '../
 import { csrf, sessions } from '../../src/adapters/fastify/index.js';
 import { Browser, setCookieFor, type Reply } from '../session/harness.js';
 import type { SuiteValues } from './harness.js';
-import { listen, parseForms } from './fastify-harness.js';
+import { fastifyHarness, listen, parseForms } from './fastify-harness.js';
+import { sessionSuite } from './session-suite.js';
+
+// The shared contract first (test/adapters/session-suite.ts), then what only this adapter does.
+sessionSuite(fastifyHarness);
 
 const keyring = await Keyring.create([generateKey('k1')]);
 const COOKIE = '__Host-session';

@@ -1,5 +1,6 @@
-// cachet/hono on the real Hono 4, served on Node by @hono/node-server: what the shared suite
-// cannot see from its neutral routes (response kinds, immutable headers, c.res replaced, errors).
+// cachet/hono on the real Hono 4, served on Node by @hono/node-server: the shared session suite
+// through hono-harness.ts, then what the suite cannot see from its neutral routes (response
+// kinds, immutable headers, c.res replaced, errors).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Hono, type Context } from 'hono';
@@ -8,7 +9,11 @@ import { CookieStore, Keyring, SessionError, generateKey, type Store } from '../
 import { csrf, csrfToken, sessions, type SessionEnv } from '../../src/adapters/hono/index.js';
 import { Browser, setCookieFor } from '../session/harness.js';
 import type { SuiteValues } from './harness.js';
-import { listen, type Env } from './hono-harness.js';
+import { honoHarness, listen, type Env } from './hono-harness.js';
+import { sessionSuite } from './session-suite.js';
+
+// The shared contract first (test/adapters/session-suite.ts), then what only this adapter does.
+sessionSuite(honoHarness);
 
 const keyring = await Keyring.create([generateKey('k1')]);
 const COOKIE = '__Host-session';
