@@ -311,6 +311,67 @@ test("request.session is typed from the app's declaration (a type-level check)",
   assert.ok(app);
 });
 
+test('a commit that fails after an await gets the error page, without a cookie', async () => {
+  const inner = newStore();
+  const failing: Store<SuiteValues> = {
+    get: async (ctx, name) => {
+      const session = await inner.get(ctx, name);
+      ctx.onBeforeSend(() => Promise.reject(new Error('the write failed'))); // as a server-side store whose save fails
+      return session;
+    },
+    save: (ctx, session) => inner.save(ctx, session),
+    destroy: (ctx, session) => inner.destroy(ctx, session),
+  };
+  const s = await serve((app) => {
+    app.get('/inc', async (request) => {
+      request.session.values.count = 1;
+      return { ok: true };
+    });
+  }, failing);
+  try {
+    const reply = await s.browser.get('/inc');
+    assert.equal(reply.status, 500);
+    assert.deepEqual(reply.setCookies, []);
+  } finally {
+    await s.close();
+  }
+});
+
+test('a store failure other than unavailable is a plain 500', async () => {
+  const broken: Store<SuiteValues> = {
+    get: () => Promise.reject(new Error('a bug in the store')),
+    save: () => Promise.resolve(),
+    destroy: () => Promise.resolve(),
+  };
+  const s = await serve((app) => count(app), broken);
+  try {
+    const res = await fetch(`${s.url}/count`);
+    assert.equal(res.status, 500);
+    assert.equal(res.headers.get('retry-after'), null);
+  } finally {
+    await s.close();
+  }
+});
+
+test('once a request has failed, request.sessions() rejects instead of staging a cookie nobody sends', async () => {
+  let seen: unknown;
+  const s = await serve((app) => {
+    app.setErrorHandler(async (_error, request, reply) => {
+      seen = await request.sessions('other').then(() => 'loaded', (err: Error) => err.message);
+      return reply.code(500).send('failed');
+    });
+    app.get('/fail', async () => {
+      throw new Error('boom');
+    });
+  });
+  try {
+    await s.browser.get('/fail');
+    assert.match(String(seen), /no session scope/);
+  } finally {
+    await s.close();
+  }
+});
+
 test('the plugin refuses a missing store and an unknown option at registration', async () => {
   // register() returns Fastify's own thenable, not a Promise: awaited inside a function.
   await assert.rejects(async () => await Fastify().register(sessions, {} as never), TypeError);
@@ -367,6 +428,46 @@ test('csrf() reads the token from a form body that a content-type parser parsed'
     const wrong = await s.browser.request('/inc', { method: 'POST', headers: form, body: `_csrf=${token.slice(1)}x` });
     assert.equal(wrong.status, 403);
     assert.equal(errorCode(wrong), 'ERR_CSRF_BAD_TOKEN');
+  } finally {
+    await s.close();
+  }
+});
+
+test('csrf() reads the token from a body a parser left as the raw string, and never from a JSON body', async () => {
+  const s = await serve((app) => {
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, JSON.parse(body as string)));
+    app.addHook('preHandler', csrf());
+    app.get('/token', async (request) => ({ token: request.csrfToken() }));
+    app.post('/inc', async () => ({ ok: true }));
+  });
+  try {
+    const token = await tokenOf(s.browser);
+    const raw = await s.browser.request('/inc', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${token}` });
+    assert.deepEqual(raw.body, { ok: true });
+    // A JSON body is never a form: its _csrf is not looked at, whatever it holds.
+    const json = await s.browser.request('/inc', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ _csrf: token }) });
+    assert.equal(json.status, 403);
+  } finally {
+    await s.close();
+  }
+});
+
+test('csrf() takes only a string field: a repeated _csrf parsed into an array is refused', async () => {
+  const s = await serve((app) => {
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+      done(null, { _csrf: new URLSearchParams(body as string).getAll('_csrf') }); // as qs-style parsers do
+    });
+    app.addHook('preHandler', csrf());
+    app.get('/token', async (request) => ({ token: request.csrfToken() }));
+    app.post('/inc', async () => ({ ok: true }));
+  });
+  try {
+    const token = await tokenOf(s.browser);
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const repeated = await s.browser.request('/inc', { method: 'POST', headers: form, body: `_csrf=${token}&_csrf=${token}` });
+    assert.equal(repeated.status, 403);
+    assert.equal(errorCode(repeated), 'ERR_CSRF_BAD_TOKEN');
   } finally {
     await s.close();
   }

@@ -218,6 +218,22 @@ test('a store that cannot be reached answers 503 with Retry-After', async () => 
   }
 });
 
+test('a store failure other than unavailable is a plain 500', async () => {
+  const broken: Store<SuiteValues> = {
+    get: () => Promise.reject(new Error('a bug in the store')),
+    save: () => Promise.resolve(),
+    destroy: () => Promise.resolve(),
+  };
+  const s = await serve(() => {}, broken);
+  try {
+    const res = await fetch(`${s.url}/count`);
+    assert.equal(res.status, 500);
+    assert.equal(res.headers.get('retry-after'), null);
+  } finally {
+    await s.close();
+  }
+});
+
 test('a session that fails to commit gets the error page, without a cookie, and the server keeps serving', async () => {
   const s = await serve((app) => {
     app.get('/huge', (c) => {

@@ -81,9 +81,8 @@ export function csrf(options: CsrfGuardOptions = {}): FastifyCsrfHook {
       header: (name) => header(request, name),
       formField: (field) => formField(request.body, field),
     };
-    const settle = (verdict: CsrfVerdict): void => done(verdict === 'ok' ? undefined : refusal(verdict));
-    const verdict = guard.check(view, session);
-    if (typeof verdict === 'string') settle(verdict);
-    else verdict.then(settle, (err: unknown) => done(err as Error));
+    // The body is already parsed, so formField, and with it the check, answer synchronously.
+    const verdict = guard.check(view, session) as CsrfVerdict;
+    done(verdict === 'ok' ? undefined : refusal(verdict));
   };
 }
