@@ -42,13 +42,19 @@ export function registryVersions(name, prefix) {
   return all.sort((a, b) => compare(b, a));
 }
 
+/** True when `line` is `expect`, or `expect` followed by a space and more (`deno 2.9.6 (stable, …)`). */
+function reports(line, expect) {
+  return line !== undefined && (line === expect || line.startsWith(`${expect} `));
+}
+
 /**
  * Makes sure `binary` is the file `member` of the npm package `spec` (`name@exact-version`), and
- * returns its path. `expect` is what `binary --version` must print (first line); a binary already
- * there that prints it is kept. `log` names the caller in the progress line.
+ * returns its path. `expect` is what the first line of `binary --version` must say (or begin with,
+ * before a space); a binary already there that says it is kept. `log` names the caller in the
+ * progress line.
  */
 export function installFromNpm({ spec, member, binary, expect, log }) {
-  if (existsSync(binary) && versionOf(binary) === expect) return binary;
+  if (existsSync(binary) && reports(versionOf(binary), expect)) return binary;
   const tmp = mkdtempSync(join(tmpdir(), 'cachet-npm-binary-'));
   try {
     console.log(`${log}: fetching ${spec} from npm…`);
@@ -65,6 +71,6 @@ export function installFromNpm({ spec, member, binary, expect, log }) {
     rmSync(tmp, { recursive: true, force: true });
   }
   const got = versionOf(binary);
-  if (got !== expect) throw new Error(`${binary} reports ${got ?? 'nothing'}, expected ${expect}`);
+  if (!reports(got, expect)) throw new Error(`${binary} reports ${got ?? 'nothing'}, expected ${expect}`);
   return binary;
 }
