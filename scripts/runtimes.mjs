@@ -137,7 +137,9 @@ function workerdConfig() {
     if (modules.has(name)) return;
     modules.set(name, file);
     for (const spec of importsOf(file)) {
-      if (spec.startsWith('node:')) continue; // built into workerd (nodejs_compat: see docs/compatibility.md)
+      // The demo imports `cachet/core` and `cachet/fetch`, which are Web-platform code: a Worker
+      // built from them needs no Node compatibility. A node: import here means that broke.
+      if (spec.startsWith('node:')) throw new Error(`workerd: ${relative(root, file)} imports "${spec}"; the Worker must load without Node compatibility (cachet/core, cachet/fetch)`);
       if (spec.startsWith('.')) {
         visit(posix.normalize(posix.join(posix.dirname(name), spec)), join(dirname(file), spec));
         continue;

@@ -1,10 +1,11 @@
 // The demo app every runtime serves, written once against the Web platform: a name-only login, a
 // counter and a logout, under /sealed/ (an AES-GCM sealed cookie) and /signed/ (an HMAC-signed
-// one), with CSRF on. Only `cachet` and `cachet/fetch` are imported, exactly as an app would.
+// one), with CSRF on. Only `cachet/core` and `cachet/fetch` are imported, exactly as an app would
+// (`cachet/core` loads no node: module, so the Worker needs no Node compatibility).
 //
 // Each runtime's entry (deno.ts, bun.ts, workerd.ts, node.ts) passes the key and a label naming
 // itself; the label comes back in /state so that a test knows which runtime answered.
-import { CookieStore, Keyring } from 'cachet';
+import { CookieStore, Keyring } from 'cachet/core';
 import { withSessions } from 'cachet/fetch';
 
 // A type alias, not an interface: SessionValues needs the implicit index signature.
