@@ -19,7 +19,7 @@ test("the Hono page's app logs in, counts and logs out, with CSRF on", async (t)
     file,
     exampleSource('docs/adapters/hono.md', 'app.ts', {
       hono: import.meta.resolve('hono'),
-      cachet: pathToFileURL(join(root, 'src/index.ts')).href,
+      'cachet/core': pathToFileURL(join(root, 'src/core.ts')).href,
       'cachet/hono': pathToFileURL(join(root, 'src/adapters/hono/index.ts')).href,
     }),
   );

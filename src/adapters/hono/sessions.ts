@@ -115,7 +115,7 @@ function appendCookies(c: HonoContextLike, cookies: readonly string[]): void {
  * @example
  * ```ts
  * import { Hono } from 'hono';
- * import { CookieStore, Keyring } from 'cachet';
+ * import { CookieStore, Keyring } from 'cachet/core'; // no node: module: runs on every runtime
  * import { sessions, type SessionEnv } from 'cachet/hono';
  *
  * type Values = { visits?: number };
