@@ -72,3 +72,23 @@ export async function cachetAvailable(...names: string[]): Promise<boolean> {
   if (missing.length) console.error(`cachet: ${missing.join(', ')} not exported yet; cachet rows left out`);
   return missing.length === 0;
 }
+
+/** A framework adapter's entry point in dist/ (`cachet/fastify` is dist/adapters/fastify/index.js). */
+function adapterEntry(name: string): string {
+  return join(root, 'dist/adapters', name, 'index.js');
+}
+
+/** True when dist/ has the adapter `name` (fastify, hono, express, koa, fetch): its rows appear only then. */
+export function adapterAvailable(name: string): boolean {
+  if (!ensureBuilt()) return false;
+  const ok = existsSync(adapterEntry(name));
+  if (!ok) console.error(`cachet: cachet/${name} not built yet; its rows left out`);
+  return ok;
+}
+
+/** The adapter module `cachet/<name>`, from the built package, typed loosely like {@link loadCachet}. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function loadAdapter(name: string): Promise<Record<string, any>> {
+  if (!ensureBuilt()) throw new Error('cachet: dist/ unavailable');
+  return import(adapterEntry(name));
+}

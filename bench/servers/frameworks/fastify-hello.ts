@@ -1,0 +1,9 @@
+// Framework hello: fastify 5 set up as fastify-secure-session.ts and fastify-cachet.ts are,
+// answering GET / with "Hello, world!". The ceiling for the fastify session rows.
+import Fastify from 'fastify';
+import { announce } from '../../lib/announce.ts';
+
+const app = Fastify({ logger: false });
+app.get('/', (_req, reply) => reply.type('text/plain; charset=utf-8').send('Hello, world!'));
+await app.listen({ port: Number(process.env['PORT'] ?? 0), host: '127.0.0.1' });
+announce(app.server);
