@@ -43,19 +43,34 @@ interface Group {
   framework: string;
   /** The framework's own hello: the first row of its group, what its rows' "× own hello" is against. */
   hello: HttpTarget;
+  /** Read only: the hello with empty hooks or middleware where cachet's adapter has them (what the framework charges for them). */
+  empty: HttpTarget | undefined;
   peers: HttpTarget[];
   /** undefined when the adapter is not built on this checkout. */
   cachet: HttpTarget | undefined;
 }
 
+/** The same hello server with HOOKS=empty, as a diagnostic row of the read table. */
+function emptyHooks(scenario: Scenario, t: HttpTarget, what: string): HttpTarget | undefined {
+  return scenario === 'read' ? { ...t, name: `${t.name} + ${what}`, env: { HOOKS: 'empty' } } : undefined;
+}
+
+/** BENCH_FRAMEWORKS=fastify,hono runs those groups only (an investigation; the published tables have all). */
+const only = process.env['BENCH_FRAMEWORKS']?.split(',').filter(Boolean);
+
 function groups(scenario: Scenario): Group[] {
   const s = (name: string, role: HttpTarget['role'], server: string): HttpTarget => sessionTarget(name, role, server, scenario);
   const cachet = (adapter: string, name: string, server: string): HttpTarget | undefined =>
     adapterAvailable(adapter) ? s(name, 'cachet', server) : undefined;
-  return [
+  const express = hello('express 5 hello', 'servers/frameworks/express-hello.ts');
+  const fastify = hello('fastify 5 hello', 'servers/frameworks/fastify-hello.ts');
+  const hono = hello('hono 4 (node-server) hello', 'servers/frameworks/hono-node-hello.ts');
+  const koa = hello('koa 3 hello', 'servers/frameworks/koa-hello.ts');
+  const list: Group[] = [
     {
       framework: 'express 5',
-      hello: hello('express 5 hello', 'servers/frameworks/express-hello.ts'),
+      hello: express,
+      empty: emptyHooks(scenario, express, 'an empty middleware'),
       peers: [
         s('express 5 + cookie-session', 'peer', 'servers/sessions/express-cookie-session.ts'),
         s('express 5 + express-session (MemoryStore)', 'peer', 'servers/sessions/express-session.ts'),
@@ -64,28 +79,32 @@ function groups(scenario: Scenario): Group[] {
     },
     {
       framework: 'fastify 5',
-      hello: hello('fastify 5 hello', 'servers/frameworks/fastify-hello.ts'),
+      hello: fastify,
+      empty: emptyHooks(scenario, fastify, 'empty onRequest and onSend hooks'),
       peers: [s('fastify 5 + @fastify/secure-session', 'peer', 'servers/sessions/fastify-secure-session.ts')],
       cachet: cachet('fastify', 'fastify 5 + cachet/fastify', 'servers/frameworks/fastify-cachet.ts'),
     },
     {
       framework: 'hono 4 on @hono/node-server',
-      hello: hello('hono 4 (node-server) hello', 'servers/frameworks/hono-node-hello.ts'),
+      hello: hono,
+      empty: emptyHooks(scenario, hono, 'an empty middleware'),
       peers: [],
       cachet: cachet('hono', 'hono 4 (node-server) + cachet/hono', 'servers/frameworks/hono-node-cachet.ts'),
     },
     {
       framework: 'koa 3',
-      hello: hello('koa 3 hello', 'servers/frameworks/koa-hello.ts'),
+      hello: koa,
+      empty: emptyHooks(scenario, koa, 'an empty middleware'),
       peers: [],
       cachet: cachet('koa', 'koa 3 + cachet/koa', 'servers/frameworks/koa-cachet.ts'),
     },
-  ].filter((g) => g.cachet !== undefined || g.peers.length > 0);
+  ];
+  return list.filter((g) => (g.cachet !== undefined || g.peers.length > 0) && (!only || only.some((o) => g.framework.startsWith(o))));
 }
 
 /** The rows of a group, hello first; each row's ratio is against its own framework's hello. */
 function rowsOf(g: Group): HttpTarget[] {
-  return [g.hello, ...g.peers, ...(g.cachet ? [g.cachet] : [])];
+  return [g.hello, ...(g.empty && g.cachet ? [g.empty] : []), ...g.peers, ...(g.cachet ? [g.cachet] : [])];
 }
 
 function resultTable(all: readonly Group[], byName: ReadonlyMap<string, HttpResult>): string {
