@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Hono, type Context } from 'hono';
 import { setCookie } from 'hono/cookie';
-import { CookieStore, Keyring, SessionError, generateKey, type Store } from '../../src/index.js';
+import { CookieStore, Keyring, MemoryStore, SessionError, generateKey, type Store } from '../../src/index.js';
 import { csrf, csrfToken, sessions, type SessionEnv } from '../../src/adapters/hono/index.js';
 import { Browser, setCookieFor } from '../session/harness.js';
 import type { SuiteValues } from './harness.js';
@@ -269,6 +269,24 @@ test('the ip option hands the client address to the store', async () => {
   try {
     await fetch(`${m.url}/`, { headers: { 'x-test-ip': '203.0.113.9' } });
     assert.deepEqual(seen, ['203.0.113.9']);
+  } finally {
+    await m.close();
+  }
+});
+
+test("a server-side store's session list gets the user agent, read only when the store writes", async () => {
+  const store = new MemoryStore<SuiteValues>({ keyring });
+  const app = new Hono<Env>();
+  app.use(sessions({ store }));
+  app.get('/', (c) => {
+    c.get('session').subject = 'u1';
+    return c.text('ok');
+  });
+  const m = await listen(app);
+  try {
+    await fetch(`${m.url}/`, { headers: { 'user-agent': 'suite/1' } }).then((r) => r.text());
+    const [listed] = await store.list('u1');
+    assert.equal(listed?.userAgent, 'suite/1');
   } finally {
     await m.close();
   }

@@ -140,8 +140,14 @@ export function withSessions<T extends SessionValues, R extends unknown[] = []>(
   return async (request, ...rest) => {
     const headers = request.headers;
     const ip = ipOf?.(request, ...rest);
+    // The user agent is read on first use: only the server-side stores' session lists want it, when they write.
     const scope = new SessionScope({
-      headers: { cookie: headers.get('cookie') ?? undefined, 'user-agent': headers.get('user-agent') ?? undefined },
+      headers: {
+        cookie: headers.get('cookie') ?? undefined,
+        get 'user-agent'() {
+          return headers.get('user-agent') ?? undefined;
+        },
+      },
       ...(ip !== undefined ? { ip } : {}),
     });
     const tools: SessionTools<T> = {
@@ -168,6 +174,8 @@ export function withSessions<T extends SessionValues, R extends unknown[] = []>(
       if (verdict === 'bad-token') return withCookies(forbidden('invalid CSRF token'), await scope.commit());
     }
     const response = await handler(request, tools, ...rest);
-    return withCookies(response, await scope.commit());
+    // A session that was only read commits synchronously: no await, so no extra microtask turn.
+    const out = scope.commit();
+    return withCookies(response, Array.isArray(out) ? (out as readonly string[]) : await out);
   };
 }

@@ -139,8 +139,15 @@ export function sessions<T extends SessionValues, C extends HonoContextLike = Ho
   return async (c, next) => {
     const headers = c.req.raw.headers;
     const ip = ipOf?.(c as C); // the context Hono handed over: the type the option was written for
+    // The user agent is read on first use: only the server-side stores' session lists want it, when
+    // they write, and on @hono/node-server each get() of it scans the raw headers.
     const scope = new SessionScope({
-      headers: { cookie: headers.get('cookie') ?? undefined, 'user-agent': headers.get('user-agent') ?? undefined },
+      headers: {
+        cookie: headers.get('cookie') ?? undefined,
+        get 'user-agent'() {
+          return headers.get('user-agent') ?? undefined;
+        },
+      },
       ...(ip !== undefined ? { ip } : {}),
     });
     let session: Session<T>;
@@ -155,7 +162,9 @@ export function sessions<T extends SessionValues, C extends HonoContextLike = Ho
     c.set('sessions', (other: string) => store.get(scope, other));
     await next();
     if (c.error !== undefined) return;
-    const cookies = await scope.commit();
+    // A session that was only read commits synchronously: no await, so no extra microtask turn.
+    const out = scope.commit();
+    const cookies = Array.isArray(out) ? (out as readonly string[]) : await out;
     if (cookies.length > 0) appendCookies(c, cookies);
   };
 }
