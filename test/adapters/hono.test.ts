@@ -274,7 +274,7 @@ test('the ip option hands the client address to the store', async () => {
   }
 });
 
-test("a server-side store's session list gets the user agent, read only when the store writes", async () => {
+test("a server-side store's session list gets the user agent", async () => {
   const store = new MemoryStore<SuiteValues>({ keyring });
   const app = new Hono<Env>();
   app.use(sessions({ store }));

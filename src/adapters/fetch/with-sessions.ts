@@ -140,14 +140,8 @@ export function withSessions<T extends SessionValues, R extends unknown[] = []>(
   return async (request, ...rest) => {
     const headers = request.headers;
     const ip = ipOf?.(request, ...rest);
-    // The user agent is read on first use: only the server-side stores' session lists want it, when they write.
     const scope = new SessionScope({
-      headers: {
-        cookie: headers.get('cookie') ?? undefined,
-        get 'user-agent'() {
-          return headers.get('user-agent') ?? undefined;
-        },
-      },
+      headers: { cookie: headers.get('cookie') ?? undefined, 'user-agent': headers.get('user-agent') ?? undefined },
       ...(ip !== undefined ? { ip } : {}),
     });
     const tools: SessionTools<T> = {

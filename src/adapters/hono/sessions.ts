@@ -139,15 +139,8 @@ export function sessions<T extends SessionValues, C extends HonoContextLike = Ho
   return async (c, next) => {
     const headers = c.req.raw.headers;
     const ip = ipOf?.(c as C); // the context Hono handed over: the type the option was written for
-    // The user agent is read on first use: only the server-side stores' session lists want it, when
-    // they write, and on @hono/node-server each get() of it scans the raw headers.
     const scope = new SessionScope({
-      headers: {
-        cookie: headers.get('cookie') ?? undefined,
-        get 'user-agent'() {
-          return headers.get('user-agent') ?? undefined;
-        },
-      },
+      headers: { cookie: headers.get('cookie') ?? undefined, 'user-agent': headers.get('user-agent') ?? undefined },
       ...(ip !== undefined ? { ip } : {}),
     });
     let session: Session<T>;
