@@ -51,7 +51,7 @@ textarea{width:100%;padding:.6rem;font:14px/1.5 ui-monospace,SFMono-Regular,Menl
 ol.steps{padding:0;list-style:none}.step{margin:.5rem 0;padding:.5rem .75rem;border:1px solid var(--line);border-left:.35rem solid var(--line);border-radius:.4rem}
 .step.ok{border-left-color:var(--ok)}.step.fail{border-left-color:var(--bad)}.step.skip{opacity:.6}.step .wire{margin-top:.4rem}
 .verdict-ok{color:var(--ok);font-weight:600}.verdict-fail{color:var(--bad);font-weight:600}.outcome.ok{color:var(--ok)}.outcome.fail{color:var(--bad)}
-mark{background:transparent;font-weight:700;text-decoration:underline}.dim{color:var(--muted);opacity:.45}
+mark{background:transparent;font-weight:700;text-decoration:underline}.changed{outline:2px solid var(--bad);outline-offset:1px;opacity:1}.dim{color:var(--muted);opacity:.45}
 .flips button{padding:.35rem .7rem}summary{cursor:pointer;color:var(--accent)}
 `;
 

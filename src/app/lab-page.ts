@@ -17,6 +17,8 @@ export interface LabRun {
   note?: string;
   value: string;
   trace: DecodeTrace;
+  /** The offset of the character a flip changed, marked in every step's copy of the value. */
+  changed?: number;
 }
 
 /** Everything on the lab page. */
@@ -48,10 +50,19 @@ function partRanges(value: string): { start: number; end: number; kind: PartKind
   });
 }
 
-/** The value with the characters a step read marked in their part's colour, the rest dimmed. */
-export function highlight(value: string, ranges: readonly TraceRange[]): string {
+/**
+ * The value with the characters a step read marked in their part's colour, the rest dimmed,
+ * and the character at `changed` (a flip's) boxed.
+ *
+ * @example
+ * ```ts
+ * highlight('1s.k1.1764115200…', [{ start: 0, end: 2 }]); // '<mark class="p-version">1s</mark><span class="dim">.</span>…'
+ * ```
+ */
+export function highlight(value: string, ranges: readonly TraceRange[], changed?: number): string {
   const parts = partRanges(value);
   const cuts = new Set([0, value.length]);
+  if (changed !== undefined) cuts.add(changed).add(changed + 1);
   for (const r of [...parts, ...ranges]) cuts.add(Math.min(r.start, value.length)).add(Math.min(r.end, value.length));
   const points = [...cuts].sort((a, b) => a - b);
   let html = '';
@@ -61,44 +72,48 @@ export function highlight(value: string, ranges: readonly TraceRange[]): string 
     const part = parts.find((p) => start >= p.start && end <= p.end);
     const kind = part?.kind ?? 'other';
     const read = ranges.some((r) => start >= r.start && end <= r.end);
-    html += read ? `<mark class="p-${kind}">${text}</mark>` : `<span class="dim">${text}</span>`;
+    const box = start === changed ? ' changed' : '';
+    html += read ? `<mark class="p-${kind}${box}">${text}</mark>` : `<span class="dim${box}">${text}</span>`;
   }
   return html;
 }
 
 /**
  * A trace as an ordered list: each step run, green (pass) or red (fail), then the steps the
- * decode never reached, in grey.
+ * decode never reached, in grey. `changed` is a flipped character's offset, boxed in each step.
  *
  * @example
  * ```ts
  * html += renderTrace(value, await traceDecode(codec, name, value, { now }));
  * ```
  */
-export function renderTrace(value: string, trace: DecodeTrace): string {
+export function renderTrace(value: string, trace: DecodeTrace, changed?: number): string {
   const ran = trace.steps.map((step) => {
     const verdict = step.ok ? 'pass' : `fail: ${step.code ?? ''}`;
-    const read = step.ranges.length === 0 ? '' : `<code class="wire">${highlight(value, step.ranges)}</code>`;
+    const read = step.ranges.length === 0 ? '' : `<code class="wire">${highlight(value, step.ranges, changed)}</code>`;
     const name = step.check === 'authenticate' ? ` <span class="muted">(and the cookie name <code>${escapeHtml(trace.name)}</code>, bound in though not sent)</span>` : '';
     return `<li class="step ${step.ok ? 'ok' : 'fail'}" data-step="${step.number}" data-ok="${step.ok}"><strong>${step.number}. ${escapeHtml(step.title)}</strong> <span class="verdict-${step.ok ? 'ok' : 'fail'}">${escapeHtml(verdict)}</span><br><span class="muted">${escapeHtml(step.checks)}</span><br>${escapeHtml(step.detail)}${name}${read}</li>`;
   });
   const rest = TRACE_STEPS.slice(trace.steps.length).map(
     (step) => `<li class="step skip" data-step="${step.number}"><strong>${step.number}. ${escapeHtml(step.title)}</strong> <span class="muted">not reached: the decode stops at the first failure</span></li>`,
   );
-  const outcome = trace.outcome.ok
+  return `<ol class="steps">${[...ran, ...rest].join('')}</ol>`;
+}
+
+/** The one-line outcome of a trace. */
+function outcomeOf(trace: DecodeTrace): string {
+  return trace.outcome.ok
     ? `<p class="outcome ok">Accepted${trace.outcome.decoded.stale ? ', as <strong>stale</strong>: made with a key that is no longer the primary, so the app re-issues it under the primary' : ''}. Key <code>${escapeHtml(trace.outcome.decoded.keyId)}</code>, expires ${new Date(trace.outcome.decoded.expiresAt).toISOString()}.</p>`
     : `<p class="outcome fail">Refused at step ${trace.steps.length} with <code>${escapeHtml(trace.outcome.code)}</code>: the app treats it as no session.</p>`;
-  return `<ol class="steps">${[...ran, ...rest].join('')}</ol>${outcome}`;
 }
 
 /** One traced value; `folded` puts its steps in a closed <details>, for the runs that are context. */
 function run(data: LabRun, id: string, folded = false): string {
   const note = data.note === undefined ? '' : `<p>${escapeHtml(data.note)}</p>`;
-  const steps = renderTrace(data.value, data.trace);
-  const summary = data.trace.outcome.ok ? 'accepted' : `refused at step ${data.trace.steps.length}`;
+  const steps = renderTrace(data.value, data.trace, data.changed);
   return `<section id="${id}"><h2>${escapeHtml(data.title)}</h2>${note}<p class="muted">Cookie name <code>${escapeHtml(data.trace.name)}</code>, ${data.value.length} characters, checked as a ${data.trace.mode} value.</p>${
-    folded ? `<details><summary>The steps (${summary})</summary>${steps}</details>` : steps
-  }</section>`;
+    folded ? `<details><summary>The nine steps</summary>${steps}</details>` : steps
+  }${outcomeOf(data.trace)}</section>`;
 }
 
 function ownSection(data: LabPageData): string {
@@ -124,7 +139,7 @@ function demoSection(demo: LabPageData['demo']): string {
     );
   } else {
     parts.push(run(demo.rotated, 'demo-rotated'));
-    if (demo.resealed !== undefined) parts.push(run(demo.resealed, 'demo-resealed'));
+    if (demo.resealed !== undefined) parts.push(run(demo.resealed, 'demo-resealed', true));
     parts.push('<p><a href="/explain/lab#demo">Start the rotation again</a></p>');
   }
   return `<section id="demo"><h2>A key rotation, on a demo key</h2>

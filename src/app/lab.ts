@@ -136,7 +136,8 @@ export async function createLab(options: LabOptions): Promise<Lab> {
       const flipped = flipPart(raw, flip);
       if (flipped === undefined) return page(ctx, {}, 400);
       const note = `Character ${flipped.at} (in the ${flip}) changed from "${flipped.from}" to "${flipped.to}".`;
-      return page(ctx, { result: await traced(`Your cookie with one character of the ${flip} changed`, cookieName, flipped.value, note) });
+      const result = await traced(`Your cookie with one character of the ${flip} changed`, cookieName, flipped.value, note);
+      return page(ctx, { result: { ...result, changed: flipped.at } });
     }
     if (raw !== undefined && as !== null && as !== '') {
       const name = as.slice(0, MAX_NAME);

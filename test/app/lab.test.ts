@@ -174,3 +174,13 @@ test('flipPart changes one character of the part named, keeping times canonical'
     assert.equal([...flipped.value].filter((c, i) => c !== value[i]).length, 1, label);
   }
 });
+
+test('a flip boxes the changed character in every step that shows the value', async () => {
+  const h = await startApp();
+  const browser = await loggedIn(h);
+  const result = section((await browser.get('/explain/lab?flip=tag')).body, 'result');
+  const tag = browser.jar.get(COOKIE)!.split('.')[6]!;
+  const flipped = tag[0] === 'A' ? 'B' : 'A';
+  // Steps 1-8 each show the value once; the tag's first character is boxed in each of them.
+  assert.equal([...result.matchAll(new RegExp(`<(mark|span) class="(p-tag|dim) changed">${flipped}</`, 'g'))].length, 8);
+});
