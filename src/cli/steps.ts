@@ -28,8 +28,8 @@ function partsRead(value: string, ranges: readonly TraceRange[], paint: (kind: P
 }
 
 /**
- * The trace as text lines: number, title, pass or FAIL, what it found, what it read; then the
- * steps not reached; then the outcome.
+ * The trace as text lines: number, title, pass or FAIL, what it found (and, for a failure, what
+ * the step checks), what it read; then the steps not reached.
  *
  * @example
  * ```ts
@@ -47,7 +47,9 @@ export function formatTrace(value: string, trace: DecodeTrace, options: { colour
     const verdict = step.ok ? paint('ok', 'pass') : paint('fail', 'FAIL');
     const found = step.ok ? step.detail : `${step.code ?? ''}: ${step.detail}`;
     const name = step.check === 'authenticate' ? ` and the cookie name ${trace.name}` : '';
-    out += `  ${head}  ${verdict}  ${found}\n${indent}checks: ${step.checks}\n${indent}read: ${partsRead(value, step.ranges, paint)}${name}\n`;
+    // What a step checks is said for the one that failed; a passing step's finding says enough.
+    const checks = step.ok ? '' : `${indent}checks: ${step.checks}\n`;
+    out += `  ${head}  ${verdict}  ${found}\n${checks}${indent}read: ${partsRead(value, step.ranges, paint)}${name}\n`;
   }
   for (const step of TRACE_STEPS.slice(trace.steps.length)) out += `  ${paint('dim', `${`${step.number}. ${step.title}`.padEnd(width)}  not reached`)}\n`;
   return out;
