@@ -103,7 +103,7 @@ export function renderTrace(value: string, trace: DecodeTrace, changed?: number)
 /** The one-line outcome of a trace. */
 function outcomeOf(trace: DecodeTrace): string {
   return trace.outcome.ok
-    ? `<p class="outcome ok">Accepted${trace.outcome.decoded.stale ? ', as <strong>stale</strong>: made with a key that is no longer the primary, so the app re-issues it under the primary' : ''}. Key <code>${escapeHtml(trace.outcome.decoded.keyId)}</code>, expires ${new Date(trace.outcome.decoded.expiresAt).toISOString()}.</p>`
+    ? `<p class="outcome ok">Accepted by the codec${trace.outcome.decoded.stale ? ', as <strong>stale</strong>: made with a key that is no longer the primary, so the app re-issues it under the primary' : ''}. Key <code>${escapeHtml(trace.outcome.decoded.keyId)}</code>, expires ${new Date(trace.outcome.decoded.expiresAt).toISOString()}.</p>`
     : `<p class="outcome fail">Refused at step ${trace.steps.length} with <code>${escapeHtml(trace.outcome.code)}</code>: the app treats it as no session.</p>`;
 }
 
@@ -163,7 +163,8 @@ export function renderLab(data: LabPageData): string {
 <p>Every request, the server checks your cookie in nine steps, cheapest first, and stops at the first that fails.
 Below, each step shows what it checked and, in the colours of <a href="/explain">the explain page</a>, the characters
 it read. Change a character and see which step catches it. Nothing here shows what a sealed cookie holds:
-for your own session's content, see <a href="/explain">How is my cookie made?</a></p>
+for your own session's content, see <a href="/explain">How is my cookie made?</a> These are the codec's steps; a
+cookie that passes them still meets the session layer's idle and absolute timeouts and its logout (revocation) check.</p>
 ${data.result === undefined ? '' : run(data.result, 'result')}
 ${ownSection(data)}
 <section id="paste"><h2>Check any value</h2>
