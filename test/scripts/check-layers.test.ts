@@ -107,7 +107,31 @@ const planted: Array<[title: string, path: string, text: string, expected: RegEx
     'a node: import in the session core still fails',
     'session/core/session.ts',
     "import { readFile } from 'node:fs/promises';\nexport const s = readFile;\n",
-    /session\/core\/session\.ts: core layer 'session' imports node:fs\/promises/,
+    /session\/core\/session\.ts: Web-platform code \('session'\) imports node:fs\/promises/,
+  ],
+  [
+    'a node: import in the shared request glue (web) fails',
+    'web/session-scope.ts',
+    "import { readFile } from 'node:fs/promises';\nexport const s = readFile;\n",
+    /web\/session-scope\.ts: Web-platform code \('web'\) imports node:fs\/promises/,
+  ],
+  [
+    'a node: import in the fetch adapter fails (it runs on Deno, Bun and workerd)',
+    'adapters/fetch/with-sessions.ts',
+    "import { readFile } from 'node:fs/promises';\nexport const s = readFile;\n",
+    /adapters\/fetch\/with-sessions\.ts: Web-platform code \('adapters'\) imports node:fs\/promises/,
+  ],
+  [
+    'an adapter importing cachet\'s own http layer fails (they sit side by side)',
+    'adapters/fetch/with-sessions.ts',
+    "import { csrf } from '../../http/csrf.js';\nexport const s = csrf;\n",
+    /adapters\/fetch\/with-sessions\.ts: layer 'adapters' imports upward\/sideways into 'http'/,
+  ],
+  [
+    'an adapter importing its framework, even as a type, fails',
+    'adapters/fetch/with-sessions.ts',
+    "import type { Request } from 'express';\nexport type R = Request;\n",
+    /adapters\/fetch\/with-sessions\.ts: imports package 'express'/,
   ],
 ];
 
