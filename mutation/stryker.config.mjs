@@ -87,7 +87,9 @@ export default {
   jsonReporter: { fileName: 'mutation/reports/mutation.json' },
   incrementalFile: 'mutation/reports/stryker-incremental.json',
   clearTextReporter: { allowColor: false, logTests: false, reportMutants: true, reportScoreTable: true },
-  thresholds: { high: 95, low: 90, break: null },
+  // CI's scoped run fails below 90% (Stryker's CLI has no flag for the break threshold, so the
+  // scope variable that scripts/mutation.mjs sets for `--ci` sets it here).
+  thresholds: { high: 95, low: 90, break: process.env['CACHET_MUTATION_SCOPE'] === 'ci' ? 90 : null },
   // A busy 2-core machine: a test file that is merely slow must not count as a timeout.
   timeoutMS: 20000,
   timeoutFactor: 2,
