@@ -24,7 +24,7 @@ async function listen(app: ReturnType<Express>): Promise<{ url: string; close():
 }
 
 export function expressHelperCases(name: string, factory: Express): void {
-  const t = (title: string, fn: () => Promise<void>) => test(`${name}: ${title}`, fn);
+  const t = (title: string, fn: () => Promise<void>) => test(`${name}: ${title}`, { timeout: 10_000 }, fn);
 
   function sessionApp() {
     const store = newStore();

@@ -110,7 +110,7 @@ function changed(req: Req): void {
 
 /** Registers the Node-level cases for `framework`. */
 export function nodeResponseCases(framework: NodeFramework): void {
-  const t = (title: string, fn: () => Promise<void>) => test(`${framework.name}: ${title}`, fn);
+  const t = (title: string, fn: () => Promise<void>) => test(`${framework.name}: ${title}`, { timeout: 10_000 }, fn);
 
   t('calls the res.end callback exactly once, after a commit that sealed a changed session', async () => {
     const done = counter();
