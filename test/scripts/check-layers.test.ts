@@ -107,7 +107,7 @@ const planted: Array<[title: string, path: string, text: string, expected: RegEx
     'a node: import in the session core still fails',
     'session/core/session.ts',
     "import { readFile } from 'node:fs/promises';\nexport const s = readFile;\n",
-    /session\/core\/session\.ts: core layer 'session' imports node:fs\/promises/,
+    /session\/core\/session\.ts: Web-platform code \('session'\) imports node:fs\/promises/,
   ],
 ];
 
@@ -118,3 +118,15 @@ for (const [title, path, text, expected] of planted) {
     assert.match(output, expected);
   });
 }
+
+test('a package named in a TSDoc example after an export statement is not taken for an import', () => {
+  const text = "export type M = (ctx: unknown) => void;\n\n/**\n * @example\n * ```ts\n * import Koa from 'koa';\n * ```\n */\nexport const k = 1;\n";
+  const { status, output } = checkLayers(['--root', tree({ ...GOOD, 'adapters/koa/sessions.ts': text })]);
+  assert.equal(status, 0, output);
+});
+
+test('a real package import in an adapter still fails', () => {
+  const { status, output } = checkLayers(['--root', withFile('adapters/koa/sessions.ts', "import type Koa from 'koa';\nexport type K = Koa;\n")]);
+  assert.equal(status, 1);
+  assert.match(output, /adapters\/koa\/sessions\.ts: imports package 'koa'/);
+});
