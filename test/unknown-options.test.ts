@@ -23,6 +23,7 @@ import { createApp } from '../src/http/app.js';
 import { createServer } from '../src/http/server.js';
 import { shutdown } from '../src/http/shutdown.js';
 import { csrf } from '../src/http/csrf.js';
+import { withSessions } from '../src/adapters/fetch/index.js';
 import { securityHeaders } from '../src/http/security-headers.js';
 import { HttpError } from '../src/http/http-error.js';
 import { RateLimiter } from '../src/app/rate-limit.js';
@@ -120,6 +121,8 @@ const rows: { bag: string; typo: string; call: (extra: Extra) => unknown }[] = [
     },
   },
   { bag: 'csrf', typo: 'fields', call: (x) => csrf({ store: new CookieStore({ keyring }), field: '_t', ...x }) },
+  { bag: 'withSessions', typo: 'maxFormByte', call: (x) => withSessions({ store: new CookieStore({ keyring }), maxFormBytes: 1024, ...x }, () => new Response('')) },
+  { bag: 'withSessions csrf', typo: 'feild', call: (x) => withSessions({ store: new CookieStore({ keyring }), csrf: { field: '_t', ...x } }, () => new Response('')) },
   { bag: 'securityHeaders', typo: 'hts', call: (x) => securityHeaders({ referrerPolicy: 'no-referrer', ...x }) },
   { bag: 'securityHeaders hsts', typo: 'maxage', call: (x) => securityHeaders({ hsts: { maxAge: 60, ...x } as { maxAge: number } }) },
   { bag: 'HttpError', typo: 'header', call: (x) => new HttpError(429, 'slow down', { headers: { 'retry-after': '1' }, ...x }) },

@@ -106,7 +106,8 @@ export class SessionScope implements SessionContext {
           this.#committed = true;
           throw err;
         }
-        if (out !== undefined && typeof out.then === 'function') return this.#finish(out, hooks, i + 1);
+        // `!= null`: a plain-JavaScript hook may return null, which is as done as undefined.
+        if (out != null && typeof out.then === 'function') return this.#finish(out, hooks, i + 1);
       }
     }
     return this.#close();

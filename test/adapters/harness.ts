@@ -26,13 +26,16 @@ export interface HarnessOptions {
    * The routes: a request `GET|POST /a/<name>?<query>` loads the session `'session'` the
    * framework's way (`req.session`, `ctx.session`, `c.get('session')`, `session()`, or
    * `store.get(ctx, 'session')` on createApp), runs `actions[name](session, query)` and sends
-   * its outcome. An unknown name is a 404.
+   * its outcome. An unknown name is a 404. An action that throws (or rejects) is left to the
+   * framework's own error handling, untouched: its default answer, a 500.
    */
   actions: Readonly<Record<string, Action>>;
   /**
    * When true, the adapter's CSRF protection is on for every route (form field `_csrf`, header
    * `x-csrf-token`, the guard's defaults), urlencoded bodies are readable by it (mount the
-   * framework's own body parser where it needs one), and `GET /token` answers
+   * framework's own body parser where it needs one), `multipart/form-data` bodies reach the check
+   * (an app that takes uploads has a parser for them: register one, even a no-op, where the
+   * framework refuses an unknown type before any hook, as Fastify does with 415), and `GET /token` answers
    * `{ "token": <the masked token the adapter gives templates> }`.
    */
   csrf: boolean;

@@ -109,6 +109,30 @@ const planted: Array<[title: string, path: string, text: string, expected: RegEx
     "import { readFile } from 'node:fs/promises';\nexport const s = readFile;\n",
     /session\/core\/session\.ts: Web-platform code \('session'\) imports node:fs\/promises/,
   ],
+  [
+    'a node: import in the shared request glue (web) fails',
+    'web/session-scope.ts',
+    "import { readFile } from 'node:fs/promises';\nexport const s = readFile;\n",
+    /web\/session-scope\.ts: Web-platform code \('web'\) imports node:fs\/promises/,
+  ],
+  [
+    'a node: import in the fetch adapter fails (it runs on Deno, Bun and workerd)',
+    'adapters/fetch/with-sessions.ts',
+    "import { readFile } from 'node:fs/promises';\nexport const s = readFile;\n",
+    /adapters\/fetch\/with-sessions\.ts: Web-platform code \('adapters'\) imports node:fs\/promises/,
+  ],
+  [
+    'an adapter importing cachet\'s own http layer fails (they sit side by side)',
+    'adapters/fetch/with-sessions.ts',
+    "import { csrf } from '../../http/csrf.js';\nexport const s = csrf;\n",
+    /adapters\/fetch\/with-sessions\.ts: layer 'adapters' imports upward\/sideways into 'http'/,
+  ],
+  [
+    'an adapter importing its framework, even as a type, fails',
+    'adapters/fetch/with-sessions.ts',
+    "import type { Request } from 'express';\nexport type R = Request;\n",
+    /adapters\/fetch\/with-sessions\.ts: imports package 'express'/,
+  ],
 ];
 
 for (const [title, path, text, expected] of planted) {
@@ -123,10 +147,4 @@ test('a package named in a TSDoc example after an export statement is not taken 
   const text = "export type M = (ctx: unknown) => void;\n\n/**\n * @example\n * ```ts\n * import Koa from 'koa';\n * ```\n */\nexport const k = 1;\n";
   const { status, output } = checkLayers(['--root', tree({ ...GOOD, 'adapters/koa/sessions.ts': text })]);
   assert.equal(status, 0, output);
-});
-
-test('a real package import in an adapter still fails', () => {
-  const { status, output } = checkLayers(['--root', withFile('adapters/koa/sessions.ts', "import type Koa from 'koa';\nexport type K = Koa;\n")]);
-  assert.equal(status, 1);
-  assert.match(output, /adapters\/koa\/sessions\.ts: imports package 'koa'/);
 });

@@ -9,15 +9,15 @@
  * a `fetch()` result). Pure Web-platform code: no `node:` import.
  * @module
  */
-import { checkOptionKeys, type OptionKeys } from '../../errors.js';
+import { SessionError, checkOptionKeys, type OptionKeys } from '../../errors.js';
 import type { Session } from '../../session/core/session.js';
 import type { SessionValues } from '../../session/core/session-record.js';
 import type { Store } from '../../session/core/types.js';
-import { CsrfGuard, type CsrfGuardOptions, type CsrfRequest } from '../../web/csrf-guard.js';
+import { CSRF_GUARD_OPTION_KEYS, CsrfGuard, type CsrfGuardOptions, type CsrfRequest } from '../../web/csrf-guard.js';
 import { SessionScope } from '../../web/session-scope.js';
 
-/** Options for {@link withSessions}. */
-export interface WithSessionsOptions<T extends SessionValues> {
+/** Options for {@link withSessions}; `R` is what the runtime passes after the request. */
+export interface WithSessionsOptions<T extends SessionValues, R extends unknown[] = unknown[]> {
   /** The store every session of this handler comes from (`CookieStore`, `MemoryStore`, ...). */
   store: Store<T>;
   /** The name `session()` loads when called without one. Default `'session'`. */
@@ -27,8 +27,12 @@ export interface WithSessionsOptions<T extends SessionValues> {
    * guard's options. A refused request gets a 403 and never reaches the handler. Default off.
    */
   csrf?: boolean | CsrfGuardOptions;
-  /** The client address for the server-side stores' session lists, e.g. `(req, info) => info.remoteAddr.hostname` on Deno. */
-  ip?: (request: Request) => string | undefined;
+  /**
+   * The client address for the server-side stores' session lists. Gets the request and whatever
+   * the runtime passed after it: `(request, info) => info.remoteAddr.hostname` on Deno,
+   * `(request) => request.headers.get('cf-connecting-ip') ?? undefined` on Cloudflare.
+   */
+  ip?: (request: Request, ...rest: R) => string | undefined;
   /** The most bytes of an urlencoded body read to find the CSRF field. Default 65536; past it, 413. */
   maxFormBytes?: number;
 }
@@ -48,7 +52,7 @@ export type SessionHandler<T extends SessionValues, R extends unknown[]> = (
   ...rest: R
 ) => Response | Promise<Response>;
 
-const OPTION_KEYS: OptionKeys<WithSessionsOptions<SessionValues>> = { store: true, name: true, csrf: true, ip: true, maxFormBytes: true };
+const OPTION_KEYS: OptionKeys<WithSessionsOptions<SessionValues, unknown[]>> = { store: true, name: true, csrf: true, ip: true, maxFormBytes: true };
 
 function forbidden(reason: string): Response {
   return new Response(`Forbidden: ${reason}\n`, { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
@@ -68,7 +72,9 @@ async function readCapped(request: Request, max: number): Promise<string | null>
     if (done) break;
     size += value.byteLength;
     if (size > max) {
-      await reader.cancel();
+      // Not awaited: a branch of a teed body (clone()) settles its cancel only once the other
+      // branch is cancelled too, and the handler's branch never is, so awaiting hung the request.
+      reader.cancel().catch(() => {});
       return null;
     }
     parts.push(value);
@@ -116,20 +122,24 @@ function withCookies(response: Response, cookies: readonly string[]): Response {
  * ```
  */
 export function withSessions<T extends SessionValues, R extends unknown[] = []>(
-  options: WithSessionsOptions<T>,
+  options: WithSessionsOptions<T, R>,
   handler: SessionHandler<T, R>,
 ): (request: Request, ...rest: R) => Promise<Response> {
   checkOptionKeys('withSessions', options, OPTION_KEYS);
   const store = options.store;
   if (typeof store?.get !== 'function') throw new TypeError('withSessions(): options.store must be a session store, e.g. withSessions({ store }, handler)');
   const defaultName = options.name ?? 'session';
-  const guard = options.csrf === undefined || options.csrf === false ? null : new CsrfGuard(options.csrf === true ? {} : options.csrf);
+  const guard =
+    options.csrf === undefined || options.csrf === false ? null : new CsrfGuard(options.csrf === true ? {} : options.csrf, CSRF_GUARD_OPTION_KEYS, 'withSessions csrf');
   const maxFormBytes = options.maxFormBytes ?? 65_536;
+  if (!Number.isSafeInteger(maxFormBytes) || maxFormBytes < 1) {
+    throw new SessionError('ERR_OPTIONS_INVALID', 'usage', `withSessions: maxFormBytes must be a positive whole number of bytes (got ${String(maxFormBytes)}).`);
+  }
   const ipOf = options.ip;
 
   return async (request, ...rest) => {
     const headers = request.headers;
-    const ip = ipOf?.(request);
+    const ip = ipOf?.(request, ...rest);
     const scope = new SessionScope({
       headers: { cookie: headers.get('cookie') ?? undefined, 'user-agent': headers.get('user-agent') ?? undefined },
       ...(ip !== undefined ? { ip } : {}),
