@@ -330,6 +330,32 @@ export function nodeResponseCases(framework: NodeFramework): void {
     }
   });
 
+  t('commits nothing on a 5xx response, the only sign Express gives of a failed route', async () => {
+    const s = await serveNode(framework, newStore(), {
+      '/unavailable': (req, res) => {
+        changed(req);
+        res.writeHead(503, { 'content-type': 'text/plain' });
+        res.end('try later');
+      },
+      '/teapot': (req, res) => {
+        changed(req);
+        res.statusCode = 418;
+        res.end('short and stout');
+      },
+    });
+    try {
+      const failed = await fetch(`${s.url}/unavailable`);
+      assert.equal(failed.status, 503);
+      assert.equal(await failed.text(), 'try later');
+      assert.deepEqual(failed.headers.getSetCookie(), []);
+      const teapot = await fetch(`${s.url}/teapot`);
+      assert.equal(teapot.status, 418);
+      assert.ok(cookieOf(teapot) !== undefined, 'a 4xx still commits');
+    } finally {
+      await s.close();
+    }
+  });
+
   t('answers a tampered cookie with a fresh session, never an error', async () => {
     const s = await serveNode(framework, newStore(), {
       '/read': (req, res) => res.end(JSON.stringify(req.session.values)),

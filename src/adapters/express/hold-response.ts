@@ -21,11 +21,14 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 /** The part of a Node `ServerResponse` the hold touches. Express's and Connect's `res` are one. */
 export type HeldResponse = Pick<
   ServerResponse,
-  'writeHead' | 'write' | 'end' | 'getHeader' | 'setHeader' | 'once' | 'emit' | 'destroy'
+  'writeHead' | 'write' | 'end' | 'getHeader' | 'setHeader' | 'once' | 'emit' | 'destroy' | 'statusCode'
 >;
 
-/** What the hold waits for: the staged `Set-Cookie` values, synchronously when nothing changed. */
-export type CommitCookies = () => readonly string[] | Promise<readonly string[]>;
+/**
+ * What the hold waits for: the staged `Set-Cookie` values, synchronously when nothing changed.
+ * `status` is the status the response is about to be sent with.
+ */
+export type CommitCookies = (status: number) => readonly string[] | Promise<readonly string[]>;
 
 // The wrapped methods take Node's many overloads; the hold only forwards their arguments.
 type Method = (this: HeldResponse, ...args: unknown[]) => unknown;
@@ -121,10 +124,10 @@ export function holdResponse(res: HeldResponse, commit: CommitCookies, fail: (er
   }
 
   /** Starts the commit on the first call; true when the call may go straight through. */
-  function begin(): boolean {
+  function begin(status: number): boolean {
     let out: readonly string[] | Promise<readonly string[]>;
     try {
-      out = commit();
+      out = commit(status);
     } catch (err) {
       state = HOLDING;
       queueMicrotask(() => failed(err));
@@ -141,20 +144,21 @@ export function holdResponse(res: HeldResponse, commit: CommitCookies, fail: (er
   }
 
   res.writeHead = function heldWriteHead(this: HeldResponse, ...args: unknown[]) {
-    if (state === RELEASED || (state === OPEN && begin())) return writeHead.apply(this, args);
+    const status = typeof args[0] === 'number' ? args[0] : this.statusCode;
+    if (state === RELEASED || (state === OPEN && begin(status))) return writeHead.apply(this, args);
     queue.push({ method: writeHead, args });
     return this;
   } as HeldResponse['writeHead'];
 
   res.write = function heldWrite(this: HeldResponse, ...args: unknown[]) {
-    if (state === RELEASED || (state === OPEN && begin())) return write.apply(this, args);
+    if (state === RELEASED || (state === OPEN && begin(this.statusCode))) return write.apply(this, args);
     queue.push({ method: write, args });
     owesDrain = true;
     return false;
   } as HeldResponse['write'];
 
   res.end = function heldEnd(this: HeldResponse, ...args: unknown[]) {
-    if (state === RELEASED || (state === OPEN && begin())) return end.apply(this, args);
+    if (state === RELEASED || (state === OPEN && begin(this.statusCode))) return end.apply(this, args);
     ended = true;
     queue.push({ method: end, args });
     return this;

@@ -66,6 +66,11 @@ export type NodeMiddleware = (req: IncomingMessage, res: ServerResponse, next: (
 
 const OPTION_KEYS: OptionKeys<SessionsOptions<SessionValues>> = { store: true, name: true, ip: true };
 
+// Express never tells a middleware that a route threw: its error page, a 5xx, is the only sign.
+// A 5xx response commits nothing, as a thrown error on cachet's own server does: the change a
+// failed request made halfway is never written (docs/adapters/express.md, "Errors").
+const NOTHING: readonly string[] = Object.freeze([]);
+
 function defaultIp(req: SessionRequest): string | undefined {
   return req.ip ?? req.socket?.remoteAddress;
 }
@@ -104,7 +109,7 @@ export function sessions<T extends SessionValues>(options: SessionsOptions<T>): 
     fields.sessions = (name = defaultName) => store.get(scope, name);
     // Held before anything downstream can write; a failed commit goes to the framework's error
     // handling (a 500 when the app's response had not started).
-    holdResponse(res, () => scope.commit(), next);
+    holdResponse(res, (status) => (status >= 500 ? NOTHING : scope.commit()), next);
     store.get(scope, defaultName).then((session) => {
       fields.session = session;
       next();
