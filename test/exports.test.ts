@@ -51,10 +51,38 @@ const ENTRIES: Entry[] = [
     types: ['CsrfGuardOptions', 'CsrfRequest', 'CsrfVerdict', 'ResolvedStoreOptions', 'SavePoint', 'SessionInit', 'SessionRecord', 'SessionScopeInit'],
   },
   {
+    specifier: 'cachet/core',
+    source: 'core.ts',
+    values: [
+      'CookieCodec', 'CookieStore', 'Keyring', 'MemoryStore', 'RingKey', 'ServerSideStore', 'Session', 'SessionError', 'SessionTooLargeError',
+      'decodeBase64url', 'encodeBase64url', 'findCookie', 'generateKey', 'inspectValue', 'parseCookies', 'prepareCookie', 'serializeCookie',
+      'serializeCookieDeletion', 'utf8Decode', 'utf8Encode',
+    ],
+    types: [
+      'CodecMode', 'CookieCodecOptions', 'CookieDeletionOptions', 'CookieOptions', 'CookiePriority', 'CookieStoreOptions', 'DecodeErrorCode',
+      'DecodedValue', 'EncodeOptions', 'ErrorKind', 'InspectedPart', 'InspectedPartLabel', 'InspectedValue', 'InternalErrorCode', 'JsonValue',
+      'KeyInput', 'MemoryStoreOptions', 'ParseCookiesOptions', 'RevocationInfo', 'SameSite', 'ServerStoreOptions', 'SessionContext',
+      'SessionCookieAttributes', 'SessionCookieOptions', 'SessionErrorCode', 'SessionErrorOptions', 'SessionInfo', 'SessionStoreOptions',
+      'SessionValues', 'Store', 'UsageErrorCode',
+    ],
+  },
+  {
     specifier: 'cachet/fetch',
     source: 'adapters/fetch/index.ts',
     values: ['withSessions'],
     types: ['SessionHandler', 'SessionTools', 'WithSessionsOptions'],
+  },
+  {
+    specifier: 'cachet/fastify',
+    source: 'adapters/fastify/index.ts',
+    values: ['csrf', 'sessions'],
+    types: ['FastifyCsrfHook', 'FastifyCsrfRequestLike', 'FastifyInstanceLike', 'FastifyReplyLike', 'FastifyRequestLike', 'FastifySessionsOptions', 'FastifySessionsPlugin', 'SessionRequest'],
+  },
+  {
+    specifier: 'cachet/hono',
+    source: 'adapters/hono/index.ts',
+    values: ['csrf', 'csrfToken', 'sessions'],
+    types: ['HonoContextLike', 'HonoMiddleware', 'HonoRequestLike', 'HonoSessionsOptions', 'SessionEnv', 'SessionVariables'],
   },
 ];
 
@@ -100,10 +128,13 @@ for (const entry of ENTRIES) {
   });
 }
 
-test('no name is exported by two entry points', () => {
+// `cachet/core` is a subset of `cachet` on purpose (the same bindings, without the Node server),
+// and each framework adapter names its middleware `sessions` and `csrf`: the rule that a name has
+// one home holds between the app's entry point and the integrators' one.
+test('no name is exported by both cachet and cachet/store-kit', () => {
   const seen = new Map<string, string>();
   const twice: string[] = [];
-  for (const entry of ENTRIES) {
+  for (const entry of ENTRIES.filter((e) => e.specifier === 'cachet' || e.specifier === 'cachet/store-kit')) {
     for (const name of [...entry.values, ...entry.types]) {
       const first = seen.get(name);
       if (first !== undefined) twice.push(`${name} (${first}, ${entry.specifier})`);
@@ -111,6 +142,17 @@ test('no name is exported by two entry points', () => {
     }
   }
   assert.deepEqual(twice, []);
+});
+
+test('cachet/core hands out the very same bindings as cachet, and no Node-only store', async () => {
+  const core = (await import('../src/core.js')) as Record<string, unknown>;
+  const main = (await import('../src/index.js')) as Record<string, unknown>;
+  for (const name of Object.keys(core)) assert.equal(core[name], main[name], `cachet/core's ${name} is cachet's ${name}`);
+  const main_ = ENTRIES.find((e) => e.specifier === 'cachet');
+  const coreEntry = ENTRIES.find((e) => e.specifier === 'cachet/core');
+  assert.ok(main_ !== undefined && coreEntry !== undefined);
+  for (const name of coreEntry.types) assert.ok(main_.types.includes(name), `cachet exports the type ${name} too`);
+  for (const name of ['FileStore', 'RedisStore', 'createApp', 'createServer']) assert.equal(name in core, false, `${name} is not in cachet/core`);
 });
 
 test('package.json maps each entry point to its built module and types, and exposes nothing else', () => {

@@ -20,7 +20,7 @@ function appSource(): string {
   const block = /```ts\n(\/\/ app\.ts\n[\s\S]*?)```/.exec(page)?.[1];
   assert.ok(block !== undefined, 'docs/adapters/fetch.md has an `// app.ts` block');
   return block
-    .replace("from 'cachet';", `from '${pathToFileURL(join(root, 'src/index.ts')).href}';`)
+    .replace("from 'cachet/core';", `from '${pathToFileURL(join(root, 'src/core.ts')).href}';`)
     .replace("from 'cachet/fetch';", `from '${pathToFileURL(join(root, 'src/adapters/fetch/index.ts')).href}';`);
 }
 
