@@ -2,16 +2,16 @@
 // there (npm run typecheck covers test/): `req.session` and `ctx.session` typed by declaration
 // merging, with cachet importing neither framework. The values are the suite's, since merging is
 // global to this program.
-import type { SessionFields as ExpressSessionFields } from '../../src/adapters/express/index.js';
-import type { SessionFields as KoaSessionFields } from '../../src/adapters/koa/index.js';
+import type { SessionRequest } from '../../src/adapters/express/index.js';
+import type { SessionFields } from '../../src/adapters/koa/index.js';
 import type { SuiteValues } from './harness.js';
 
 declare global {
   namespace Express {
-    interface Request extends ExpressSessionFields<SuiteValues> {}
+    interface Request extends SessionRequest<SuiteValues> {}
   }
 }
 
 declare module 'koa' {
-  interface DefaultContext extends KoaSessionFields<SuiteValues> {}
+  interface DefaultContext extends SessionFields<SuiteValues> {}
 }

@@ -4,7 +4,7 @@
 import connect from 'connect';
 import express from 'express';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { csrf, sessions, type SessionFields } from '../../src/adapters/express/index.js';
+import { csrf, sessions, type SessionRequest } from '../../src/adapters/express/index.js';
 import { sessionSuite } from './session-suite.js';
 import { listening } from './express-harness.js';
 import type { Harness, Outcome, SuiteValues } from './harness.js';
@@ -43,7 +43,7 @@ const harness: Harness = {
       const action = actions[url.pathname.slice(1)];
       if (action === undefined || (req.method !== 'GET' && req.method !== 'POST')) return next();
       Promise.resolve()
-        .then(() => action((req as IncomingMessage & SessionFields<SuiteValues>).session, url.searchParams))
+        .then(() => action((req as IncomingMessage & SessionRequest<SuiteValues>).session, url.searchParams))
         .then((outcome) => send(res, outcome), next);
     });
     // Connect's own final handler answers errors with err.status, else 500, and prints each one

@@ -4,7 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type express from 'express';
-import { csrf, sessions, type SessionFields } from '../../src/adapters/express/index.js';
+import { csrf, sessions, type SessionRequest } from '../../src/adapters/express/index.js';
 import type { Harness, HarnessOptions, Mounted, Outcome, SuiteValues } from './harness.js';
 
 export function send(res: express.Response, outcome: Outcome): void {
@@ -39,7 +39,7 @@ export function expressHarness(name: string, factory: typeof express): Harness {
         if (action === undefined) return void res.status(404).send('Not Found');
         try {
           const query = new URLSearchParams(req.url.slice(req.url.indexOf('?') + 1 || req.url.length));
-          send(res, await action((req as express.Request & SessionFields<SuiteValues>).session, query));
+          send(res, await action((req as express.Request & SessionRequest<SuiteValues>).session, query));
         } catch (err) {
           next(err); // Express 4 does not catch a rejected promise itself
         }

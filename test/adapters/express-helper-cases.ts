@@ -6,10 +6,10 @@ import type { Server } from 'node:http';
 import type express from 'express';
 import { csrf, sessions } from '../../src/adapters/express/index.js';
 import { cookieOf, newStore, type Values } from './node-response-cases.js';
-import type { SessionFields } from '../../src/adapters/express/index.js';
+import type { SessionRequest } from '../../src/adapters/express/index.js';
 
 type Express = typeof express;
-type Req = express.Request & SessionFields<Values>;
+type Req = express.Request & SessionRequest<Values>;
 
 async function listen(app: ReturnType<Express>): Promise<{ url: string; close(): Promise<void> }> {
   const server = await new Promise<Server>((resolve) => {

@@ -11,10 +11,10 @@ import { Keyring } from '../../src/keys/keyring.js';
 import { generateKey } from '../../src/keys/generate.js';
 import type { Session } from '../../src/session/core/session.js';
 import type { SessionContext, Store } from '../../src/session/core/types.js';
-import { sessions, type SessionFields } from '../../src/adapters/express/index.js';
+import { sessions, type SessionRequest } from '../../src/adapters/express/index.js';
 
 export type Values = { n?: number; user?: string; seen?: boolean };
-export type Req = IncomingMessage & SessionFields<Values>;
+export type Req = IncomingMessage & SessionRequest<Values>;
 export type Handler = (req: Req, res: ServerResponse, next: (err?: unknown) => void) => void;
 export type ErrorHandler = (err: unknown, req: Req, res: ServerResponse, next: (err?: unknown) => void) => void;
 

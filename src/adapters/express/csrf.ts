@@ -13,10 +13,10 @@ import { checkOptionKeys, type OptionKeys } from '../../errors.js';
 import type { Session } from '../../session/core/session.js';
 import type { SessionValues } from '../../session/core/session-record.js';
 import { CSRF_GUARD_OPTION_KEYS, CsrfGuard, type CsrfGuardOptions, type CsrfRequest, type CsrfVerdict } from '../../web/csrf-guard.js';
-import type { NodeMiddleware, SessionFields } from './sessions.js';
+import type { ExpressMiddleware, SessionRequest } from './sessions.js';
 
 /** Options for {@link csrf}: the guard's, plus which session holds the token. */
-export interface CsrfOptions extends CsrfGuardOptions {
+export interface ExpressCsrfOptions extends CsrfGuardOptions {
   /** The session that holds the token. Default: the one `req.session` holds. */
   session?: string;
 }
@@ -34,7 +34,7 @@ export interface CsrfError extends Error {
   readonly expose: true;
 }
 
-const OPTION_KEYS: OptionKeys<CsrfOptions> = { ...CSRF_GUARD_OPTION_KEYS, session: true };
+const OPTION_KEYS: OptionKeys<ExpressCsrfOptions> = { ...CSRF_GUARD_OPTION_KEYS, session: true };
 
 function refusal(code: CsrfErrorCode): CsrfError {
   const message = code === 'ERR_CSRF_CROSS_SITE' ? 'Forbidden: cross-site request' : 'Forbidden: invalid CSRF token';
@@ -70,13 +70,13 @@ function bodyField(req: IncomingMessage & { body?: unknown }, field: string): st
  * // fetch('/api', { method: 'POST', headers: { 'x-csrf-token': token } })
  * ```
  */
-export function csrf(options: CsrfOptions = {}): NodeMiddleware {
+export function csrf(options: ExpressCsrfOptions = {}): ExpressMiddleware {
   checkOptionKeys('csrf', options, OPTION_KEYS);
   const { session: name, ...guardOptions } = options;
   const guard = new CsrfGuard(guardOptions);
 
   return (req, res, next) => {
-    const fields = req as IncomingMessage & Partial<SessionFields> & { body?: unknown };
+    const fields = req as IncomingMessage & Partial<SessionRequest> & { body?: unknown };
     const load = fields.sessions;
     if (typeof load !== 'function') {
       next(new TypeError('csrf(): mount sessions({ store }) before csrf()'));

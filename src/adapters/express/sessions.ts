@@ -20,7 +20,7 @@ import { SessionScope } from '../../web/session-scope.js';
 import { holdResponse } from './hold-response.js';
 
 /** Options for {@link sessions}. */
-export interface SessionsOptions<T extends SessionValues> {
+export interface ExpressSessionsOptions<T extends SessionValues> {
   /** The store every session of this app comes from (`CookieStore`, `MemoryStore`, ...). */
   store: Store<T>;
   /** The session `req.session` holds, and the one `req.sessions()` loads without a name. Default `'session'`. */
@@ -29,7 +29,7 @@ export interface SessionsOptions<T extends SessionValues> {
    * The client address the server-side stores record in their session lists. Default: Express's
    * `req.ip` (which honours the app's `trust proxy` setting), else the socket's address.
    */
-  ip?: (req: SessionRequest) => string | undefined;
+  ip?: (req: ExpressRequestLike) => string | undefined;
 }
 
 /**
@@ -38,17 +38,17 @@ export interface SessionsOptions<T extends SessionValues> {
  *
  * @example
  * ```ts
- * import type { SessionFields } from 'cachet/express';
+ * import type { SessionRequest } from 'cachet/express';
  * interface Values { user?: string; visits?: number }
  * declare global {
  *   namespace Express {
- *     interface Request extends SessionFields<Values> {}
+ *     interface Request extends SessionRequest<Values> {}
  *   }
  * }
  * // now req.session.values.user is `string | undefined` in every handler
  * ```
  */
-export interface SessionFields<T extends SessionValues = SessionValues> {
+export interface SessionRequest<T extends SessionValues = SessionValues> {
   /** The session named by the `name` option (default `'session'`), loaded before your handler runs. */
   session: Session<T>;
   /** The session called `name` (default: the `name` option), loaded once per request: the same object on every call. */
@@ -56,22 +56,22 @@ export interface SessionFields<T extends SessionValues = SessionValues> {
 }
 
 /** The request as `sessions()` sees it: Node's, plus what Express adds. */
-export interface SessionRequest extends IncomingMessage {
+export interface ExpressRequestLike extends IncomingMessage {
   /** Express's client address (honours `trust proxy`); absent on Connect. */
   readonly ip?: string | undefined;
 }
 
 /** A Connect/Express middleware, typed on Node's request and response only. */
-export type NodeMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+export type ExpressMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
-const OPTION_KEYS: OptionKeys<SessionsOptions<SessionValues>> = { store: true, name: true, ip: true };
+const OPTION_KEYS: OptionKeys<ExpressSessionsOptions<SessionValues>> = { store: true, name: true, ip: true };
 
 // Express never tells a middleware that a route threw: its error page, a 5xx, is the only sign.
 // A 5xx response commits nothing, as a thrown error on cachet's own server does: the change a
 // failed request made halfway is never written (docs/adapters/express.md, "Errors").
 const NOTHING: readonly string[] = Object.freeze([]);
 
-function defaultIp(req: SessionRequest): string | undefined {
+function defaultIp(req: ExpressRequestLike): string | undefined {
   return req.ip ?? req.socket?.remoteAddress;
 }
 
@@ -94,7 +94,7 @@ function defaultIp(req: SessionRequest): string | undefined {
  * });
  * ```
  */
-export function sessions<T extends SessionValues>(options: SessionsOptions<T>): NodeMiddleware {
+export function sessions<T extends SessionValues>(options: ExpressSessionsOptions<T>): ExpressMiddleware {
   checkOptionKeys('sessions', options, OPTION_KEYS);
   const store = options.store;
   if (typeof store?.get !== 'function') throw new TypeError('sessions(): options.store must be a session store, e.g. sessions({ store })');
@@ -105,7 +105,7 @@ export function sessions<T extends SessionValues>(options: SessionsOptions<T>): 
   return (req, res, next) => {
     const ip = ipOf(req);
     const scope = new SessionScope(ip === undefined ? { headers: req.headers } : { headers: req.headers, ip });
-    const fields = req as IncomingMessage & Partial<SessionFields<T>>;
+    const fields = req as IncomingMessage & Partial<SessionRequest<T>>;
     fields.sessions = (name = defaultName) => store.get(scope, name);
     // Held before anything downstream can write; a failed commit goes to the framework's error
     // handling (a 500 when the app's response had not started).

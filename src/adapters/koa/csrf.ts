@@ -9,10 +9,10 @@
  */
 import { checkOptionKeys, type OptionKeys } from '../../errors.js';
 import { CSRF_GUARD_OPTION_KEYS, CsrfGuard, type CsrfGuardOptions, type CsrfRequest } from '../../web/csrf-guard.js';
-import type { KoaContext, SessionFields } from './sessions.js';
+import type { KoaContextLike, SessionFields } from './sessions.js';
 
 /** Options for {@link csrf}: the guard's, plus which session holds the token. */
-export interface CsrfOptions extends CsrfGuardOptions {
+export interface KoaCsrfOptions extends CsrfGuardOptions {
   /** The session that holds the token. Default: the one `ctx.session` holds. */
   session?: string;
 }
@@ -30,7 +30,7 @@ export interface CsrfError extends Error {
 }
 
 /** What `csrf()` uses of `ctx`, besides what `sessions()` added. */
-export interface CsrfContext extends KoaContext {
+export interface KoaCsrfContextLike extends KoaContextLike {
   /** Where templates find the token: `ctx.state.csrfToken`. */
   readonly state: Record<string, unknown>;
   /** Koa's request; `body` when a body parser filled it. */
@@ -38,9 +38,9 @@ export interface CsrfContext extends KoaContext {
 }
 
 /** A Koa middleware, typed on the part of `ctx` `csrf()` uses. */
-export type KoaCsrfMiddleware = (ctx: CsrfContext, next: () => Promise<unknown>) => Promise<void>;
+export type KoaCsrfMiddleware = (ctx: KoaCsrfContextLike, next: () => Promise<unknown>) => Promise<void>;
 
-const OPTION_KEYS: OptionKeys<CsrfOptions> = { ...CSRF_GUARD_OPTION_KEYS, session: true };
+const OPTION_KEYS: OptionKeys<KoaCsrfOptions> = { ...CSRF_GUARD_OPTION_KEYS, session: true };
 
 function refusal(code: CsrfErrorCode): CsrfError {
   const message = code === 'ERR_CSRF_CROSS_SITE' ? 'Forbidden: cross-site request' : 'Forbidden: invalid CSRF token';
@@ -69,13 +69,13 @@ function bodyField(body: unknown, field: string): string | undefined {
  * // fetch('/api', { method: 'POST', headers: { 'x-csrf-token': token } })
  * ```
  */
-export function csrf(options: CsrfOptions = {}): KoaCsrfMiddleware {
+export function csrf(options: KoaCsrfOptions = {}): KoaCsrfMiddleware {
   checkOptionKeys('csrf', options, OPTION_KEYS);
   const { session: name, ...guardOptions } = options;
   const guard = new CsrfGuard(guardOptions);
 
   return async (ctx, next) => {
-    const load = (ctx as CsrfContext & Partial<SessionFields>).sessions;
+    const load = (ctx as KoaCsrfContextLike & Partial<SessionFields>).sessions;
     if (typeof load !== 'function') throw new TypeError('csrf(): mount sessions({ store }) before csrf()');
     const session = await load(name);
     let shown: string | undefined;

@@ -19,7 +19,7 @@ import type { Store } from '../../session/core/types.js';
 import { SessionScope } from '../../web/session-scope.js';
 
 /** Options for {@link sessions}. */
-export interface SessionsOptions<T extends SessionValues> {
+export interface KoaSessionsOptions<T extends SessionValues> {
   /** The store every session of this app comes from (`CookieStore`, `MemoryStore`, ...). */
   store: Store<T>;
   /** The session `ctx.session` holds, and the one `ctx.sessions()` loads without a name. Default `'session'`. */
@@ -28,7 +28,7 @@ export interface SessionsOptions<T extends SessionValues> {
    * The client address the server-side stores record in their session lists. Default `ctx.ip`
    * (which honours the app's `proxy` setting).
    */
-  ip?: (ctx: KoaContext) => string | undefined;
+  ip?: (ctx: KoaContextLike) => string | undefined;
 }
 
 /**
@@ -53,7 +53,7 @@ export interface SessionFields<T extends SessionValues = SessionValues> {
 }
 
 /** The part of Koa's `ctx` the adapter uses. */
-export interface KoaContext {
+export interface KoaContextLike {
   /** Node's request. */
   readonly req: IncomingMessage;
   /** The request method, upper-case. */
@@ -67,9 +67,9 @@ export interface KoaContext {
 }
 
 /** A Koa middleware, typed on the part of `ctx` the adapter uses. */
-export type KoaMiddleware = (ctx: KoaContext, next: () => Promise<unknown>) => Promise<void>;
+export type KoaMiddleware = (ctx: KoaContextLike, next: () => Promise<unknown>) => Promise<void>;
 
-const OPTION_KEYS: OptionKeys<SessionsOptions<SessionValues>> = { store: true, name: true, ip: true };
+const OPTION_KEYS: OptionKeys<KoaSessionsOptions<SessionValues>> = { store: true, name: true, ip: true };
 
 /**
  * Sessions for Koa: `ctx.session` is the loaded session; a changed one is sealed into
@@ -90,18 +90,18 @@ const OPTION_KEYS: OptionKeys<SessionsOptions<SessionValues>> = { store: true, n
  * });
  * ```
  */
-export function sessions<T extends SessionValues>(options: SessionsOptions<T>): KoaMiddleware {
+export function sessions<T extends SessionValues>(options: KoaSessionsOptions<T>): KoaMiddleware {
   checkOptionKeys('sessions', options, OPTION_KEYS);
   const store = options.store;
   if (typeof store?.get !== 'function') throw new TypeError('sessions(): options.store must be a session store, e.g. sessions({ store })');
   const defaultName = options.name ?? 'session';
   if (typeof defaultName !== 'string') throw new TypeError('sessions(): options.name must be a string');
-  const ipOf = options.ip ?? ((ctx: KoaContext) => ctx.ip);
+  const ipOf = options.ip ?? ((ctx: KoaContextLike) => ctx.ip);
 
   return async (ctx, next) => {
     const ip = ipOf(ctx);
     const scope = new SessionScope(ip === undefined ? { headers: ctx.req.headers } : { headers: ctx.req.headers, ip });
-    const fields = ctx as KoaContext & Partial<SessionFields<T>>;
+    const fields = ctx as KoaContextLike & Partial<SessionFields<T>>;
     fields.sessions = (name = defaultName) => store.get(scope, name);
     fields.session = await store.get(scope, defaultName);
     await next();
