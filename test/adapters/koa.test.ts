@@ -236,6 +236,26 @@ t('sends no Set-Cookie and adds no header for a request that never touches the s
   );
 });
 
+t('sets ctx.session as its own even when app.context has a session accessor (koa-session during a migration)', async () => {
+  const taken: unknown[] = [];
+  await withApp(
+    (app) => {
+      Object.defineProperty(app.context, 'session', { configurable: true, get: () => 'the other library', set: (value: unknown) => { taken.push(value); } });
+      app.use(sessions({ store: newStore() }));
+      app.use((ctx) => {
+        bump(ctx);
+        ctx.body = { count: ctx.session.values.count };
+      });
+    },
+    async (url) => {
+      const res = await fetch(url);
+      assert.deepEqual(await res.json(), { count: 1 });
+      assert.ok(cookieOf(res) !== undefined);
+      assert.deepEqual(taken, [], 'the other setter never saw the session');
+    },
+  );
+});
+
 t('gives the same session for a name on every ctx.sessions() call, ctx.session for the default', async () => {
   await withApp(
     (app) => {

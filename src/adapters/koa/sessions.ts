@@ -103,7 +103,9 @@ export function sessions<T extends SessionValues>(options: KoaSessionsOptions<T>
     const scope = new SessionScope(ip === undefined ? { headers: ctx.req.headers } : { headers: ctx.req.headers, ip });
     const fields = ctx as KoaContextLike & Partial<SessionFields<T>>;
     fields.sessions = (name = defaultName) => store.get(scope, name);
-    fields.session = await store.get(scope, defaultName);
+    // An own property, not an assignment: koa-session (during a migration) defines a `session`
+    // accessor on app.context whose setter would take the value over as its own session.
+    Object.defineProperty(fields, 'session', { value: await store.get(scope, defaultName), writable: true, enumerable: true, configurable: true });
     await next();
     if (scope.idle) return;
     const cookies = await scope.commit();
