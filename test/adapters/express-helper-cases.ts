@@ -3,12 +3,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type express from 'express';
 import { csrf, sessions } from '../../src/adapters/express/index.js';
 import { cookieOf, newStore, type Values } from './node-response-cases.js';
 import type { SessionRequest } from '../../src/adapters/express/index.js';
 
 type Express = typeof express;
+const root = resolve(new URL('../..', import.meta.url).pathname);
 type Req = express.Request & SessionRequest<Values>;
 
 async function listen(app: ReturnType<Express>): Promise<{ url: string; close(): Promise<void> }> {
@@ -86,6 +89,23 @@ export function expressHelperCases(name: string, factory: Express): void {
       const head = await fetch(`${s.url}/send`, { method: 'HEAD' });
       assert.equal(head.status, 200);
       assert.ok(cookieOf(head) !== undefined);
+    } finally {
+      await s.close();
+    }
+  });
+
+  t('commits a changed session under res.sendFile, the file streamed whole', async () => {
+    const app = factory();
+    app.use(sessions({ store: newStore() }));
+    app.get('/file', (req, res) => {
+      (req as Req).session.values.n = 4;
+      res.sendFile(join(root, 'package.json'));
+    });
+    const s = await listen(app);
+    try {
+      const res = await fetch(`${s.url}/file`);
+      assert.equal(await res.text(), readFileSync(join(root, 'package.json'), 'utf8'));
+      assert.ok(cookieOf(res) !== undefined);
     } finally {
       await s.close();
     }

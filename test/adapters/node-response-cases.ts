@@ -218,6 +218,24 @@ export function nodeResponseCases(framework: NodeFramework): void {
     }
   });
 
+  t('holds res.flushHeaders() like the other calls that send the headers, so the cookie is still on them', async () => {
+    const s = await serveNode(framework, newStore(), {
+      '/flush': (req, res) => {
+        changed(req);
+        res.setHeader('content-type', 'text/plain');
+        res.flushHeaders();
+        setTimeout(() => res.end('after the flush'), 5);
+      },
+    });
+    try {
+      const res = await fetch(`${s.url}/flush`);
+      assert.equal(await res.text(), 'after the flush');
+      assert.ok(cookieOf(res) !== undefined);
+    } finally {
+      await s.close();
+    }
+  });
+
   t('sends the headers at once, and no Set-Cookie, for a request that changes no session', async () => {
     let sentAtOnce: boolean | undefined;
     const s = await serveNode(framework, newStore(), {
