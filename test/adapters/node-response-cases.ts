@@ -236,6 +236,30 @@ export function nodeResponseCases(framework: NodeFramework): void {
     }
   });
 
+  t('keeps a cookie staged by a synchronous commit next to writeHead\'s own Set-Cookie', async () => {
+    const staging: Store<Values> = {
+      get: (ctx, name) => {
+        ctx.onBeforeSend(() => ctx.setCookie('staged', 'now', { path: '/' }));
+        return newStore().get(ctx, name);
+      },
+      save: () => Promise.resolve(),
+      destroy: () => Promise.resolve(),
+    };
+    const s = await serveNode(framework, staging, {
+      '/sync': (_req, res) => {
+        res.writeHead(200, { 'Set-Cookie': 'theme=dark; Path=/' });
+        res.end('ok');
+      },
+    });
+    try {
+      const res = await fetch(`${s.url}/sync`);
+      assert.equal(await res.text(), 'ok');
+      assert.deepEqual(res.headers.getSetCookie().map((l) => l.split('=')[0]).sort(), ['staged', 'theme']);
+    } finally {
+      await s.close();
+    }
+  });
+
   t('sends the headers at once, and no Set-Cookie, for a request that changes no session', async () => {
     let sentAtOnce: boolean | undefined;
     const s = await serveNode(framework, newStore(), {
@@ -322,6 +346,23 @@ export function nodeResponseCases(framework: NodeFramework): void {
       const res = await fetch(`${s.url}/save`);
       assert.equal(res.status, 500);
       assert.equal(await res.text(), 'error: sync failure');
+    } finally {
+      await s.close();
+    }
+  });
+
+  t('hands a held writeHead that Node refuses on replay (a header with a newline) to the error handler, not to an unhandled rejection', async () => {
+    const s = await serveNode(framework, newStore(), {
+      '/bad-header': (req, res) => {
+        changed(req);
+        res.writeHead(200, { 'x-note': 'line one\nline two' });
+        res.end('should not arrive');
+      },
+    });
+    try {
+      const res = await fetch(`${s.url}/bad-header`);
+      assert.equal(res.status, 500);
+      assert.equal((s.errors[0] as { code?: string }).code, 'ERR_INVALID_CHAR');
     } finally {
       await s.close();
     }

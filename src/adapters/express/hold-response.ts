@@ -84,17 +84,26 @@ export function holdResponse(res: HeldResponse, commit: CommitCookies, fail: (er
   let queue: Call[] = [];
   let ended = false;
   let owesDrain = false;
+  /** The cookies the commit put on the response, for a `writeHead` whose own `Set-Cookie` would replace them. */
+  let committed: readonly string[] = [];
 
   function release(cookies: readonly string[]): void {
-    appendCookies(res, cookies);
     state = RELEASED;
     const calls = queue;
     queue = [];
     let lastWrite = true;
-    for (const call of calls) {
-      const args = call.method === writeHead ? mergeIntoWriteHead(call.args, cookies) : call.args;
-      const out = call.method.apply(res, args);
-      if (call.method === write) lastWrite = out !== false;
+    try {
+      appendCookies(res, cookies);
+      committed = cookies;
+      for (const call of calls) {
+        const out = call.method.apply(res, call.method === writeHead ? mergeIntoWriteHead(call.args, cookies) : call.args);
+        if (call.method === write) lastWrite = out !== false;
+      }
+    } catch (err) {
+      // A replayed call threw (a header value Node refuses): it would have thrown in the route,
+      // which Express catches; here it runs in a promise callback, so hand it over the same way.
+      fail(err);
+      return;
     }
     // A held write answered false (a pipe paused on it): the response owes a 'drain'. When the
     // replayed write went through at once, Node will not send one, so send it here.
@@ -135,6 +144,7 @@ export function holdResponse(res: HeldResponse, commit: CommitCookies, fail: (er
     }
     if (!(out instanceof Promise)) {
       appendCookies(res, out);
+      committed = out;
       state = RELEASED;
       return true;
     }
@@ -145,7 +155,7 @@ export function holdResponse(res: HeldResponse, commit: CommitCookies, fail: (er
 
   res.writeHead = function heldWriteHead(this: HeldResponse, ...args: unknown[]) {
     const status = typeof args[0] === 'number' ? args[0] : this.statusCode;
-    if (state === RELEASED || (state === OPEN && begin(status))) return writeHead.apply(this, args);
+    if (state === RELEASED || (state === OPEN && begin(status))) return writeHead.apply(this, mergeIntoWriteHead(args, committed));
     queue.push({ method: writeHead, args });
     return this;
   } as HeldResponse['writeHead'];
