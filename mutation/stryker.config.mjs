@@ -7,6 +7,9 @@ export const mutate = [
   'src/bytes/**/*.ts',
   'src/keys/**/*.ts',
   'src/codec/**/*.ts',
+  // The decode trace behind the cookie lab and `inspect --steps` (issue #18) shows the steps; it
+  // authenticates nothing, and a property test holds it to the real decode.
+  '!src/codec/trace.ts',
   'src/cookie/grammar.ts',
   'src/cookie/parse.ts',
   'src/http/csrf.ts',
@@ -87,7 +90,9 @@ export default {
   jsonReporter: { fileName: 'mutation/reports/mutation.json' },
   incrementalFile: 'mutation/reports/stryker-incremental.json',
   clearTextReporter: { allowColor: false, logTests: false, reportMutants: true, reportScoreTable: true },
-  thresholds: { high: 95, low: 90, break: null },
+  // CI's scoped run fails below 90% (Stryker's CLI has no flag for the break threshold, so the
+  // scope variable that scripts/mutation.mjs sets for `--ci` sets it here).
+  thresholds: { high: 95, low: 90, break: process.env['CACHET_MUTATION_SCOPE'] === 'ci' ? 90 : null },
   // A busy 2-core machine: a test file that is merely slow must not count as a timeout.
   timeoutMS: 20000,
   timeoutFactor: 2,

@@ -73,7 +73,9 @@ function sessionPartOf(file) {
 }
 
 const problems = [];
-const importRe = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+// An import clause holds no ';': without it in the class, `export type X = ...;` could run on to
+// a `from '...'` inside a later TSDoc example and be read as an import of it.
+const importRe = /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 for (const file of walk(src)) {
   const layer = layerOf(file);
   const relFile = relative(src, file).split(sep).join('/');

@@ -84,6 +84,18 @@ const ENTRIES: Entry[] = [
     values: ['csrf', 'csrfToken', 'sessions'],
     types: ['HonoContextLike', 'HonoMiddleware', 'HonoRequestLike', 'HonoSessionsOptions', 'SessionEnv', 'SessionVariables'],
   },
+  {
+    specifier: 'cachet/express',
+    source: 'adapters/express/index.ts',
+    values: ['csrf', 'sessions'],
+    types: ['CsrfError', 'CsrfErrorCode', 'ExpressCsrfOptions', 'ExpressMiddleware', 'ExpressRequestLike', 'ExpressSessionsOptions', 'SessionRequest'],
+  },
+  {
+    specifier: 'cachet/koa',
+    source: 'adapters/koa/index.ts',
+    values: ['csrf', 'sessions'],
+    types: ['CsrfError', 'CsrfErrorCode', 'KoaContextLike', 'KoaCsrfContextLike', 'KoaCsrfMiddleware', 'KoaCsrfOptions', 'KoaMiddleware', 'KoaSessionsOptions', 'SessionFields'],
+  },
 ];
 
 /** The names an entry file re-exports, read from its `export { … } from` and `export type { … } from` lines. */

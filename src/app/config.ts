@@ -47,7 +47,8 @@ export function serverHelp(style: CommandStyle): string {
   return `Usage: ${commandLine(style, 'serve', '[options]')}
 
 The cachet reference app: log in, a visit counter in a sealed cookie session,
-log out, log out everywhere, and /explain, which takes your own cookie apart.
+log out, log out everywhere, /explain, which takes your own cookie apart, and
+/explain/lab, which shows the server checking it step by step.
 
 Options (each overrides its environment variable):
   --port N               PORT                     port (default 8080)
@@ -67,8 +68,8 @@ Options (each overrides its environment variable):
                                                   ~1.2 KB each; 0 = decrypt every request)
   --insecure-cookies     CACHET_INSECURE_COOKIES=1  drop Secure and the __Host- prefix, for
                                                   plain HTTP on a LAN address (never in production)
-  --explain / --no-explain                        serve /explain (default on; off when
-                                                  NODE_ENV=production)
+  --explain / --no-explain                        serve /explain and /explain/lab (default
+                                                  on; off when NODE_ENV=production)
   --help                                          show this help
 
 Other environment:

@@ -18,6 +18,7 @@ import type { Store } from '../session/core/types.js';
 import { loginRoutes, type AuthDeps } from './auth-routes.js';
 import { COUNTDOWN_SCRIPT } from './explain-page.js';
 import { createExplainer } from './explain.js';
+import { createLab } from './lab.js';
 import { hashSource, STYLE } from './html.js';
 import type { StoredKey } from './key-file.js';
 import { HashGate, hashSlotsFor, poolSize } from './hash-gate.js';
@@ -63,7 +64,7 @@ export interface CachetAppOptions {
   dataDir: string;
   /** The cookie keys, primary first. */
   keys: readonly StoredKey[];
-  /** Serve `GET /explain`. Default true. */
+  /** Serve `GET /explain` and the cookie lab, `/explain/lab`. Default true. */
   explain?: boolean;
   /** Drop `Secure` and the `__Host-` prefix (plain HTTP off localhost). Default false. */
   insecureCookies?: boolean;
@@ -154,6 +155,7 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
     isRevoked: (info) => revocations.isRevoked(info),
   });
   const explainer = createExplainer({ keyring, store, now, absoluteTimeout, inspectCommand: commandLine(options.commands ?? 'npm-run', 'inspect', 'VALUE') });
+  const lab = await createLab({ keyring, store, now, absoluteTimeout });
   const deps: AuthDeps = {
     dataDir: options.dataDir,
     store,
@@ -212,7 +214,12 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
   });
   loginRoutes(app, forms, deps);
   app.get('/healthz', (ctx: Context) => ctx.json({ status: 'ok' }));
-  if (explainOn) app.get('/explain', (ctx: Context) => explainer.handle(ctx));
+  if (explainOn) {
+    app.get('/explain', (ctx: Context) => explainer.handle(ctx));
+    // The lab's GETs change nothing; its one POST (a pasted value) carries the CSRF token.
+    app.get('/explain/lab', forms, (ctx: Context) => lab.show(ctx));
+    app.post('/explain/lab', forms, (ctx: Context) => lab.check(ctx));
+  }
 
   return {
     app,
@@ -222,6 +229,7 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
       const next = await keyringOf(keys);
       store.keyring = next;
       explainer.setKeyring(next);
+      lab.setKeyring(next);
     },
   };
 }

@@ -117,6 +117,7 @@ so a value cut from one cookie cannot be pasted into another.</p>
 <noscript><p class="muted">The countdown below shows the seconds left when this page was made; reload to update it.</p></noscript>
 ${yours}
 ${section(data.signedExample)}
+<p>Watch the server check a cookie step by step, and change a byte to see which step catches it, in <a href="/explain/lab">the cookie lab</a>.</p>
 <p class="muted">Learn more in <code>docs/how-signed-cookies-work.md</code>, or try <code>${escapeHtml(data.inspectCommand ?? 'npm run inspect -- VALUE')}</code>.</p>`;
   return renderPage({ title: 'Explain', body, user: data.user, explain: true, tail: `<script>${COUNTDOWN_SCRIPT}</script>` });
 }

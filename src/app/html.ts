@@ -47,6 +47,12 @@ pre.wire{white-space:pre-wrap}
 @media (max-width:34rem){.parts td:nth-child(2),.parts th:nth-child(2){display:none}}
 .p-version{color:#8e44ad}.p-key{color:#c0392b}.p-time{color:#d35400}.p-iv{color:#16a085}.p-payload{color:#2471a3}.p-tag{color:#b7950b}.p-other{color:var(--muted)}
 .sw{display:inline-block;width:.8em;height:.8em;border-radius:.2em;background:currentColor;margin-right:.35em}
+textarea{width:100%;padding:.6rem;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;border:1px solid var(--line);border-radius:.4rem;background:transparent;color:inherit;word-break:break-all}
+ol.steps{padding:0;list-style:none}.step{margin:.5rem 0;padding:.5rem .75rem;border:1px solid var(--line);border-left:.35rem solid var(--line);border-radius:.4rem}
+.step.ok{border-left-color:var(--ok)}.step.fail{border-left-color:var(--bad)}.step.skip{opacity:.6}.step .wire{margin-top:.4rem}
+.verdict-ok{color:var(--ok);font-weight:600}.verdict-fail{color:var(--bad);font-weight:600}.outcome.ok{color:var(--ok)}.outcome.fail{color:var(--bad)}
+mark{background:transparent;font-weight:700;text-decoration:underline}.changed{outline:2px solid var(--bad);outline-offset:1px;opacity:1}.dim{color:var(--muted);opacity:.45}
+.flips button{padding:.35rem .7rem}summary{cursor:pointer;color:var(--accent)}
 `;
 
 /** What {@link renderPage} needs. */

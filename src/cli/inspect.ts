@@ -1,5 +1,5 @@
 /**
- * `npx cachet inspect VALUE [--keys FILE] [--name NAME] [--now SECONDS]` (`npm run inspect -- …`
+ * `npx cachet inspect VALUE [--keys FILE] [--name NAME] [--now SECONDS] [--steps]` (`npm run inspect -- …`
  * inside this repository): takes a cookie value apart, part by part, and verifies it with the
  * same keys the server uses, explaining the verdict.
  * @module
@@ -13,6 +13,8 @@ import { dataDirFromEnv, readJsonFile } from '../app/data-dir.js';
 import { parseKeysEnv, type StoredKey } from '../app/key-file.js';
 import { describeValue, VERDICTS } from '../app/value-parts.js';
 import { humanDuration } from './duration.js';
+import { formatTrace } from './steps.js';
+import { traceDecode } from '../codec/trace.js';
 import { runMain, type CliIo } from './io.js';
 
 /**
@@ -24,7 +26,7 @@ import { runMain, type CliIo } from './io.js';
  * ```
  */
 export function inspectHelp(style: CommandStyle): string {
-  return `Usage: ${commandLine(style, 'inspect', 'VALUE [--keys FILE] [--name NAME] [--now SECONDS]')}
+  return `Usage: ${commandLine(style, 'inspect', 'VALUE [--keys FILE] [--name NAME] [--now SECONDS] [--steps]')}
 
 Prints each part of a cachet cookie value with its meaning, then verifies and
 decodes it and explains the verdict: valid, stale (made with a key that is no
@@ -40,6 +42,9 @@ Options:
   --name NAME     the cookie name the value was made for (default __Host-session;
                   the name is authenticated, so it must match)
   --now SECONDS   judge expiry at this Unix time instead of now
+  --steps         also print the check as the server runs it: nine numbered steps,
+                  each with pass or FAIL and the parts it read, up to the first
+                  failure (as the app's /explain/lab shows it; needs the keys)
   --help          show this help
 
 Environment:
@@ -53,11 +58,21 @@ Exit status: 0 valid or stale (or not verified: no key file in the default place
 
 const MAX_AGE = 400 * 86_400;
 
-function parse(args: string[]): { value?: string; keys?: string; name: string; now?: number; help: boolean } | string {
-  const out: { value?: string; keys?: string; name: string; now?: number; help: boolean } = { name: '__Host-session', help: false };
+interface InspectArgs {
+  value?: string;
+  keys?: string;
+  name: string;
+  now?: number;
+  steps: boolean;
+  help: boolean;
+}
+
+function parse(args: string[]): InspectArgs | string {
+  const out: InspectArgs = { name: '__Host-session', steps: false, help: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     if (arg === '--help' || arg === '-h') out.help = true;
+    else if (arg === '--steps') out.steps = true;
     else if (arg === '--keys' || arg === '--name' || arg === '--now') {
       const next = args[++i];
       if (next === undefined) return `${arg} needs a value`;
@@ -140,6 +155,7 @@ export async function inspectMain(args: string[], io: CliIo): Promise<number> {
     return 1;
   }
   if (keys === undefined) {
+    if (options.steps) io.out('steps: not run; they need the keys (the key id, tag and expiry steps use them)\n');
     io.out(`verdict: not verified (no key file at ${keySource}; pass --keys FILE, or set CACHET_DATA_DIR or CACHET_KEYS)\n`);
     return 0;
   }
@@ -147,7 +163,9 @@ export async function inspectMain(args: string[], io: CliIo): Promise<number> {
   const keyring = await Keyring.create(keys.map(({ id, secret }) => ({ id, secret })));
   const mode = layout.mode === 'signed' ? 'signed' : 'sealed';
   const now = options.now;
-  const codec = new CookieCodec({ keyring, mode, maxAge: MAX_AGE, ...(now === undefined ? {} : { now: () => now }) });
+  const clock = now === undefined ? Date.now : () => now;
+  const codec = new CookieCodec({ keyring, mode, maxAge: MAX_AGE, now: clock });
+  if (options.steps) io.out(`\n${formatTrace(value, await traceDecode(codec, options.name, value, { now: clock }), { colour: io.colour === true })}\n`);
   try {
     const decoded = await codec.decode(options.name, value);
     const verdict = decoded.stale ? 'stale' : 'valid';

@@ -20,6 +20,8 @@ export interface CliIo {
    * binary, `'npm-run'` (the default) for `npm run keys|users|inspect` inside this repository.
    */
   commands?: CommandStyle;
+  /** Whether `out` may use ANSI colour: stdout is a terminal and NO_COLOR is unset. Default false. */
+  colour?: boolean;
 }
 
 /** A CLI's main function: arguments after the script name in, exit code out. */
@@ -37,6 +39,7 @@ export function processIo(commands: CommandStyle = 'npm-run'): CliIo {
   return {
     commands,
     env: process.env,
+    colour: process.stdout.isTTY === true && (process.env['NO_COLOR'] ?? '') === '',
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     readSecret: (prompt) => readSecret(prompt, process.stdin, process.stderr),

@@ -142,3 +142,9 @@ for (const [title, path, text, expected] of planted) {
     assert.match(output, expected);
   });
 }
+
+test('a package named in a TSDoc example after an export statement is not taken for an import', () => {
+  const text = "export type M = (ctx: unknown) => void;\n\n/**\n * @example\n * ```ts\n * import Koa from 'koa';\n * ```\n */\nexport const k = 1;\n";
+  const { status, output } = checkLayers(['--root', tree({ ...GOOD, 'adapters/koa/sessions.ts': text })]);
+  assert.equal(status, 0, output);
+});

@@ -1,0 +1,98 @@
+/**
+ * `csrf()` for Express and Connect: the shared {@link CsrfGuard} on Node's request.
+ *
+ * The token comes from the `x-csrf-token` header, or from `req.body._csrf` when a body parser
+ * (`express.urlencoded()`) filled `req.body` first. This middleware never reads the body itself: the
+ * stream belongs to the app's parser. A refusal is handed to `next(err)` with `status` 403, so
+ * Express's error handling answers it (a plain 403 by default) and an app's own error handler can
+ * tell it apart by `err.code`, as it did with csurf's `EBADCSRFTOKEN`.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkOptionKeys, type OptionKeys } from '../../errors.js';
+import type { Session } from '../../session/core/session.js';
+import type { SessionValues } from '../../session/core/session-record.js';
+import { CSRF_GUARD_OPTION_KEYS, CsrfGuard, type CsrfGuardOptions, type CsrfRequest, type CsrfVerdict } from '../../web/csrf-guard.js';
+import type { ExpressMiddleware, SessionRequest } from './sessions.js';
+
+/** Options for {@link csrf}: the guard's, plus which session holds the token. */
+export interface ExpressCsrfOptions extends CsrfGuardOptions {
+  /** The session that holds the token. Default: the one `req.session` holds. */
+  session?: string;
+}
+
+/** The `code` of a refusal: the request came from another site, or its token was missing or wrong. */
+export type CsrfErrorCode = 'ERR_CSRF_CROSS_SITE' | 'ERR_CSRF_BAD_TOKEN';
+
+/** The error `csrf()` hands to `next()`: Express answers with its `status`, 403. */
+export interface CsrfError extends Error {
+  readonly code: CsrfErrorCode;
+  /** 403, read by Express's and Connect's error handling. */
+  readonly status: 403;
+  readonly statusCode: 403;
+  /** The message is safe to show the client. */
+  readonly expose: true;
+}
+
+const OPTION_KEYS: OptionKeys<ExpressCsrfOptions> = { ...CSRF_GUARD_OPTION_KEYS, session: true };
+
+function refusal(code: CsrfErrorCode): CsrfError {
+  const message = code === 'ERR_CSRF_CROSS_SITE' ? 'Forbidden: cross-site request' : 'Forbidden: invalid CSRF token';
+  return Object.assign(new Error(message), { code, status: 403, statusCode: 403, expose: true } as const);
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** A field of a body a parser already read; never the stream. */
+function bodyField(req: IncomingMessage & { body?: unknown }, field: string): string | undefined {
+  const body = req.body;
+  if (typeof body !== 'object' || body === null) return undefined;
+  const value = Object.prototype.hasOwnProperty.call(body, field) ? (body as Record<string, unknown>)[field] : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * CSRF protection for Express and Connect, after {@link sessions}: a per-session token plus a
+ * Fetch-Metadata / Origin check on every unsafe request. The masked token for templates is
+ * `res.locals.csrfToken` (created on first read); a refused request goes to `next(err)` with
+ * status 403 and `code` `'ERR_CSRF_CROSS_SITE'` or `'ERR_CSRF_BAD_TOKEN'`.
+ *
+ * @example
+ * ```ts
+ * app.use(sessions({ store }));
+ * app.use(express.urlencoded({ extended: false })); // before csrf(), so the form's _csrf is found
+ * app.use(csrf());
+ * app.get('/login', (req, res) => res.send(`<form method="post">
+ *   <input type="hidden" name="_csrf" value="${res.locals.csrfToken}"> ...</form>`));
+ * // fetch('/api', { method: 'POST', headers: { 'x-csrf-token': token } })
+ * ```
+ */
+export function csrf(options: ExpressCsrfOptions = {}): ExpressMiddleware {
+  checkOptionKeys('csrf', options, OPTION_KEYS);
+  const { session: name, ...guardOptions } = options;
+  const guard = new CsrfGuard(guardOptions);
+
+  return (req, res, next) => {
+    const fields = req as IncomingMessage & Partial<SessionRequest> & { body?: unknown };
+    const load = fields.sessions;
+    if (typeof load !== 'function') {
+      next(new TypeError('csrf(): mount sessions({ store }) before csrf()'));
+      return;
+    }
+    load(name).then((session: Session<SessionValues>) => {
+      let shown: string | undefined;
+      const locals = ((res as ServerResponse & { locals?: Record<string, unknown> }).locals ??= {});
+      Object.defineProperty(locals, 'csrfToken', { configurable: true, enumerable: true, get: () => (shown ??= guard.token(session)) });
+      const method = req.method ?? 'GET';
+      if (CsrfGuard.safe(method)) return next();
+      const view: CsrfRequest = { method, header: (n) => header(req, n), formField: (field) => bodyField(fields, field) };
+      const settle = (verdict: CsrfVerdict) => next(verdict === 'ok' ? undefined : refusal(verdict === 'cross-site' ? 'ERR_CSRF_CROSS_SITE' : 'ERR_CSRF_BAD_TOKEN'));
+      const verdict = guard.check(view, session);
+      if (typeof verdict === 'string') settle(verdict);
+      else verdict.then(settle, next);
+    }, next);
+  };
+}

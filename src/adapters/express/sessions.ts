@@ -1,0 +1,118 @@
+/**
+ * `sessions()`: cachet's sessions as Connect-style middleware, for Express 5, Express 4 and
+ * Connect (docs/adapters/express.md).
+ *
+ * Each request gets a {@link SessionScope}; `req.session` is the default session, loaded before
+ * the next middleware runs, and `req.sessions(name)` loads any other. The response is held (see
+ * hold-response.ts) so that a changed session's cookie is sealed and on the response before its
+ * headers leave: redirects included, with no `save()` to remember.
+ *
+ * The framework is never imported, not even as a type: the request and response are Node's, as
+ * Express and Connect hand them over.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkOptionKeys, type OptionKeys } from '../../errors.js';
+import type { Session } from '../../session/core/session.js';
+import type { SessionValues } from '../../session/core/session-record.js';
+import type { Store } from '../../session/core/types.js';
+import { SessionScope } from '../../web/session-scope.js';
+import { holdResponse } from './hold-response.js';
+
+/** Options for {@link sessions}. */
+export interface ExpressSessionsOptions<T extends SessionValues> {
+  /** The store every session of this app comes from (`CookieStore`, `MemoryStore`, ...). */
+  store: Store<T>;
+  /** The session `req.session` holds, and the one `req.sessions()` loads without a name. Default `'session'`. */
+  name?: string;
+  /**
+   * The client address the server-side stores record in their session lists. Default: Express's
+   * `req.ip` (which honours the app's `trust proxy` setting), else the socket's address.
+   */
+  ip?: (req: ExpressRequestLike) => string | undefined;
+}
+
+/**
+ * What `sessions()` adds to the request. Merge it into Express's `Request` to type `req.session`
+ * (cachet itself never imports Express):
+ *
+ * @example
+ * ```ts
+ * import type { SessionRequest } from 'cachet/express';
+ * interface Values { user?: string; visits?: number }
+ * declare global {
+ *   namespace Express {
+ *     interface Request extends SessionRequest<Values> {}
+ *   }
+ * }
+ * // now req.session.values.user is `string | undefined` in every handler
+ * ```
+ */
+export interface SessionRequest<T extends SessionValues = SessionValues> {
+  /** The session named by the `name` option (default `'session'`), loaded before your handler runs. */
+  session: Session<T>;
+  /** The session called `name` (default: the `name` option), loaded once per request: the same object on every call. */
+  sessions(name?: string): Promise<Session<T>>;
+}
+
+/** The request as `sessions()` sees it: Node's, plus what Express adds. */
+export interface ExpressRequestLike extends IncomingMessage {
+  /** Express's client address (honours `trust proxy`); absent on Connect. */
+  readonly ip?: string | undefined;
+}
+
+/** A Connect/Express middleware, typed on Node's request and response only. */
+export type ExpressMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+const OPTION_KEYS: OptionKeys<ExpressSessionsOptions<SessionValues>> = { store: true, name: true, ip: true };
+
+// Express never tells a middleware that a route threw: its error page, a 5xx, is the only sign.
+// A 5xx response commits nothing, as a thrown error on cachet's own server does: the change a
+// failed request made halfway is never written (docs/adapters/express.md, "Errors").
+const NOTHING: readonly string[] = Object.freeze([]);
+
+function defaultIp(req: ExpressRequestLike): string | undefined {
+  return req.ip ?? req.socket?.remoteAddress;
+}
+
+/**
+ * Sessions for Express 5, Express 4 and Connect: `req.session` is the loaded session, and a
+ * changed one is sealed into `Set-Cookie` before the response's headers go out.
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { CookieStore, Keyring } from 'cachet';
+ * import { sessions } from 'cachet/express';
+ *
+ * const store = new CookieStore<{ visits?: number }>({ keyring: await Keyring.create([{ id: 'k1', secret }]) });
+ * const app = express();
+ * app.use(sessions({ store }));
+ * app.get('/', (req, res) => {
+ *   req.session.values.visits = (req.session.values.visits ?? 0) + 1; // sealed before the headers
+ *   res.send(`visit ${req.session.values.visits}`);
+ * });
+ * ```
+ */
+export function sessions<T extends SessionValues>(options: ExpressSessionsOptions<T>): ExpressMiddleware {
+  checkOptionKeys('sessions', options, OPTION_KEYS);
+  const store = options.store;
+  if (typeof store?.get !== 'function') throw new TypeError('sessions(): options.store must be a session store, e.g. sessions({ store })');
+  const defaultName = options.name ?? 'session';
+  if (typeof defaultName !== 'string') throw new TypeError('sessions(): options.name must be a string');
+  const ipOf = options.ip ?? defaultIp;
+
+  return (req, res, next) => {
+    const ip = ipOf(req);
+    const scope = new SessionScope(ip === undefined ? { headers: req.headers } : { headers: req.headers, ip });
+    const fields = req as IncomingMessage & Partial<SessionRequest<T>>;
+    fields.sessions = (name = defaultName) => store.get(scope, name);
+    // Held before anything downstream can write; a failed commit goes to the framework's error
+    // handling (a 500 when the app's response had not started).
+    holdResponse(res, (status) => (status >= 500 ? NOTHING : scope.commit()), next);
+    store.get(scope, defaultName).then((session) => {
+      fields.session = session;
+      next();
+    }, next);
+  };
+}

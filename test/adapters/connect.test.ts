@@ -1,0 +1,71 @@
+// cachet/express on Connect: the shared session suite and the Node-level response cases. Connect
+// has no router, no response helpers and no body parser: the harness routes by hand and borrows
+// Express's urlencoded parser, which is plain Connect middleware.
+import connect from 'connect';
+import express from 'express';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { csrf, sessions, type SessionRequest } from '../../src/adapters/express/index.js';
+import { sessionSuite } from './session-suite.js';
+import { listening } from './express-harness.js';
+import type { Harness, Outcome, SuiteValues } from './harness.js';
+import { nodeResponseCases, type NodeFramework } from './node-response-cases.js';
+
+function send(res: ServerResponse, outcome: Outcome): void {
+  if ('json' in outcome) {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(outcome.json));
+  } else if ('redirect' in outcome) {
+    res.writeHead(302, { location: outcome.redirect });
+    res.end();
+  } else {
+    res.writeHead(outcome.status ?? 200, { 'content-type': 'text/plain' });
+    res.end(outcome.text);
+  }
+}
+
+type Next = (err?: unknown) => void;
+
+const harness: Harness = {
+  name: 'connect',
+  start({ store, actions, csrf: withCsrf }) {
+    const app = connect();
+    app.use(sessions({ store }));
+    if (withCsrf) {
+      app.use(express.urlencoded({ extended: false }) as connect.NextHandleFunction);
+      app.use(csrf());
+      app.use('/token', (_req: IncomingMessage, res: ServerResponse & { locals?: Record<string, unknown> }) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ token: String(res.locals?.['csrfToken']) }));
+      });
+    }
+    app.use('/a', (req: IncomingMessage, res: ServerResponse, next: Next) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const action = actions[url.pathname.slice(1)];
+      if (action === undefined || (req.method !== 'GET' && req.method !== 'POST')) return next();
+      Promise.resolve()
+        .then(() => action((req as IncomingMessage & SessionRequest<SuiteValues>).session, url.searchParams))
+        .then((outcome) => send(res, outcome), next);
+    });
+    // Connect's own final handler answers errors with err.status, else 500, and prints each one
+    // unless NODE_ENV is 'test': this error handler answers the same, quietly.
+    app.use((err: { status?: number }, _req: IncomingMessage, res: ServerResponse, _next: Next) => {
+      res.writeHead(err.status ?? 500, { 'content-type': 'text/plain' });
+      res.end(err.status === 403 ? 'Forbidden' : 'Internal Server Error');
+    });
+    return listening(createServer(app).listen(0, '127.0.0.1'));
+  },
+};
+
+sessionSuite(harness);
+
+const framework: NodeFramework = {
+  name: 'connect',
+  create: () => {
+    const app = connect();
+    return {
+      use: (...args: unknown[]) => (app.use as (...a: unknown[]) => unknown)(...args),
+      listen: (port, host, cb) => createServer(app).listen(port, host, cb),
+    };
+  },
+};
+nodeResponseCases(framework);
