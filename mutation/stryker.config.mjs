@@ -48,6 +48,7 @@ export const testFiles = [
   'test/errors.test.ts',
   'test/fuzz/codec-mutations.test.ts',
   'test/http/csrf.test.ts',
+  'test/web/csrf-guard.test.ts',
   'test/session/cache-admission.test.ts',
   'test/session/cookie-name-binding.test.ts',
   'test/session/cookie-store.test.ts',
