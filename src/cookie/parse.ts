@@ -50,10 +50,10 @@ const DEL = 0x7f;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 
-function checkLimit(value: number | undefined, fallback: number, option: string): number {
+function checkLimit(where: string, value: number | undefined, fallback: number, option: string): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new SessionError('ERR_OPTIONS_INVALID', 'usage', `parseCookies: ${option} must be a non-negative integer, got ${String(value)}`);
+    throw new SessionError('ERR_OPTIONS_INVALID', 'usage', `${where}: ${option} must be a non-negative integer, got ${String(value)}`);
   }
   return value;
 }
@@ -106,8 +106,8 @@ export function parseCookies(header: string | readonly string[] | undefined, opt
   // into a dictionary anyway, so a hostile header costs the same as before.
   const out = Object.setPrototypeOf({}, null) as Record<string, string>;
   if (options !== undefined) checkOptionKeys('parseCookies', options, OPTION_KEYS);
-  const maxPairs = checkLimit(options?.maxPairs, DEFAULT_MAX_PAIRS, 'maxPairs');
-  const maxBytes = checkLimit(options?.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
+  const maxPairs = checkLimit('parseCookies', options?.maxPairs, DEFAULT_MAX_PAIRS, 'maxPairs');
+  const maxBytes = checkLimit('parseCookies', options?.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
   const decode = options?.decode;
   if (decode !== undefined && typeof decode !== 'function') {
     throw new SessionError('ERR_OPTIONS_INVALID', 'usage', 'parseCookies: decode must be a function such as decodeURIComponent');
@@ -181,8 +181,8 @@ export function parseCookies(header: string | readonly string[] | undefined, opt
  */
 export function findCookie(header: string | readonly string[] | undefined, name: string, options?: ParseCookiesOptions): string | undefined {
   if (options !== undefined) checkOptionKeys('findCookie', options, OPTION_KEYS);
-  const maxPairs = checkLimit(options?.maxPairs, DEFAULT_MAX_PAIRS, 'maxPairs');
-  const maxBytes = checkLimit(options?.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
+  const maxPairs = checkLimit('findCookie', options?.maxPairs, DEFAULT_MAX_PAIRS, 'maxPairs');
+  const maxBytes = checkLimit('findCookie', options?.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
   const decode = options?.decode;
   if (!plainName(name) || (decode !== undefined && typeof decode !== 'function')) return parseCookies(header, options)[name];
   let text: string;

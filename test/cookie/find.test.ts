@@ -56,13 +56,57 @@ test('joins several headers, decodes when asked, and answers odd names the way t
   assert.equal(findCookie(' a =1', ' a '), undefined);
 });
 
-test('rejects invalid options with ERR_OPTIONS_INVALID, as parseCookies does', () => {
-  for (const options of [{ maxPairs: -1 }, { maxBytes: 1.5 }, { decode: 'yes' }]) {
+test('rejects invalid options with ERR_OPTIONS_INVALID, as parseCookies does, naming findCookie and the option', () => {
+  const cases: [object, RegExp][] = [
+    [{ maxPairs: -1 }, /^findCookie: maxPairs must be a non-negative integer, got -1$/],
+    [{ maxBytes: 1.5 }, /^findCookie: maxBytes must be a non-negative integer, got 1\.5$/],
+    [{ decode: 'yes' }, /decode must be a function/],
+  ];
+  for (const [options, message] of cases) {
     assert.throws(
       () => findCookie('a=1', 'a', options as never),
-      (err: unknown) => err instanceof SessionError && err.code === 'ERR_OPTIONS_INVALID',
+      (err: unknown) => err instanceof SessionError && err.code === 'ERR_OPTIONS_INVALID' && message.test(err.message),
     );
   }
+  assert.throws(
+    () => findCookie('a=1', 'a', { maxbytes: 3 } as never),
+    (err: unknown) => err instanceof SessionError && err.code === 'ERR_OPTIONS_UNKNOWN' && /^findCookie: unknown option "maxbytes"/.test(err.message),
+  );
+});
+
+test('keeps a last pair that ends exactly at maxBytes, as parseCookies does', () => {
+  assert.equal(findCookie('a=1', 'a', { maxBytes: 3 }), '1');
+  assert.equal(parseCookies('a=1', { maxBytes: 3 })['a'], '1');
+  const full = `sid=${'x'.repeat(16380)}`; // exactly the default 16384 characters
+  assert.ok(findCookie(full, 'sid') === 'x'.repeat(16380), 'a pair of exactly maxBytes is kept');
+  assert.ok(findCookieUnchecked(full, 'sid') === 'x'.repeat(16380), 'and by the unchecked lookup');
+  assert.ok(findCookie(`${full}x`, 'sid') === undefined, 'one character more and the pair is cut');
+});
+
+test('answers a name no pair can carry (empty, an edge space, ";" or "=", not a string) exactly as the map does', () => {
+  const cases: [string, unknown][] = [
+    ['=1', ''],
+    ['a =1', 'a '],
+    ['b=1; a=1', ' a'],
+    ['a;b=1', 'a;b'],
+    ['a=b=1', 'a=b'],
+    ['undefined=1', undefined],
+    ['null=1', null],
+  ];
+  for (const [header, name] of cases) {
+    const map = parseCookies(header)[name as string];
+    assert.equal(findCookie(header, name as string), map, `findCookie(${JSON.stringify(header)}, ${String(name)})`);
+    assert.equal(findCookieUnchecked(header, name as string), map, `findCookieUnchecked(${JSON.stringify(header)}, ${String(name)})`);
+  }
+  assert.equal(findCookie('a =1', 'a '), undefined);
+  assert.equal(findCookie('null=1', null as never), '1', 'the map coerces the name, as any property lookup does');
+});
+
+test('counts only the parts holding "=" before the pair against maxPairs', () => {
+  // "x" is no pair: sid is the second pair, within maxPairs 2 (parseCookies keeps it too).
+  assert.equal(findCookie('x; a=1; sid=2', 'sid', { maxPairs: 2 }), '2');
+  assert.equal(parseCookies('x; a=1; sid=2', { maxPairs: 2 })['sid'], '2');
+  assert.equal(findCookie('x; a=1; b=2; sid=3', 'sid', { maxPairs: 2 }), undefined);
 });
 
 test('property: answers exactly what parseCookies(header, options)[name] holds', () => {

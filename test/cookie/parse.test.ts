@@ -93,13 +93,35 @@ test('drops the pair that crosses maxBytes and everything after it, keeping comp
   assert.deepEqual(plain(parseCookies(['a=1', `b=${'x'.repeat(20000)}`, 'c=3'])), { a: '1' });
 });
 
-test('rejects invalid options with ERR_OPTIONS_INVALID', () => {
-  for (const options of [{ maxPairs: -1 }, { maxPairs: 1.5 }, { maxBytes: Number.NaN }, { decode: 'yes' }]) {
+test('rejects invalid options with ERR_OPTIONS_INVALID, saying which option and what it must be', () => {
+  const cases: [object, RegExp][] = [
+    [{ maxPairs: -1 }, /^parseCookies: maxPairs must be a non-negative integer, got -1$/],
+    [{ maxPairs: 1.5 }, /^parseCookies: maxPairs .*got 1\.5$/],
+    [{ maxBytes: Number.NaN }, /^parseCookies: maxBytes must be a non-negative integer, got NaN$/],
+    [{ decode: 'yes' }, /^parseCookies: decode must be a function/],
+  ];
+  for (const [options, message] of cases) {
     assert.throws(
       () => parseCookies('a=1', options as never),
-      (err: unknown) => err instanceof SessionError && err.code === 'ERR_OPTIONS_INVALID' && err.kind === 'usage',
+      (err: unknown) => err instanceof SessionError && err.code === 'ERR_OPTIONS_INVALID' && err.kind === 'usage' && message.test(err.message),
     );
   }
+});
+
+test('refuses an unknown option, naming parseCookies and the option', () => {
+  assert.throws(
+    () => parseCookies('a=1', { maxpairs: 3 } as never),
+    (err: unknown) => err instanceof SessionError && err.code === 'ERR_OPTIONS_UNKNOWN' && /^parseCookies: unknown option "maxpairs"/.test(err.message),
+  );
+});
+
+test('counts maxBytes over several headers joined by "; ", exactly as over the one joined header', () => {
+  // 'a=1; b=2' is 8 characters: b ends exactly at the limit of 8, and crosses a limit of 7.
+  assert.deepEqual(plain(parseCookies(['a=1', 'b=2'], { maxBytes: 8 })), { a: '1', b: '2' });
+  assert.deepEqual(plain(parseCookies(['a=1', 'b=2'], { maxBytes: 7 })), { a: '1' });
+  assert.deepEqual(plain(parseCookies(['a=1'], { maxBytes: 3 })), { a: '1' });
+  assert.equal(findCookie(['a=1', 'b=2'], 'b', { maxBytes: 8 }), '2');
+  assert.equal(findCookie(['a=1', 'b=2'], 'b', { maxBytes: 7 }), undefined);
 });
 
 test('property: never throws on arbitrary strings and returns only trimmed, separator-free entries', () => {

@@ -32,9 +32,19 @@ test('the first key is the primary and keys are looked up by id', async () => {
   assert.equal(ring.primary.id, 'new');
 });
 
-test('refuses an empty keyring or a non-array', async () => {
-  await usageError([], 'ERR_KEYRING_EMPTY');
-  await usageError(undefined, 'ERR_KEYRING_EMPTY');
+test('refuses an empty keyring or a non-array, saying a keyring needs a key', async () => {
+  for (const keys of [[], undefined]) {
+    const err = await usageError(keys, 'ERR_KEYRING_EMPTY');
+    assert.match(err.message, /at least one key \{ id, secret \}/);
+  }
+});
+
+test('refuses a key that is not an object, saying what a key is', async () => {
+  const fn = Object.assign(() => undefined, { id: 'k', secret }); // a function is no key, whatever it carries
+  for (const key of [null, 'k1', 42, fn]) {
+    const err = await usageError([{ id: 'ok', secret }, key], 'ERR_KEY_ID_INVALID');
+    assert.match(err.message, /^key #2: expected an object \{ id, secret \}$/);
+  }
 });
 
 test('refuses a malformed id without printing it', async () => {
@@ -69,6 +79,33 @@ test('refuses a secret that is not canonical base64url or bytes', async () => {
 test('refuses a duplicate id', async () => {
   const err = await usageError([{ id: 'k', secret }, { id: 'k', secret }], 'ERR_KEY_DUPLICATE');
   assert.match(err.message, /key "k"/);
+});
+
+test('zeroes its private copy of each secret once the key is imported', async (t) => {
+  const imported: Uint8Array[] = [];
+  const importKey = subtle.importKey.bind(subtle);
+  t.mock.method(subtle, 'importKey', (...args: Parameters<typeof subtle.importKey>) => {
+    imported.push(args[1] as Uint8Array);
+    return importKey(...args);
+  });
+  const ring = await Keyring.create([{ id: 'a', secret: new Uint8Array(32).fill(5) }, { id: 'b', secret }]);
+  assert.equal(imported.length, 2);
+  for (const copy of imported) assert.deepEqual(copy, new Uint8Array(32), 'the copy handed to importKey is zeroed');
+  const expected = await Keyring.create([{ id: 'a', secret: new Uint8Array(32).fill(5) }]);
+  const message = new TextEncoder().encode('m');
+  assert.deepEqual(await subtle.sign('HMAC', ring.primary.signingKey, message), await subtle.sign('HMAC', expected.primary.signingKey, message), 'zeroed after, not before, the import');
+});
+
+test('zeroes its private copy of a secret it refuses as too short', async (t) => {
+  const short = new Uint8Array(31).fill(9);
+  const fill = t.mock.method(Uint8Array.prototype, 'fill');
+  await usageError([{ id: 'k1', secret: short }], 'ERR_KEY_SECRET_SHORT');
+  const zeroed = fill.mock.calls.filter((call) => call.arguments[0] === 0 && (call.this as Uint8Array).length === 31);
+  fill.mock.restore();
+  assert.equal(zeroed.length, 1, 'the 31-byte copy was filled with zeros');
+  assert.notEqual(zeroed[0]!.this, short);
+  assert.deepEqual(zeroed[0]!.this, new Uint8Array(31));
+  assert.deepEqual(short, new Uint8Array(31).fill(9), "the caller's bytes are untouched");
 });
 
 test("leaves the caller's secret bytes untouched", async () => {
@@ -131,18 +168,33 @@ test('bounds the epoch cache and evicts the oldest epoch first', async () => {
   assert.ok(!(key.sealingKey(MAX_CACHED_EPOCHS) instanceof Promise));
 });
 
+test('never caches more than MAX_CACHED_EPOCHS keys, even when an epoch is evicted while it is being derived', async () => {
+  const ring = await Keyring.create([generateKey('k')]);
+  const key = ring.primary;
+  // Epoch 0 is still pending when the 1024 epochs after it fill the cache and evict it.
+  const pending = Array.from({ length: MAX_CACHED_EPOCHS + 1 }, (_, epoch) => key.sealingKey(epoch));
+  assert.equal(key.cachedEpochs, MAX_CACHED_EPOCHS);
+  const keys = await Promise.all(pending);
+  assert.equal(keys[0]!.type, 'secret', 'the evicted derivation still answers the request that started it');
+  assert.equal(key.cachedEpochs, MAX_CACHED_EPOCHS, 'and does not put its key back into a full cache');
+  assert.ok(key.sealingKey(0) instanceof Promise, 'epoch 0 is derived again');
+});
+
 test('forgets a failed derivation so the next request retries', async (t) => {
   const ring = await Keyring.create([generateKey('k')]);
-  const derive = t.mock.method(subtle, 'deriveKey', () => Promise.reject(new Error('boom')));
-  await assert.rejects(Promise.resolve(ring.primary.sealingKey(5)), { code: 'ERR_CRYPTO', kind: 'internal' });
+  const boom = new Error('boom');
+  const derive = t.mock.method(subtle, 'deriveKey', () => Promise.reject(boom));
+  await assert.rejects(Promise.resolve(ring.primary.sealingKey(5)), { code: 'ERR_CRYPTO', kind: 'internal', message: /sealing key/, cause: boom });
   assert.equal(ring.primary.cachedEpochs, 0);
   derive.mock.restore();
   assert.equal((await ring.primary.sealingKey(5)).type, 'secret');
 });
 
 test('reports a failing platform at creation as ERR_CRYPTO', async (t) => {
-  const importKey = t.mock.method(subtle, 'importKey', () => Promise.reject(new Error('no HKDF')));
-  await assert.rejects(Keyring.create([generateKey('k')]), { code: 'ERR_CRYPTO', kind: 'internal', message: /import/ });
+  const noHkdf = new Error('no HKDF');
+  const importKey = t.mock.method(subtle, 'importKey', () => Promise.reject(noHkdf));
+  // The platform's own error is kept as the cause, for the operator who has to fix the platform.
+  await assert.rejects(Keyring.create([generateKey('k')]), { code: 'ERR_CRYPTO', kind: 'internal', message: /import/, cause: noHkdf });
   importKey.mock.restore();
   t.mock.method(subtle, 'deriveKey', () => Promise.reject(new Error('no HMAC')));
   await assert.rejects(Keyring.create([generateKey('k')]), { code: 'ERR_CRYPTO', kind: 'internal', message: /signing key/ });
@@ -155,6 +207,6 @@ test('generateKey makes a 32-byte base64url secret with a valid id', async () =>
   assert.equal(decodeBase64url(a.secret)?.length, 32);
   assert.notEqual(a.secret, b.secret);
   assert.equal(generateKey('2026-11').id, '2026-11');
-  assert.throws(() => generateKey('bad id'), { code: 'ERR_KEY_ID_INVALID', kind: 'usage' });
+  assert.throws(() => generateKey('bad id'), { code: 'ERR_KEY_ID_INVALID', kind: 'usage', message: /\[A-Za-z0-9_-\]\{1,16\}/ });
   assert.equal((await Keyring.create([a])).primaryId, a.id);
 });
