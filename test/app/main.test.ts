@@ -33,7 +33,7 @@ test('keeps the running keys when the key file is broken, and takes the new ones
     const rotated = rotateKeys(keys);
     writeKeyFile(dir, rotated);
     await running.reload();
-    assert.ok(out.lines.includes(`cachet: keys reloaded; primary is ${rotated[0]!.id}, 2 key(s) in all`));
+    assert.ok(out.lines.includes(`cachet: keys reloaded; primary is ${rotated[0]!.id}, 2 key(s): 1 primary, 0 pending, 1 old`));
   } finally {
     await running.close();
   }

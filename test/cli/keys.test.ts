@@ -7,7 +7,7 @@ import { readKeyFile } from '../../src/app/key-file.js';
 import { memoryIo, spawnCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-test('generates, rotates, lists and retires keys in a spawned process honouring CACHET_DATA_DIR', async () => {
+test('generates, rotates, lists and force-retires keys in a spawned process honouring CACHET_DATA_DIR', async () => {
   const dir = join(tempDir(), 'data');
   const env = { CACHET_DATA_DIR: dir, CACHET_KEYS: '' };
   const generated = await spawnCli('keys', ['generate'], env);
@@ -19,10 +19,13 @@ test('generates, rotates, lists and retires keys in a spawned process honouring 
   assert.equal(keys.length, 2);
   assert.equal(keys[1]!.id, first.id);
   const listed = await spawnCli('keys', ['list'], env);
-  assert.match(listed.stdout, new RegExp(`${keys[0]!.id} .* primary`));
-  assert.match(listed.stdout, new RegExp(`${first.id} .* decode only`));
+  assert.match(listed.stdout, new RegExp(`${keys[0]!.id} .* primary `));
+  assert.match(listed.stdout, new RegExp(`${first.id} .* old .*safe to retire from`));
   assert.doesNotMatch(listed.stdout, new RegExp(first.secret));
-  const retired = await spawnCli('keys', ['retire', first.id], env);
+  const early = await spawnCli('keys', ['retire', first.id], env);
+  assert.equal(early.code, 1);
+  assert.match(early.stderr, /not safe to retire before/);
+  const retired = await spawnCli('keys', ['retire', first.id, '--force'], env);
   assert.equal(retired.code, 0, retired.stderr);
   assert.deepEqual(readKeyFile(dir)!.map((k) => k.id), [keys[0]!.id]);
 });
@@ -30,7 +33,7 @@ test('generates, rotates, lists and retires keys in a spawned process honouring 
 test('shows help with --help and fails on an unknown command', async () => {
   const help = memoryIo({});
   assert.equal(await keysMain(['--help'], help), 0);
-  assert.match(help.stdout, /generate[\s\S]*rotate[\s\S]*retire ID[\s\S]*list[\s\S]*CACHET_DATA_DIR/);
+  assert.match(help.stdout, /generate[\s\S]*add[\s\S]*promote ID[\s\S]*retire ID[\s\S]*rotate[\s\S]*list[\s\S]*CACHET_DATA_DIR/);
   assert.equal(await keysMain([], memoryIo({})), 1);
   const unknown = memoryIo({});
   assert.equal(await keysMain(['frobnicate'], unknown), 1);
@@ -48,8 +51,12 @@ test('refuses to overwrite keys.json, to retire the primary or an unknown key', 
   assert.equal(await keysMain(['generate'], again), 1);
   assert.match(again.stderr, /already exists/);
   const primary = readKeyFile(dir)![0]!.id;
-  await assert.rejects(keysMain(['retire', primary], memoryIo(env)), /primary/);
-  await assert.rejects(keysMain(['retire', 'nope'], memoryIo(env)), /no key/);
+  const refusedPrimary = memoryIo(env);
+  assert.equal(await keysMain(['retire', primary], refusedPrimary), 1);
+  assert.match(refusedPrimary.stderr, /is the primary key; promote another key first/);
+  const refusedUnknown = memoryIo(env);
+  assert.equal(await keysMain(['retire', 'nope'], refusedUnknown), 1);
+  assert.match(refusedUnknown.stderr, /no key with id nope/);
   assert.equal(await keysMain(['retire'], memoryIo(env)), 1);
   assert.match(readFileSync(join(dir, 'keys.json'), 'utf8'), new RegExp(primary));
 });
