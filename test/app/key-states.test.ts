@@ -62,6 +62,15 @@ test('an old key is safe to retire the absolute timeout after the next key was p
   assert.equal(keyStatuses(promoted).find((key) => key.state === 'old')!.safeToRetireAt?.toISOString(), at(HOUR + DAY).toISOString());
 });
 
+test('an old key counts from the first promotion after its own, not a later one', () => {
+  const added = addKey(primaryOnly(), T0);
+  const on2 = promoteKey(added, added[1]!.id, at(HOUR));
+  const withK3 = addKey(on2, at(HOUR));
+  const on3 = promoteKey(withK3, withK3[2]!.id, at(2 * HOUR));
+  const safe = Object.fromEntries(keyStatuses(on3, 3600).map((key) => [key.id, key.safeToRetireAt?.toISOString()]));
+  assert.deepEqual(safe, { [withK3[2]!.id]: undefined, [added[1]!.id]: at(3 * HOUR).toISOString(), [added[0]!.id]: at(2 * HOUR).toISOString() });
+});
+
 test('retire refuses an old key one millisecond before its safe time and takes it at that time', () => {
   const added = addKey(primaryOnly(), T0);
   const promoted = promoteKey(added, added[1]!.id, at(HOUR));
