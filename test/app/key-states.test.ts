@@ -96,8 +96,10 @@ test('retire counts the safe time with the absolute timeout it is given', () => 
 });
 
 test('retire takes a pending key at once (an abandoned rollout) and refuses the primary even with force', () => {
-  const added = addKey(primaryOnly(), T0);
-  assert.deepEqual(retireKey(added, added[1]!.id, { now: T0 }), [added[0]]);
+  // After a promotion (here by rotate), so that a recorded promotion time exists to be misread.
+  const added = addKey(rotateKeys([], T0), at(HOUR));
+  assert.equal(keyStatuses(added)[1]!.safeToRetireAt, undefined);
+  assert.deepEqual(retireKey(added, added[1]!.id, { now: at(HOUR) }), [added[0]]);
   assert.throws(() => retireKey(added, added[0]!.id, { now: at(365 * DAY), force: true }), { code: 'ERR_KEY_IS_PRIMARY' });
   assert.throws(() => retireKey(added, 'nope'), { code: 'ERR_KEY_UNKNOWN' });
 });
