@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadKeys, parseKeysEnv, readKeyFile, writeKeyFile } from '../../src/app/key-file.js';
 import { keyStatuses, newStoredKey, type StoredKey } from '../../src/app/key-states.js';
+import { SERVER_HELP } from '../../src/app/config.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const fileWith = (keys: unknown): string => {
@@ -93,4 +94,8 @@ test('refuses CACHET_KEYS with an unknown state, a fourth field, two primaries o
   for (const text of [`${a.id}:${a.secret}:old`, `${a.id}:${a.secret}:pending:x`, `${a.id}:${a.secret}:pending`]) {
     assert.throws(() => parseKeysEnv(text), (err: Error) => !err.message.includes(a.secret));
   }
+});
+
+test('the server\'s --help shows the CACHET_KEYS states', () => {
+  assert.match(SERVER_HELP, /CACHET_KEYS {3}cookie keys, overriding keys\.json: "id:secret,id:secret" \(primary\s+first\)[\s\S]*"id:secret:pending" opens cookies but seals none[\s\S]*"id:secret:primary" seals wherever it stands/);
 });
