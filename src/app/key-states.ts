@@ -59,7 +59,18 @@ export type KeyStepCode =
   | 'ERR_KEY_PENDING_EXISTS'
   | 'ERR_KEY_RETIRE_TOO_EARLY';
 
-/** A refused `add`, `promote` or `retire`; the message says what to do instead. */
+/**
+ * A refused `add`, `promote` or `retire`; the message says what to do instead.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   retireKey(keys, id, { absoluteTimeout: 86_400 });
+ * } catch (err) {
+ *   if (err instanceof KeyStepError && err.code === 'ERR_KEY_RETIRE_TOO_EARLY') console.error(err.message);
+ * }
+ * ```
+ */
 export class KeyStepError extends Error {
   constructor(readonly code: KeyStepCode, message: string) {
     super(message);
