@@ -44,7 +44,7 @@ test('the cachet command dispatches to each tool and its messages name npx cache
   assert.equal(await cachetMain(['keys', 'generate'], memoryIo(env)), 0);
   const listed = memoryIo(env);
   assert.equal(await cachetMain(['keys', 'list'], listed), 0);
-  assert.match(listed.stdout, / primary\n$/);
+  assert.match(listed.stdout, / primary +seals new cookies\n$/);
   const extra = memoryIo(env);
   assert.equal(await cachetMain(['keys', 'rotate', 'extra'], extra), 1);
   assert.match(extra.stderr, /usage: npx cachet keys rotate\n$/);
