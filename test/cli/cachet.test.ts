@@ -58,7 +58,7 @@ test('the cachet command dispatches to each tool and its messages name npx cache
   const serveHelp = memoryIo(env);
   assert.equal(await cachetMain(['serve', '--help'], serveHelp), 0);
   assert.match(serveHelp.stdout, /^Usage: npx cachet serve \[options\]/);
-  assert.match(serveHelp.stdout, /after "npx cachet keys rotate"/);
+  assert.match(serveHelp.stdout, /after "npx cachet keys add", promote,/);
   const unknown = memoryIo(env);
   assert.equal(await cachetMain(['start'], unknown), 2);
   assert.match(unknown.stderr, /^cachet: unknown command "start"/);
