@@ -243,7 +243,7 @@ export function retireKey(keys: readonly StoredKey[], id: string, options: Retir
   const status = keyStatuses(keys, options.absoluteTimeout ?? 86_400).find((key) => key.id === id);
   if (status === undefined) throw new KeyStepError('ERR_KEY_UNKNOWN', `no key with id ${id}`);
   if (status.state === 'primary') {
-    throw new KeyStepError('ERR_KEY_IS_PRIMARY', `${id} is the primary key; promote another key first (or "keys rotate" on a single machine), then retire it`);
+    throw new KeyStepError('ERR_KEY_IS_PRIMARY', `${id} is the primary key; promote another key first (or rotate, on a single machine), then retire it`);
   }
   const safeAt = status.safeToRetireAt;
   const now = options.now ?? new Date();
