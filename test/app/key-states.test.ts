@@ -21,6 +21,13 @@ test('add appends one pending key and leaves the primary sealing', () => {
   assert.deepEqual(states(added), [`${start[0]!.id}:primary`, `${added[1]!.id}:pending`]);
 });
 
+test('add marks the primary of a file without states, so the file says which key seals', () => {
+  const [a, b] = [newStoredKey(T0), newStoredKey(T0)];
+  const added = addKey([a, b], T0);
+  assert.deepEqual(added.map((k) => k.state), ['primary', undefined, 'pending']);
+  assert.deepEqual(added[0], { ...a, state: 'primary' });
+});
+
 test('add refuses a second pending key, naming the one to promote or retire first', () => {
   const added = addKey(primaryOnly(), T0);
   assert.throws(() => addKey(added, T0), { code: 'ERR_KEY_PENDING_EXISTS', message: new RegExp(`${added[1]!.id} is already pending`) });
