@@ -55,7 +55,7 @@ function row(info: SessionInfo, data: SessionListData): string {
   const action = info.current
     ? '<strong>this device</strong>'
     : `<form class="inline" method="post" action="/sessions/end">${csrfField(data.csrfToken)}<input type="hidden" name="id" value="${escapeHtml(info.id)}"><button type="submit" class="secondary">End this session</button></form>`;
-  return `<tr${info.current ? ' class="current"' : ''}><td>${device}</td><td><code>${escapeHtml(info.ip ?? 'unknown')}</code></td><td>${time(info.createdAt, data.now, false)}</td><td>${time(info.lastSeenAt, data.now, true)}</td><td>${action}</td></tr>`;
+  return `<tr${info.current ? ' class="current"' : ''}><td>${device}</td><td><code>${escapeHtml(info.ip ?? 'unknown')}</code></td><td>${time(info.createdAt, data.now, false)}</td><td>${info.current ? 'now' : time(info.lastSeenAt, data.now, true)}</td><td>${action}</td></tr>`;
 }
 
 /**
@@ -69,7 +69,9 @@ function row(info: SessionInfo, data: SessionListData): string {
  */
 export function renderSessionList(data: SessionListData): string {
   const others = data.sessions.filter((s) => !s.current).length;
-  const rows = data.sessions.map((info) => row(info, data)).join('');
+  // This device first, then the others as listed (most recently seen first).
+  const ordered = [...data.sessions.filter((s) => s.current), ...data.sessions.filter((s) => !s.current)];
+  const rows = ordered.map((info) => row(info, data)).join('');
   const table =
     rows === ''
       ? '<p class="muted">No session is stored for you right now.</p>'
