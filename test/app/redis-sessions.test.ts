@@ -9,6 +9,7 @@ import { createClient } from 'redis';
 import { SESSION_ENDED, SESSION_IS_CURRENT, SESSION_NOT_FOUND } from '../../src/app/session-routes.js';
 import { createCachetApp } from '../../src/app/create-app.js';
 import { newStoredKey } from '../../src/app/key-file.js';
+import { RevocationList } from '../../src/app/revocations.js';
 import { addUser } from '../../src/app/user-file.js';
 import { SessionError } from '../../src/errors.js';
 import { csrfFrom, TestBrowser, type Reply } from '../helpers/browser-client.js';
@@ -243,6 +244,22 @@ describe('the app with sessions in Redis', { skip: redisSkipReason ?? false }, (
     assert.deepEqual(devices(onPhone.body), ['Safari on iPhone']);
   });
 
+  test('a user removed with "users remove" is signed out of the Redis sessions too, and their records go', async () => {
+    const h = await start();
+    const laptop = new Device(h.origin, FIREFOX);
+    await laptop.logIn();
+    assert.equal((await laptop.get('/')).status, 200);
+    // What `users remove demo` writes, from another process: a "not valid before" for demo.
+    h.clock.advance(1000);
+    new RevocationList({ dir: h.dir, retainSeconds: 86_400, now: h.clock.now, watch: false }).revokeSubject('demo');
+    // Past the list's refresh interval on the app's clock, so no file watcher is waited for.
+    h.clock.advance(1000);
+    const next = await laptop.get('/');
+    assert.equal(next.status, 303);
+    assert.equal(next.headers.get('location'), '/login');
+    assert.deepEqual(await client.keys('cachet:session:*'), [], 'the refused session\'s record was deleted');
+  });
+
   test('/explain shows the session cookie as a signed session id, and the lab traces it', async () => {
     const h = await start();
     const laptop = new Device(h.origin, FIREFOX);
@@ -276,6 +293,8 @@ describe('the app with sessions in Redis', { skip: redisSkipReason ?? false }, (
         assert.equal(res.headers.get('retry-after'), '5');
         assert.doesNotMatch(res.body, /ERR_|Error|\bat \S+:\d+/, 'no code, message or stack trace in the answer');
       }
+
+      assert.equal((await laptop.get('/healthz')).status, 200, 'the health check touches no session');
 
       const ready = new Promise<void>((resolve) => ownClient.once('ready', () => resolve()));
       await own.restart();
