@@ -21,8 +21,7 @@
 import type { App } from '../http/app.js';
 import type { Context } from '../http/context.js';
 import type { Middleware } from '../http/types.js';
-import type { CookieStore } from '../session/cookie-store/cookie-store.js';
-import type { AppSessionValues } from './create-app.js';
+import { serverSessions, type AppStore } from './app-store.js';
 import { renderLogin } from './pages.js';
 import { addUser } from './user-file.js';
 import type { HashGate } from './hash-gate.js';
@@ -34,7 +33,7 @@ import { findUser, USER_NAME_PATTERN, type StoredUser } from './user-file.js';
 /** What the login routes need. */
 export interface AuthDeps {
   dataDir: string;
-  store: CookieStore<AppSessionValues>;
+  store: AppStore;
   revocations: RevocationList;
   perUser: RateLimiter;
   perIp: RateLimiter;
@@ -145,7 +144,12 @@ export function loginRoutes(app: App, forms: Middleware, deps: AuthDeps): void {
   const logout = (everywhere: boolean) => async (ctx: Context) => {
     const session = await store.get(ctx, SESSION);
     const user = session.subject;
-    if (user !== undefined) {
+    const server = serverSessions(store);
+    if (user !== undefined && server !== undefined) {
+      // Server-side: the record is the session. destroy() below deletes this one, revokeAll every
+      // one of the user, and a replayed cookie then finds nothing: no revocation list needed.
+      if (everywhere) await server.revokeAll(user);
+    } else if (user !== undefined) {
       if (everywhere) deps.revocations.revokeSubject(user);
       // Until the absolute timeout the cookie would still open: refuse its id until then.
       deps.revocations.revokeSession(session.id, session.createdAt + deps.absoluteTimeout * 1000);

@@ -31,6 +31,8 @@ export interface ServerConfig {
   maxConnections: number;
   /** Entries of the session store's verified-value cache (0: no cache). */
   sessionCache: number;
+  /** Where sessions live: `cookie` (sealed cookie) or `redis`. `CACHET_SESSION_STORE` / `--session-store`, default `cookie`. */
+  sessionStore: 'cookie' | 'redis';
   /** `--help` was given. */
   help: boolean;
 }
@@ -66,6 +68,10 @@ Options (each overrides its environment variable):
   --session-cache N      CACHET_SESSION_CACHE     verified session cookies kept per process, so a
                                                   repeat request costs no decrypt (default 5000,
                                                   ~1.2 KB each; 0 = decrypt every request)
+  --session-store S      CACHET_SESSION_STORE     where sessions live: "cookie" (default: all in
+                                                  the sealed cookie) or "redis" (in Redis, the
+                                                  cookie holding a signed id; the home page lists
+                                                  your sessions and can end them; needs --redis)
   --insecure-cookies     CACHET_INSECURE_COOKIES=1  drop Secure and the __Host- prefix, for
                                                   plain HTTP on a LAN address (never in production)
   --explain / --no-explain                        serve /explain and /explain/lab (default
@@ -105,7 +111,16 @@ function integer(name: string, text: string | undefined, fallback: number, min: 
   return value;
 }
 
-const VALUE_FLAGS = new Set(['--port', '--host', '--data-dir', '--workers', '--trust-proxy', '--idle-timeout', '--absolute-timeout', '--max-connections', '--session-cache']);
+const VALUE_FLAGS = new Set(['--port', '--host', '--data-dir', '--workers', '--trust-proxy', '--idle-timeout', '--absolute-timeout', '--max-connections', '--session-cache', '--session-store']);
+
+const SESSION_STORES = ['cookie', 'redis'] as const;
+
+function sessionStore(text: string | undefined): ServerConfig['sessionStore'] {
+  if (text === undefined || text === '') return 'cookie';
+  const found = SESSION_STORES.find((kind) => kind === text);
+  if (found === undefined) throw new Error(`session store must be "cookie" or "redis", got "${text}"`);
+  return found;
+}
 
 /**
  * Reads the configuration from the command-line arguments and the environment.
@@ -152,6 +167,7 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     absoluteTimeout,
     maxConnections: integer('max connections', pick('--max-connections', 'CACHET_MAX_CONNECTIONS'), 4096, 0, 1_000_000),
     sessionCache: integer('session cache', pick('--session-cache', 'CACHET_SESSION_CACHE'), 5000, 0, 1_000_000),
+    sessionStore: sessionStore(pick('--session-store', 'CACHET_SESSION_STORE')),
     help: switches.has('--help'),
   };
 }

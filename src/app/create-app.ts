@@ -1,6 +1,6 @@
 /**
  * The reference app, assembled from cachet's parts: `createApp` for HTTP, `CookieStore` for
- * sealed-cookie sessions, `csrf()` for forms, and {@link RevocationList} behind the store's
+ * sealed-cookie sessions (or `RedisStore`, app-store.ts), `csrf()` for forms, and {@link RevocationList} behind the store's
  * revocation hook so that logout and "log out everywhere" hold against a replayed cookie.
  * @module
  */
@@ -12,9 +12,10 @@ import { noStore, securityHeaders } from '../http/security-headers.js';
 import type { Context } from '../http/context.js';
 import type { Middleware } from '../http/types.js';
 import { Keyring } from '../keys/keyring.js';
-import { CookieStore } from '../session/cookie-store/cookie-store.js';
+import type { RedisClientLike } from '../session/server-store/redis/redis-records.js';
 import type { SessionValues } from '../session/core/session-record.js';
 import type { Store } from '../session/core/types.js';
+import { createAppStore, serverSessions, type AppStore, type SessionStoreKind } from './app-store.js';
 import { loginRoutes, type AuthDeps } from './auth-routes.js';
 import { COUNTDOWN_SCRIPT } from './explain-page.js';
 import { createExplainer } from './explain.js';
@@ -27,6 +28,7 @@ import { RateLimiter } from './rate-limit.js';
 import { RevocationList } from './revocations.js';
 import { explainMissingSession } from './missing-session-hint.js';
 import { renderHome } from './pages.js';
+import { sessionRoutes } from './session-routes.js';
 
 /** What a session of the reference app holds. */
 export interface AppSessionValues extends Record<string, unknown> {
@@ -94,11 +96,20 @@ export interface CachetAppOptions {
    * one whose completion they control, to decide how parallel logins interleave.
    */
   verifyPassword?: (password: string, stored: string) => Promise<boolean>;
+  /**
+   * Where sessions live. `'cookie'` (default): all in the sealed cookie. `'redis'`: in Redis
+   * (`RedisStore`), the cookie holding only a signed id; the home page then lists the user's
+   * active sessions, each of which can be ended. Needs `redisClient`.
+   */
+  sessionStore?: SessionStoreKind;
+  /** A connected Redis client (node-redis v4+ fits), for `sessionStore: 'redis'`. */
+  redisClient?: RedisClientLike;
 }
 
 const OPTION_KEYS: OptionKeys<CachetAppOptions> = {
   dataDir: true, keys: true, explain: true, insecureCookies: true, idleTimeout: true, absoluteTimeout: true, trustProxy: true,
   loginLimits: true, now: true, log: true, passwordHashOptions: true, verifyPassword: true, sessionCache: true, commands: true,
+  sessionStore: true, redisClient: true,
 };
 const LIMIT_KEYS: OptionKeys<LoginLimits> = {
   perUser: true, perIp: true, windowSeconds: true, hashesInFlight: true, hashesPerUser: true, hashesPerIp: true, hashQueue: true,
@@ -107,7 +118,8 @@ const LIMIT_KEYS: OptionKeys<LoginLimits> = {
 /** The assembled app. */
 export interface CachetApp {
   readonly app: App;
-  readonly store: CookieStore<AppSessionValues>;
+  /** The session store: a `CookieStore`, or a `RedisStore` with `sessionStore: 'redis'`. */
+  readonly store: AppStore;
   /** Admission control for password hashing (its `inFlight` and `queued` counts, for tests and metrics). */
   readonly hashGate: HashGate;
   /** Replaces the keys (SIGHUP): new cookies use the new primary; old ones still open and are re-issued; `/healthz` shows the new states. */
@@ -148,19 +160,26 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
   const revocations = new RevocationList({ dir: options.dataDir, retainSeconds: absoluteTimeout, now });
   const keyring = await keyringOf(options.keys);
   let keysNow = keyHealth(options.keys);
-  const store = new CookieStore<AppSessionValues>({
+  const store = createAppStore({
+    kind: options.sessionStore ?? 'cookie',
     keyring,
-    mode: 'sealed',
-    cookie: options.insecureCookies === true ? { prefix: '', secure: false } : {},
-    cache: options.sessionCache === 0 ? false : { maxEntries: options.sessionCache ?? 5000 },
-    idleTimeout,
-    absoluteTimeout,
-    now,
-    // The reason code only: never the cookie value (logs are read by more people than keys are).
-    onDecodeError: (code) => log(`session cookie rejected: ${code}`),
-    isRevoked: (info) => revocations.isRevoked(info),
+    redisClient: options.redisClient,
+    cacheEntries: options.sessionCache ?? 5000,
+    common: {
+      cookie: options.insecureCookies === true ? { prefix: '', secure: false } : {},
+      idleTimeout,
+      absoluteTimeout,
+      now,
+      // The reason code only: never the cookie value (logs are read by more people than keys are).
+      onDecodeError: (code) => log(`session cookie rejected: ${code}`),
+      // With Redis, logout deletes the record and needs no list; the hook stays for `users remove`.
+      isRevoked: (info) => revocations.isRevoked(info),
+    },
   });
-  const explainer = createExplainer({ keyring, store, now, absoluteTimeout, inspectCommand: commandLine(options.commands ?? 'npm-run', 'inspect', 'VALUE') });
+  const server = serverSessions(store);
+  const explainer = createExplainer({
+    keyring, store, now, absoluteTimeout, inspectCommand: commandLine(options.commands ?? 'npm-run', 'inspect', 'VALUE'), idCookie: server !== undefined,
+  });
   const lab = await createLab({ keyring, store, now, absoluteTimeout });
   const deps: AuthDeps = {
     dataDir: options.dataDir,
@@ -216,9 +235,12 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
     const visits = (session.values.visits ?? 0) + 1;
     session.values.visits = visits;
     const flashes = session.flashes().map(String);
-    ctx.html(renderHome({ user, visits, flashes, csrfToken: String(ctx.state['csrfToken'] ?? ''), explain: explainOn }));
+    const csrfToken = String(ctx.state['csrfToken'] ?? '');
+    const sessions = server === undefined ? undefined : { list: await server.list(user, { current: session.id }), now: now() };
+    ctx.html(renderHome({ user, visits, flashes, csrfToken, explain: explainOn, ...(sessions === undefined ? {} : { sessions }) }));
   });
   loginRoutes(app, forms, deps);
+  if (server !== undefined) sessionRoutes(app, forms, { store: server, log });
   // Never a secret here: ids and states only, which every cookie's header shows anyway (the id).
   app.get('/healthz', (ctx: Context) => ctx.json({ status: 'ok', keys: keysNow }));
   if (explainOn) {

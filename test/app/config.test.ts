@@ -17,6 +17,7 @@ test('defaults to port 8080 on 127.0.0.1, .data, one process, explain on', () =>
     absoluteTimeout: 86_400,
     maxConnections: 4096,
     sessionCache: 5000,
+    sessionStore: 'cookie',
     help: false,
   });
 });
@@ -56,7 +57,7 @@ test('rejects unknown options and bad numbers with a message naming them', () =>
 
 test('lists every flag and environment variable in --help', () => {
   assert.equal(parseServerConfig(['-h'], {}).help, true);
-  for (const word of ['--port', 'PORT', '--host', 'HOST', '--data-dir', 'CACHET_DATA_DIR', '--workers', 'CACHET_WORKERS', '--trust-proxy', 'CACHET_TRUST_PROXY', '--idle-timeout', 'CACHET_IDLE_TIMEOUT', '--absolute-timeout', 'CACHET_ABSOLUTE_TIMEOUT', '--max-connections', 'CACHET_MAX_CONNECTIONS', '--session-cache', 'CACHET_SESSION_CACHE', '--insecure-cookies', 'CACHET_INSECURE_COOKIES', '--no-explain', 'NODE_ENV', 'CACHET_KEYS', 'SIGHUP']) {
+  for (const word of ['--port', 'PORT', '--host', 'HOST', '--data-dir', 'CACHET_DATA_DIR', '--workers', 'CACHET_WORKERS', '--trust-proxy', 'CACHET_TRUST_PROXY', '--idle-timeout', 'CACHET_IDLE_TIMEOUT', '--absolute-timeout', 'CACHET_ABSOLUTE_TIMEOUT', '--max-connections', 'CACHET_MAX_CONNECTIONS', '--session-cache', 'CACHET_SESSION_CACHE', '--session-store', 'CACHET_SESSION_STORE', '--insecure-cookies', 'CACHET_INSECURE_COOKIES', '--no-explain', 'NODE_ENV', 'CACHET_KEYS', 'SIGHUP']) {
     assert.ok(SERVER_HELP.includes(word), word);
   }
 });
@@ -72,4 +73,15 @@ test('reads the connection cap per process from --max-connections or CACHET_MAX_
   assert.equal(parseServerConfig(['--max-connections', '0'], { CACHET_MAX_CONNECTIONS: '100' }).maxConnections, 0);
   assert.throws(() => parseServerConfig(['--max-connections=-1'], {}), /max connections/);
   assert.throws(() => parseServerConfig(['--max-connections=many'], {}), /max connections/);
+});
+
+test('reads where sessions live from --session-store or CACHET_SESSION_STORE: cookie by default, or redis', () => {
+  assert.equal(parseServerConfig([], {}).sessionStore, 'cookie');
+  assert.equal(parseServerConfig([], { CACHET_SESSION_STORE: 'redis' }).sessionStore, 'redis');
+  assert.equal(parseServerConfig(['--session-store', 'cookie'], { CACHET_SESSION_STORE: 'redis' }).sessionStore, 'cookie');
+  assert.equal(parseServerConfig(['--session-store=redis'], {}).sessionStore, 'redis');
+  for (const bad of ['Redis', 'memory', 'redis ', '__proto__']) {
+    assert.throws(() => parseServerConfig(['--session-store', bad], {}), /session store must be "cookie" or "redis"/, bad);
+  }
+  assert.throws(() => parseServerConfig(['--session-store'], {}), /--session-store needs a value/);
 });
