@@ -179,7 +179,9 @@ export function addKey(keys: readonly StoredKey[], now: Date = new Date()): Stor
   if (pending !== undefined) {
     throw new KeyStepError('ERR_KEY_PENDING_EXISTS', `${pending.id} is already pending; promote it or retire it before adding another key`);
   }
-  return [...ordered, { ...freshKey(keys, now), state: 'pending' }];
+  // The primary is marked too, so that a file from before states says which key seals once it has a pending key.
+  const [primary, ...rest] = ordered as [StoredKey, ...StoredKey[]];
+  return [{ ...primary, state: 'primary' }, ...rest, { ...freshKey(keys, now), state: 'pending' }];
 }
 
 /**
