@@ -80,11 +80,14 @@ Options (each overrides its environment variable):
 
 Other environment:
   CACHET_KEYS   cookie keys, overriding keys.json: "id:secret,id:secret" (primary
-                first) or the keys.json JSON
+                first) or the keys.json JSON. A third field sets a state:
+                "id:secret:pending" opens cookies but seals none (a staged
+                rotation), "id:secret:primary" seals wherever it stands
   NODE_ENV      "production" turns /explain off
 
 Signals:
-  SIGHUP            reload the key file (after "${commandLine(style, 'keys', 'rotate')}")
+  SIGHUP            reload the key file (after "${commandLine(style, 'keys', 'add')}", promote,
+                    retire or rotate); GET /healthz then lists the keys and states
   SIGTERM, SIGINT   finish in-flight requests, then exit
 
 On first start the data directory is created (0700) with a fresh key and a user

@@ -21,7 +21,7 @@ import { COUNTDOWN_SCRIPT } from './explain-page.js';
 import { createExplainer } from './explain.js';
 import { createLab } from './lab.js';
 import { hashSource, STYLE } from './html.js';
-import type { StoredKey } from './key-file.js';
+import { keyStatuses, primaryFirst, type KeyState, type StoredKey } from './key-states.js';
 import { HashGate, hashSlotsFor, poolSize } from './hash-gate.js';
 import { createDummyHash, verifyPassword, type PasswordHashOptions } from './passwords.js';
 import { RateLimiter } from './rate-limit.js';
@@ -64,7 +64,7 @@ export interface LoginLimits {
 export interface CachetAppOptions {
   /** The data directory (users.json and revocations.jsonl are read from it). */
   dataDir: string;
-  /** The cookie keys, primary first. */
+  /** The cookie keys: the one marked `primary` (else the first not `pending`) seals; every key opens. */
   keys: readonly StoredKey[];
   /** Serve `GET /explain` and the cookie lab, `/explain/lab`. Default true. */
   explain?: boolean;
@@ -122,16 +122,21 @@ export interface CachetApp {
   readonly store: AppStore;
   /** Admission control for password hashing (its `inFlight` and `queued` counts, for tests and metrics). */
   readonly hashGate: HashGate;
-  /** Replaces the keys (SIGHUP): new cookies use the new primary; old ones still open and are re-issued. */
+  /** Replaces the keys (SIGHUP): new cookies use the new primary; old ones still open and are re-issued; `/healthz` shows the new states. */
   setKeys(keys: readonly StoredKey[]): Promise<void>;
 }
 
 /** The session name; the cookie is `__Host-session` (or `session` with insecure cookies). */
 export const SESSION_NAME = 'session';
 
+// The keyring seals with its first key, so the primary goes first whatever the order given.
 async function keyringOf(keys: readonly StoredKey[]): Promise<Keyring> {
-  return Keyring.create(keys.map(({ id, secret }) => ({ id, secret })));
+  return Keyring.create(primaryFirst(keys, 'keys').map(({ id, secret }) => ({ id, secret })));
 }
+
+/** What `/healthz` reports about the keys: ids and states, so an operator can compare instances. */
+type KeyHealth = { id: string; state: KeyState }[];
+const keyHealth = (keys: readonly StoredKey[]): KeyHealth => keyStatuses(keys).map(({ id, state }) => ({ id, state }));
 
 /**
  * Builds the reference app.
@@ -154,6 +159,7 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
   const windowSeconds = limits.windowSeconds ?? 900;
   const revocations = new RevocationList({ dir: options.dataDir, retainSeconds: absoluteTimeout, now });
   const keyring = await keyringOf(options.keys);
+  let keysNow = keyHealth(options.keys);
   const store = createAppStore({
     kind: options.sessionStore ?? 'cookie',
     keyring,
@@ -235,7 +241,8 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
   });
   loginRoutes(app, forms, deps);
   if (server !== undefined) sessionRoutes(app, forms, { store: server, log });
-  app.get('/healthz', (ctx: Context) => ctx.json({ status: 'ok' }));
+  // Never a secret here: ids and states only, which every cookie's header shows anyway (the id).
+  app.get('/healthz', (ctx: Context) => ctx.json({ status: 'ok', keys: keysNow }));
   if (explainOn) {
     app.get('/explain', (ctx: Context) => explainer.handle(ctx));
     // The lab's GETs change nothing; its one POST (a pasted value) carries the CSRF token.
@@ -249,6 +256,7 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
     hashGate: deps.hashGate,
     async setKeys(keys) {
       const next = await keyringOf(keys);
+      keysNow = keyHealth(keys);
       store.keyring = next;
       explainer.setKeyring(next);
       lab.setKeyring(next);

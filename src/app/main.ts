@@ -13,9 +13,16 @@ import { createCachetApp, type CachetApp } from './create-app.js';
 import { ensureDataDir } from './data-dir.js';
 import { stopAndReport, trackRequests } from './graceful-exit.js';
 import { loadKeys, readKeyFile } from './key-file.js';
-import type { StoredKey } from './key-file.js';
+import { keyStatuses, type StoredKey } from './key-states.js';
 import { startupMessage } from './startup-errors.js';
 import { ensureDemoUser } from './user-file.js';
+
+/** "primary is k2, 3 key(s): 1 primary, 1 pending, 1 old": what an operator checks after a reload. */
+function keySummary(keys: readonly StoredKey[]): string {
+  const statuses = keyStatuses(keys);
+  const count = (state: string): number => statuses.filter((key) => key.state === state).length;
+  return `primary is ${statuses[0]?.id}, ${statuses.length} key(s): 1 primary, ${count('pending')} pending, ${count('old')} old`;
+}
 
 /** Where the server writes; `process.stdout`/`stderr` by default. */
 export interface MainIo {
@@ -113,7 +120,7 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
       const next = readKeyFile(config.dataDir);
       if (next === undefined) throw new Error('keys.json is missing');
       await built.setKeys(next);
-      io.out(`cachet: keys reloaded; primary is ${next[0]?.id}, ${next.length} key(s) in all`);
+      io.out(`cachet: keys reloaded; ${keySummary(next)}`);
     } catch (err) {
       io.err(`cachet: key reload failed, keeping the current keys: ${(err as Error).message}`);
     }
