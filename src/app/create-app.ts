@@ -1,7 +1,8 @@
 /**
  * The reference app, assembled from cachet's parts: `createApp` for HTTP, `CookieStore` for
- * sealed-cookie sessions, `csrf()` for forms, and {@link RevocationList} behind the store's
- * revocation hook so that logout and "log out everywhere" hold against a replayed cookie.
+ * sealed-cookie sessions, `csrf()` for forms, and the revocations (a file log, or Redis with
+ * `redis`: see shared-state.ts) behind the store's revocation hook so that logout and "log out
+ * everywhere" hold against a replayed cookie.
  * @module
  */
 import { commandLine, type CommandStyle } from './commands.js';
@@ -23,8 +24,9 @@ import { hashSource, STYLE } from './html.js';
 import type { StoredKey } from './key-file.js';
 import { HashGate, hashSlotsFor, poolSize } from './hash-gate.js';
 import { createDummyHash, verifyPassword, type PasswordHashOptions } from './passwords.js';
-import { RateLimiter } from './rate-limit.js';
-import { RevocationList } from './revocations.js';
+import type { AppRedis } from './redis/client.js';
+import type { Revocations } from './revocations.js';
+import { openSharedState, type RedisStateOptions } from './shared-state.js';
 import { explainMissingSession } from './missing-session-hint.js';
 import { renderHome } from './pages.js';
 
@@ -94,11 +96,21 @@ export interface CachetAppOptions {
    * one whose completion they control, to decide how parallel logins interleave.
    */
   verifyPassword?: (password: string, stored: string) => Promise<boolean>;
+  /**
+   * Redis connections (from `connectRedis` in src/app/redis/connect.ts): the revocations and the
+   * failed-login counters then live in Redis, shared by every instance, and `/healthz` reports
+   * `"redis": "up" | "down"`. Default: none (a revocation log in `dataDir`, counters in memory).
+   * The app does not close them: the caller does, after {@link CachetApp.close}.
+   */
+  redis?: AppRedis;
+  /** Tuning of the state in Redis (prefix, resync interval, timers); only with `redis`. */
+  redisOptions?: RedisStateOptions;
 }
 
 const OPTION_KEYS: OptionKeys<CachetAppOptions> = {
   dataDir: true, keys: true, explain: true, insecureCookies: true, idleTimeout: true, absoluteTimeout: true, trustProxy: true,
   loginLimits: true, now: true, log: true, passwordHashOptions: true, verifyPassword: true, sessionCache: true, commands: true,
+  redis: true, redisOptions: true,
 };
 const LIMIT_KEYS: OptionKeys<LoginLimits> = {
   perUser: true, perIp: true, windowSeconds: true, hashesInFlight: true, hashesPerUser: true, hashesPerIp: true, hashQueue: true,
@@ -110,6 +122,13 @@ export interface CachetApp {
   readonly store: CookieStore<AppSessionValues>;
   /** Admission control for password hashing (its `inFlight` and `queued` counts, for tests and metrics). */
   readonly hashGate: HashGate;
+  /** The revocation records the session store checks. */
+  readonly revocations: Revocations;
+  /**
+   * Stops the revocations' watcher and timers; with Redis, tries once more to write revocations
+   * still queued. Call it after `app.close()` (the servers), before closing the Redis connections.
+   */
+  close(): Promise<void>;
   /** Replaces the keys (SIGHUP): new cookies use the new primary; old ones still open and are re-issued. */
   setKeys(keys: readonly StoredKey[]): Promise<void>;
 }
@@ -140,7 +159,18 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
   const absoluteTimeout = options.absoluteTimeout ?? 86_400;
   const limits = options.loginLimits ?? {};
   const windowSeconds = limits.windowSeconds ?? 900;
-  const revocations = new RevocationList({ dir: options.dataDir, retainSeconds: absoluteTimeout, now });
+  const state = await openSharedState({
+    dataDir: options.dataDir,
+    absoluteTimeout,
+    perUser: limits.perUser ?? 5,
+    perIp: limits.perIp ?? 20,
+    windowSeconds,
+    now,
+    log,
+    redis: options.redis,
+    redisOptions: options.redisOptions,
+  });
+  const { revocations } = state;
   const keyring = await keyringOf(options.keys);
   const store = new CookieStore<AppSessionValues>({
     keyring,
@@ -160,8 +190,7 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
     dataDir: options.dataDir,
     store,
     revocations,
-    perUser: new RateLimiter({ limit: limits.perUser ?? 5, windowSeconds, now }),
-    perIp: new RateLimiter({ limit: limits.perIp ?? 20, windowSeconds, now }),
+    limiter: state.limiter,
     hashGate: new HashGate({
       maxInFlight: limits.hashesInFlight ?? hashSlotsFor(poolSize(process.env)),
       maxPerUser: limits.hashesPerUser ?? 1,
@@ -213,7 +242,12 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
     ctx.html(renderHome({ user, visits, flashes, csrfToken: String(ctx.state['csrfToken'] ?? ''), explain: explainOn }));
   });
   loginRoutes(app, forms, deps);
-  app.get('/healthz', (ctx: Context) => ctx.json({ status: 'ok' }));
+  app.get('/healthz', (ctx: Context) => {
+    // Redis away still answers 200: this instance serves pages from its last synced revocations;
+    // only logins wait (503), so taking it out of the pool would help nobody.
+    const redis = state.redisHealth();
+    ctx.json(redis === undefined ? { status: 'ok' } : { status: 'ok', redis });
+  });
   if (explainOn) {
     app.get('/explain', (ctx: Context) => explainer.handle(ctx));
     // The lab's GETs change nothing; its one POST (a pasted value) carries the CSRF token.
@@ -225,6 +259,8 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
     app,
     store,
     hashGate: deps.hashGate,
+    revocations,
+    close: () => state.close(),
     async setKeys(keys) {
       const next = await keyringOf(keys);
       store.keyring = next;
