@@ -1,0 +1,158 @@
+// Helpers for the tests of the app's state in Redis: an event log to wait on, timers the test
+// fires itself, and a TCP proxy that cuts one instance off from Redis while the others stay
+// connected. Nothing here sleeps or reads a clock: every wait is for an event.
+import { createServer, connect as connectTcp, type Server, type Socket } from 'node:net';
+import type { RevocationEvent } from '../../src/app/redis/revocations.js';
+import type { Schedule } from '../../src/app/redis/write-queue.js';
+
+/** Every event one instance reported, and promises for the ones still to come. */
+export class EventLog {
+  readonly events: RevocationEvent[] = [];
+  #waiters: { from: number; match: (e: RevocationEvent) => boolean; resolve: (e: RevocationEvent) => void }[] = [];
+
+  readonly listener = (event: RevocationEvent): void => {
+    this.events.push(event);
+    const index = this.events.length - 1;
+    this.#waiters = this.#waiters.filter((w) => {
+      if (index < w.from || !w.match(event)) return true;
+      w.resolve(event);
+      return false;
+    });
+  };
+
+  /** The position to wait from: take it before the action whose event is awaited. */
+  mark(): number {
+    return this.events.length;
+  }
+
+  /** The first event from `from` on that matches, already logged or still to come. */
+  waitFor(match: (e: RevocationEvent) => boolean, from = 0): Promise<RevocationEvent> {
+    const seen = this.events.slice(from).find(match);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve) => this.#waiters.push({ from, match, resolve }));
+  }
+}
+
+/** Timers that run only when the test fires them. */
+export function manualSchedule(): { schedule: Schedule; pending(what: 'resync' | 'retry'): number; fire(what: 'resync' | 'retry'): number } {
+  const timers = new Set<{ run: () => void; what: 'resync' | 'retry' }>();
+  return {
+    schedule: (run, _ms, what) => {
+      const timer = { run, what };
+      timers.add(timer);
+      return () => void timers.delete(timer);
+    },
+    pending: (what) => [...timers].filter((t) => t.what === what).length,
+    fire: (what) => {
+      const due = [...timers].filter((t) => t.what === what);
+      for (const timer of due) {
+        timers.delete(timer);
+        timer.run();
+      }
+      return due.length;
+    },
+  };
+}
+
+/**
+ * A TCP proxy in front of Redis for one instance: `cut()` drops its connections and refuses new
+ * ones (as a network partition would), `heal()` lets them through again.
+ */
+export class RedisProxy {
+  readonly #server: Server;
+  readonly #pairs = new Set<[Socket, Socket]>();
+  #cut = false;
+  readonly port: number;
+
+  private constructor(server: Server, port: number) {
+    this.#server = server;
+    this.port = port;
+  }
+
+  static async start(upstreamPort: number): Promise<RedisProxy> {
+    let proxy: RedisProxy | undefined;
+    const server = createServer((client) => {
+      if (proxy === undefined || proxy.#cut) {
+        client.destroy();
+        return;
+      }
+      const upstream = connectTcp(upstreamPort, '127.0.0.1');
+      const pair: [Socket, Socket] = [client, upstream];
+      proxy.#pairs.add(pair);
+      const drop = (): void => {
+        client.destroy();
+        upstream.destroy();
+        proxy?.#pairs.delete(pair);
+      };
+      client.on('error', drop).on('close', drop);
+      upstream.on('error', drop).on('close', drop);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    proxy = new RedisProxy(server, typeof address === 'object' && address !== null ? address.port : 0);
+    return proxy;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  cut(): void {
+    this.#cut = true;
+    for (const [a, b] of this.#pairs) {
+      a.destroy();
+      b.destroy();
+    }
+    this.#pairs.clear();
+  }
+
+  heal(): void {
+    this.#cut = false;
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+/** Resolves when `client` is ready (now, or at its next 'ready' event). */
+export function whenReady(client: { isReady: boolean; on(e: 'ready', l: () => void): unknown; off(e: 'ready', l: () => void): unknown }): Promise<void> {
+  if (client.isReady) return Promise.resolve();
+  return new Promise((resolve) => {
+    const onReady = (): void => {
+      client.off('ready', onReady);
+      resolve();
+    };
+    client.on('ready', onReady);
+  });
+}
+
+/** Resolves when `client` is no longer ready (Redis stopped or cut off): at its next 'end' or 'error'. */
+export function whenDown(client: { isReady: boolean; on(e: 'error' | 'end', l: () => void): unknown; off(e: 'error' | 'end', l: () => void): unknown }): Promise<void> {
+  if (!client.isReady) return Promise.resolve();
+  return new Promise((resolve) => {
+    const onDown = (): void => {
+      client.off('error', onDown);
+      client.off('end', onDown);
+      resolve();
+    };
+    client.on('error', onDown);
+    client.on('end', onDown);
+  });
+}
+
+/** Yields to the event loop until `done()` holds (no clock: a bounded number of turns). */
+export async function until(done: () => boolean, what: string): Promise<void> {
+  for (let turns = 0; !done(); turns++) {
+    if (turns > 200_000) throw new Error(`never happened: ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Sends one raw command on a node-redis connection (CONFIG, CLIENT: not allowed in scripts). */
+export function rawCommand(client: unknown, args: string[]): Promise<unknown> {
+  return (client as { sendCommand(args: string[]): Promise<unknown> }).sendCommand(args);
+}
