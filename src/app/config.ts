@@ -31,6 +31,12 @@ export interface ServerConfig {
   maxConnections: number;
   /** Entries of the session store's verified-value cache (0: no cache). */
   sessionCache: number;
+  /**
+   * Redis for the revocations and the failed-login counters, shared by every instance
+   * (`redis://` or `rediss://`). `CACHET_REDIS_URL` / `--redis`, default none (the data directory
+   * and process memory).
+   */
+  redisUrl: string | undefined;
   /** `--help` was given. */
   help: boolean;
 }
@@ -66,6 +72,10 @@ Options (each overrides its environment variable):
   --session-cache N      CACHET_SESSION_CACHE     verified session cookies kept per process, so a
                                                   repeat request costs no decrypt (default 5000,
                                                   ~1.2 KB each; 0 = decrypt every request)
+  --redis URL            CACHET_REDIS_URL         keep revocations and failed-login counts in
+                                                  Redis (redis:// or rediss://), shared by every
+                                                  instance behind a load balancer; needs the
+                                                  redis package: npm install redis
   --insecure-cookies     CACHET_INSECURE_COOKIES=1  drop Secure and the __Host- prefix, for
                                                   plain HTTP on a LAN address (never in production)
   --explain / --no-explain                        serve /explain and /explain/lab (default
@@ -102,7 +112,27 @@ function integer(name: string, text: string | undefined, fallback: number, min: 
   return value;
 }
 
-const VALUE_FLAGS = new Set(['--port', '--host', '--data-dir', '--workers', '--trust-proxy', '--idle-timeout', '--absolute-timeout', '--max-connections', '--session-cache']);
+const VALUE_FLAGS = new Set(['--port', '--host', '--data-dir', '--workers', '--trust-proxy', '--idle-timeout', '--absolute-timeout', '--max-connections', '--session-cache', '--redis']);
+
+/**
+ * A Redis URL, checked for shape only (the connection is tried at start). The message never
+ * repeats the URL: it may carry a password.
+ */
+function redisUrl(text: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined;
+  const name = '--redis (or CACHET_REDIS_URL)';
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`${name} must be a URL such as redis://127.0.0.1:6379`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new Error(`${name} must start with redis:// or rediss:// (rediss for TLS)`);
+  }
+  if (url.hostname === '') throw new Error(`${name} needs a host: redis://HOST:PORT`);
+  return text;
+}
 
 /**
  * Reads the configuration from the command-line arguments and the environment.
@@ -149,6 +179,7 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     absoluteTimeout,
     maxConnections: integer('max connections', pick('--max-connections', 'CACHET_MAX_CONNECTIONS'), 4096, 0, 1_000_000),
     sessionCache: integer('session cache', pick('--session-cache', 'CACHET_SESSION_CACHE'), 5000, 0, 1_000_000),
+    redisUrl: redisUrl(pick('--redis', 'CACHET_REDIS_URL')),
     help: switches.has('--help'),
   };
 }
