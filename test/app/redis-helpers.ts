@@ -76,13 +76,14 @@ export class RedisProxy {
         client.destroy();
         return;
       }
+      const pairs = proxy.#pairs;
       const upstream = connectTcp(upstreamPort, '127.0.0.1');
       const pair: [Socket, Socket] = [client, upstream];
-      proxy.#pairs.add(pair);
+      pairs.add(pair);
       const drop = (): void => {
         client.destroy();
         upstream.destroy();
-        proxy?.#pairs.delete(pair);
+        pairs.delete(pair);
       };
       client.on('error', drop).on('close', drop);
       upstream.on('error', drop).on('close', drop);
@@ -130,8 +131,9 @@ export function whenReady(client: { isReady: boolean; on(e: 'ready', l: () => vo
   });
 }
 
-/** Resolves when `client` is no longer ready (Redis stopped or cut off): at its next 'end' or 'error'. */
-export function whenDown(client: { isReady: boolean; on(e: 'error' | 'end', l: () => void): unknown; off(e: 'error' | 'end', l: () => void): unknown }): Promise<void> {
+/** Resolves when `client` (a node-redis connection) is no longer ready: at its next 'error' or 'end'. */
+export function whenDown(connection: { isReady: boolean }): Promise<void> {
+  const client = connection as unknown as { isReady: boolean; on(e: string, l: () => void): unknown; off(e: string, l: () => void): unknown };
   if (!client.isReady) return Promise.resolve();
   return new Promise((resolve) => {
     const onDown = (): void => {
