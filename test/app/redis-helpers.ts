@@ -2,6 +2,15 @@
 // fires itself, and a TCP proxy that cuts one instance off from Redis while the others stay
 // connected. Nothing here sleeps or reads a clock: every wait is for an event.
 import { createServer, connect as connectTcp, type Server, type Socket } from 'node:net';
+import { after } from 'node:test';
+import type { CachetAppOptions } from '../../src/app/create-app.js';
+import type { StoredKey } from '../../src/app/key-file.js';
+import type { AppRedis } from '../../src/app/redis/client.js';
+import { connectRedis } from '../../src/app/redis/connect.js';
+import { addUser } from '../../src/app/user-file.js';
+import { PASSWORD, startApp, WEAK, type Harness } from '../helpers/app-harness.js';
+import type { TestBrowser } from '../helpers/browser-client.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import type { RevocationEvent } from '../../src/app/redis/revocations.js';
 import type { Schedule } from '../../src/app/redis/write-queue.js';
 
@@ -157,4 +166,56 @@ export async function until(done: () => boolean, what: string): Promise<void> {
 /** Sends one raw command on a node-redis connection (CONFIG, CLIENT: not allowed in scripts). */
 export function rawCommand(client: unknown, args: string[]): Promise<unknown> {
   return (client as { sendCommand(args: string[]): Promise<unknown> }).sendCommand(args);
+}
+
+/** One instance of the app with its own Redis connections, as one machine of a fleet. */
+export interface Member {
+  h: Harness;
+  redis: AppRedis;
+  events: EventLog;
+  timers: ReturnType<typeof manualSchedule>;
+}
+
+export interface MemberOptions {
+  url: string;
+  /** The key prefix: one per test keeps tests apart in one redis-server. */
+  prefix: string;
+  keys: StoredKey[];
+  verifyPassword?: CachetAppOptions['verifyPassword'];
+  loginLimits?: CachetAppOptions['loginLimits'];
+  trustProxy?: number;
+}
+
+/**
+ * Starts one app instance on its own data directory (with the user "demo") and its own Redis
+ * connections; every member of a fleet gets the same keys, as machines sharing CACHET_KEYS do.
+ * Closed after the test file: servers, then the app's state, then the connections.
+ */
+export async function startMember(options: MemberOptions): Promise<Member> {
+  const dir = tempDir();
+  await addUser(dir, 'demo', PASSWORD, WEAK);
+  const redis = await connectRedis(options.url, { log: () => undefined, maxReconnectDelayMs: 20 });
+  const events = new EventLog();
+  const timers = manualSchedule();
+  const h = await startApp({
+    dir,
+    keys: options.keys,
+    redis,
+    redisOptions: { prefix: options.prefix, schedule: timers.schedule, onEvent: events.listener },
+    ...(options.verifyPassword === undefined ? {} : { verifyPassword: options.verifyPassword }),
+    ...(options.loginLimits === undefined ? {} : { loginLimits: options.loginLimits }),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+  });
+  after(async () => {
+    await h.close();
+    await h.built.close();
+    await redis.close();
+  });
+  return { h, redis, events, timers };
+}
+
+/** Copies one browser's cookies into another: the same user agent, sent to another machine. */
+export function shareCookies(from: TestBrowser, to: TestBrowser): void {
+  to.jar.clear();
+  for (const [name, value] of from.jar) to.jar.set(name, value);
 }

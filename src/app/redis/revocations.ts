@@ -39,8 +39,11 @@ export type RevocationEvent =
   | { type: 'synced'; full: boolean; version: number; reason: 'start' | 'reconnect' | 'resync' }
   /** A sync failed (Redis away); the last synced records stay in use. */
   | { type: 'sync-failed'; error: unknown }
-  /** Queued records were written (`written`), or a write failed and `waiting` records wait. */
-  | { type: 'write'; written: number; waiting: number; error?: unknown; attempt: number }
+  /**
+   * Queued records were written (`written`; Redis's `version` after them), or a write failed
+   * (`error`, the `attempt`-th in a row) and `waiting` records wait.
+   */
+  | { type: 'write'; written: number; waiting: number; version?: number; error?: unknown; attempt: number }
   /** Redis came back empty: this instance wrote back the `count` live records it holds. */
   | { type: 'reseeded'; count: number };
 
@@ -249,10 +252,10 @@ export class RedisRevocations implements Revocations {
     return withTimeout(this.#client.eval(script, { keys, arguments: args }), this.#timeout);
   }
 
-  async #write(records: RevocationRecord[]): Promise<void> {
+  async #write(records: RevocationRecord[]): Promise<number> {
     const k = this.#keys;
     const args = [String(this.#now()), String(this.#retainMs), k.channel, epochCandidate(), ...writeArguments(records)];
-    parseState(await this.#eval(WRITE, [k.sessions, k.subjects, k.version, k.epoch], args));
+    return parseState(await this.#eval(WRITE, [k.sessions, k.subjects, k.version, k.epoch], args)).version;
   }
 
   /** A connection is (back) up: write what waits, then read everything missed. */

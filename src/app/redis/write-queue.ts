@@ -33,13 +33,16 @@ export const realSchedule: Schedule = (run, ms) => {
 
 /** Options for {@link WriteQueue}. */
 export interface WriteQueueOptions {
-  /** Writes a batch to Redis; rejects when Redis did not take it. */
-  write(records: RevocationRecord[]): Promise<void>;
+  /** Writes a batch to Redis and answers Redis's version after it; rejects when Redis did not take it. */
+  write(records: RevocationRecord[]): Promise<number>;
   /** True for a record Redis would drop anyway (expired). */
   expired(record: RevocationRecord): boolean;
   schedule: Schedule;
-  /** Told after every attempt: how many records it wrote, how many still wait, and why not. */
-  report(outcome: { written: number; waiting: number; error?: unknown; attempt: number }): void;
+  /**
+   * Told after every attempt: how many records it wrote (and Redis's version after them), how
+   * many still wait, and why not.
+   */
+  report(outcome: { written: number; waiting: number; version?: number; error?: unknown; attempt: number }): void;
   /** Records per write. Default 500. */
   batch?: number;
   /** First retry delay, ms. Default 100. */
@@ -129,8 +132,9 @@ export class WriteQueue {
           if (batch.length >= (this.#o.batch ?? 500)) break;
         }
         if (batch.length === 0) break;
+        let version: number;
         try {
-          await this.#o.write(batch.map(([, record]) => record));
+          version = await this.#o.write(batch.map(([, record]) => record));
         } catch (error) {
           this.#failures++;
           this.#o.report({ written: 0, waiting: this.#pending.size, error, attempt: this.#failures });
@@ -141,7 +145,7 @@ export class WriteQueue {
         for (const [key, record] of batch) if (this.#pending.get(key) === record) this.#pending.delete(key);
         this.#failures = 0;
         this.resetBackoff();
-        this.#o.report({ written: batch.length, waiting: this.#pending.size, attempt: 0 });
+        this.#o.report({ written: batch.length, waiting: this.#pending.size, version, attempt: 0 });
       }
     } finally {
       // Cleared in the same step the loop ends in, so an `add` after it starts a new flush.
