@@ -30,7 +30,7 @@ export interface MainIo {
    */
   commands?: CommandStyle;
   /**
-   * How `--redis` connects: the loader of the `redis` package (default `import('redis')`) and how
+   * How `--redis` connects: the loader of the `redis` package (default: a dynamic import) and how
    * long the first connection may take (default 10 s). Tests shorten and replace them.
    */
   redisConnect?: Pick<ConnectRedisOptions, 'load' | 'connectTimeoutMs'>;
