@@ -223,6 +223,23 @@ describe('RedisRevocations', { skip: redisSkipReason ?? false, timeout: 60_000 }
     assert.equal(a.revocations.queued, 0);
   });
 
+  it('close tries once more to write what is queued', async () => {
+    const prefix = `r${prefixes++}:`;
+    const a = await instance(prefix);
+    await rawCommand(a.redis.client, ['CONFIG', 'SET', 'maxmemory-policy', 'noeviction']);
+    await rawCommand(a.redis.client, ['CONFIG', 'SET', 'maxmemory', '1']);
+    try {
+      await a.revocations.revokeSubject('frank');
+      assert.equal(a.revocations.queued, 1);
+    } finally {
+      await rawCommand(a.redis.client, ['CONFIG', 'SET', 'maxmemory', '0']);
+    }
+    await a.revocations.close();
+    assert.equal(a.revocations.queued, 0);
+    const c = await instance(prefix);
+    assert.equal(c.revocations.isRevoked(session('f', 'frank')), true);
+  });
+
   it('an instance cut off from Redis keeps its last synced records and applies everything missed when it reconnects', async () => {
     const prefix = `r${prefixes++}:`;
     const proxy = await RedisProxy.start(server!.port);
