@@ -116,16 +116,17 @@ export async function connectRedis(url: string, options: ConnectRedisOptions): P
   const subscriber = client.duplicate();
   for (const [name, connection] of [['commands', client], ['subscriber', subscriber]] as const) {
     let down = false;
+    let wasUp = false;
     connection.on('error', (err: Error) => {
       // node-redis reports every failed reconnect attempt: one line per outage is enough.
       if (down) return;
       down = true;
-      options.log(`redis: ${name} connection to ${where} lost (${err.message}); reconnecting`);
+      options.log(`redis: ${name} connection to ${where} ${wasUp ? 'lost' : 'failed'} (${err.message}); ${wasUp ? 'reconnecting' : 'retrying'}`);
     });
     connection.on('ready', () => {
-      if (!down) return;
+      if (down) options.log(`redis: ${name} connection to ${where} is ${wasUp ? 'back' : 'up'}`);
       down = false;
-      options.log(`redis: ${name} connection to ${where} is back`);
+      wasUp = true;
     });
   }
   const close = async (): Promise<void> => {
