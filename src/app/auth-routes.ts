@@ -74,12 +74,13 @@ function reason(err: unknown): string {
 }
 
 /**
- * Waits for a limiter's refund or reset and swallows its failure: the attempt already had its
- * answer, and a count that could not be taken back only ends with its window (the safe side).
+ * Runs a limiter's refund or reset and swallows its failure (thrown or rejected): the attempt
+ * already had its answer, and a count that could not be taken back only ends with its window
+ * (the safe side).
  */
-async function settle(done: void | Promise<void>, what: string, log: (line: string) => void): Promise<void> {
+async function settle(give: () => void | Promise<void>, what: string, log: (line: string) => void): Promise<void> {
   try {
-    await done;
+    await give();
   } catch (err) {
     log(`login limiter ${what} failed (${reason(err)}); the count ends with its window`);
   }
@@ -145,7 +146,7 @@ export function loginRoutes(app: App, forms: Middleware, deps: AuthDeps): void {
     const ticket = deps.hashGate.enter(username, ip);
     if (ticket === undefined) {
       // Refused before any work, so it is not held against the user or the IP.
-      await settle(deps.limiter.refund(username, ip), 'refund', deps.log);
+      await settle(() => deps.limiter.refund(username, ip), 'refund', deps.log);
       deps.log('login refused: password hashing queue full');
       return busy(HASH_BUSY_RETRY_AFTER);
     }
@@ -168,7 +169,7 @@ export function loginRoutes(app: App, forms: Middleware, deps: AuthDeps): void {
       ticket.release();
     }
     // Outside the gate: a round trip to Redis need not hold a hashing slot.
-    await settle(deps.limiter.reset(username, ip), 'reset', deps.log);
+    await settle(() => deps.limiter.reset(username, ip), 'reset', deps.log);
     const session = await store.get(ctx, SESSION);
     session.regenerate();
     session.subject = user.name;

@@ -24,6 +24,7 @@ import { hashSource, STYLE } from './html.js';
 import type { StoredKey } from './key-file.js';
 import { HashGate, hashSlotsFor, poolSize } from './hash-gate.js';
 import { createDummyHash, verifyPassword, type PasswordHashOptions } from './passwords.js';
+import type { LoginLimiter } from './login-limiter.js';
 import type { AppRedis } from './redis/client.js';
 import type { Revocations } from './revocations.js';
 import { openSharedState, type RedisStateOptions } from './shared-state.js';
@@ -105,12 +106,17 @@ export interface CachetAppOptions {
   redis?: AppRedis;
   /** Tuning of the state in Redis (prefix, resync interval, timers); only with `redis`. */
   redisOptions?: RedisStateOptions;
+  /**
+   * The failed-login limiter, replacing the one built from `loginLimits` (in memory, or in Redis
+   * with `redis`): for a limiter of your own, or a test that decides when it answers or fails.
+   */
+  loginLimiter?: LoginLimiter;
 }
 
 const OPTION_KEYS: OptionKeys<CachetAppOptions> = {
   dataDir: true, keys: true, explain: true, insecureCookies: true, idleTimeout: true, absoluteTimeout: true, trustProxy: true,
   loginLimits: true, now: true, log: true, passwordHashOptions: true, verifyPassword: true, sessionCache: true, commands: true,
-  redis: true, redisOptions: true,
+  redis: true, redisOptions: true, loginLimiter: true,
 };
 const LIMIT_KEYS: OptionKeys<LoginLimits> = {
   perUser: true, perIp: true, windowSeconds: true, hashesInFlight: true, hashesPerUser: true, hashesPerIp: true, hashQueue: true,
@@ -190,7 +196,7 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
     dataDir: options.dataDir,
     store,
     revocations,
-    limiter: state.limiter,
+    limiter: options.loginLimiter ?? state.limiter,
     hashGate: new HashGate({
       maxInFlight: limits.hashesInFlight ?? hashSlotsFor(poolSize(process.env)),
       maxPerUser: limits.hashesPerUser ?? 1,
