@@ -18,7 +18,16 @@ import { type AppRedis } from './client.js';
 /** Why {@link connectRedis} failed, as a stable code (startup-errors.ts turns it into a hint). */
 export type RedisConnectErrorCode = 'ERR_REDIS_MISSING' | 'ERR_REDIS_UNREACHABLE';
 
-/** A failed {@link connectRedis}; the message never holds the URL's password. */
+/**
+ * A failed {@link connectRedis}; the message never holds the URL's password.
+ *
+ * @example
+ * ```ts
+ * try { await connectRedis(url, { log }); } catch (err) {
+ *   if (err instanceof RedisConnectError && err.code === 'ERR_REDIS_MISSING') console.error('npm install redis');
+ * }
+ * ```
+ */
 export class RedisConnectError extends Error {
   readonly code: RedisConnectErrorCode;
   /** The URL without credentials, for messages. */

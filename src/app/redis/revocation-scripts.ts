@@ -127,7 +127,14 @@ export function parseScan(reply: unknown): { cursor: string; pairs: [string, num
   return { cursor: reply[0], pairs };
 }
 
-/** The arguments of {@link WRITE} after the fixed four, for `records`. */
+/**
+ * The arguments of {@link WRITE} after the fixed four, for `records`.
+ *
+ * @example
+ * ```ts
+ * writeArguments([{ kind: 's', member: 'Zx9…', time: 1767225600000 }]); // ['s', '1767225600000', 'Zx9…']
+ * ```
+ */
 export function writeArguments(records: Iterable<RevocationRecord>): string[] {
   const out: string[] = [];
   for (const r of records) out.push(r.kind, String(r.time), r.member);
