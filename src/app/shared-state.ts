@@ -64,7 +64,8 @@ function logEvents(log: (line: string) => void, then: ((event: RevocationEvent) 
       syncing = false;
       log(`redis: revocations could not be synced (${why(event.error)}); checks use the last synced records until Redis answers`);
     } else if (event.type === 'synced') {
-      if (!syncing || event.reason === 'reconnect') log(`redis: revocations synced in full after a reconnect (version ${event.version})`);
+      if (event.reason === 'reconnect') log(`redis: revocations synced in full after a reconnect (version ${event.version})`);
+      else if (!syncing) log(`redis: revocations sync again (version ${event.version})`);
       else if (event.full && event.reason === 'resync') log(`redis: a revocation message was missed; read every revocation again (version ${event.version})`);
       syncing = true;
     } else if (event.type === 'write' && event.error !== undefined && writing) {
