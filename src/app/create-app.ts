@@ -1,7 +1,8 @@
 /**
  * The reference app, assembled from cachet's parts: `createApp` for HTTP, `CookieStore` for
- * sealed-cookie sessions (or `RedisStore`, app-store.ts), `csrf()` for forms, and {@link RevocationList} behind the store's
- * revocation hook so that logout and "log out everywhere" hold against a replayed cookie.
+ * sealed-cookie sessions (or `RedisStore`: app-store.ts), `csrf()` for forms, and the revocations
+ * (a file log, or Redis with `redis`: see shared-state.ts) behind the store's revocation hook so
+ * that logout and "log out everywhere" hold against a replayed cookie.
  * @module
  */
 import { commandLine, type CommandStyle } from './commands.js';
@@ -24,8 +25,10 @@ import { hashSource, STYLE } from './html.js';
 import { keyStatuses, primaryFirst, type KeyState, type StoredKey } from './key-states.js';
 import { HashGate, hashSlotsFor, poolSize } from './hash-gate.js';
 import { createDummyHash, verifyPassword, type PasswordHashOptions } from './passwords.js';
-import { RateLimiter } from './rate-limit.js';
-import { RevocationList } from './revocations.js';
+import type { LoginLimiter } from './login-limiter.js';
+import type { AppRedis } from './redis/client.js';
+import type { Revocations } from './revocations.js';
+import { openSharedState, type RedisStateOptions } from './shared-state.js';
 import { explainMissingSession } from './missing-session-hint.js';
 import { renderHome } from './pages.js';
 import { sessionRoutes } from './session-routes.js';
@@ -104,12 +107,26 @@ export interface CachetAppOptions {
   sessionStore?: SessionStoreKind;
   /** A connected Redis client (node-redis v4+ fits), for `sessionStore: 'redis'`. */
   redisClient?: RedisClientLike;
+  /**
+   * Redis connections (from `connectRedis` in src/app/redis/connect.ts): the revocations and the
+   * failed-login counters then live in Redis, shared by every instance, and `/healthz` reports
+   * `"redis": "up" | "down"`. Default: none (a revocation log in `dataDir`, counters in memory).
+   * The app does not close them: the caller does, after {@link CachetApp.close}.
+   */
+  redis?: AppRedis;
+  /** Tuning of the state in Redis (prefix, resync interval, timers); only with `redis`. */
+  redisOptions?: RedisStateOptions;
+  /**
+   * The failed-login limiter, replacing the one built from `loginLimits` (in memory, or in Redis
+   * with `redis`): for a limiter of your own, or a test that decides when it answers or fails.
+   */
+  loginLimiter?: LoginLimiter;
 }
 
 const OPTION_KEYS: OptionKeys<CachetAppOptions> = {
   dataDir: true, keys: true, explain: true, insecureCookies: true, idleTimeout: true, absoluteTimeout: true, trustProxy: true,
   loginLimits: true, now: true, log: true, passwordHashOptions: true, verifyPassword: true, sessionCache: true, commands: true,
-  sessionStore: true, redisClient: true,
+  sessionStore: true, redisClient: true, redis: true, redisOptions: true, loginLimiter: true,
 };
 const LIMIT_KEYS: OptionKeys<LoginLimits> = {
   perUser: true, perIp: true, windowSeconds: true, hashesInFlight: true, hashesPerUser: true, hashesPerIp: true, hashQueue: true,
@@ -122,6 +139,13 @@ export interface CachetApp {
   readonly store: AppStore;
   /** Admission control for password hashing (its `inFlight` and `queued` counts, for tests and metrics). */
   readonly hashGate: HashGate;
+  /** The revocation records the session store checks. */
+  readonly revocations: Revocations;
+  /**
+   * Stops the revocations' watcher and timers; with Redis, tries once more to write revocations
+   * still queued. Call it after `app.close()` (the servers), before closing the Redis connections.
+   */
+  close(): Promise<void>;
   /** Replaces the keys (SIGHUP): new cookies use the new primary; old ones still open and are re-issued; `/healthz` shows the new states. */
   setKeys(keys: readonly StoredKey[]): Promise<void>;
 }
@@ -157,7 +181,18 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
   const absoluteTimeout = options.absoluteTimeout ?? 86_400;
   const limits = options.loginLimits ?? {};
   const windowSeconds = limits.windowSeconds ?? 900;
-  const revocations = new RevocationList({ dir: options.dataDir, retainSeconds: absoluteTimeout, now });
+  const state = await openSharedState({
+    dataDir: options.dataDir,
+    absoluteTimeout,
+    perUser: limits.perUser ?? 5,
+    perIp: limits.perIp ?? 20,
+    windowSeconds,
+    now,
+    log,
+    redis: options.redis,
+    redisOptions: options.redisOptions,
+  });
+  const { revocations } = state;
   const keyring = await keyringOf(options.keys);
   let keysNow = keyHealth(options.keys);
   const store = createAppStore({
@@ -185,8 +220,7 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
     dataDir: options.dataDir,
     store,
     revocations,
-    perUser: new RateLimiter({ limit: limits.perUser ?? 5, windowSeconds, now }),
-    perIp: new RateLimiter({ limit: limits.perIp ?? 20, windowSeconds, now }),
+    limiter: options.loginLimiter ?? state.limiter,
     hashGate: new HashGate({
       maxInFlight: limits.hashesInFlight ?? hashSlotsFor(poolSize(process.env)),
       maxPerUser: limits.hashesPerUser ?? 1,
@@ -241,8 +275,13 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
   });
   loginRoutes(app, forms, deps);
   if (server !== undefined) sessionRoutes(app, forms, { store: server, log });
-  // Never a secret here: ids and states only, which every cookie's header shows anyway (the id).
-  app.get('/healthz', (ctx: Context) => ctx.json({ status: 'ok', keys: keysNow }));
+  app.get('/healthz', (ctx: Context) => {
+    // Never a secret here: key ids and states only, which every cookie's header shows anyway (the id).
+    // Redis away still answers 200: this instance serves pages from its last synced revocations;
+    // only logins wait (503), so taking it out of the pool would help nobody.
+    const redis = state.redisHealth();
+    ctx.json(redis === undefined ? { status: 'ok', keys: keysNow } : { status: 'ok', keys: keysNow, redis });
+  });
   if (explainOn) {
     app.get('/explain', (ctx: Context) => explainer.handle(ctx));
     // The lab's GETs change nothing; its one POST (a pasted value) carries the CSRF token.
@@ -254,6 +293,8 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
     app,
     store,
     hashGate: deps.hashGate,
+    revocations,
+    close: () => state.close(),
     async setKeys(keys) {
       const next = await keyringOf(keys);
       keysNow = keyHealth(keys);
