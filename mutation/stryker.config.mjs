@@ -23,6 +23,7 @@ export const mutate = [
   // the reference app: login, limits, password hashing, and the logging in create-app.ts.
   'src/app/auth-routes.ts',
   'src/app/rate-limit.ts',
+  'src/app/login-limiter.ts',
   'src/app/passwords.ts',
   'src/app/create-app.ts',
 ];
@@ -68,6 +69,10 @@ export const testFiles = [
   'test/app/main.test.ts',
   'test/app/passwords.test.ts',
   'test/app/rate-limit.test.ts',
+  // The LoginLimiter contract (its Redis half starts a redis-server) and the login route with a
+  // limiter the test controls (no Redis).
+  'test/app/login-limiter.test.ts',
+  'test/app/login-limiter-routes.test.ts',
 ];
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */

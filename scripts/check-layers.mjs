@@ -49,6 +49,10 @@ function webOnly(layer, relFile) {
 // The list lives in node-only-files.json, which the browser test reads too.
 const NODE_STORES = new Set(JSON.parse(readFileSync(new URL('./node-only-files.json', import.meta.url), 'utf8')));
 
+// Packages a file may load with a dynamic import(), never statically: they stay out of
+// `dependencies`, and only a configuration that needs them loads them.
+const OPTIONAL_PACKAGES = { 'app/redis/connect.ts': ['redis'] };
+
 function walk(dir) {
   const out = [];
   for (const name of readdirSync(dir)) {
@@ -92,6 +96,9 @@ for (const file of walk(src)) {
       continue;
     }
     if (!spec.startsWith('.')) {
+      // An optional package the app loads with import() only when the operator asks for it
+      // (`--redis URL`); a static import would make it a dependency of every install.
+      if (m[2] !== undefined && OPTIONAL_PACKAGES[relFile]?.includes(spec)) continue;
       problems.push(`${relFile}: imports package '${spec}'; cachet has no runtime dependencies`);
       continue;
     }

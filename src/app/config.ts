@@ -31,6 +31,14 @@ export interface ServerConfig {
   maxConnections: number;
   /** Entries of the session store's verified-value cache (0: no cache). */
   sessionCache: number;
+  /** Where sessions live: `cookie` (sealed cookie) or `redis`. `CACHET_SESSION_STORE` / `--session-store`, default `cookie`. */
+  sessionStore: 'cookie' | 'redis';
+  /**
+   * Redis for the revocations and the failed-login counters, shared by every instance
+   * (`redis://` or `rediss://`). `CACHET_REDIS_URL` / `--redis`, default none (the data directory
+   * and process memory).
+   */
+  redisUrl: string | undefined;
   /** `--help` was given. */
   help: boolean;
 }
@@ -66,6 +74,14 @@ Options (each overrides its environment variable):
   --session-cache N      CACHET_SESSION_CACHE     verified session cookies kept per process, so a
                                                   repeat request costs no decrypt (default 5000,
                                                   ~1.2 KB each; 0 = decrypt every request)
+  --session-store S      CACHET_SESSION_STORE     where sessions live: "cookie" (default: all in
+                                                  the sealed cookie) or "redis" (in Redis, the
+                                                  cookie holding a signed id; the home page lists
+                                                  your sessions and can end them; needs --redis)
+  --redis URL            CACHET_REDIS_URL         keep revocations and failed-login counts in
+                                                  Redis (redis:// or rediss://), shared by every
+                                                  instance behind a load balancer; needs the
+                                                  redis package: npm install redis
   --insecure-cookies     CACHET_INSECURE_COOKIES=1  drop Secure and the __Host- prefix, for
                                                   plain HTTP on a LAN address (never in production)
   --explain / --no-explain                        serve /explain and /explain/lab (default
@@ -74,11 +90,14 @@ Options (each overrides its environment variable):
 
 Other environment:
   CACHET_KEYS   cookie keys, overriding keys.json: "id:secret,id:secret" (primary
-                first) or the keys.json JSON
+                first) or the keys.json JSON. A third field sets a state:
+                "id:secret:pending" opens cookies but seals none (a staged
+                rotation), "id:secret:primary" seals wherever it stands
   NODE_ENV      "production" turns /explain off
 
 Signals:
-  SIGHUP            reload the key file (after "${commandLine(style, 'keys', 'rotate')}")
+  SIGHUP            reload the key file (after "${commandLine(style, 'keys', 'add')}", promote,
+                    retire or rotate); GET /healthz then lists the keys and states
   SIGTERM, SIGINT   finish in-flight requests, then exit
 
 On first start the data directory is created (0700) with a fresh key and a user
@@ -102,7 +121,36 @@ function integer(name: string, text: string | undefined, fallback: number, min: 
   return value;
 }
 
-const VALUE_FLAGS = new Set(['--port', '--host', '--data-dir', '--workers', '--trust-proxy', '--idle-timeout', '--absolute-timeout', '--max-connections', '--session-cache']);
+const VALUE_FLAGS = new Set(['--port', '--host', '--data-dir', '--workers', '--trust-proxy', '--idle-timeout', '--absolute-timeout', '--max-connections', '--session-cache', '--session-store', '--redis']);
+
+const SESSION_STORES = ['cookie', 'redis'] as const;
+
+function sessionStore(text: string | undefined): ServerConfig['sessionStore'] {
+  if (text === undefined || text === '') return 'cookie';
+  const found = SESSION_STORES.find((kind) => kind === text);
+  if (found === undefined) throw new Error(`session store must be "cookie" or "redis", got "${text}"`);
+  return found;
+}
+
+/**
+ * A Redis URL, checked for shape only (the connection is tried at start). The message never
+ * repeats the URL: it may carry a password.
+ */
+function redisUrl(text: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined;
+  const name = '--redis (or CACHET_REDIS_URL)';
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`${name} must be a URL such as redis://127.0.0.1:6379`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new Error(`${name} must start with redis:// or rediss:// (rediss for TLS)`);
+  }
+  if (url.hostname === '') throw new Error(`${name} needs a host: redis://HOST:PORT`);
+  return text;
+}
 
 /**
  * Reads the configuration from the command-line arguments and the environment.
@@ -137,6 +185,9 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
   const absoluteTimeout = integer('absolute timeout', pick('--absolute-timeout', 'CACHET_ABSOLUTE_TIMEOUT'), 86_400, 1, 31_536_000);
   if (absoluteTimeout < idleTimeout) throw new Error('the absolute timeout must not be shorter than the idle timeout');
   const host = pick('--host', 'HOST');
+  const store = sessionStore(pick('--session-store', 'CACHET_SESSION_STORE'));
+  const redis = redisUrl(pick('--redis', 'CACHET_REDIS_URL'));
+  if (store === 'redis' && redis === undefined) throw new Error('--session-store redis needs --redis URL (or CACHET_REDIS_URL): the Redis that holds the sessions');
   return {
     port: integer('port', pick('--port', 'PORT'), 8080, 0, 65_535),
     host: host === undefined || host === '' ? '127.0.0.1' : host,
@@ -149,6 +200,8 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     absoluteTimeout,
     maxConnections: integer('max connections', pick('--max-connections', 'CACHET_MAX_CONNECTIONS'), 4096, 0, 1_000_000),
     sessionCache: integer('session cache', pick('--session-cache', 'CACHET_SESSION_CACHE'), 5000, 0, 1_000_000),
+    sessionStore: store,
+    redisUrl: redis,
     help: switches.has('--help'),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The reference app, assembled from cachet's parts: `createApp` for HTTP, `CookieStore` for
- * sealed-cookie sessions, `csrf()` for forms, and {@link RevocationList} behind the store's
- * revocation hook so that logout and "log out everywhere" hold against a replayed cookie.
+ * sealed-cookie sessions (or `RedisStore`: app-store.ts), `csrf()` for forms, and the revocations
+ * (a file log, or Redis with `redis`: see shared-state.ts) behind the store's revocation hook so
+ * that logout and "log out everywhere" hold against a replayed cookie.
  * @module
  */
 import { commandLine, type CommandStyle } from './commands.js';
@@ -12,21 +13,25 @@ import { noStore, securityHeaders } from '../http/security-headers.js';
 import type { Context } from '../http/context.js';
 import type { Middleware } from '../http/types.js';
 import { Keyring } from '../keys/keyring.js';
-import { CookieStore } from '../session/cookie-store/cookie-store.js';
+import type { RedisClientLike } from '../session/server-store/redis/redis-records.js';
 import type { SessionValues } from '../session/core/session-record.js';
 import type { Store } from '../session/core/types.js';
+import { createAppStore, serverSessions, type AppStore, type SessionStoreKind } from './app-store.js';
 import { loginRoutes, type AuthDeps } from './auth-routes.js';
 import { COUNTDOWN_SCRIPT } from './explain-page.js';
 import { createExplainer } from './explain.js';
 import { createLab } from './lab.js';
 import { hashSource, STYLE } from './html.js';
-import type { StoredKey } from './key-file.js';
+import { keyStatuses, primaryFirst, type KeyState, type StoredKey } from './key-states.js';
 import { HashGate, hashSlotsFor, poolSize } from './hash-gate.js';
 import { createDummyHash, verifyPassword, type PasswordHashOptions } from './passwords.js';
-import { RateLimiter } from './rate-limit.js';
-import { RevocationList } from './revocations.js';
+import type { LoginLimiter } from './login-limiter.js';
+import type { AppRedis } from './redis/client.js';
+import type { Revocations } from './revocations.js';
+import { openSharedState, type RedisStateOptions } from './shared-state.js';
 import { explainMissingSession } from './missing-session-hint.js';
 import { renderHome } from './pages.js';
+import { sessionRoutes } from './session-routes.js';
 
 /** What a session of the reference app holds. */
 export interface AppSessionValues extends Record<string, unknown> {
@@ -62,7 +67,7 @@ export interface LoginLimits {
 export interface CachetAppOptions {
   /** The data directory (users.json and revocations.jsonl are read from it). */
   dataDir: string;
-  /** The cookie keys, primary first. */
+  /** The cookie keys: the one marked `primary` (else the first not `pending`) seals; every key opens. */
   keys: readonly StoredKey[];
   /** Serve `GET /explain` and the cookie lab, `/explain/lab`. Default true. */
   explain?: boolean;
@@ -94,11 +99,34 @@ export interface CachetAppOptions {
    * one whose completion they control, to decide how parallel logins interleave.
    */
   verifyPassword?: (password: string, stored: string) => Promise<boolean>;
+  /**
+   * Where sessions live. `'cookie'` (default): all in the sealed cookie. `'redis'`: in Redis
+   * (`RedisStore`), the cookie holding only a signed id; the home page then lists the user's
+   * active sessions, each of which can be ended. Needs `redisClient`.
+   */
+  sessionStore?: SessionStoreKind;
+  /** A connected Redis client (node-redis v4+ fits), for `sessionStore: 'redis'`. */
+  redisClient?: RedisClientLike;
+  /**
+   * Redis connections (from `connectRedis` in src/app/redis/connect.ts): the revocations and the
+   * failed-login counters then live in Redis, shared by every instance, and `/healthz` reports
+   * `"redis": "up" | "down"`. Default: none (a revocation log in `dataDir`, counters in memory).
+   * The app does not close them: the caller does, after {@link CachetApp.close}.
+   */
+  redis?: AppRedis;
+  /** Tuning of the state in Redis (prefix, resync interval, timers); only with `redis`. */
+  redisOptions?: RedisStateOptions;
+  /**
+   * The failed-login limiter, replacing the one built from `loginLimits` (in memory, or in Redis
+   * with `redis`): for a limiter of your own, or a test that decides when it answers or fails.
+   */
+  loginLimiter?: LoginLimiter;
 }
 
 const OPTION_KEYS: OptionKeys<CachetAppOptions> = {
   dataDir: true, keys: true, explain: true, insecureCookies: true, idleTimeout: true, absoluteTimeout: true, trustProxy: true,
   loginLimits: true, now: true, log: true, passwordHashOptions: true, verifyPassword: true, sessionCache: true, commands: true,
+  sessionStore: true, redisClient: true, redis: true, redisOptions: true, loginLimiter: true,
 };
 const LIMIT_KEYS: OptionKeys<LoginLimits> = {
   perUser: true, perIp: true, windowSeconds: true, hashesInFlight: true, hashesPerUser: true, hashesPerIp: true, hashQueue: true,
@@ -107,19 +135,32 @@ const LIMIT_KEYS: OptionKeys<LoginLimits> = {
 /** The assembled app. */
 export interface CachetApp {
   readonly app: App;
-  readonly store: CookieStore<AppSessionValues>;
+  /** The session store: a `CookieStore`, or a `RedisStore` with `sessionStore: 'redis'`. */
+  readonly store: AppStore;
   /** Admission control for password hashing (its `inFlight` and `queued` counts, for tests and metrics). */
   readonly hashGate: HashGate;
-  /** Replaces the keys (SIGHUP): new cookies use the new primary; old ones still open and are re-issued. */
+  /** The revocation records the session store checks. */
+  readonly revocations: Revocations;
+  /**
+   * Stops the revocations' watcher and timers; with Redis, tries once more to write revocations
+   * still queued. Call it after `app.close()` (the servers), before closing the Redis connections.
+   */
+  close(): Promise<void>;
+  /** Replaces the keys (SIGHUP): new cookies use the new primary; old ones still open and are re-issued; `/healthz` shows the new states. */
   setKeys(keys: readonly StoredKey[]): Promise<void>;
 }
 
 /** The session name; the cookie is `__Host-session` (or `session` with insecure cookies). */
 export const SESSION_NAME = 'session';
 
+// The keyring seals with its first key, so the primary goes first whatever the order given.
 async function keyringOf(keys: readonly StoredKey[]): Promise<Keyring> {
-  return Keyring.create(keys.map(({ id, secret }) => ({ id, secret })));
+  return Keyring.create(primaryFirst(keys, 'keys').map(({ id, secret }) => ({ id, secret })));
 }
+
+/** What `/healthz` reports about the keys: ids and states, so an operator can compare instances. */
+type KeyHealth = { id: string; state: KeyState }[];
+const keyHealth = (keys: readonly StoredKey[]): KeyHealth => keyStatuses(keys).map(({ id, state }) => ({ id, state }));
 
 /**
  * Builds the reference app.
@@ -140,28 +181,46 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
   const absoluteTimeout = options.absoluteTimeout ?? 86_400;
   const limits = options.loginLimits ?? {};
   const windowSeconds = limits.windowSeconds ?? 900;
-  const revocations = new RevocationList({ dir: options.dataDir, retainSeconds: absoluteTimeout, now });
-  const keyring = await keyringOf(options.keys);
-  const store = new CookieStore<AppSessionValues>({
-    keyring,
-    mode: 'sealed',
-    cookie: options.insecureCookies === true ? { prefix: '', secure: false } : {},
-    cache: options.sessionCache === 0 ? false : { maxEntries: options.sessionCache ?? 5000 },
-    idleTimeout,
+  const state = await openSharedState({
+    dataDir: options.dataDir,
     absoluteTimeout,
+    perUser: limits.perUser ?? 5,
+    perIp: limits.perIp ?? 20,
+    windowSeconds,
     now,
-    // The reason code only: never the cookie value (logs are read by more people than keys are).
-    onDecodeError: (code) => log(`session cookie rejected: ${code}`),
-    isRevoked: (info) => revocations.isRevoked(info),
+    log,
+    redis: options.redis,
+    redisOptions: options.redisOptions,
   });
-  const explainer = createExplainer({ keyring, store, now, absoluteTimeout, inspectCommand: commandLine(options.commands ?? 'npm-run', 'inspect', 'VALUE') });
+  const { revocations } = state;
+  const keyring = await keyringOf(options.keys);
+  let keysNow = keyHealth(options.keys);
+  const store = createAppStore({
+    kind: options.sessionStore ?? 'cookie',
+    keyring,
+    redisClient: options.redisClient,
+    cacheEntries: options.sessionCache ?? 5000,
+    common: {
+      cookie: options.insecureCookies === true ? { prefix: '', secure: false } : {},
+      idleTimeout,
+      absoluteTimeout,
+      now,
+      // The reason code only: never the cookie value (logs are read by more people than keys are).
+      onDecodeError: (code) => log(`session cookie rejected: ${code}`),
+      // With Redis, logout deletes the record and needs no list; the hook stays for `users remove`.
+      isRevoked: (info) => revocations.isRevoked(info),
+    },
+  });
+  const server = serverSessions(store);
+  const explainer = createExplainer({
+    keyring, store, now, absoluteTimeout, inspectCommand: commandLine(options.commands ?? 'npm-run', 'inspect', 'VALUE'), idCookie: server !== undefined,
+  });
   const lab = await createLab({ keyring, store, now, absoluteTimeout });
   const deps: AuthDeps = {
     dataDir: options.dataDir,
     store,
     revocations,
-    perUser: new RateLimiter({ limit: limits.perUser ?? 5, windowSeconds, now }),
-    perIp: new RateLimiter({ limit: limits.perIp ?? 20, windowSeconds, now }),
+    limiter: options.loginLimiter ?? state.limiter,
     hashGate: new HashGate({
       maxInFlight: limits.hashesInFlight ?? hashSlotsFor(poolSize(process.env)),
       maxPerUser: limits.hashesPerUser ?? 1,
@@ -210,10 +269,19 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
     const visits = (session.values.visits ?? 0) + 1;
     session.values.visits = visits;
     const flashes = session.flashes().map(String);
-    ctx.html(renderHome({ user, visits, flashes, csrfToken: String(ctx.state['csrfToken'] ?? ''), explain: explainOn }));
+    const csrfToken = String(ctx.state['csrfToken'] ?? '');
+    const sessions = server === undefined ? undefined : { list: await server.list(user, { current: session.id }), now: now() };
+    ctx.html(renderHome({ user, visits, flashes, csrfToken, explain: explainOn, ...(sessions === undefined ? {} : { sessions }) }));
   });
   loginRoutes(app, forms, deps);
-  app.get('/healthz', (ctx: Context) => ctx.json({ status: 'ok' }));
+  if (server !== undefined) sessionRoutes(app, forms, { store: server, log });
+  app.get('/healthz', (ctx: Context) => {
+    // Never a secret here: key ids and states only, which every cookie's header shows anyway (the id).
+    // Redis away still answers 200: this instance serves pages from its last synced revocations;
+    // only logins wait (503), so taking it out of the pool would help nobody.
+    const redis = state.redisHealth();
+    ctx.json(redis === undefined ? { status: 'ok', keys: keysNow } : { status: 'ok', keys: keysNow, redis });
+  });
   if (explainOn) {
     app.get('/explain', (ctx: Context) => explainer.handle(ctx));
     // The lab's GETs change nothing; its one POST (a pasted value) carries the CSRF token.
@@ -225,8 +293,11 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
     app,
     store,
     hashGate: deps.hashGate,
+    revocations,
+    close: () => state.close(),
     async setKeys(keys) {
       const next = await keyringOf(keys);
+      keysNow = keyHealth(keys);
       store.keyring = next;
       explainer.setKeyring(next);
       lab.setKeyring(next);

@@ -8,20 +8,24 @@ import { SessionError } from '../errors.js';
 import { CookieCodec } from '../codec/cookie-codec.js';
 import type { Context } from '../http/context.js';
 import type { Keyring } from '../keys/keyring.js';
-import type { CookieStore } from '../session/cookie-store/cookie-store.js';
-import type { AppSessionValues } from './create-app.js';
+import type { AppStore } from './app-store.js';
 import { renderExplain, type ExplainedValue } from './explain-page.js';
 import { describeValue, VERDICTS } from './value-parts.js';
 
 /** Options for {@link createExplainer}. */
 export interface ExplainerOptions {
   keyring: Keyring;
-  store: CookieStore<AppSessionValues>;
+  store: AppStore;
   now: () => number;
   /** The store's absolute timeout (the longest a session value lives), seconds. */
   absoluteTimeout: number;
   /** The inspect command the page suggests, as it exists where the server runs. Default `npm run inspect -- VALUE`. */
   inspectCommand?: string;
+  /**
+   * The session cookie is a server-side store's signed session id (its data lives in the store),
+   * not a sealed session. Default false.
+   */
+  idCookie?: boolean;
 }
 
 /** The record keys CookieStore writes, spelled out for readers. */
@@ -38,6 +42,11 @@ function readableRecord(data: unknown): string {
     csrfSecret: r['k'] === undefined ? undefined : '(redacted)',
   };
   return JSON.stringify(shown, null, 2);
+}
+
+/** A server-side store's cookie holds the session id only; say where the rest is. */
+function readableId(data: unknown): string {
+  return JSON.stringify({ sessionId: data, values: '(kept on the server, in the session store, under this id: the cookie carries nothing else)' }, null, 2);
 }
 
 async function explainValue(
@@ -96,12 +105,15 @@ async function explainValue(
 export function createExplainer(options: ExplainerOptions): { handle(ctx: Context): Promise<void>; setKeyring(keyring: Keyring): void } {
   const { store, now } = options;
   let keyring = options.keyring;
-  let sealed = new CookieCodec({ keyring, mode: 'sealed', maxAge: options.absoluteTimeout, now });
+  // The visitor's cookie is opened the way the store made it: sealed, or a signed session id.
+  const ownCodec = (ring: Keyring) => new CookieCodec({ keyring: ring, mode: options.idCookie === true ? 'signed' : 'sealed', maxAge: options.absoluteTimeout, now });
+  const [ownTitle, showOwn] = options.idCookie === true ? ['Your session cookie (a signed session id)', readableId] : ['Your session cookie (sealed)', readableRecord];
+  let own = ownCodec(keyring);
   let signed = new CookieCodec({ keyring, mode: 'signed', maxAge: 3600, now });
   return {
     setKeyring(next) {
       keyring = next;
-      sealed = new CookieCodec({ keyring, mode: 'sealed', maxAge: options.absoluteTimeout, now });
+      own = ownCodec(keyring);
       signed = new CookieCodec({ keyring, mode: 'signed', maxAge: 3600, now });
     },
     async handle(ctx) {
@@ -109,7 +121,7 @@ export function createExplainer(options: ExplainerOptions): { handle(ctx: Contex
       const raw = ctx.cookies[name];
       const session = await store.get(ctx, 'session');
       const nowMs = now();
-      const yours = raw === undefined ? undefined : await explainValue(sealed, 'Your session cookie (sealed)', name, raw, nowMs, keyring.primaryId, readableRecord);
+      const yours = raw === undefined ? undefined : await explainValue(own, ownTitle, name, raw, nowMs, keyring.primaryId, showOwn);
       const exampleValue = await signed.encode('example', { user: 'demo', visits: 3 });
       const example = await explainValue(signed, 'A signed-mode example', 'example', exampleValue, nowMs, keyring.primaryId, (data) =>
         JSON.stringify(data, null, 2),

@@ -1,30 +1,24 @@
 /**
- * The key file (`keys.json` in the data directory): the ordered list of cookie keys, primary first.
+ * The key file (`keys.json` in the data directory) and `CACHET_KEYS`: where the cookie keys live.
  *
- *     { "keys": [ { "id": "k2611a7f3", "secret": "<32 bytes, base64url>", "createdAt": "2026-11-26T01:02:03.000Z" }, ... ] }
+ *     { "keys": [ { "id": "k2611a7f3", "secret": "<32 bytes, base64url>", "createdAt": "2026-11-26T01:02:03.000Z",
+ *                   "state": "primary", "promotedAt": "2026-11-27T09:00:00.000Z" }, ... ] }
  *
- * The primary (first) key seals new cookies; every key listed still opens the cookies it sealed.
- * Rotation puts a fresh key first and keeps the rest; retiring removes a key once the cookies it
- * sealed have expired or been re-issued. `CACHET_KEYS` in the environment overrides the file,
- * for deployments that keep secrets out of the file system.
+ * What the states mean and how a key moves between them is in {@link ./key-states.ts}. Keys are
+ * written primary first, so that a cachet from before key states (which seals with the first key
+ * and ignores `state`) reads the same file the same way. `CACHET_KEYS` in the environment
+ * overrides the file, for deployments that keep secrets out of the file system.
  * @module
  */
 import { dataFile, ensureDataDir, readJsonFile, writeFileAtomic } from './data-dir.js';
-import { generateKey } from '../keys/generate.js';
+import { newStoredKey, primaryFirst, type StoredKey, type StoredKeyState } from './key-states.js';
 
-/** One key as stored. */
-export interface StoredKey {
-  id: string;
-  /** 32 random bytes, base64url. */
-  secret: string;
-  /** ISO time of creation (absent for keys that came from `CACHET_KEYS` without one). */
-  createdAt?: string;
-}
+export { newStoredKey, retireKey, rotateKeys, type StoredKey } from './key-states.js';
 
 /** Where the keys came from. */
 export type KeySource = 'file' | 'env';
 
-/** The loaded key list. */
+/** The loaded key list, primary first. */
 export interface LoadedKeys {
   keys: StoredKey[];
   source: KeySource;
@@ -34,45 +28,49 @@ export interface LoadedKeys {
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,16}$/; // the keyring's KEY_ID_PATTERN
 const SECRET_PATTERN = /^[A-Za-z0-9_-]{43,}$/;
-
-/**
- * Makes a fresh key: 32 random bytes from `crypto.getRandomValues`, and a short id made of the
- * date (for people reading `keys list`) and random characters (so two keys made the same day differ).
- *
- * @example
- * ```ts
- * const key = newStoredKey(new Date()); // { id: 'k261126a7f3', secret: '...', createdAt: '...' }
- * ```
- */
-export function newStoredKey(now: Date = new Date()): StoredKey {
-  const date = now.toISOString().slice(2, 10).replaceAll('-', '');
-  const suffix = Buffer.from(crypto.getRandomValues(new Uint8Array(3))).toString('hex');
-  return { ...generateKey(`k${date}${suffix}`), createdAt: now.toISOString() };
-}
+// An ISO time as toISOString writes it; promotedAt decides when a key may be retired, so a value
+// Date.parse would read some other way (or not at all) is refused rather than guessed at.
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+const STATES: readonly StoredKeyState[] = ['primary', 'pending'];
 
 function checkKeys(value: unknown, origin: string): StoredKey[] {
   const list = Array.isArray(value) ? value : (value as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(list) || list.length === 0) throw new Error(`${origin}: expected a non-empty "keys" list`);
   const seen = new Set<string>();
-  return list.map((entry: unknown, index) => {
-    const { id, secret, createdAt } = (entry ?? {}) as Record<string, unknown>;
+  const keys = list.map((entry: unknown, index): StoredKey => {
+    const { id, secret, createdAt, state, promotedAt } = (entry ?? {}) as Record<string, unknown>;
     if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new Error(`${origin}: key ${index} has an invalid id (1-16 of A-Z a-z 0-9 _ -)`);
     if (typeof secret !== 'string' || !SECRET_PATTERN.test(secret)) {
       throw new Error(`${origin}: key ${id} needs a base64url secret of at least 32 bytes`);
     }
     if (seen.has(id)) throw new Error(`${origin}: key id ${id} appears twice`);
     seen.add(id);
-    return typeof createdAt === 'string' ? { id, secret, createdAt } : { id, secret };
+    if (state !== undefined && !STATES.includes(state as StoredKeyState)) {
+      throw new Error(`${origin}: key ${id} has state ${JSON.stringify(state)}; a state is "primary" or "pending", and a key that only opens cookies has none`);
+    }
+    if (promotedAt !== undefined && (typeof promotedAt !== 'string' || !ISO_TIME.test(promotedAt) || Number.isNaN(Date.parse(promotedAt)))) {
+      throw new Error(`${origin}: key ${id} has a promotedAt that is not an ISO time such as 2026-11-26T01:02:03.000Z`);
+    }
+    return {
+      id,
+      secret,
+      ...(typeof createdAt === 'string' ? { createdAt } : {}),
+      ...(state === undefined ? {} : { state: state as StoredKeyState }),
+      ...(promotedAt === undefined ? {} : { promotedAt: promotedAt as string }),
+    };
   });
+  return primaryFirst(keys, origin);
 }
 
 /**
- * Parses `CACHET_KEYS`: either the key file's JSON, or `id:secret` pairs separated by commas,
- * primary first.
+ * Parses `CACHET_KEYS`: either the key file's JSON (with the same `state` fields), or
+ * `id:secret[:state]` entries separated by commas. The state is `pending` or `primary`; without
+ * one marked `primary`, the first entry not marked `pending` is the primary.
  *
  * @example
  * ```ts
- * parseKeysEnv('k2:SECRET2,k1:SECRET1');
+ * parseKeysEnv('k2:SECRET2,k1:SECRET1');            // k2 primary, k1 opens only
+ * parseKeysEnv('k2:SECRET2,k3:SECRET3:pending');    // k2 primary, k3 pending
  * ```
  */
 export function parseKeysEnv(text: string): StoredKey[] {
@@ -86,14 +84,15 @@ export function parseKeysEnv(text: string): StoredKey[] {
     }
     return checkKeys(parsed, 'CACHET_KEYS');
   }
-  const pairs = trimmed.split(',').map((pair, index) => {
-    const colon = pair.indexOf(':');
-    // Without this check, indexOf's -1 made slice(0, -1) cut the last character off the id and
-    // the error named a key that does not exist ("bad" reported as "ba").
-    if (colon === -1) throw new Error(`CACHET_KEYS: entry ${index + 1} is not "id:secret"; the format is "id:secret,id:secret" (primary first) or the keys.json JSON`);
-    return { id: pair.slice(0, colon).trim(), secret: pair.slice(colon + 1).trim() };
+  const entries = trimmed.split(',').map((entry, index) => {
+    // Ids and base64url secrets never contain ":", so the fields split without ambiguity.
+    const [id, secret, state, ...extra] = entry.split(':').map((field) => field.trim());
+    if (secret === undefined || extra.length > 0) {
+      throw new Error(`CACHET_KEYS: entry ${index + 1} is not "id:secret" or "id:secret:state"; the format is "id:secret,id:secret" (primary first; a third field ":pending" or ":primary" sets a state) or the keys.json JSON`);
+    }
+    return state === undefined ? { id, secret } : { id, secret, state };
   });
-  return checkKeys(pairs, 'CACHET_KEYS');
+  return checkKeys(entries, 'CACHET_KEYS');
 }
 
 /**
@@ -113,7 +112,7 @@ export function readKeyFile(dir: string): StoredKey[] | undefined {
 }
 
 /**
- * Writes the key file atomically with mode 0600.
+ * Writes the key file atomically with mode 0600, primary first (see the module comment).
  *
  * @example
  * ```ts
@@ -122,8 +121,8 @@ export function readKeyFile(dir: string): StoredKey[] | undefined {
  */
 export function writeKeyFile(dir: string, keys: readonly StoredKey[]): void {
   ensureDataDir(dir);
-  checkKeys(keys, 'keys');
-  writeFileAtomic(dataFile(dir, 'keys.json'), `${JSON.stringify({ keys }, null, 2)}\n`);
+  const ordered = checkKeys(keys, 'keys');
+  writeFileAtomic(dataFile(dir, 'keys.json'), `${JSON.stringify({ keys: ordered }, null, 2)}\n`);
 }
 
 /**
@@ -140,37 +139,7 @@ export function loadKeys(dir: string, env: NodeJS.ProcessEnv, now: Date = new Da
   if (fromEnv !== undefined && fromEnv.trim() !== '') return { keys: parseKeysEnv(fromEnv), source: 'env', created: false };
   const existing = readKeyFile(dir);
   if (existing !== undefined) return { keys: existing, source: 'file', created: false };
-  const keys = [newStoredKey(now)];
+  const keys: StoredKey[] = [{ ...newStoredKey(now), state: 'primary' }];
   writeKeyFile(dir, keys);
   return { keys, source: 'file', created: true };
-}
-
-/**
- * Puts a fresh primary key first and keeps the others for opening existing cookies.
- *
- * @example
- * ```ts
- * writeKeyFile(dir, rotateKeys(readKeyFile(dir) ?? []));
- * ```
- */
-export function rotateKeys(keys: readonly StoredKey[], now: Date = new Date()): StoredKey[] {
-  let fresh = newStoredKey(now);
-  while (keys.some((key) => key.id === fresh.id)) fresh = newStoredKey(now);
-  return [fresh, ...keys];
-}
-
-/**
- * Removes a non-primary key. Retiring the primary is refused: rotate first, so that new cookies
- * never lose their key.
- *
- * @example
- * ```ts
- * writeKeyFile(dir, retireKey(keys, 'k251001c0ffee'));
- * ```
- */
-export function retireKey(keys: readonly StoredKey[], id: string): StoredKey[] {
-  const index = keys.findIndex((key) => key.id === id);
-  if (index === -1) throw new Error(`no key with id ${id}`);
-  if (index === 0) throw new Error(`${id} is the primary key; run "keys rotate" first, then retire it`);
-  return keys.filter((key) => key.id !== id);
 }

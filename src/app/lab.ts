@@ -15,14 +15,13 @@ import { inspectValue, type InspectedPartLabel } from '../codec/inspect.js';
 import { traceDecode } from '../codec/trace.js';
 import type { Context } from '../http/context.js';
 import { Keyring } from '../keys/keyring.js';
-import type { CookieStore } from '../session/cookie-store/cookie-store.js';
-import type { AppSessionValues } from './create-app.js';
+import type { AppStore } from './app-store.js';
 import { renderLab, type LabRun } from './lab-page.js';
 
 /** Options for {@link createLab}. */
 export interface LabOptions {
   keyring: Keyring;
-  store: CookieStore<AppSessionValues>;
+  store: AppStore;
   now: () => number;
   /** The store's absolute timeout, seconds: the lab judges expiry as the store does. */
   absoluteTimeout: number;
@@ -86,8 +85,9 @@ export async function createLab(options: LabOptions): Promise<Lab> {
   const { store, now, absoluteTimeout } = options;
   const codecs = (keyring: Keyring) => ({
     sealed: new CookieCodec({ keyring, mode: 'sealed', maxAge: absoluteTimeout, now }),
-    // The explain page's signed example is signed for an hour with the app's keys.
-    signed: new CookieCodec({ keyring, mode: 'signed', maxAge: 3600, now }),
+    // The explain page's signed example is signed for an hour with the app's keys; a server-side
+    // store's session-id cookie, for up to the absolute timeout.
+    signed: new CookieCodec({ keyring, mode: 'signed', maxAge: Math.max(3600, absoluteTimeout), now }),
   });
   let app = codecs(options.keyring);
   // The demo keyring before and after "Rotate the demo key": fixed at startup, so no request

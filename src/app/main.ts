@@ -13,9 +13,18 @@ import { createCachetApp, type CachetApp } from './create-app.js';
 import { ensureDataDir } from './data-dir.js';
 import { stopAndReport, trackRequests } from './graceful-exit.js';
 import { loadKeys, readKeyFile } from './key-file.js';
-import type { StoredKey } from './key-file.js';
+import { keyStatuses, type StoredKey } from './key-states.js';
+import type { AppRedis } from './redis/client.js';
+import { connectRedis, RedisConnectError, redactRedisUrl, type ConnectRedisOptions } from './redis/connect.js';
 import { startupMessage } from './startup-errors.js';
 import { ensureDemoUser } from './user-file.js';
+
+/** "primary is k2, 3 key(s): 1 primary, 1 pending, 1 old": what an operator checks after a reload. */
+function keySummary(keys: readonly StoredKey[]): string {
+  const statuses = keyStatuses(keys);
+  const count = (state: string): number => statuses.filter((key) => key.state === state).length;
+  return `primary is ${statuses[0]?.id}, ${statuses.length} key(s): 1 primary, ${count('pending')} pending, ${count('old')} old`;
+}
 
 /** Where the server writes; `process.stdout`/`stderr` by default. */
 export interface MainIo {
@@ -27,6 +36,11 @@ export interface MainIo {
    * package's `cachet` binary, `'npm-run'` (the default) inside this repository.
    */
   commands?: CommandStyle;
+  /**
+   * How `--redis` connects: the loader of the `redis` package (default: a dynamic import) and how
+   * long the first connection may take (default 10 s). Tests shorten and replace them.
+   */
+  redisConnect?: Pick<ConnectRedisOptions, 'load' | 'connectTimeoutMs'>;
 }
 
 /** A running server, for tests and embedding. */
@@ -91,18 +105,46 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
   if (config.insecureCookies && primary) {
     io.err('cachet: warning: --insecure-cookies: the session cookie is sent without Secure and without the __Host- prefix, so anyone on the network path can read and replay it; use it only for plain-HTTP development on a trusted network, never in production');
   }
-  const built: CachetApp = await createCachetApp({
-    dataDir: config.dataDir,
-    keys,
-    explain: config.explain,
-    insecureCookies: config.insecureCookies,
-    idleTimeout: config.idleTimeout,
-    absoluteTimeout: config.absoluteTimeout,
-    trustProxy: config.trustProxy,
-    sessionCache: config.sessionCache,
-    log: io.out,
-    commands: style,
-  });
+  // The cluster's primary serves nothing: only the processes that answer requests connect.
+  const redisUrl = config.workers > 1 && primary ? undefined : config.redisUrl;
+  let redis: AppRedis | undefined;
+  let built: CachetApp;
+  try {
+    if (redisUrl !== undefined) redis = await connectRedis(redisUrl, { ...io.redisConnect, log: io.out });
+    built = await createCachetApp({
+      dataDir: config.dataDir,
+      keys,
+      explain: config.explain,
+      insecureCookies: config.insecureCookies,
+      idleTimeout: config.idleTimeout,
+      absoluteTimeout: config.absoluteTimeout,
+      trustProxy: config.trustProxy,
+      sessionCache: config.sessionCache,
+      log: io.out,
+      commands: style,
+      ...(redis === undefined ? {} : { redis }),
+      // config refuses --session-store redis without --redis, so a client is there when asked for.
+      ...(config.sessionStore === 'redis' && redis !== undefined ? { sessionStore: 'redis' as const, redisClient: redis.client } : {}),
+    });
+  } catch (err) {
+    await redis?.close();
+    const where = redactRedisUrl(redisUrl ?? '');
+    // The first sync failed after the connection was up: Redis went away, or does not answer.
+    const reported = redis !== undefined && !(err instanceof RedisConnectError)
+      ? new RedisConnectError('ERR_REDIS_UNREACHABLE', where, `Redis at ${where} did not answer the first read of the revocations (${(err as Error).message})`)
+      : err;
+    io.err(`cachet: ${startupMessage(reported, config, style)}`);
+    process.exitCode = 1;
+    return undefined;
+  }
+  if (config.redisUrl !== undefined && primary) io.out(`cachet: revocations and login limits are shared in Redis at ${redactRedisUrl(config.redisUrl)}`);
+  // Servers first (requests in flight may still log out), then the state (one last try to write
+  // queued revocations), then the connections.
+  const closeAll = async (): Promise<void> => {
+    await built.app.close();
+    await built.close();
+    await redis?.close();
+  };
 
   const reloadHere = async (): Promise<void> => {
     if (io.env['CACHET_KEYS'] !== undefined && io.env['CACHET_KEYS'] !== '') {
@@ -113,14 +155,16 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
       const next = readKeyFile(config.dataDir);
       if (next === undefined) throw new Error('keys.json is missing');
       await built.setKeys(next);
-      io.out(`cachet: keys reloaded; primary is ${next[0]?.id}, ${next.length} key(s) in all`);
+      io.out(`cachet: keys reloaded; ${keySummary(next)}`);
     } catch (err) {
       io.err(`cachet: key reload failed, keeping the current keys: ${(err as Error).message}`);
     }
   };
 
   const where = (port: number): string => `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  const failed = (err: unknown): undefined => {
+  const failed = async (err: unknown): Promise<undefined> => {
+    await built.close();
+    await redis?.close();
     io.err(`cachet: ${startupMessage(err, config, style)}`);
     process.exitCode = 1;
     return undefined;
@@ -141,7 +185,10 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
       for (const pid of group.pids()) if (pid > 0) process.kill(pid, 'SIGHUP');
     };
     process.on('SIGHUP', forward);
-    return { config, port: group.port, reload: async () => forward(), close: () => group.close() };
+    return { config, port: group.port, reload: async () => forward(), close: async () => {
+      await group.close();
+      await built.close();
+    } };
   }
   let server: Server;
   try {
@@ -158,10 +205,10 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) process.exit(1);
     stopping = true;
-    void stopAndReport(signal, active, () => built.app.close(), io.out).then(() => process.exit(0));
+    void stopAndReport(signal, active, closeAll, io.out).then(() => process.exit(0));
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   if (primary) io.out(`cachet: listening on ${where(port)} (pid ${process.pid})`);
-  return { config, port, reload: reloadHere, close: () => built.app.close() };
+  return { config, port, reload: reloadHere, close: closeAll };
 }

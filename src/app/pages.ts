@@ -2,7 +2,9 @@
  * The app's pages: the welcome page and the login form. Pure functions from data to HTML.
  * @module
  */
+import type { SessionInfo } from '../session/server-store/server-store-options.js';
 import { csrfField, escapeHtml, renderPage } from './html.js';
+import { renderSessionList } from './session-list.js';
 
 /** What the welcome page shows. */
 export interface HomePageData {
@@ -11,6 +13,12 @@ export interface HomePageData {
   flashes: readonly string[];
   csrfToken: string;
   explain: boolean;
+  /**
+   * With a server-side store: the user's sessions (`store.list(user, { current })`) and the time
+   * the page is made (ms), for "Your active sessions". Absent with the cookie store, whose page
+   * stays as it was.
+   */
+  sessions?: { list: readonly SessionInfo[]; now: number };
 }
 
 function flashList(flashes: readonly string[]): string {
@@ -27,10 +35,15 @@ function flashList(flashes: readonly string[]): string {
  */
 export function renderHome(data: HomePageData): string {
   const times = data.visits === 1 ? 'once' : `${data.visits} times`;
+  const where =
+    data.sessions === undefined
+      ? 'The count lives in your session cookie, sealed with AES-256-GCM: you can carry it, but neither read nor change it.'
+      : 'The count lives on the server, in Redis: your cookie carries only a signed session id.';
   const body = `${flashList(data.flashes)}
 <h1>Welcome, ${escapeHtml(data.user)}</h1>
 <p>You have opened this page <strong id="visits" data-visits="${data.visits}">${times}</strong> in this session.
-The count lives in your session cookie, sealed with AES-256-GCM: you can carry it, but neither read nor change it.</p>
+${where}</p>
+${data.sessions === undefined ? '' : renderSessionList({ sessions: data.sessions.list, csrfToken: data.csrfToken, now: data.sessions.now })}
 <div class="actions">
 <form class="inline" method="post" action="/logout">${csrfField(data.csrfToken)}<button type="submit">Log out</button></form>
 <form class="inline" method="post" action="/logout-everywhere">${csrfField(data.csrfToken)}<button type="submit" class="secondary">Log out everywhere</button></form>

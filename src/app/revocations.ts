@@ -40,6 +40,33 @@ export interface RevocationSubject {
   createdAt: number;
 }
 
+/**
+ * Where the app's revocation records live: {@link RevocationList} (a file log in the data
+ * directory, the default) or `RedisRevocations` (src/app/redis/revocations.ts, shared by every
+ * instance). The check is synchronous and reads memory only, so a logged-in page view never waits
+ * on a disk or a network; the writes may take a round trip.
+ *
+ * @example
+ * ```ts
+ * await revocations.revokeSession(session.id, session.createdAt + absoluteTimeoutMs); // log out
+ * await revocations.revokeSubject('demo');                                             // everywhere
+ * revocations.isRevoked({ id, subject: 'demo', createdAt });                           // true
+ * ```
+ */
+export interface Revocations {
+  /** True when the session was logged out, or its user logged out everywhere after it was created. */
+  isRevoked(session: RevocationSubject): boolean;
+  /**
+   * Refuses one session id until `until` (ms). Refused by this process from the next check on,
+   * even when the returned promise is still pending or the backend is away.
+   */
+  revokeSession(id: string, until: number): void | Promise<void>;
+  /** Refuses every session of `subject` created up to now; at once in this process, as above. */
+  revokeSubject(subject: string): void | Promise<void>;
+  /** Stops watching for changes (and, for a shared backend, tries once more to write what is queued). */
+  close(): void | Promise<void>;
+}
+
 /** Options for {@link RevocationList}. */
 export interface RevocationListOptions {
   /** The data directory holding `revocations.jsonl`. */
@@ -89,7 +116,7 @@ type RevocationRecord = SessionRecord | SubjectRecord;
  * revocations.isRevoked({ id, subject: 'demo', createdAt }); // true afterwards
  * ```
  */
-export class RevocationList {
+export class RevocationList implements Revocations {
   readonly #dir: string;
   readonly #log: RecordLog;
   readonly #legacyPath: string;

@@ -45,6 +45,13 @@ export function startupMessage(err: unknown, target: StartupTarget, style: Comma
     default:
       break;
   }
+  if (code === 'ERR_REDIS_MISSING') {
+    return '--redis needs the redis package, which is not installed: run npm install redis where the server runs (or start without --redis / CACHET_REDIS_URL)';
+  }
+  if (code === 'ERR_REDIS_UNREACHABLE') {
+    // Serving without the revocations would accept every logged-out cookie: no start.
+    return `${message}: start Redis or fix --redis URL (or CACHET_REDIS_URL); the server does not start without the revocations it would have to refuse`;
+  }
   if (message.startsWith('CACHET_KEYS')) {
     return `${message}. Fix or unset CACHET_KEYS; a fresh pair comes from: ${commandLine(style, 'keys', 'generate --print')}`;
   }

@@ -22,6 +22,8 @@ export interface CliIo {
   commands?: CommandStyle;
   /** Whether `out` may use ANSI colour: stdout is a terminal and NO_COLOR is unset. Default false. */
   colour?: boolean;
+  /** The clock, ms (when a key was promoted, whether it is safe to retire). Default `Date.now`. */
+  now?: () => number;
 }
 
 /** A CLI's main function: arguments after the script name in, exit code out. */

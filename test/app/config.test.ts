@@ -17,6 +17,8 @@ test('defaults to port 8080 on 127.0.0.1, .data, one process, explain on', () =>
     absoluteTimeout: 86_400,
     maxConnections: 4096,
     sessionCache: 5000,
+    sessionStore: 'cookie',
+    redisUrl: undefined,
     help: false,
   });
 });
@@ -56,7 +58,7 @@ test('rejects unknown options and bad numbers with a message naming them', () =>
 
 test('lists every flag and environment variable in --help', () => {
   assert.equal(parseServerConfig(['-h'], {}).help, true);
-  for (const word of ['--port', 'PORT', '--host', 'HOST', '--data-dir', 'CACHET_DATA_DIR', '--workers', 'CACHET_WORKERS', '--trust-proxy', 'CACHET_TRUST_PROXY', '--idle-timeout', 'CACHET_IDLE_TIMEOUT', '--absolute-timeout', 'CACHET_ABSOLUTE_TIMEOUT', '--max-connections', 'CACHET_MAX_CONNECTIONS', '--session-cache', 'CACHET_SESSION_CACHE', '--insecure-cookies', 'CACHET_INSECURE_COOKIES', '--no-explain', 'NODE_ENV', 'CACHET_KEYS', 'SIGHUP']) {
+  for (const word of ['--port', 'PORT', '--host', 'HOST', '--data-dir', 'CACHET_DATA_DIR', '--workers', 'CACHET_WORKERS', '--trust-proxy', 'CACHET_TRUST_PROXY', '--idle-timeout', 'CACHET_IDLE_TIMEOUT', '--absolute-timeout', 'CACHET_ABSOLUTE_TIMEOUT', '--max-connections', 'CACHET_MAX_CONNECTIONS', '--session-cache', 'CACHET_SESSION_CACHE', '--session-store', 'CACHET_SESSION_STORE', '--redis', 'CACHET_REDIS_URL', 'npm install redis', '--insecure-cookies', 'CACHET_INSECURE_COOKIES', '--no-explain', 'NODE_ENV', 'CACHET_KEYS', 'SIGHUP']) {
     assert.ok(SERVER_HELP.includes(word), word);
   }
 });
@@ -72,4 +74,39 @@ test('reads the connection cap per process from --max-connections or CACHET_MAX_
   assert.equal(parseServerConfig(['--max-connections', '0'], { CACHET_MAX_CONNECTIONS: '100' }).maxConnections, 0);
   assert.throws(() => parseServerConfig(['--max-connections=-1'], {}), /max connections/);
   assert.throws(() => parseServerConfig(['--max-connections=many'], {}), /max connections/);
+});
+
+test('reads where sessions live from --session-store or CACHET_SESSION_STORE: cookie by default, or redis', () => {
+  assert.equal(parseServerConfig([], {}).sessionStore, 'cookie');
+  assert.equal(parseServerConfig([], { CACHET_SESSION_STORE: 'redis', CACHET_REDIS_URL: 'redis://127.0.0.1:6379' }).sessionStore, 'redis');
+  assert.equal(parseServerConfig(['--session-store', 'cookie'], { CACHET_SESSION_STORE: 'redis' }).sessionStore, 'cookie');
+  assert.equal(parseServerConfig(['--session-store=redis', '--redis', 'redis://127.0.0.1:6379'], {}).sessionStore, 'redis');
+  for (const bad of ['Redis', 'memory', 'redis ', '__proto__']) {
+    assert.throws(() => parseServerConfig(['--session-store', bad], {}), /session store must be "cookie" or "redis"/, bad);
+  }
+  assert.throws(() => parseServerConfig(['--session-store'], {}), /--session-store needs a value/);
+});
+
+test('refuses --session-store redis without a Redis URL, naming the flag that is missing', () => {
+  assert.throws(() => parseServerConfig(['--session-store', 'redis'], {}), /--session-store redis needs --redis URL/);
+  assert.throws(() => parseServerConfig([], { CACHET_SESSION_STORE: 'redis' }), /--session-store redis needs --redis URL/);
+});
+
+test('reads a Redis URL from --redis or CACHET_REDIS_URL; none by default', () => {
+  assert.equal(parseServerConfig([], {}).redisUrl, undefined);
+  assert.equal(parseServerConfig([], { CACHET_REDIS_URL: '' }).redisUrl, undefined);
+  assert.equal(parseServerConfig([], { CACHET_REDIS_URL: 'redis://10.0.0.5:6379' }).redisUrl, 'redis://10.0.0.5:6379');
+  assert.equal(parseServerConfig(['--redis', 'rediss://cache.internal:6380/2'], { CACHET_REDIS_URL: 'redis://10.0.0.5:6379' }).redisUrl, 'rediss://cache.internal:6380/2');
+  assert.equal(parseServerConfig(['--redis=redis://:pw@h:1'], {}).redisUrl, 'redis://:pw@h:1');
+});
+
+test('refuses a Redis URL that is not redis:// or rediss://, without repeating it (it may hold a password)', () => {
+  for (const bad of ['http://user:s3cret@h:6379', 'cache.internal:6379', 's3cret', 'redis://', 'redis://:s3cret@']) {
+    assert.throws(() => parseServerConfig(['--redis', bad], {}), (err: Error) => {
+      assert.match(err.message, /^--redis \(or CACHET_REDIS_URL\) (must|needs)/);
+      assert.doesNotMatch(err.message, /s3cret/);
+      return true;
+    }, bad);
+  }
+  assert.throws(() => parseServerConfig(['--redis'], {}), /--redis needs a value/);
 });

@@ -87,9 +87,10 @@ test('rotates to a new primary, keeps the old keys and retires only non-primary 
   assert.equal(rotated[1]!.id, keys[0]!.id);
   writeKeyFile(dir, rotated);
   assert.deepEqual(readKeyFile(dir), rotated);
-  assert.throws(() => retireKey(rotated, rotated[0]!.id), /primary/);
-  assert.throws(() => retireKey(rotated, 'nope'), /no key/);
-  assert.deepEqual(retireKey(rotated, keys[0]!.id), [rotated[0]]);
+  assert.throws(() => retireKey(rotated, rotated[0]!.id), { code: 'ERR_KEY_IS_PRIMARY' });
+  assert.throws(() => retireKey(rotated, 'nope'), { code: 'ERR_KEY_UNKNOWN' });
+  const dayLater = new Date(Date.parse(rotated[0]!.promotedAt!) + 86_400_000);
+  assert.deepEqual(retireKey(rotated, keys[0]!.id, { now: dayLater }), [rotated[0]]);
 });
 
 test('creates the demo user once with a random password that verifies', async () => {

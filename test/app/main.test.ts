@@ -4,6 +4,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from '../../src/app/main.js';
 import { newStoredKey, rotateKeys, writeKeyFile } from '../../src/app/key-file.js';
+import { addKey, promoteKey } from '../../src/app/key-states.js';
 import { addUser } from '../../src/app/user-file.js';
 import { TestBrowser } from '../helpers/browser-client.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -33,7 +34,33 @@ test('keeps the running keys when the key file is broken, and takes the new ones
     const rotated = rotateKeys(keys);
     writeKeyFile(dir, rotated);
     await running.reload();
-    assert.ok(out.lines.includes(`cachet: keys reloaded; primary is ${rotated[0]!.id}, 2 key(s) in all`));
+    assert.ok(out.lines.includes(`cachet: keys reloaded; primary is ${rotated[0]!.id}, 2 key(s): 1 primary, 0 pending, 1 old`));
+  } finally {
+    await running.close();
+  }
+});
+
+test('a reload of a staged rotation says the primary and the count per state, and /healthz follows it', async () => {
+  const dir = tempDir();
+  await addUser(dir, 'demo', 'a long passphrase', WEAK);
+  const first = rotateKeys([]);
+  writeKeyFile(dir, first);
+  const out = io({ CACHET_DATA_DIR: dir });
+  const running = await startServer(['--port', '0', '--host', '127.0.0.1'], out);
+  assert.ok(running);
+  const healthKeys = async () => (JSON.parse((await new TestBrowser(`http://127.0.0.1:${running.port}`).get('/healthz')).body) as { keys: unknown }).keys;
+  try {
+    const [p] = first.map((k) => k.id);
+    const added = addKey(first);
+    const n = added[1]!.id;
+    writeKeyFile(dir, added);
+    await running.reload();
+    assert.equal(out.lines.at(-1), `cachet: keys reloaded; primary is ${p}, 2 key(s): 1 primary, 1 pending, 0 old`);
+    assert.deepEqual(await healthKeys(), [{ id: p, state: 'primary' }, { id: n, state: 'pending' }]);
+    writeKeyFile(dir, addKey(promoteKey(added, n)));
+    await running.reload();
+    assert.match(out.lines.at(-1)!, new RegExp(`^cachet: keys reloaded; primary is ${n}, 3 key\\(s\\): 1 primary, 1 pending, 1 old$`));
+    assert.deepEqual((await healthKeys() as { state: string }[]).map((k) => k.state), ['primary', 'old', 'pending']);
   } finally {
     await running.close();
   }

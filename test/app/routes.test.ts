@@ -24,7 +24,7 @@ test('answers /healthz with security headers and no-store', async () => {
   const h = await startApp();
   const res = await h.browser().get('/healthz');
   assert.equal(res.status, 200);
-  assert.deepEqual(JSON.parse(res.body), { status: 'ok' });
+  assert.deepEqual(JSON.parse(res.body), { status: 'ok', keys: [{ id: h.keys[0]!.id, state: 'primary' }] });
   assert.equal(res.headers.get('cache-control'), 'no-store');
   assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
   assert.equal(res.headers.get('x-frame-options'), 'DENY');

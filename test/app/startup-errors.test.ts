@@ -65,7 +65,7 @@ test('CACHET_KEYS without a colon is one cachet: line that does not mangle the k
   const { code, output } = await failure(['--port', '0'], { CACHET_DATA_DIR: await readyDir(), CACHET_KEYS: 'bad' });
   assert.equal(code, 1);
   const line = oneLine(output);
-  assert.equal(line, 'cachet: CACHET_KEYS: entry 1 is not "id:secret"; the format is "id:secret,id:secret" (primary first) or the keys.json JSON. Fix or unset CACHET_KEYS; a fresh pair comes from: npm run keys -- generate --print');
+  assert.equal(line, 'cachet: CACHET_KEYS: entry 1 is not "id:secret" or "id:secret:state"; the format is "id:secret,id:secret" (primary first; a third field ":pending" or ":primary" sets a state) or the keys.json JSON. Fix or unset CACHET_KEYS; a fresh pair comes from: npm run keys -- generate --print');
   assert.doesNotMatch(line, /\bba\b/);
 });
 

@@ -105,7 +105,7 @@ test('a consumer installs the packed tarball, runs npx cachet, and type-checks a
 
   const data = join(work, 'data');
   assert.match(run('npx', ['--offline', 'cachet', 'keys', 'generate'], project, { CACHET_DATA_DIR: data }), /created .*keys\.json with primary key/);
-  assert.match(run('npx', ['--offline', 'cachet', 'keys', 'list'], project, { CACHET_DATA_DIR: data }), /^ID +CREATED +ROLE\n\S+ +\S+ +primary\n$/);
+  assert.match(run('npx', ['--offline', 'cachet', 'keys', 'list'], project, { CACHET_DATA_DIR: data }), /^ID +CREATED +STATE +NOTE\n\S+ +\S+ +primary +seals new cookies\n$/);
 
   const served = await serveOnce(project, data);
   assert.equal(served.login, 200);
@@ -143,6 +143,6 @@ test('a consumer installs cachet as a git dependency, which prepare builds', { s
   run('npm', ['install', ...NPM, `git+file://${source}`], project);
   const data = join(work, 'data');
   run('npx', ['--offline', 'cachet', 'keys', 'generate'], project, { CACHET_DATA_DIR: data });
-  assert.match(run('npx', ['--offline', 'cachet', 'keys', 'list'], project, { CACHET_DATA_DIR: data }), /primary\n$/);
+  assert.match(run('npx', ['--offline', 'cachet', 'keys', 'list'], project, { CACHET_DATA_DIR: data }), / primary +seals new cookies\n$/);
   assert.equal(run(process.execPath, ['--input-type=module', '-e', "import('cachet').then((m) => console.log(typeof m.Keyring))"], project).trim(), 'function');
 });

@@ -133,6 +133,18 @@ const planted: Array<[title: string, path: string, text: string, expected: RegEx
     "import type { Request } from 'express';\nexport type R = Request;\n",
     /adapters\/fetch\/with-sessions\.ts: imports package 'express'/,
   ],
+  [
+    'the Redis connector importing redis statically fails (only import() keeps it optional)',
+    'app/redis/connect.ts',
+    "import { createClient } from 'redis';\nexport const c = createClient;\n",
+    /app\/redis\/connect\.ts: imports package 'redis'/,
+  ],
+  [
+    'another app file loading redis with import() fails',
+    'app/create-app.ts',
+    "export const load = () => import('redis');\n",
+    /app\/create-app\.ts: imports package 'redis'/,
+  ],
 ];
 
 for (const [title, path, text, expected] of planted) {
@@ -146,5 +158,11 @@ for (const [title, path, text, expected] of planted) {
 test('a package named in a TSDoc example after an export statement is not taken for an import', () => {
   const text = "export type M = (ctx: unknown) => void;\n\n/**\n * @example\n * ```ts\n * import Koa from 'koa';\n * ```\n */\nexport const k = 1;\n";
   const { status, output } = checkLayers(['--root', tree({ ...GOOD, 'adapters/koa/sessions.ts': text })]);
+  assert.equal(status, 0, output);
+});
+
+test('the Redis connector may load redis with import(), which only --redis reaches', () => {
+  const text = "export const load = () => import('redis');\n";
+  const { status, output } = checkLayers(['--root', tree({ ...GOOD, 'app/redis/connect.ts': text })]);
   assert.equal(status, 0, output);
 });

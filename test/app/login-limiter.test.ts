@@ -1,0 +1,86 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createClient } from 'redis';
+import { MemoryLoginLimiter } from '../../src/app/login-limiter.js';
+import { RedisLoginLimiter } from '../../src/app/redis/login-limiter.js';
+import type { RedisScriptClient } from '../../src/app/redis/client.js';
+import { RedisServer, redisSkipReason } from '../session/redis-server.js';
+import { runLimiterCases } from './login-limiter.case.js';
+
+describe('MemoryLoginLimiter', () => {
+  runLimiterCases({ name: 'memory', create: (options) => new MemoryLoginLimiter(options) });
+});
+
+let server: RedisServer | undefined;
+const clients: { destroy(): void; isOpen: boolean }[] = [];
+let prefixes = 0;
+
+after(async () => {
+  for (const client of clients) if (client.isOpen) client.destroy();
+  await server?.close();
+});
+
+async function connect(): Promise<RedisScriptClient> {
+  const client = createClient({ url: server?.url ?? '', disableOfflineQueue: true, socket: { reconnectStrategy: () => 20 } });
+  client.on('error', () => undefined);
+  await client.connect();
+  clients.push(client);
+  return client as unknown as RedisScriptClient;
+}
+
+describe('RedisLoginLimiter', { skip: redisSkipReason ?? false }, () => {
+  let client: RedisScriptClient;
+  before(async () => {
+    server = await RedisServer.start();
+    client = await connect();
+  });
+
+  runLimiterCases({ name: 'redis', create: (options) => new RedisLoginLimiter({ ...options, client, prefix: `limits${prefixes++}:` }) });
+
+  it('counts over every connection: 40 parallel guesses from 4 instances let exactly 5 through', async () => {
+    const instances = await Promise.all([connect(), connect(), connect(), connect()]);
+    const prefix = `limits${prefixes++}:`;
+    const limiters = instances.map((c) => new RedisLoginLimiter({ client: c, perUser: 5, perIp: 1000, windowSeconds: 900, prefix }));
+    const verdicts = await Promise.all(Array.from({ length: 40 }, (_, i) => limiters[i % 4]!.take('demo', `203.0.113.${i}`)));
+    assert.equal(verdicts.filter((v) => v.ok).length, 5);
+  });
+
+  it('keeps a counter only for its window: Redis drops it when the window ends', async () => {
+    const limiter = new RedisLoginLimiter({ client, perUser: 5, perIp: 20, windowSeconds: 900, prefix: 'ttl:' });
+    await limiter.take('demo', '192.0.2.1');
+    const ttl = Number(await client.eval("return redis.call('PTTL', KEYS[1])", { keys: ['ttl:login:user:demo'], arguments: [] }));
+    assert.ok(ttl > 0 && ttl <= 900_000, `a TTL within the window, got ${ttl}`);
+  });
+
+  it('throws while Redis is away, and counts again once it is back', async () => {
+    const own = await connect();
+    const limiter = new RedisLoginLimiter({ client: own, perUser: 5, perIp: 20, windowSeconds: 900, prefix: 'away:' });
+    await server!.stop();
+    try {
+      await assert.rejects(limiter.take('demo', '192.0.2.1'));
+    } finally {
+      await server!.restart();
+    }
+    await waitReady(own);
+    assert.deepEqual(await limiter.take('demo', '192.0.2.1'), { ok: true });
+  });
+
+  it('refuses a bad limit, window or prefix when built', () => {
+    assert.throws(() => new RedisLoginLimiter({ client, perUser: 0, perIp: 20, windowSeconds: 900 }), /perUser must be a positive integer/);
+    assert.throws(() => new RedisLoginLimiter({ client, perUser: 5, perIp: 1.5, windowSeconds: 900 }), /perIp must be a positive integer/);
+    assert.throws(() => new RedisLoginLimiter({ client, perUser: 5, perIp: 20, windowSeconds: 0 }), /windowSeconds must be positive/);
+    assert.throws(() => new RedisLoginLimiter({ client, perUser: 5, perIp: 20, windowSeconds: 900, prefix: 'a b' }), /prefix must be/);
+  });
+});
+
+/** Resolves once the client has reconnected (its own 'ready' event: no clock involved). */
+function waitReady(client: RedisScriptClient): Promise<void> {
+  if (client.isReady) return Promise.resolve();
+  return new Promise((resolve) => {
+    const onReady = (): void => {
+      client.off('ready', onReady);
+      resolve();
+    };
+    client.on('ready', onReady);
+  });
+}
