@@ -7,14 +7,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newStoredKey, writeKeyFile } from '../../src/app/key-file.js';
 import { addUser } from '../../src/app/user-file.js';
 import { WEAK } from '../helpers/app-harness.js';
 import { csrfFrom, type Reply } from '../helpers/browser-client.js';
 import { fleetOf, RoundRobin, type Instance } from '../helpers/fleet.js';
-import { tempDir } from '../helpers/temp-dir.js';
 import { RedisServer, redisSkipReason } from '../session/redis-server.js';
 
 const SESSION = '__Host-session';
@@ -65,6 +65,7 @@ async function replayOpens(instance: Instance, cookie: string): Promise<boolean>
 
 describe('a fleet of three instances on one Redis', { skip: redisSkipReason, timeout: 300_000 }, () => {
   let redis: RedisServer;
+  let root: string;
   let fleet: Instance[];
   let seed: string;
   let A: Instance;
@@ -73,7 +74,8 @@ describe('a fleet of three instances on one Redis', { skip: redisSkipReason, tim
 
   before(async () => {
     redis = await RedisServer.start();
-    const root = tempDir();
+    // Not tempDir(): its after() would run at the end of this hook, not of the suite.
+    root = mkdtempSync(join(tmpdir(), 'cachet-fleet-'));
     seed = join(root, 'seed');
     await seedDir(seed, ['alice', 'bob', 'carol', 'dave']);
     fleet = fleetOf(root, seed, ['A', 'B', 'C'], ['--redis', redis.url]);
@@ -81,8 +83,13 @@ describe('a fleet of three instances on one Redis', { skip: redisSkipReason, tim
     await Promise.all(fleet.map((instance) => instance.start()));
   });
   after(async () => {
-    await Promise.all(fleet.filter((i) => i.up).map((i) => i.stop()));
-    await redis.close();
+    try {
+      await Promise.all(fleet.filter((i) => i.up).map((i) => i.stop()));
+    } finally {
+      for (const instance of fleet) instance.kill();
+      await redis.close();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   test('a login on A reads on B and C, and a visit counted on B is seen on C', async () => {
@@ -229,19 +236,26 @@ describe('a fleet of three instances on one Redis', { skip: redisSkipReason, tim
 
 describe('a fleet with --session-store redis', { skip: redisSkipReason, timeout: 300_000 }, () => {
   let redis: RedisServer;
+  let root: string;
   let fleet: Instance[];
 
   before(async () => {
     redis = await RedisServer.start();
-    const root = tempDir();
+    // Not tempDir(): its after() would run at the end of this hook, not of the suite.
+    root = mkdtempSync(join(tmpdir(), 'cachet-fleet-'));
     const seed = join(root, 'seed');
     await seedDir(seed, ['erin']);
     fleet = fleetOf(root, seed, ['A', 'B', 'C'], ['--redis', redis.url, '--session-store', 'redis']);
     await Promise.all(fleet.map((instance) => instance.start()));
   });
   after(async () => {
-    await Promise.all(fleet.filter((i) => i.up).map((i) => i.stop()));
-    await redis.close();
+    try {
+      await Promise.all(fleet.filter((i) => i.up).map((i) => i.stop()));
+    } finally {
+      for (const instance of fleet) instance.kill();
+      await redis.close();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   test('the session list shows both devices, and ending one from the other takes effect on its next request', async () => {

@@ -35,7 +35,7 @@ export class Instance {
 
   /** Starts the process (again on its previous port, so the balancer's list stays the same). */
   async start(): Promise<void> {
-    const server = spawnServer(['--port', String(this.#port), '--no-explain', ...this.args], { CACHET_DATA_DIR: this.dataDir, ...this.env });
+    const server = spawnServer(['--port', String(this.#port), '--no-explain', ...this.args], { CACHET_DATA_DIR: this.dataDir, ...this.env }, { killAtEnd: false });
     this.#server = server;
     const [, port] = await server.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
     this.#port = Number(port);
@@ -50,6 +50,12 @@ export class Instance {
     server.child.kill('SIGTERM');
     const exit = await server.exited;
     if (exit.code !== 0) throw new Error(`${this.name} exited with ${String(exit.code)}/${String(exit.signal)}:\n${server.output()}`);
+  }
+
+  /** SIGKILL, for the end of a suite that failed half-way (a process left behind would keep its port). */
+  kill(): void {
+    this.up = false;
+    this.#server?.child.kill('SIGKILL');
   }
 
   /** A stop, a new key file, a start: one step of a rolling restart. */
