@@ -9,8 +9,12 @@ export interface SpawnedServer {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Spawns `node --import tsx src/server.ts ...args`; killed at the end of the file if still alive. */
-export function spawnServer(args: string[], env: NodeJS.ProcessEnv): SpawnedServer {
+/**
+ * Spawns `node --import tsx src/server.ts ...args`; killed at the end of the file if still alive.
+ * `killAtEnd: false` leaves that to the caller: `after()` called inside a `before` hook ends with
+ * the hook, which would kill a server a whole suite shares as soon as it started.
+ */
+export function spawnServer(args: string[], env: NodeJS.ProcessEnv, options: { killAtEnd?: boolean } = {}): SpawnedServer {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', ...args], {
     env: { ...process.env, NODE_ENV: '', CACHET_KEYS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -31,9 +35,11 @@ export function spawnServer(args: string[], env: NodeJS.ProcessEnv): SpawnedServ
   );
   let done = false;
   void exited.then(() => (done = true));
-  after(() => {
-    if (!done) child.kill('SIGKILL');
-  });
+  if (options.killAtEnd !== false) {
+    after(() => {
+      if (!done) child.kill('SIGKILL');
+    });
+  }
   return {
     child,
     output: () => text,
