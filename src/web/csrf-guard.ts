@@ -13,6 +13,7 @@
  * @module
  */
 import { decodeBase64url, encodeBase64url } from '../bytes/base64url.js';
+import { pooledRandomBytes } from '../bytes/random-pool.js';
 import { checkOptionKeys, type OptionKeys } from '../errors.js';
 import type { Session } from '../session/core/session.js';
 import type { SessionValues } from '../session/core/session-record.js';
@@ -61,7 +62,9 @@ function secretBytes(token: string): Uint8Array | null {
 /** pad ‖ (pad XOR secret), base64url: a different string each time for the same secret. */
 function mask(secret: Uint8Array): string {
   const out = new Uint8Array(SECRET_BYTES * 2);
-  crypto.getRandomValues(out.subarray(0, SECRET_BYTES));
+  // The pad is no secret (it is the token's first half), so it may come from the pool: one
+  // getRandomValues call per 128 masks instead of one per page (src/bytes/random-pool.ts).
+  out.set(pooledRandomBytes(SECRET_BYTES));
   for (let i = 0; i < SECRET_BYTES; i++) out[SECRET_BYTES + i] = (out[i] ?? 0) ^ (secret[i] ?? 0);
   return encodeBase64url(out);
 }
