@@ -6,6 +6,7 @@
  * entry, every message names `npx cachet …` (see src/app/commands.ts).
  * @module
  */
+import { batchLines } from '../app/line-batch.js';
 import { startServer } from '../app/main.js';
 import { inspectMain } from './inspect.js';
 import { runMain, type CliIo, type CliMain } from './io.js';
@@ -43,7 +44,14 @@ export async function cachetMain(args: string[], io: CliIo): Promise<number> {
     return command === undefined ? 1 : 0;
   }
   if (command === 'serve') {
-    await startServer(rest, { env: io.env, out: (line) => io.out(`${line}\n`), err: (line) => io.err(`${line}\n`), commands: 'npx' });
+    // The access log goes out one write per event-loop turn, not one per request (app/line-batch.ts).
+    const out = batchLines(io.out);
+    const err = (line: string): void => {
+      out.flush();
+      io.err(`${line}\n`);
+    };
+    await startServer(rest, { env: io.env, out: out.line, err, commands: 'npx' });
+    out.flush(); // the start-up lines (or --help) now, not a turn later
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   }
   const tool = TOOLS[command];
