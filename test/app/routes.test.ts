@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { CookieCodec } from '../../src/codec/cookie-codec.js';
 import { Keyring } from '../../src/keys/keyring.js';
 import { LOGIN_FAILED } from '../../src/app/auth-routes.js';
+import { STYLE, STYLESHEET_PATH } from '../../src/app/html.js';
 import { rotateKeys, type StoredKey } from '../../src/app/key-file.js';
 import { csrfFrom, type TestBrowser } from '../helpers/browser-client.js';
 import { PASSWORD, startApp } from '../helpers/app-harness.js';
@@ -28,8 +29,27 @@ test('answers /healthz with security headers and no-store', async () => {
   assert.equal(res.headers.get('cache-control'), 'no-store');
   assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
   assert.equal(res.headers.get('x-frame-options'), 'DENY');
-  assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'.*style-src 'sha256-/);
+  assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'.*style-src 'self'/);
   assert.equal(res.setCookies.length, 0);
+});
+
+test('serves the stylesheet every page links, under a name that changes with it, cached for good and without a session', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  const login = await browser.get('/login');
+  const href = /<link rel="stylesheet" href="([^"]+)">/.exec(login.body)?.[1];
+  assert.equal(href, STYLESHEET_PATH);
+  assert.match(href, /^\/assets\/style-[0-9a-f]{8}\.css$/);
+  assert.ok(!login.body.includes('<style>'), 'no inline stylesheet left in the page');
+  const css = await h.browser().get(href);
+  assert.equal(css.status, 200);
+  assert.equal(css.body, STYLE);
+  assert.equal(css.headers.get('content-type'), 'text/css; charset=utf-8');
+  assert.equal(css.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  assert.equal(css.headers.get('x-content-type-options'), 'nosniff');
+  assert.equal(css.setCookies.length, 0);
+  // Another name under /assets/ is not a stylesheet of some older version: it is not there.
+  assert.equal((await h.browser().get('/assets/style-00000000.css')).status, 404);
 });
 
 test('sends a visitor who is not logged in to the login form with its hidden _csrf field', async () => {
