@@ -1,6 +1,8 @@
 /**
- * Scenario "reference app" (issue 6): the logged-in home page of `node dist/server.js` under
- * load, in one process and with `--workers 2`, next to raw node:http hello in the same run.
+ * Scenario "reference app" (issues 6 and 17): the logged-in home page of `node dist/server.js`
+ * under load, in one process (file backend, and with `--redis` on a local redis-server when one is
+ * installed) and with `--workers 2`. Baseline: `CookieStore`'s sealed write alone (bench:sessions
+ * (b)'s cachet server, GET /count) in the same run; raw node:http hello is measured too.
  * The client logs in as the demo user once (GET /login for the CSRF token, POST /login), then
  * requests GET / with that session cookie. The home page counts visits in the session, so
  * every response re-seals it; it also sends the full set of security headers.
@@ -10,7 +12,8 @@
 import { machineInfo } from './lib/machine.ts';
 import { serverNodeVersion } from './lib/server-process.ts';
 import { runHttpTable, httpOptionsFromEnv, expectText, cookieHeader, type HttpTarget } from './lib/http-table.ts';
-import { rawHello } from './lib/session-target.ts';
+import { rawHello, sessionTarget } from './lib/session-target.ts';
+import { hasRedisServer, startRedis, type RedisServer } from './lib/redis-server.ts';
 import { heading, publish, httpTable } from './lib/report.ts';
 import { cachetRoot } from './lib/cachet.ts';
 import { existsSync } from 'node:fs';
@@ -22,12 +25,12 @@ function mergeCookies(...headers: string[]): string {
   return [...jar.values()].join('; ');
 }
 
-function appTarget(name: string, workers: number): HttpTarget {
+function appTarget(name: string, workers: number, redisUrl?: string): HttpTarget {
   return {
     name,
     role: 'cachet',
     server: 'servers/app/reference-app.ts',
-    env: { APP_WORKERS: String(workers) },
+    env: { APP_WORKERS: String(workers), ...(redisUrl ? { APP_REDIS: redisUrl } : {}) },
     path: '/',
     async prepare(url, info) {
       const password = String(info['password'] ?? '');
@@ -43,10 +46,13 @@ function appTarget(name: string, workers: number): HttpTarget {
       });
       await res.text();
       if (res.status !== 303) throw new Error(`POST /login: expected 303, got ${res.status}`);
-      const cookie = mergeCookies(before, cookieHeader(res));
-      const home = await expectText(url + '/', { cookie }, 'Welcome, demo');
+      const loggedIn = mergeCookies(before, cookieHeader(res));
+      const home = await expectText(url + '/', { cookie: loggedIn }, 'Welcome, demo');
       if (home.headers.getSetCookie().length === 0) throw new Error('GET /: the visit counter did not re-seal the session');
-      return { cookie };
+      // The cookie a browser holds from its second view on: the first view after login gave the
+      // session its CSRF secret (login regenerates it), so replaying the login cookie would make
+      // every request create a new secret, which no browser does.
+      return { cookie: mergeCookies(loggedIn, cookieHeader(home)) };
     },
   };
 }
@@ -56,11 +62,27 @@ if (!root || !existsSync(join(root, 'dist/server.js'))) {
   console.error('app: dist/server.js is not in this checkout yet; nothing to measure');
   process.exit(0);
 }
-const targets: HttpTarget[] = [rawHello, appTarget('reference app, 1 process', 1), appTarget('reference app, --workers 2', 2)];
+// The baseline: the sealed write path alone, as bench:sessions (b) measures it (createApp +
+// CookieStore, GET /count re-seals the session on every request, no page, no log).
+const sealedWrite: HttpTarget = { ...sessionTarget('CookieStore (sealed) write alone (baseline)', 'baseline', 'servers/sessions/cachet.ts', 'write'), env: { STORE: 'cookie' } };
+const targets: HttpTarget[] = [sealedWrite, { ...rawHello, role: 'cachet' }, appTarget('reference app, 1 process (file backend)', 1)];
+let redis: RedisServer | undefined;
+if (hasRedisServer()) {
+  redis = await startRedis();
+  targets.push(appTarget('reference app, 1 process, --redis (local redis-server)', 1, redis.url));
+} else {
+  console.error('app: redis-server is not installed; the --redis row is left out');
+}
+targets.push(appTarget('reference app, --workers 2 (file backend)', 2));
 const machine = machineInfo({ serverNode: serverNodeVersion() });
 const options = httpOptionsFromEnv();
 console.error(`app: ${targets.length} servers, ${options.rounds} rounds × ${options.duration}s, ${options.connections} connections`);
-const results = await runHttpTable(targets, options);
+let results;
+try {
+  results = await runHttpTable(targets, options);
+} finally {
+  await redis?.stop();
+}
 const raw = results[0]!;
 publish(
   'app',
@@ -68,8 +90,10 @@ publish(
     `${options.connections} connections, ${options.rounds} interleaved rounds of ${options.duration} s each (median shown), ${raw.rounds[0]!.tool}. ` +
       `GET / as the logged-in demo user: renders the page, counts the visit in the session (re-sealed on every response), ` +
       `security headers, access log on. req/CPU-s counts the app's primary and its workers. ` +
-      `With 2 workers on this 2-core machine, wrk and the workers compete for the same two cores.`,
+      `With 2 workers on this 2-core machine, wrk and the workers compete for the same two cores. ` +
+      `The baseline is CookieStore's sealed write alone (createApp + CookieStore, GET /count, no page, no access log), ` +
+      `the floor the home page's own session write cannot go under; the --redis row's redis-server CPU is not counted.`,
   ]) +
     '\n' +
-    httpTable(results, '× raw hello'),
+    httpTable(results, '× sealed write'),
 );
