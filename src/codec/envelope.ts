@@ -43,9 +43,11 @@ export function formatHeader(tag: string, keyId: string, issuedAt: number, expir
 /**
  * The canonical decimal time in `text[start, end)`: 1 to 11 digits, no sign, no leading zero
  * (so each time has exactly one spelling), or -1. Reads in place: no substring, no regex.
+ * Zero is spelt `0`: `encode` writes it for a clock in the first second of 1970, and refusing
+ * it made such a value fail its own codec's decode as tampered.
  */
 export function parseTimeAt(text: string, start: number, end: number): number {
-  if (end - start < 1 || end - start > 11 || text.charCodeAt(start) === 48) return -1;
+  if (end - start < 1 || end - start > 11 || (text.charCodeAt(start) === 48 && end - start > 1)) return -1;
   let value = 0;
   for (let i = start; i < end; i++) {
     const digit = text.charCodeAt(i) - 48;

@@ -217,6 +217,61 @@ export function codecSuite(mode: CodecMode): void {
     await expectCode(codec.decode('session', ''), 'ERR_COOKIE_TAMPERED');
   });
 
+  test(`${mode}: reads a version tag only as the whole first part: a tag with anything before it is tampering`, async () => {
+    const { codec } = await setup(mode);
+    const value = await codec.encode('session', data);
+    for (const t of ['x2s', 'x1s', '-2m']) await expectCode(codec.decode('session', t + value.slice(2)), 'ERR_COOKIE_TAMPERED');
+  });
+
+  test(`${mode}: a clock in the first second of 1970 makes values that decode (issued-at 0)`, async () => {
+    const { keyring } = await setup(mode);
+    for (const now of [0, 999]) {
+      const codec = new CookieCodec({ keyring, mode, maxAge: 3600, now: () => now });
+      const value = await codec.encode('session', data);
+      assert.equal(value.split('.')[2], '0');
+      assert.deepEqual(await codec.decode('session', value), { data, issuedAt: 0, expiresAt: 3_600_000, keyId: 'k-new', stale: false });
+    }
+  });
+
+  // A time is 1 to 11 plain digits with no leading zero. Each bad time below, if a digit or
+  // length check slipped, would read as a time far enough off to fail as EXPIRED or NOT_YET_VALID
+  // before authentication: so the code tells the shape step from the later ones.
+  test(`${mode}: refuses a time that is empty, over 11 digits or not plain digits at the shape step, as tampering`, async () => {
+    const { codec } = await setup(mode);
+    const p = (await codec.encode('session', data)).split('.');
+    const withTime = (i: number, time: string) => p.map((x, k) => (k === i ? time : x)).join('.');
+    const iat = p[2]!;
+    for (const bad of ['', `12${iat}`, `1-${iat.slice(2)}`, `1a${iat.slice(2)}`, `0${iat}`, `+${iat}`]) {
+      await expectCode(codec.decode('session', withTime(2, bad)), 'ERR_COOKIE_TAMPERED');
+    }
+    await expectCode(codec.decode('session', withTime(3, '')), 'ERR_COOKIE_TAMPERED');
+  });
+
+  test(`${mode}: binds a name past Latin-1 by its UTF-8 bytes, never by the low byte of each character`, async () => {
+    const { codec } = await setup(mode);
+    // U+0162 cut to a byte is 0x62, 'b': a binding that truncated would make these two names one.
+    const value = await codec.encode('a\u0162', data);
+    assert.deepEqual((await codec.decode('a\u0162', value)).data, data);
+    await expectCode(codec.decode('ab', value), 'ERR_COOKIE_TAMPERED');
+    await expectCode(codec.decode('a\u0162', await codec.encode('ab', data)), 'ERR_COOKIE_TAMPERED');
+  });
+
+  test(`${mode}: encodes a value whose name and value fill maxBytes exactly, and refuses it under a limit one byte lower`, async () => {
+    const { codec, keyring } = await setup(mode);
+    const size = 'session'.length + (await codec.encode('session', data)).length;
+    const exact = new CookieCodec({ keyring, mode, maxAge: 3600, now: () => T0, maxBytes: size });
+    const value = await exact.encode('session', data);
+    assert.equal('session'.length + value.length, size);
+    assert.deepEqual((await exact.decode('session', value)).data, data);
+    const under = new CookieCodec({ keyring, mode, maxAge: 3600, now: () => T0, maxBytes: size - 1 });
+    await assert.rejects(under.encode('session', data), {
+      code: 'ERR_COOKIE_TOO_LARGE',
+      kind: 'usage',
+      message: `cookie "session" would be ${size} bytes; browsers keep at most ${size - 1}`,
+    });
+    await expectCode(under.decode('session', value), 'ERR_COOKIE_TOO_LARGE');
+  });
+
   test(`${mode}: rejects an oversized input before any crypto`, async (t) => {
     const { codec, keyring } = await setup(mode);
     const value = await codec.encode('session', data);

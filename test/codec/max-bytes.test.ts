@@ -30,3 +30,7 @@ test('rejects a maxBytes outside 64 … 50 × 4096', () => {
     assert.throws(() => new CookieCodec({ keyring, maxBytes }), (e: unknown) => e instanceof SessionError && e.code === 'ERR_OPTIONS_INVALID');
   }
 });
+
+test('accepts a maxBytes at either end of 64 … 50 × 4096', () => {
+  for (const maxBytes of [64, 50 * 4096]) assert.equal(new CookieCodec({ keyring, maxBytes }).maxBytes, maxBytes);
+});

@@ -87,13 +87,31 @@ test('sealed: an authentic payload that is not UTF-8 JSON is ERR_COOKIE_MALFORME
   }
 });
 
-test('sealed: a failing platform surfaces as ERR_CRYPTO (internal), not as a decode error', async (t) => {
+// docs/errors.md: internal errors keep the platform error as `cause` for the logs.
+test('sealed: a failing platform surfaces as ERR_CRYPTO (internal) naming the operation and keeping the platform error as cause', async (t) => {
   const { codec } = await setup('sealed');
   const value = await codec.encode('session', data);
-  t.mock.method(crypto.subtle, 'decrypt', () => Promise.reject(new TypeError('platform broke')));
-  await expectCode(codec.decode('session', value), 'ERR_CRYPTO');
-  t.mock.method(crypto.subtle, 'encrypt', () => Promise.reject(new TypeError('platform broke')));
-  await assert.rejects(codec.encode('session', data), { code: 'ERR_CRYPTO', kind: 'internal' });
+  const broke = new TypeError('platform broke');
+  t.mock.method(crypto.subtle, 'decrypt', () => Promise.reject(broke));
+  const err = await expectCode(codec.decode('session', value), 'ERR_CRYPTO');
+  assert.equal(err.message, 'Web Crypto failed to decrypt');
+  assert.equal(err.cause, broke);
+  t.mock.method(crypto.subtle, 'encrypt', () => Promise.reject(broke));
+  await assert.rejects(codec.encode('session', data), { code: 'ERR_CRYPTO', kind: 'internal', message: 'Web Crypto failed to encrypt', cause: broke });
+});
+
+// Decode step 3 refuses an empty ciphertext by its length. Only a writer holding the key can
+// make one authentic, so the step is what keeps such a value from reaching decrypt and JSON.parse.
+test('sealed: refuses an empty ciphertext at the shape step, before any crypto, even one sealed with the right key', async (t) => {
+  const { codec, keyring } = await setup('sealed');
+  const iat = Math.floor(T0 / 1000);
+  const header = `1s.k-new.${iat}.${iat + 60}`;
+  const key = await keyring.primary.sealingKey(Math.floor(iat / EPOCH_SECONDS));
+  const value = `${header}.${await seal(key, new Uint8Array(0), boundContext(header, header.length, 'session'))}`;
+  assert.equal(value.split('.')[5], '');
+  const decrypt = t.mock.method(crypto.subtle, 'decrypt');
+  await expectCode(codec.decode('session', value), 'ERR_COOKIE_TAMPERED');
+  assert.equal(decrypt.mock.callCount(), 0);
 });
 
 test('sealed: encodes with a new keyring derived lazily for the current epoch', async () => {
@@ -133,4 +151,35 @@ test('sealed: a failed background derivation is retried by the request that need
   await new Promise((resolve) => setImmediate(resolve));
   derive.mock.restore();
   assert.deepEqual((await codec.decode('s', await codec.encode('s', [1]))).data, [1]);
+});
+
+// The last 5 minutes of an epoch start exactly 300 s before its end (src/codec/cookie-codec.ts #warm).
+test('sealed: warms the next epoch from exactly 5 minutes before the epoch ends, not a millisecond earlier', async (t) => {
+  const epochEnd = (Math.floor(T0 / 1000 / EPOCH_SECONDS) + 1) * EPOCH_SECONDS * 1000;
+  const fresh = () => Keyring.create([{ id: 'k', secret: new Uint8Array(32).fill(5) }]);
+  const derive = t.mock.method(crypto.subtle, 'deriveKey');
+  const derivations = async (run: () => unknown): Promise<number> => {
+    const before = derive.mock.callCount();
+    await run();
+    return derive.mock.callCount() - before;
+  };
+  let keyring = await fresh();
+  assert.equal(await derivations(() => new CookieCodec({ keyring, now: () => epochEnd - 300_001 })), 1, 'this epoch only');
+  keyring = await fresh();
+  assert.equal(await derivations(() => new CookieCodec({ keyring, now: () => epochEnd - 300_000 })), 2, 'this epoch and the next');
+  // an encode at that instant warms the next epoch for a codec made earlier in the epoch
+  keyring = await fresh();
+  const clock = { now: epochEnd - 600_000 };
+  const codec = new CookieCodec({ keyring, now: () => clock.now });
+  clock.now = epochEnd - 300_001;
+  assert.equal(await derivations(() => codec.encode('s', 1)), 0);
+  clock.now = epochEnd - 300_000;
+  assert.equal(await derivations(() => codec.encode('s', 1)), 1);
+});
+
+test('sealed: a clock at 0 is a valid time, so the constructor warms epoch 0', async (t) => {
+  const keyring = await Keyring.create([{ id: 'k', secret: new Uint8Array(32).fill(5) }]);
+  const derive = t.mock.method(crypto.subtle, 'deriveKey');
+  new CookieCodec({ keyring, now: () => 0 });
+  assert.equal(derive.mock.callCount(), 1);
 });

@@ -4,6 +4,8 @@ import { codecSuite, setup, expectCode, T0 } from './codec-suite.js';
 import { sign } from '../../src/codec/signed.js';
 import { boundContext } from '../../src/codec/envelope.js';
 import { encodeBase64url } from '../../src/bytes/base64url.js';
+import { CookieCodec } from '../../src/codec/cookie-codec.js';
+import { Keyring } from '../../src/keys/keyring.js';
 
 codecSuite('signed');
 
@@ -42,9 +44,37 @@ test('signed: an authentic payload that is not UTF-8 JSON is ERR_COOKIE_MALFORME
   }
 });
 
-test('signed: a failing platform surfaces as ERR_CRYPTO (internal)', async (t) => {
+// docs/errors.md: internal errors keep the platform error as `cause` for the logs.
+test('signed: a failing platform surfaces as ERR_CRYPTO (internal) naming the operation and keeping the platform error as cause', async (t) => {
   const { codec } = await setup('signed');
   const value = await codec.encode('session', data);
-  t.mock.method(crypto.subtle, 'verify', () => Promise.reject(new TypeError('platform broke')));
-  await expectCode(codec.decode('session', value), 'ERR_CRYPTO');
+  const broke = new TypeError('platform broke');
+  t.mock.method(crypto.subtle, 'verify', () => Promise.reject(broke));
+  const err = await expectCode(codec.decode('session', value), 'ERR_CRYPTO');
+  assert.equal(err.message, 'Web Crypto failed to verify');
+  assert.equal(err.cause, broke);
+  t.mock.method(crypto.subtle, 'sign', () => Promise.reject(broke));
+  await assert.rejects(codec.encode('session', data), { code: 'ERR_CRYPTO', kind: 'internal', message: 'Web Crypto failed to sign', cause: broke });
+});
+
+// Decode step 3 refuses an empty payload by its length, before verify and JSON.parse, even when
+// a writer holding the key signed it.
+test('signed: refuses an empty payload at the shape step, before any crypto, even one signed with the right key', async (t) => {
+  const { codec, keyring } = await setup('signed');
+  const iat = Math.floor(T0 / 1000);
+  const signedPart = `1m.k-new.${iat}.${iat + 60}.`;
+  const value = `${signedPart}.${await sign(keyring.primary.signingKey, boundContext(signedPart, signedPart.length, 'session'))}`;
+  const verify = t.mock.method(crypto.subtle, 'verify');
+  await expectCode(codec.decode('session', value), 'ERR_COOKIE_TAMPERED');
+  assert.equal(verify.mock.callCount(), 0);
+});
+
+// Sealing keys are per epoch and derived ahead of need; a signed codec never uses one.
+test('signed: derives no sealing key, at construction or per request', async (t) => {
+  const keyring = await Keyring.create([{ id: 'k', secret: new Uint8Array(32).fill(6) }]);
+  const derive = t.mock.method(crypto.subtle, 'deriveKey');
+  const codec = new CookieCodec({ keyring, mode: 'signed', now: () => T0 });
+  assert.deepEqual((await codec.decode('s', await codec.encode('s', [1]))).data, [1]);
+  assert.equal(derive.mock.callCount(), 0);
+  assert.equal(keyring.primary.cachedEpochs, 0);
 });
