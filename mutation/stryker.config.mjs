@@ -54,6 +54,7 @@ export const testFiles = [
   'test/session/cookie-name-binding.test.ts',
   'test/session/cookie-store.test.ts',
   'test/session/verified-cache.test.ts',
+  'test/session/verified-entry.test.ts',
   'test/session/store-options.test.ts',
   'test/session/server-store.test.ts',
   'test/session/server-store-cache.test.ts',
