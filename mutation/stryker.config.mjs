@@ -58,6 +58,7 @@ export const testFiles = [
   'test/session/store-options.test.ts',
   'test/session/server-store.test.ts',
   'test/session/server-store-cache.test.ts',
+  'test/session/session-id-cookie.test.ts',
   'test/session/memory-store.test.ts',
   'test/session/properties.test.ts',
   'test/session/session.test.ts',
