@@ -53,6 +53,7 @@ export const testFiles = [
   'test/session/cache-admission.test.ts',
   'test/session/cookie-name-binding.test.ts',
   'test/session/cookie-store.test.ts',
+  'test/session/cookie-store-guards.test.ts',
   'test/session/verified-cache.test.ts',
   'test/session/verified-entry.test.ts',
   'test/session/store-options.test.ts',
