@@ -231,10 +231,14 @@ test('a save refused by the codec as too large is not tried again by the auto-co
   assert.deepEqual(r.ops, []);
 });
 
-test('more chunks than maxChunks are refused as malformed, before their size is looked at', async () => {
+test('more chunks than maxChunks are refused as malformed, not joined', async () => {
   const { store, errors } = setup({ chunking: { maxChunks: 2 } });
+  // In the writer's layout (full chunks, then a short last one) and small enough in total for
+  // two chunks' limit: only the count is wrong.
+  const room = 4096 - chunkCookieName(COOKIE, 1).length;
   const cookies: Record<string, string> = {};
-  for (let i = 0; i < 3; i++) cookies[chunkCookieName(COOKIE, i)] = 'x'.repeat(3000);
+  for (let i = 0; i < 2; i++) cookies[chunkCookieName(COOKIE, i)] = 'x'.repeat(room);
+  cookies[chunkCookieName(COOKIE, 2)] = 'x'.repeat(10);
   const session = await store.get(request(cookies).ctx, 'session');
   assert.equal(session.isNew, true);
   assert.deepEqual(errors, [{ code: 'ERR_COOKIE_MALFORMED', detail: 'chunks missing, too many, or not in the layout this store writes' }]);
@@ -358,4 +362,13 @@ test('a session of exactly 4096 bytes with its name is one cookie, not chunks, a
     assert.ok(found !== undefined, 'some padding seals to exactly 4096 bytes');
     assert.deepEqual(Object.keys(found), [COOKIE]);
   }
+});
+
+test('an internal Web Crypto failure while sealing is thrown as it is, not reported as a session too large', async () => {
+  const { store } = setup();
+  mock.method(CookieCodec.prototype, 'encodeJson', () => Promise.reject(new SessionError('ERR_CRYPTO', 'internal', 'Web Crypto failed to encrypt')));
+  const r = request();
+  const session = await store.get(r.ctx, 'session');
+  session.values.n = 1;
+  await assert.rejects(session.save(), (err: unknown) => err instanceof SessionError && err.code === 'ERR_CRYPTO');
 });
