@@ -78,3 +78,29 @@ test('revocation hooks, synchronous and asynchronous', async () => {
   assert.equal(await revocationReason(resolveStoreOptions({ notValidBefore: () => undefined }), info), undefined);
   assert.equal(await revocationReason(resolveStoreOptions({ notValidBefore: () => 5000 }), { ...info, subject: undefined }), undefined);
 });
+
+test('a timeout of exactly 400 days is accepted, one second more is refused', () => {
+  const max = 400 * 86_400;
+  assert.equal(resolveStoreOptions({ idleTimeout: max, absoluteTimeout: max }).absoluteTimeout, max);
+  assert.throws(() => resolveStoreOptions({ absoluteTimeout: max + 1 }), (err: unknown) => err instanceof SessionError && err.code === 'ERR_OPTIONS_INVALID');
+});
+
+test('an unknown cookie option is refused by a message that says it is a cookie option', () => {
+  assert.throws(
+    () => resolveStoreOptions({ cookie: { sameSit: 'Lax' } as never }),
+    (err: unknown) => err instanceof SessionError && err.code === 'ERR_OPTIONS_UNKNOWN' && /^store option cookie: /.test(err.message) && /sameSit/.test(err.message),
+  );
+});
+
+test('cookie.path must start with a slash: "/app" is kept and "app/" refused', () => {
+  assert.equal(resolveStoreOptions({ cookie: { prefix: '__Secure-', path: '/app' } }).attributes.path, '/app');
+  assert.throws(() => resolveStoreOptions({ cookie: { prefix: '__Secure-', path: 'app/' } }), (err: unknown) => err instanceof SessionError && err.code === 'ERR_OPTIONS_INVALID');
+});
+
+test('renewAfter takes both ends of 0..1 and refuses what lies outside', () => {
+  assert.equal(resolveStoreOptions({ renewAfter: 0 }).renewAfter, 0);
+  assert.equal(resolveStoreOptions({ renewAfter: 1 }).renewAfter, 1);
+  for (const bad of [-0.1, 1.1, Number.NaN]) {
+    assert.throws(() => resolveStoreOptions({ renewAfter: bad }), (err: unknown) => err instanceof SessionError && err.code === 'ERR_OPTIONS_INVALID');
+  }
+});

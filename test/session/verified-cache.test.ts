@@ -167,3 +167,46 @@ test('after clear() the cache fills and evicts as a new one', () => {
   assert.equal(cache.size, 2);
   assert.deepEqual(['d', 'e', 'f'].map((k) => cache.get(k)), [undefined, 5, 6]);
 });
+
+test('writing a key again takes no second slot: a full cache of two still holds it next to another key', () => {
+  // A re-set that took a fresh slot would leave the old one behind, and evicting that stale slot
+  // would drop the live entry that shares its hash.
+  const cache = new VerifiedCache<number>({ maxEntries: 2 });
+  cache.set('a', 1);
+  cache.set('a', 2);
+  cache.set('b', 3);
+  assert.equal(cache.get('a'), 2);
+  assert.equal(cache.get('b'), 3);
+});
+
+test('an entry just written again counts as used: the next eviction passes it over', () => {
+  const cache = new VerifiedCache<number>({ maxEntries: 2 });
+  cache.set('a', 1);
+  cache.set('b', 2);
+  cache.set('a', 10);
+  cache.set('c', 3);
+  assert.equal(cache.get('a'), 10);
+  assert.equal(cache.get('b'), undefined);
+  assert.equal(cache.get('c'), 3);
+});
+
+test('long keys that differ in their last characters are cached side by side', () => {
+  // Session cookie values are hundreds of characters: the hash must read their tail, not skip it.
+  const cache = new VerifiedCache<number>({ maxEntries: 10 });
+  const stem = 'x'.repeat(200);
+  cache.set(`${stem}-first`, 1);
+  cache.set(`${stem}-second`, 2);
+  assert.equal(cache.get(`${stem}-first`), 1);
+  assert.equal(cache.get(`${stem}-second`), 2);
+});
+
+test('refuses an unknown cache option, naming the cache and the bound in its errors', () => {
+  assert.throws(
+    () => new VerifiedCache<number>({ maxEntrys: 10 } as never),
+    (err: unknown) => err instanceof SessionError && err.code === 'ERR_OPTIONS_UNKNOWN' && /^cache: /.test(err.message) && /maxEntrys/.test(err.message),
+  );
+  assert.throws(
+    () => new VerifiedCache<number>({ maxEntries: 0 }),
+    (err: unknown) => err instanceof SessionError && err.code === 'ERR_OPTIONS_INVALID' && /cache\.maxEntries must be a positive integer \(got 0\)/.test(err.message),
+  );
+});
