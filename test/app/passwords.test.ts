@@ -81,3 +81,45 @@ test('makes a well-formed dummy hash at the real work factor that no password ma
   assert.equal(await verifyPassword('', dummy), false);
   assert.equal(await verifyPassword('password', dummy), false);
 });
+
+// Each case below breaks exactly one rule of a hash that parses, so each guard of
+// parsePasswordHash is checked on its own (a case that breaks two rules passes if either guard
+// holds, which is how mutation testing found these guards unpinned).
+test('refuses a stored hash that breaks any one rule of the format, and takes the edge values the format allows', () => {
+  const salt8 = 'A'.repeat(11); // 8 bytes
+  const salt16 = 'A'.repeat(22); // 16 bytes
+  const hash32 = 'A'.repeat(43); // 32 bytes
+  const valid = (iterations: string, salt = salt16, hash = hash32): string => `pbkdf2-sha256$${iterations}$${salt}$${hash}`;
+  assert.equal(parsePasswordHash(valid('600000'))?.iterations, 600_000);
+  assert.equal(parsePasswordHash(valid('1'))?.iterations, 1);
+  assert.equal(parsePasswordHash(valid('10000000'))?.iterations, 10_000_000, 'the largest count allowed');
+  assert.equal(parsePasswordHash(valid('600000', salt8))?.salt.length, 8, 'the shortest salt allowed');
+  const broken: Record<string, string> = {
+    'another algorithm': `pbkdf2-sha512$600000$${salt16}$${hash32}`,
+    'three parts': `pbkdf2-sha256$600000$${salt16}`,
+    'five parts': `${valid('600000')}$${hash32}`,
+    'a leading zero': valid('0600000'),
+    'a sign': valid('+600000'),
+    'a letter after the digits': valid('600000x'),
+    'a letter before the digits': valid('x600000'),
+    'nine digits': valid('100000000'),
+    'past the largest count': valid('10000001'),
+    'a salt of 7 bytes': valid('600000', 'A'.repeat(10)),
+    'a salt with a character outside base64url first': valid('600000', `*${salt16}`),
+    'a salt with a character outside base64url last': valid('600000', `${salt16}*`),
+    'a hash of 31 bytes': valid('600000', salt16, 'A'.repeat(42)),
+    'a hash of 33 bytes': valid('600000', salt16, 'A'.repeat(44)),
+    'a hash with a character outside base64url last': valid('600000', salt16, `${'A'.repeat(42)}=`),
+  };
+  for (const [what, stored] of Object.entries(broken)) assert.equal(parsePasswordHash(stored), undefined, what);
+});
+
+test('refuses an iteration count outside 1 to 10,000,000 when hashing, and says which', async () => {
+  const allow = { unsafeAllowWeakIterationsForTests: true } as const;
+  for (const iterations of [0, -1, 10_000_001, 1.5]) {
+    await assert.rejects(hashPassword('pw', { ...allow, iterations }), { name: 'TypeError', message: `password iterations must be an integer from 1 to 10000000, got ${iterations}` });
+  }
+  assert.match(await hashPassword('pw', { ...allow, iterations: 1 }), /^pbkdf2-sha256\$1\$/);
+  await assert.rejects(hashPassword('pw', { iterations: 599_999 }), { message: 'password iterations must be at least 600000 (OWASP 2023 for PBKDF2-SHA256), got 599999' });
+  await assert.rejects(hashPassword('pw', { iterations: 1000, bogus: true } as never), /password hashing/);
+});
