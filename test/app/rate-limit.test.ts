@@ -69,3 +69,48 @@ test('takes back one counted failure on refund, never below zero', () => {
   limiter.fail('demo');
   assert.equal(limiter.retryAfter('demo'), 0);
 });
+
+test('when full, drops windows that have ended (at their last millisecond) before any live one', () => {
+  const c = clock();
+  const limiter = new RateLimiter({ limit: 1, windowSeconds: 10, maxKeys: 10, now: c.now });
+  for (let i = 0; i < 5; i++) limiter.fail(`old${i}`);
+  c.advance(5_000);
+  for (let i = 0; i < 5; i++) limiter.fail(`live${i}`);
+  c.advance(5_000); // the old windows end exactly now; the live ones have 5 s left
+  assert.equal(limiter.size, 10);
+  limiter.fail('new');
+  for (let i = 0; i < 5; i++) assert.equal(limiter.retryAfter(`live${i}`), 5, `live${i} kept`);
+  assert.equal(limiter.retryAfter('new'), 10);
+  assert.equal(limiter.size, 6);
+});
+
+test('when full of live windows, drops the oldest tenth, no more, and keeps the newest', () => {
+  const c = clock();
+  const limiter = new RateLimiter({ limit: 1, windowSeconds: 10, maxKeys: 20, now: c.now });
+  for (let i = 0; i < 20; i++) limiter.fail(`k${i}`);
+  limiter.fail('new');
+  assert.equal(limiter.size, 19);
+  assert.equal(limiter.retryAfter('k0'), 0, 'the oldest is forgotten');
+  assert.equal(limiter.retryAfter('k1'), 0, 'and the second oldest (a tenth of 20)');
+  for (let i = 2; i < 20; i++) assert.equal(limiter.retryAfter(`k${i}`), 10, `k${i} kept`);
+  assert.equal(limiter.retryAfter('new'), 10);
+});
+
+test('a refund of the only failure forgets the key', () => {
+  const limiter = new RateLimiter({ limit: 3, windowSeconds: 10 });
+  limiter.fail('demo');
+  limiter.refund('demo');
+  assert.equal(limiter.size, 0);
+});
+
+test('names the option it refuses, and takes the smallest values allowed', () => {
+  assert.throws(() => new RateLimiter({ limit: 0, windowSeconds: 1 }), { message: 'RateLimiter: limit must be a positive integer' });
+  assert.throws(() => new RateLimiter({ limit: 1, windowSeconds: 0 }), { message: 'RateLimiter: windowSeconds must be positive' });
+  assert.throws(() => new RateLimiter({ limit: 1, windowSeconds: 1, maxKeys: 0 }), { message: 'RateLimiter: maxKeys must be a positive integer' });
+  assert.throws(() => new RateLimiter({ limit: 1, windowSeconds: 1, bogus: 1 } as never), /RateLimiter/);
+  const one = new RateLimiter({ limit: 1, windowSeconds: 1, maxKeys: 1 });
+  one.fail('a');
+  one.fail('b');
+  assert.equal(one.size, 1);
+  assert.equal(one.retryAfter('b'), 1);
+});
