@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CookieCodec } from '../../src/codec/cookie-codec.js';
 import { Keyring } from '../../src/keys/keyring.js';
 import { LOGIN_FAILED } from '../../src/app/auth-routes.js';
@@ -324,4 +326,56 @@ test('answers malformed requests with a 4xx, never a 500 or a stack trace', asyn
   }
   const weird = await browser.post('/login', { _csrf: token, username: 'demo'.repeat(100), password: 'p'.repeat(5000) });
   assert.equal(weird.status, 401);
+});
+
+test('a logged-out cookie replayed 20 minutes later, still inside its idle timeout, is refused as revoked', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  await logIn(browser);
+  const home = await browser.get('/');
+  const stolen = browser.jar.get(COOKIE)!;
+  await browser.post('/logout', { _csrf: csrfFrom(home.body) });
+  // 20 minutes later: inside the 30-minute idle timeout of the cookie's last use, so only the
+  // revocation can refuse it, and it must still hold (it lasts until the absolute timeout).
+  h.clock.advance(20 * 60_000);
+  const attacker = h.browser();
+  attacker.jar.set(COOKIE, stolen);
+  const replay = await attacker.get('/');
+  assert.equal(replay.status, 303);
+  assert.equal(replay.headers.get('location'), '/login');
+  assert.equal(h.logs.filter((l) => l === 'session cookie rejected: ERR_SESSION_REVOKED').length, 1, 'refused as revoked, not as timed out');
+});
+
+test('the login page sends a signed-in user home, and a failed login says so in words and in the log', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  const failed = await logIn(browser, 'demo', 'wrong password');
+  assert.equal(failed.status, 401);
+  assert.ok(failed.body.includes('Wrong user name or password.'));
+  assert.ok(h.logs.includes('login failed'));
+  await logIn(browser);
+  const again = await browser.get('/login');
+  assert.equal(again.status, 303);
+  assert.equal(again.headers.get('location'), '/');
+});
+
+test('a login starts the session with the user and no visits; a logout without a login says nothing', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  await logIn(browser);
+  const record = await sessionRecord(h.keys, browser.jar.get(COOKIE)!);
+  assert.deepEqual(record['v'], { user: 'demo', visits: 0 });
+  const anonymous = h.browser();
+  const form = await anonymous.get('/login');
+  const out = await anonymous.post('/logout', { _csrf: csrfFrom(form.body) });
+  assert.equal(out.status, 303);
+  const page = await anonymous.get('/login');
+  assert.doesNotMatch(page.body, /logged out/);
+});
+
+test('a login at the current work factor leaves the stored hash as it is', async () => {
+  const h = await startApp(); // its users are hashed at the app's own (test) work factor
+  const before = readFileSync(join(h.dir, 'users.json'), 'utf8');
+  assert.equal((await logIn(h.browser())).status, 303);
+  assert.equal(readFileSync(join(h.dir, 'users.json'), 'utf8'), before);
 });
