@@ -69,6 +69,12 @@ export const testFiles = [
   'test/app/login-burst.test.ts',
   'test/app/hash-gate.test.ts',
   'test/app/routes.test.ts',
+  // create-app.ts's wiring: the lab's routes and keyring, /healthz's keys, the cookie name the
+  // missing-session hint looks for, the keys a staged rotation hands the store.
+  'test/app/lab.test.ts',
+  'test/app/healthz-keys.test.ts',
+  'test/app/missing-session-hint.test.ts',
+  'test/app/staged-rotation.test.ts',
   'test/app/main.test.ts',
   'test/app/passwords.test.ts',
   'test/app/rate-limit.test.ts',
