@@ -190,6 +190,31 @@ describe('csrf()', () => {
     assert.equal((await browser.request('/submit', form(fresh))).status, 200);
   });
 
+  test('a second csrf() in the chain, after a middleware read the first one\'s token, answers the page and its token is accepted', async () => {
+    const store = new CookieStore<{ user?: string }>({ keyring, now: () => Date.UTC(2026, 10, 26) });
+    const app = createApp({ accessLog: false, logger: { error: () => {} } });
+    app.use(csrf({ store }));
+    // The first csrf() found no token and left an accessor; reading it creates the token.
+    app.use((ctx, next) => {
+      void ctx.state['csrfToken'];
+      return next();
+    });
+    app.use(csrf({ store }));
+    app.get('/form', (ctx) => ctx.text(String(ctx.state['csrfToken'])));
+    app.post('/submit', (ctx) => ctx.text('ok'));
+    const running = await start(app);
+    try {
+      const browser = new Browser(`http://127.0.0.1:${running.port}`);
+      const page = await browser.get('/form');
+      assert.equal(page.status, 200);
+      const token = String(page.body);
+      assert.equal(decodeBase64url(token)?.length, 64);
+      assert.equal((await browser.request('/submit', form(token))).status, 200);
+    } finally {
+      await running.close();
+    }
+  });
+
   test('needs a store', () => {
     assert.throws(() => csrf({} as Parameters<typeof csrf>[0]), TypeError);
   });
