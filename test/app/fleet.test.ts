@@ -7,15 +7,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newStoredKey, writeKeyFile } from '../../src/app/key-file.js';
 import { addUser } from '../../src/app/user-file.js';
 import { WEAK } from '../helpers/app-harness.js';
 import { csrfFrom, type Reply } from '../helpers/browser-client.js';
-import { fleetOf, RoundRobin, type Instance } from '../helpers/fleet.js';
-import { RedisServer, redisSkipReason } from '../session/redis-server.js';
+import { RoundRobin, startFleet, type Instance, type RunningFleet } from '../helpers/fleet.js';
+import { redisSkipReason, type RedisServer } from '../session/redis-server.js';
 
 const SESSION = '__Host-session';
 const PASSWORD = 'correct horse battery staple';
@@ -64,8 +63,8 @@ async function replayOpens(instance: Instance, cookie: string): Promise<boolean>
 }
 
 describe('a fleet of three instances on one Redis', { skip: redisSkipReason, timeout: 300_000 }, () => {
+  let running: RunningFleet;
   let redis: RedisServer;
-  let root: string;
   let fleet: Instance[];
   let seed: string;
   let A: Instance;
@@ -73,24 +72,11 @@ describe('a fleet of three instances on one Redis', { skip: redisSkipReason, tim
   let C: Instance;
 
   before(async () => {
-    redis = await RedisServer.start();
-    // Not tempDir(): its after() would run at the end of this hook, not of the suite.
-    root = mkdtempSync(join(tmpdir(), 'cachet-fleet-'));
-    seed = join(root, 'seed');
-    await seedDir(seed, ['alice', 'bob', 'carol', 'dave']);
-    fleet = fleetOf(root, seed, ['A', 'B', 'C'], ['--redis', redis.url]);
+    running = await startFleet(['A', 'B', 'C'], (dir) => seedDir(dir, ['alice', 'bob', 'carol', 'dave']), (url) => ['--redis', url]);
+    ({ redis, seed, instances: fleet } = running);
     [A, B, C] = fleet as [Instance, Instance, Instance];
-    await Promise.all(fleet.map((instance) => instance.start()));
   });
-  after(async () => {
-    try {
-      await Promise.all(fleet.filter((i) => i.up).map((i) => i.stop()));
-    } finally {
-      for (const instance of fleet) instance.kill();
-      await redis.close();
-      rmSync(root, { recursive: true, force: true });
-    }
-  });
+  after(() => running.stop());
 
   test('a login on A reads on B and C, and a visit counted on B is seen on C', async () => {
     const client = new RoundRobin(fleet);
@@ -235,28 +221,14 @@ describe('a fleet of three instances on one Redis', { skip: redisSkipReason, tim
 });
 
 describe('a fleet with --session-store redis', { skip: redisSkipReason, timeout: 300_000 }, () => {
-  let redis: RedisServer;
-  let root: string;
+  let running: RunningFleet;
   let fleet: Instance[];
 
   before(async () => {
-    redis = await RedisServer.start();
-    // Not tempDir(): its after() would run at the end of this hook, not of the suite.
-    root = mkdtempSync(join(tmpdir(), 'cachet-fleet-'));
-    const seed = join(root, 'seed');
-    await seedDir(seed, ['erin']);
-    fleet = fleetOf(root, seed, ['A', 'B', 'C'], ['--redis', redis.url, '--session-store', 'redis']);
-    await Promise.all(fleet.map((instance) => instance.start()));
+    running = await startFleet(['A', 'B', 'C'], (dir) => seedDir(dir, ['erin']), (url) => ['--redis', url, '--session-store', 'redis']);
+    fleet = running.instances;
   });
-  after(async () => {
-    try {
-      await Promise.all(fleet.filter((i) => i.up).map((i) => i.stop()));
-    } finally {
-      for (const instance of fleet) instance.kill();
-      await redis.close();
-      rmSync(root, { recursive: true, force: true });
-    }
-  });
+  after(() => running.stop());
 
   test('the session list shows both devices, and ending one from the other takes effect on its next request', async () => {
     const laptop = new RoundRobin(fleet, { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0' });

@@ -6,8 +6,10 @@
  * {@link RoundRobin} is the load balancer: one browser (one cookie jar) whose requests go to the
  * instances in turn, skipping an instance that is down, as a balancer's health check would.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RedisServer } from '../session/redis-server.js';
 import { spawnServer, type SpawnedServer } from './spawn-server.js';
 import { TestBrowser, type Reply } from './browser-client.js';
 
@@ -145,4 +147,41 @@ export class RoundRobin {
       post: (path, form) => this.#send(instance, 'POST', path, form),
     };
   }
+}
+
+/** A running fleet on its own redis-server, and how to take it all down. */
+export interface RunningFleet {
+  redis: RedisServer;
+  /** The data directory the instances' copies came from (keys.json, users.json). */
+  seed: string;
+  instances: Instance[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a redis-server, fills a seed data directory with `prepareSeed`, and starts one instance per
+ * name on copies of it, each given `args(redisUrl)`. For a suite's `before`: its directory is not a
+ * tempDir(), whose after() would run at the end of the hook, not of the suite.
+ */
+export async function startFleet(names: readonly string[], prepareSeed: (dir: string) => Promise<void>, args: (redisUrl: string) => string[]): Promise<RunningFleet> {
+  const redis = await RedisServer.start();
+  const root = mkdtempSync(join(tmpdir(), 'cachet-fleet-'));
+  const seed = join(root, 'seed');
+  await prepareSeed(seed);
+  const instances = fleetOf(root, seed, names, args(redis.url));
+  await Promise.all(instances.map((instance) => instance.start()));
+  return {
+    redis,
+    seed,
+    instances,
+    async stop() {
+      try {
+        await Promise.all(instances.filter((i) => i.up).map((i) => i.stop()));
+      } finally {
+        for (const instance of instances) instance.kill();
+        await redis.close();
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+  };
 }
