@@ -314,6 +314,27 @@ describe('csrf() on a stand-in request', () => {
     assert.match(String(ctx.state['csrfToken']), /^[A-Za-z0-9_-]{86}$/);
   });
 
+  test('every request of one csrf() reads its own token through one shared getter, so the states share a hidden class', async () => {
+    // A getter made per request gave each request's state its own hidden class, which kept the
+    // request's objects alive through young GCs (docs/benchmarks.md, "Reference app").
+    const sessions = [fakeSession(encodeBase64url(SECRET)), fakeSession(encodeBase64url(SECRET.map((b) => b ^ 0xff)))];
+    const store = { get: async () => sessions.shift() } as unknown as Parameters<typeof csrf>[0]['store'];
+    const middleware = csrf({ store });
+    const states = [{}, {}] as Record<string, unknown>[];
+    for (const state of states) await middleware({ method: 'GET', headers: {}, state } as never, async () => {});
+    const [first, second] = states.map((state) => Object.getOwnPropertyDescriptor(state, 'csrfToken'));
+    assert.equal(typeof first?.get, 'function');
+    assert.equal(first?.get, second?.get);
+    // Shared, yet each state unmasks to its own session's secret.
+    const unmask = (token: unknown) => {
+      const bytes = decodeBase64url(String(token)) ?? new Uint8Array(0);
+      return bytes.subarray(32).map((b, i) => b ^ (bytes[i] ?? 0));
+    };
+    assert.deepEqual(unmask(states[0]?.['csrfToken']), SECRET);
+    assert.deepEqual(unmask(states[1]?.['csrfToken']), SECRET.map((b) => b ^ 0xff));
+    assert.deepEqual(Object.keys(states[1] ?? {}), ['csrfToken']);
+  });
+
   test('without a store it throws a TypeError that says what is missing', () => {
     assert.throws(() => csrf({} as Parameters<typeof csrf>[0]), { name: 'TypeError', message: /options\.store must be a session store/ });
   });
