@@ -7,19 +7,24 @@
  * @module
  */
 
+const SPECIAL = /[&<>"']/;
+const SPECIALS = /[&<>"']/g;
+
 /**
  * Escapes text for HTML element content and double-quoted attribute values.
  *
  * @example
  * ```ts
- * escapeHtml('<b>"hi"</b>'); // '&lt;b&gt;&quot;hi&quot;&lt;/b&gt;'
+ * escapeHtml('<b>"hi"</b>'); // '&#60;b&#62;&#34;hi&#34;&#60;/b&#62;'
  * ```
  */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  // Most of what a page interpolates (user names, tokens, numbers) has nothing to escape: a test
+  // is cheaper than a replace with a callback, which a home page view ran five times.
+  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => `&#${c.charCodeAt(0)};`) : text;
 }
 
-/** The one stylesheet, inlined in every page. Mobile first; the explain page's colours are here too. */
+/** The one stylesheet, served at {@link STYLESHEET_PATH}. Mobile first; the explain page's colours are here too. */
 export const STYLE = `
 :root{color-scheme:light dark;--fg:#1d2330;--bg:#fbfbfd;--muted:#5b6475;--line:#d9dde6;--accent:#2456d6;--bad:#b3261e;--ok:#1e7a3c}
 @media (prefers-color-scheme:dark){:root{--fg:#e6e8ee;--bg:#15171c;--muted:#9aa3b5;--line:#30343d;--accent:#8fb0ff;--bad:#ff8a80;--ok:#7ddc9a}}
