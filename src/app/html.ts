@@ -1,9 +1,10 @@
 /**
- * HTML for the reference app: one small stylesheet, no external assets, no JavaScript needed.
+ * HTML for the reference app: one small stylesheet of its own origin, nothing from elsewhere, no
+ * JavaScript needed.
  *
- * Everything interpolated goes through {@link escapeHtml}. The stylesheet is allowed by the
- * Content-Security-Policy through its SHA-256 hash ({@link hashSource}), so the policy needs no
- * `'unsafe-inline'`.
+ * Everything interpolated goes through {@link escapeHtml}. The stylesheet is a file of this origin
+ * (`style-src 'self'`), and the one inline script (the explain page's countdown) is allowed by its
+ * SHA-256 hash ({@link hashSource}), so the policy needs no `'unsafe-inline'`.
  * @module
  */
 
