@@ -18,9 +18,9 @@
  */
 import { checkOptionKeys, type OptionKeys } from '../errors.js';
 import type { Store } from '../session/core/types.js';
-import type { Session } from '../session/core/session.js';
 import type { SessionValues } from '../session/core/session-record.js';
 import { CsrfGuard, type CsrfGuardOptions, type CsrfRequest } from '../web/csrf-guard.js';
+import { csrfTokenProperty } from '../web/csrf-token-property.js';
 import type { Context } from './context.js';
 import { HttpError } from './http-error.js';
 import type { Middleware } from './types.js';
@@ -38,12 +38,6 @@ export interface CsrfOptions extends CsrfGuardOptions {
 const OPTION_KEYS: OptionKeys<CsrfOptions> = {
   store: true, session: true, field: true, header: true, stateKey: true, allowedOrigins: true, allowSameSite: true,
 };
-
-/** What the shared getter of one request's token needs: its session, and the token once masked. */
-interface LazyToken {
-  readonly session: Session<SessionValues>;
-  shown: string | undefined;
-}
 
 function header(ctx: Context, name: string): string | undefined {
   const value = ctx.headers[name];
@@ -89,31 +83,13 @@ export function csrf(options: CsrfOptions): Middleware {
   if (typeof store?.get !== 'function') throw new TypeError('csrf(): options.store must be a session store, e.g. csrf({ store })');
   const { store: _store, session: _session, stateKey: _stateKey, ...guardOptions } = options;
   const guard = new CsrfGuard(guardOptions);
-  // The token is masked on first read only, so a page without a form neither masks one nor makes
-  // an anonymous visitor's session (and its Set-Cookie) for nothing. One getter and one descriptor
-  // serve every request of this csrf(), reading the request's session from a symbol-keyed slot of
-  // its state. Why not a closure per request: a getter function of its own gave each request's
-  // state a hidden class of its own, held from the old generation, which kept the request's objects
-  // alive through a young GC: 3.2 KB promoted per page view of the reference app, about a tenth of
-  // its CPU (docs/benchmarks.md, "Reference app"). With a shared getter the states share a hidden
-  // class. Why not a plain value: it would mask a token on every request, and create the token in
-  // a session that has none.
-  const slot = Symbol('csrf token');
-  type State = Record<string | symbol, unknown> & { [slot]?: LazyToken };
-  const descriptor: PropertyDescriptor = {
-    configurable: true,
-    enumerable: true,
-    get(this: State): string | undefined {
-      const lazy = this[slot];
-      return lazy === undefined ? undefined : (lazy.shown ??= guard.token(lazy.session));
-    },
-  };
+  // Masked on first read only, through one getter shared by every request
+  // (src/web/csrf-token-property.ts says why).
+  const defineToken = csrfTokenProperty(guard, stateKey);
 
   return async (ctx, next) => {
     const session = await store.get(ctx, name);
-    const state = ctx.state as State;
-    state[slot] = { session, shown: undefined };
-    Object.defineProperty(state, stateKey, descriptor);
+    defineToken(ctx.state, session);
     if (CsrfGuard.safe(ctx.method)) return next();
     const verdict = await guard.check(guardRequest(ctx), session);
     if (verdict === 'cross-site') throw new HttpError(403, 'Forbidden: cross-site request');

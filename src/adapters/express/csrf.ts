@@ -13,7 +13,11 @@ import { checkOptionKeys, type OptionKeys } from '../../errors.js';
 import type { Session } from '../../session/core/session.js';
 import type { SessionValues } from '../../session/core/session-record.js';
 import { CSRF_GUARD_OPTION_KEYS, CsrfGuard, type CsrfGuardOptions, type CsrfRequest, type CsrfVerdict } from '../../web/csrf-guard.js';
+import { csrfRefusal, parsedFormField } from '../../web/csrf-refusal.js';
+import { csrfTokenProperty } from '../../web/csrf-token-property.js';
 import type { ExpressMiddleware, SessionRequest } from './sessions.js';
+
+export type { CsrfError, CsrfErrorCode } from '../../web/csrf-refusal.js';
 
 /** Options for {@link csrf}: the guard's, plus which session holds the token. */
 export interface ExpressCsrfOptions extends CsrfGuardOptions {
@@ -21,37 +25,11 @@ export interface ExpressCsrfOptions extends CsrfGuardOptions {
   session?: string;
 }
 
-/** The `code` of a refusal: the request came from another site, or its token was missing or wrong. */
-export type CsrfErrorCode = 'ERR_CSRF_CROSS_SITE' | 'ERR_CSRF_BAD_TOKEN';
-
-/** The error `csrf()` hands to `next()`: Express answers with its `status`, 403. */
-export interface CsrfError extends Error {
-  readonly code: CsrfErrorCode;
-  /** 403, read by Express's and Connect's error handling. */
-  readonly status: 403;
-  readonly statusCode: 403;
-  /** The message is safe to show the client. */
-  readonly expose: true;
-}
-
 const OPTION_KEYS: OptionKeys<ExpressCsrfOptions> = { ...CSRF_GUARD_OPTION_KEYS, session: true };
-
-function refusal(code: CsrfErrorCode): CsrfError {
-  const message = code === 'ERR_CSRF_CROSS_SITE' ? 'Forbidden: cross-site request' : 'Forbidden: invalid CSRF token';
-  return Object.assign(new Error(message), { code, status: 403, statusCode: 403, expose: true } as const);
-}
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** A field of a body a parser already read; never the stream. */
-function bodyField(req: IncomingMessage & { body?: unknown }, field: string): string | undefined {
-  const body = req.body;
-  if (typeof body !== 'object' || body === null) return undefined;
-  const value = Object.prototype.hasOwnProperty.call(body, field) ? (body as Record<string, unknown>)[field] : undefined;
-  return typeof value === 'string' ? value : undefined;
 }
 
 /**
@@ -74,6 +52,7 @@ export function csrf(options: ExpressCsrfOptions = {}): ExpressMiddleware {
   checkOptionKeys('csrf', options, OPTION_KEYS);
   const { session: name, ...guardOptions } = options;
   const guard = new CsrfGuard(guardOptions);
+  const defineToken = csrfTokenProperty(guard, 'csrfToken');
 
   return (req, res, next) => {
     const fields = req as IncomingMessage & Partial<SessionRequest> & { body?: unknown };
@@ -83,13 +62,11 @@ export function csrf(options: ExpressCsrfOptions = {}): ExpressMiddleware {
       return;
     }
     load(name).then((session: Session<SessionValues>) => {
-      let shown: string | undefined;
-      const locals = ((res as ServerResponse & { locals?: Record<string, unknown> }).locals ??= {});
-      Object.defineProperty(locals, 'csrfToken', { configurable: true, enumerable: true, get: () => (shown ??= guard.token(session)) });
+      defineToken(((res as ServerResponse & { locals?: Record<string, unknown> }).locals ??= {}), session);
       const method = req.method ?? 'GET';
       if (CsrfGuard.safe(method)) return next();
-      const view: CsrfRequest = { method, header: (n) => header(req, n), formField: (field) => bodyField(fields, field) };
-      const settle = (verdict: CsrfVerdict) => next(verdict === 'ok' ? undefined : refusal(verdict === 'cross-site' ? 'ERR_CSRF_CROSS_SITE' : 'ERR_CSRF_BAD_TOKEN'));
+      const view: CsrfRequest = { method, header: (n) => header(req, n), formField: (field) => parsedFormField(fields.body, field) };
+      const settle = (verdict: CsrfVerdict) => next(verdict === 'ok' ? undefined : csrfRefusal(verdict));
       const verdict = guard.check(view, session);
       if (typeof verdict === 'string') settle(verdict);
       else verdict.then(settle, next);

@@ -12,6 +12,7 @@
 import type { Session } from '../../session/core/session.js';
 import type { SessionValues } from '../../session/core/session-record.js';
 import { CSRF_GUARD_OPTION_KEYS, CsrfGuard, type CsrfGuardOptions, type CsrfRequest, type CsrfVerdict } from '../../web/csrf-guard.js';
+import { csrfRefusal, parsedFormField } from '../../web/csrf-refusal.js';
 import type { FastifyRequestLike } from './sessions.js';
 
 /** The request as the hook sees it: the plugin's `session` and, once parsed, the `body`. */
@@ -29,23 +30,6 @@ function header(request: FastifyCsrfRequestLike, name: string): string | undefin
   // HTTP/2 has no Host header; the Origin check compares with :authority then.
   if (value === undefined && name === 'host') value = request.headers[':authority'];
   return typeof value === 'string' ? value : value?.[0];
-}
-
-/** The form field from a parsed body: an object (any urlencoded parser) or the raw string. */
-function formField(body: unknown, field: string): string | undefined {
-  if (typeof body === 'string') return new URLSearchParams(body).get(field) ?? undefined;
-  if (typeof body !== 'object' || body === null || !Object.hasOwn(body, field)) return undefined;
-  const value = (body as Record<string, unknown>)[field];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function refusal(verdict: Exclude<CsrfVerdict, 'ok'>): Error {
-  const cross = verdict === 'cross-site';
-  // statusCode and code are what Fastify's error handler reads: a 403 with this message.
-  return Object.assign(new Error(cross ? 'Forbidden: cross-site request' : 'Forbidden: invalid CSRF token'), {
-    statusCode: 403,
-    code: cross ? 'ERR_CSRF_CROSS_SITE' : 'ERR_CSRF_BAD_TOKEN',
-  });
 }
 
 /**
@@ -79,10 +63,10 @@ export function csrf(options: CsrfGuardOptions = {}): FastifyCsrfHook {
     const view: CsrfRequest = {
       method: request.method,
       header: (name) => header(request, name),
-      formField: (field) => formField(request.body, field),
+      formField: (field) => parsedFormField(request.body, field),
     };
     // The body is already parsed, so formField, and with it the check, answer synchronously.
     const verdict = guard.check(view, session) as CsrfVerdict;
-    done(verdict === 'ok' ? undefined : refusal(verdict));
+    done(verdict === 'ok' ? undefined : csrfRefusal(verdict));
   };
 }

@@ -9,24 +9,16 @@
  */
 import { checkOptionKeys, type OptionKeys } from '../../errors.js';
 import { CSRF_GUARD_OPTION_KEYS, CsrfGuard, type CsrfGuardOptions, type CsrfRequest } from '../../web/csrf-guard.js';
+import { csrfRefusal, parsedFormField } from '../../web/csrf-refusal.js';
+import { csrfTokenProperty } from '../../web/csrf-token-property.js';
 import type { KoaContextLike, SessionFields } from './sessions.js';
+
+export type { CsrfError, CsrfErrorCode } from '../../web/csrf-refusal.js';
 
 /** Options for {@link csrf}: the guard's, plus which session holds the token. */
 export interface KoaCsrfOptions extends CsrfGuardOptions {
   /** The session that holds the token. Default: the one `ctx.session` holds. */
   session?: string;
-}
-
-/** The `code` of a refusal: the request came from another site, or its token was missing or wrong. */
-export type CsrfErrorCode = 'ERR_CSRF_CROSS_SITE' | 'ERR_CSRF_BAD_TOKEN';
-
-/** The error `csrf()` throws: Koa answers with its `status`, 403, and its message. */
-export interface CsrfError extends Error {
-  readonly code: CsrfErrorCode;
-  readonly status: 403;
-  readonly statusCode: 403;
-  /** The message is safe to show the client (Koa sends it as the body). */
-  readonly expose: true;
 }
 
 /** What `csrf()` uses of `ctx`, besides what `sessions()` added. */
@@ -41,17 +33,6 @@ export interface KoaCsrfContextLike extends KoaContextLike {
 export type KoaCsrfMiddleware = (ctx: KoaCsrfContextLike, next: () => Promise<unknown>) => Promise<void>;
 
 const OPTION_KEYS: OptionKeys<KoaCsrfOptions> = { ...CSRF_GUARD_OPTION_KEYS, session: true };
-
-function refusal(code: CsrfErrorCode): CsrfError {
-  const message = code === 'ERR_CSRF_CROSS_SITE' ? 'Forbidden: cross-site request' : 'Forbidden: invalid CSRF token';
-  return Object.assign(new Error(message), { code, status: 403, statusCode: 403, expose: true } as const);
-}
-
-function bodyField(body: unknown, field: string): string | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const value = Object.prototype.hasOwnProperty.call(body, field) ? (body as Record<string, unknown>)[field] : undefined;
-  return typeof value === 'string' ? value : undefined;
-}
 
 /**
  * CSRF protection for Koa, after {@link sessions}: a per-session token plus a Fetch-Metadata /
@@ -73,13 +54,13 @@ export function csrf(options: KoaCsrfOptions = {}): KoaCsrfMiddleware {
   checkOptionKeys('csrf', options, OPTION_KEYS);
   const { session: name, ...guardOptions } = options;
   const guard = new CsrfGuard(guardOptions);
+  const defineToken = csrfTokenProperty(guard, 'csrfToken');
 
   return async (ctx, next) => {
     const load = (ctx as KoaCsrfContextLike & Partial<SessionFields>).sessions;
     if (typeof load !== 'function') throw new TypeError('csrf(): mount sessions({ store }) before csrf()');
     const session = await load(name);
-    let shown: string | undefined;
-    Object.defineProperty(ctx.state, 'csrfToken', { configurable: true, enumerable: true, get: () => (shown ??= guard.token(session)) });
+    defineToken(ctx.state, session);
     if (!CsrfGuard.safe(ctx.method)) {
       const headers = ctx.req.headers;
       const view: CsrfRequest = {
@@ -88,11 +69,10 @@ export function csrf(options: KoaCsrfOptions = {}): KoaCsrfMiddleware {
           const value = headers[n];
           return Array.isArray(value) ? value[0] : value;
         },
-        formField: (field) => bodyField(ctx.request.body, field),
+        formField: (field) => parsedFormField(ctx.request.body, field),
       };
       const verdict = await guard.check(view, session);
-      if (verdict === 'cross-site') throw refusal('ERR_CSRF_CROSS_SITE');
-      if (verdict === 'bad-token') throw refusal('ERR_CSRF_BAD_TOKEN');
+      if (verdict !== 'ok') throw csrfRefusal(verdict);
     }
     await next();
   };
