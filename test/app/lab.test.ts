@@ -195,6 +195,6 @@ test('after a key reload with a new primary, the lab opens the visitor\'s cookie
   assert.equal((await browser.get('/')).status, 200); // re-issued under the new primary
   assert.ok(browser.jar.get(COOKIE)!.startsWith(`1s.${rotated[0]!.id}.`));
   const own = section((await browser.get('/explain/lab')).body, 'own');
-  assert.equal(failedStep(own), 0, 'the lab knows the key the store now seals with');
+  assert.equal(failedStep(own), 0, `the lab knows the key the store now seals with (failed at ${failedStep(own)})`);
   assert.match(own, /Accepted by the codec/);
 });
