@@ -69,8 +69,10 @@ export const testFiles = [
   'test/app/login-burst.test.ts',
   'test/app/hash-gate.test.ts',
   'test/app/routes.test.ts',
-  // create-app.ts's wiring: the lab's routes and keyring, /healthz's keys, the cookie name the
-  // missing-session hint looks for, the keys a staged rotation hands the store.
+  // create-app.ts's wiring: its option errors, default log, error log, CSP and explain hint; the
+  // lab's routes and keyring, /healthz's keys, the cookie name the missing-session hint looks for,
+  // the keys a staged rotation hands the store.
+  'test/app/create-app.test.ts',
   'test/app/lab.test.ts',
   'test/app/healthz-keys.test.ts',
   'test/app/missing-session-hint.test.ts',
@@ -82,6 +84,10 @@ export const testFiles = [
   // limiter the test controls (no Redis).
   'test/app/login-limiter.test.ts',
   'test/app/login-limiter-routes.test.ts',
+  // The app with sessions in Redis (logout, the session list, /explain's signed id) and three
+  // instances on one Redis (/healthz's "redis" field): each starts a real redis-server.
+  'test/app/redis-sessions.test.ts',
+  'test/app/redis-fleet.test.ts',
 ];
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */

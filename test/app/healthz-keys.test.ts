@@ -54,11 +54,12 @@ test('follows a key reload: add, then promote, show up at once', async () => {
   assert.deepEqual(await health(h), { status: 'ok', keys: [{ id: n, state: 'primary' }, { id: p, state: 'old' }] });
 });
 
-test('refuses to build the app from keys with two primaries or none, before serving anything', async () => {
+test('refuses to build the app from keys with two primaries or none, before serving anything, naming the keys option', async () => {
   const two = [{ ...newStoredKey(), state: 'primary' as const }, { ...newStoredKey(), state: 'primary' as const }];
-  await assert.rejects(startApp({ keys: two }), /are marked "primary"; exactly one key may be/);
-  await assert.rejects(startApp({ keys: [{ ...newStoredKey(), state: 'pending' }] }), /every key is "pending"/);
+  const twoPrimaries = `keys: keys ${two[0]!.id} and ${two[1]!.id} are marked "primary"; exactly one key may be`;
+  await assert.rejects(startApp({ keys: two }), { message: twoPrimaries });
+  await assert.rejects(startApp({ keys: [{ ...newStoredKey(), state: 'pending' }] }), { message: /^keys: every key is "pending"/ });
   const h = await startApp();
-  await assert.rejects(h.built.setKeys(two), /exactly one key may be/);
+  await assert.rejects(h.built.setKeys(two), { message: twoPrimaries });
   assert.equal((await health(h)).keys.length, 1, 'a refused reload keeps the running keys');
 });

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CookieCodec } from '../../src/codec/cookie-codec.js';
 import { Keyring } from '../../src/keys/keyring.js';
+import { rotateKeys } from '../../src/app/key-file.js';
 import { addUser } from '../../src/app/user-file.js';
 import { flipPart } from '../../src/app/lab.js';
 import { inspectValue } from '../../src/codec/inspect.js';
@@ -184,4 +185,16 @@ test('a flip boxes the changed character in every step that shows the value', as
   const flipped = flipPart(browser.jar.get(COOKIE)!, 'tag')!.to;
   // Steps 1-8 each show the value once; the tag's first character is boxed in each of them.
   assert.equal([...result.matchAll(new RegExp(`<(mark|span) class="(p-tag|dim) changed">${flipped}</`, 'g'))].length, 8);
+});
+
+test('after a key reload with a new primary, the lab opens the visitor\'s cookie sealed under the new key', async () => {
+  const h = await startApp();
+  const browser = await loggedIn(h);
+  const rotated = rotateKeys(h.keys);
+  await h.built.setKeys(rotated);
+  assert.equal((await browser.get('/')).status, 200); // re-issued under the new primary
+  assert.ok(browser.jar.get(COOKIE)!.startsWith(`1s.${rotated[0]!.id}.`));
+  const own = section((await browser.get('/explain/lab')).body, 'own');
+  assert.equal(failedStep(own), 0, `the lab knows the key the store now seals with (failed at ${failedStep(own)})`);
+  assert.match(own, /Accepted by the codec/);
 });

@@ -123,3 +123,13 @@ test('refuses an iteration count outside 1 to 10,000,000 when hashing, and says 
   await assert.rejects(hashPassword('pw', { iterations: 599_999 }), { message: 'password iterations must be at least 600000 (OWASP 2023 for PBKDF2-SHA256), got 599999' });
   await assert.rejects(hashPassword('pw', { iterations: 1000, bogus: true } as never), /password hashing/);
 });
+
+test('takes 10,000,000 iterations, the most a stored hash may have, and refuses 10,000,001', () => {
+  // createDummyHash checks the options as hashPassword does, but derives nothing: no 10-million-round run.
+  const most = createDummyHash({ iterations: 10_000_000 });
+  assert.equal(parsePasswordHash(most)?.iterations, 10_000_000);
+  assert.throws(() => createDummyHash({ iterations: 10_000_001 }), {
+    name: 'TypeError',
+    message: 'password iterations must be an integer from 1 to 10000000, got 10000001',
+  });
+});

@@ -114,3 +114,33 @@ test('names the option it refuses, and takes the smallest values allowed', () =>
   assert.equal(one.size, 1);
   assert.equal(one.retryAfter('b'), 1);
 });
+
+test('when full and one ended window is swept, the room it leaves is enough: no live window is dropped', () => {
+  const c = clock();
+  const limiter = new RateLimiter({ limit: 2, windowSeconds: 10, maxKeys: 10, now: c.now });
+  limiter.fail('old');
+  c.advance(5_000);
+  for (let i = 0; i < 9; i++) limiter.fail(`live${i}`);
+  c.advance(5_000); // 'old' ends now; the nine live windows have 5 s left
+  limiter.fail('new');
+  assert.equal(limiter.size, 10);
+  // A dropped window would forget its failure: the second one here would then not block.
+  for (let i = 0; i < 9; i++) {
+    limiter.fail(`live${i}`);
+    assert.equal(limiter.retryAfter(`live${i}`), 5, `live${i} kept its first failure`);
+  }
+});
+
+test('below its bound, a new key sweeps nothing: the sweep of every window waits until the table is full', () => {
+  // The sweep walks every window; run for each new key, a flood of distinct keys would cost
+  // quadratic time. Below the bound, an ended window stays until its key is looked up or the
+  // table fills.
+  const c = clock();
+  const limiter = new RateLimiter({ limit: 1, windowSeconds: 10, maxKeys: 10, now: c.now });
+  for (let i = 0; i < 5; i++) limiter.fail(`old${i}`);
+  c.advance(10_000);
+  limiter.fail('new');
+  assert.equal(limiter.size, 6);
+  assert.equal(limiter.retryAfter('old0'), 0);
+  assert.equal(limiter.size, 5, 'a lookup forgets the ended window it finds');
+});

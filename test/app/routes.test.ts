@@ -7,8 +7,11 @@ import { Keyring } from '../../src/keys/keyring.js';
 import { LOGIN_FAILED } from '../../src/app/auth-routes.js';
 import { STYLE, STYLESHEET_PATH } from '../../src/app/html.js';
 import { rotateKeys, type StoredKey } from '../../src/app/key-file.js';
+import { parsePasswordHash, verifyPassword } from '../../src/app/passwords.js';
+import { addUser, findUser } from '../../src/app/user-file.js';
 import { csrfFrom, type TestBrowser } from '../helpers/browser-client.js';
-import { PASSWORD, startApp } from '../helpers/app-harness.js';
+import { PASSWORD, startApp, WEAK } from '../helpers/app-harness.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const COOKIE = '__Host-session';
 
@@ -378,4 +381,53 @@ test('a login at the current work factor leaves the stored hash as it is', async
   const before = readFileSync(join(h.dir, 'users.json'), 'utf8');
   assert.equal((await logIn(h.browser())).status, 303);
   assert.equal(readFileSync(join(h.dir, 'users.json'), 'utf8'), before);
+});
+
+test('a login without a username field is refused like a wrong password, and the form comes back with an empty user name', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  const form = await browser.get('/login');
+  const res = await browser.post('/login', { password: PASSWORD, _csrf: csrfFrom(form.body) });
+  assert.equal(res.status, 401);
+  assert.ok(res.body.includes(LOGIN_FAILED));
+  assert.match(res.body, /<input id="username" name="username" [^>]*value="">/);
+});
+
+test('a login without a password field is checked as the empty password, which no stored hash matches: 401', async () => {
+  // `users add` refuses an empty password, so the empty one can never match; any other stand-in
+  // would log in the user whose password it happens to be.
+  const checked: string[] = [];
+  const h = await startApp({ verifyPassword: async (password, stored) => (checked.push(password), verifyPassword(password, stored)) });
+  const browser = h.browser();
+  const form = await browser.get('/login');
+  const res = await browser.post('/login', { username: 'demo', _csrf: csrfFrom(form.body) });
+  assert.deepEqual(checked, ['']);
+  assert.equal(res.status, 401);
+  assert.ok(res.body.includes(LOGIN_FAILED));
+  assert.equal((await browser.get('/')).status, 303, 'still not signed in');
+});
+
+test('a password longer than the limit is a failed login: 401, the line "login failed" in the log, and no hash', async () => {
+  let hashes = 0;
+  const h = await startApp({ verifyPassword: async () => (hashes++, false) });
+  const browser = h.browser();
+  const form = await browser.get('/login');
+  const res = await browser.post('/login', { username: 'demo', password: 'p'.repeat(1025), _csrf: csrfFrom(form.body) });
+  assert.equal(res.status, 401);
+  assert.ok(res.body.includes(LOGIN_FAILED));
+  assert.deepEqual(h.logs.filter((l) => !/^(GET|POST) /.test(l)), ['login failed']);
+  assert.equal(hashes, 0, 'refused before any password work');
+});
+
+test('a login whose stored hash has fewer iterations than the app\'s setting succeeds and upgrades the stored hash', async () => {
+  const dir = tempDir();
+  await addUser(dir, 'demo', PASSWORD, { ...WEAK, iterations: WEAK.iterations / 2 });
+  const before = findUser(dir, 'demo')!.passwordHash;
+  assert.equal(parsePasswordHash(before)?.iterations, WEAK.iterations / 2);
+  const h = await startApp({ dir });
+  assert.equal((await logIn(h.browser())).status, 303);
+  const after = findUser(dir, 'demo')!.passwordHash;
+  assert.equal(parsePasswordHash(after)?.iterations, WEAK.iterations, 'rehashed at the app\'s work factor');
+  assert.equal(await verifyPassword(PASSWORD, after), true, 'the same password, under the new hash');
+  assert.equal((await logIn(h.browser())).status, 303, 'and it still logs in');
 });

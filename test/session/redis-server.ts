@@ -41,6 +41,17 @@ async function freePort(): Promise<number> {
   });
 }
 
+// A test process can end without running its `after` hooks: the mutation run ends a test file at
+// its first failure (SIGTERM, which Stryker's hook turns into process.exit). Its servers would be
+// left running, orphaned, with their directories. So whatever is still running or still on disk
+// is removed on the way out (synchronously: an exit listener cannot wait).
+const running = new Set<ChildProcess>();
+const dirs = new Set<string>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A redis-server child process bound to 127.0.0.1. */
 export class RedisServer {
   readonly port: number;
@@ -55,6 +66,7 @@ export class RedisServer {
   /** Starts a server on a free port. */
   static async start(): Promise<RedisServer> {
     const dir = mkdtempSync(join(tmpdir(), 'cachet-redis-'));
+    dirs.add(dir);
     for (let attempt = 0; ; attempt++) {
       const server = new RedisServer(await freePort(), dir);
       try {
@@ -102,6 +114,7 @@ export class RedisServer {
       child.once('error', reject);
     });
     this.#child = child;
+    running.add(child);
   }
 
   /** Stops the server (SIGKILL: like a crash; no persistence, so the data is gone). */
@@ -109,6 +122,7 @@ export class RedisServer {
     const child = this.#child;
     if (child === undefined) return;
     this.#child = undefined;
+    running.delete(child);
     if (child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
@@ -120,5 +134,6 @@ export class RedisServer {
   async close(): Promise<void> {
     await this.stop();
     rmSync(this.#dir, { recursive: true, force: true });
+    dirs.delete(this.#dir);
   }
 }
