@@ -14,6 +14,9 @@ export const mutate = [
   'src/cookie/parse.ts',
   'src/http/csrf.ts',
   'src/web/csrf-guard.ts',
+  // The token on ctx.state / res.locals, and the 403 the adapters refuse with.
+  'src/web/csrf-token-property.ts',
+  'src/web/csrf-refusal.ts',
   // session: the authentication parts (decode, the verified cache, revocation, timeouts).
   'src/session/cookie-store/cookie-store.ts',
   'src/session/core/verified-cache.ts',
@@ -50,6 +53,8 @@ export const testFiles = [
   'test/fuzz/codec-mutations.test.ts',
   'test/http/csrf.test.ts',
   'test/web/csrf-guard.test.ts',
+  'test/web/csrf-token-property.test.ts',
+  'test/web/csrf-refusal.test.ts',
   'test/session/cache-admission.test.ts',
   'test/session/cookie-name-binding.test.ts',
   'test/session/cookie-store.test.ts',
