@@ -20,6 +20,15 @@ async function logIn(browser: TestBrowser, username = 'demo', password = PASSWOR
   return browser.post('/login', { username, password, _csrf: csrfFrom(form.body) });
 }
 
+/** Logs in, opens the home page, keeps a copy of its session cookie, then logs out. */
+async function logInCopyLogOut(browser: TestBrowser) {
+  await logIn(browser);
+  const home = await browser.get('/');
+  const stolen = browser.jar.get(COOKIE)!;
+  const out = await browser.post('/logout', { _csrf: csrfFrom(home.body) });
+  return { stolen, out };
+}
+
 async function sessionRecord(keys: readonly StoredKey[], value: string): Promise<Record<string, unknown>> {
   const keyring = await Keyring.create(keys.map(({ id, secret }) => ({ id, secret })));
   const codec = new CookieCodec({ keyring, mode: 'sealed', maxAge: 400 * 86_400, now: () => 1_764_115_200_000 });
@@ -159,10 +168,7 @@ test('refuses a login or logout without a valid CSRF token or from another site'
 test('logs out, and a replayed copy of the old cookie does not get back in', async () => {
   const h = await startApp();
   const browser = h.browser();
-  await logIn(browser);
-  const home = await browser.get('/');
-  const stolen = browser.jar.get(COOKIE)!;
-  const out = await browser.post('/logout', { _csrf: csrfFrom(home.body) });
+  const { stolen, out } = await logInCopyLogOut(browser);
   assert.equal(out.status, 303);
   assert.equal(out.headers.get('location'), '/login');
   const login = await browser.get('/login');
@@ -180,10 +186,7 @@ test('logs out, and a replayed copy of the old cookie does not get back in', asy
 test('keeps a logout effective after a restart', async () => {
   const first = await startApp();
   const browser = first.browser();
-  await logIn(browser);
-  const home = await browser.get('/');
-  const stolen = browser.jar.get(COOKIE)!;
-  await browser.post('/logout', { _csrf: csrfFrom(home.body) });
+  const { stolen } = await logInCopyLogOut(browser);
   await first.close();
   const second = await startApp({ dir: first.dir, keys: first.keys });
   const attacker = second.browser();
@@ -334,10 +337,7 @@ test('answers malformed requests with a 4xx, never a 500 or a stack trace', asyn
 test('a logged-out cookie replayed 20 minutes later, still inside its idle timeout, is refused as revoked', async () => {
   const h = await startApp();
   const browser = h.browser();
-  await logIn(browser);
-  const home = await browser.get('/');
-  const stolen = browser.jar.get(COOKIE)!;
-  await browser.post('/logout', { _csrf: csrfFrom(home.body) });
+  const { stolen } = await logInCopyLogOut(browser);
   // 20 minutes later: inside the 30-minute idle timeout of the cookie's last use, so only the
   // revocation can refuse it, and it must still hold (it lasts until the absolute timeout).
   h.clock.advance(20 * 60_000);

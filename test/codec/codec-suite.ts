@@ -420,4 +420,19 @@ export function codecSuite(mode: CodecMode): void {
       }
     }
   });
+
+  // docs/errors.md: internal errors keep the platform error as `cause` for the logs.
+  const [open, make] = mode === 'sealed' ? (['decrypt', 'encrypt'] as const) : (['verify', 'sign'] as const);
+  test(`${mode}: a failing platform surfaces as ERR_CRYPTO (internal) naming the operation and keeping the platform error as cause`, async (t) => {
+    const { codec } = await setup(mode);
+    const small = { userId: 'u1' };
+    const value = await codec.encode('session', small);
+    const broke = new TypeError('platform broke');
+    t.mock.method(crypto.subtle, open, () => Promise.reject(broke));
+    const err = await expectCode(codec.decode('session', value), 'ERR_CRYPTO');
+    assert.equal(err.message, `Web Crypto failed to ${open}`);
+    assert.equal(err.cause, broke);
+    t.mock.method(crypto.subtle, make, () => Promise.reject(broke));
+    await assert.rejects(codec.encode('session', small), { code: 'ERR_CRYPTO', kind: 'internal', message: `Web Crypto failed to ${make}`, cause: broke });
+  });
 }

@@ -5,6 +5,7 @@
 import { afterEach, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CookieCodec } from '../../src/codec/cookie-codec.js';
+import { swapRingDuring } from '../helpers/ring-swap.js';
 import { chunkCookieName } from '../../src/cookie/chunk.js';
 import { SessionError, type DecodeErrorCode } from '../../src/errors.js';
 import { generateKey } from '../../src/keys/generate.js';
@@ -66,19 +67,6 @@ async function cookiesOf(store: CookieStore<Values>, values: Values): Promise<Re
   Object.assign(session.values, values);
   await r.send();
   return r.jar();
-}
-
-/** Replaces `store.keyring` with the next of `rings` while each of the first calls of `method` awaits. */
-function swapRingDuring(store: CookieStore<Values>, method: 'decode' | 'encodeJson', rings: Keyring[]): { calls: number } {
-  const seen = { calls: 0 };
-  const original = CookieCodec.prototype[method] as (...args: unknown[]) => Promise<unknown>;
-  mock.method(CookieCodec.prototype, method, function (this: CookieCodec, ...args: unknown[]) {
-    const result = original.apply(this, args);
-    const next = rings[seen.calls++];
-    if (next !== undefined) store.keyring = next;
-    return result;
-  });
-  return seen;
 }
 
 test('a session destroyed in this request cannot be saved', async () => {

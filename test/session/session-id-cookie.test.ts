@@ -3,7 +3,7 @@
 // The store tests reach it only through whole requests; these pin its bounds one by one.
 import { afterEach, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CookieCodec } from '../../src/codec/cookie-codec.js';
+import { swapRingDuring } from '../helpers/ring-swap.js';
 import { Keyring } from '../../src/keys/keyring.js';
 import { generateKey } from '../../src/keys/generate.js';
 import { randomId } from '../../src/session/core/session-record.js';
@@ -24,22 +24,6 @@ async function setup(cache = true) {
   /** Another instance on the same keys with no cache: it answers from the signature alone. */
   const fresh = new SessionIdCookie({ keyring: both, cache: false, maxAge: 86_400, now: () => clock.now });
   return { ids, fresh, clock, both, onlyK2, k1, k2 };
-}
-
-/**
- * Replaces `ids.keyring` with the next ring of `rings` while each of the first `rings.length`
- * calls of `method` awaits (after the call has begun under the old ring). Returns the call count.
- */
-function swapRingDuring(ids: SessionIdCookie, method: 'decode' | 'encode', rings: Keyring[]): { calls: number } {
-  const seen = { calls: 0 };
-  const original = CookieCodec.prototype[method] as (...args: unknown[]) => Promise<unknown>;
-  mock.method(CookieCodec.prototype, method, function (this: CookieCodec, ...args: unknown[]) {
-    const result = original.apply(this, args);
-    const next = rings[seen.calls++];
-    if (next !== undefined) ids.keyring = next;
-    return result;
-  });
-  return seen;
 }
 
 test('a cached id is answered only for the cookie name it was signed for', async () => {
