@@ -13,7 +13,7 @@ import { checkOptionKeys, SessionError, type OptionKeys } from '../../errors.js'
 import type { Session } from '../../session/core/session.js';
 import type { SessionValues } from '../../session/core/session-record.js';
 import type { Store } from '../../session/core/types.js';
-import { SessionScope } from '../../web/session-scope.js';
+import { SessionScope, type SessionScopeInit } from '../../web/session-scope.js';
 
 /** Options of {@link sessions}. */
 export interface HonoSessionsOptions<T extends SessionValues, C extends HonoContextLike = HonoContextLike> {
@@ -73,8 +73,32 @@ export interface HonoContextLike {
   res: Response;
   /** Set by Hono when a handler or middleware threw and `onError` answered. */
   readonly error: Error | undefined;
+  /** The runtime's bindings; on `@hono/node-server`, `{ incoming, outgoing }`: Node's request and response. */
+  readonly env?: unknown;
   set(key: string, value: unknown): void;
   get(key: string): unknown;
+}
+
+/**
+ * Node's own header object when Hono runs on `@hono/node-server`, which hands the
+ * `IncomingMessage` over as `c.env.incoming`. Reading `c.req.raw.headers` there builds a fetch
+ * `Headers` from Node's raw headers on first use, which the hello never pays for: measured,
+ * 38.4k against 42.0k requests per CPU-second for a session read (docs/benchmarks.md). On every
+ * other runtime (and for a Workers binding that happens to be called `incoming`) the checks fail
+ * and the fetch headers are read.
+ */
+function nodeHeaders(env: unknown): SessionScopeInit['headers'] | undefined {
+  if (typeof env !== 'object' || env === null) return undefined;
+  const incoming = (env as { incoming?: unknown }).incoming;
+  if (typeof incoming !== 'object' || incoming === null) return undefined;
+  const { headers, httpVersion } = incoming as { headers?: unknown; httpVersion?: unknown };
+  if (typeof httpVersion !== 'string' || typeof headers !== 'object' || headers === null) return undefined;
+  return headers as SessionScopeInit['headers'];
+}
+
+/** The two headers a store reads, from a fetch `Headers`. */
+function fetchHeaders(headers: Headers): SessionScopeInit['headers'] {
+  return { cookie: headers.get('cookie') ?? undefined, 'user-agent': headers.get('user-agent') ?? undefined };
 }
 
 /** A Hono middleware, as `app.use()` takes it. */
@@ -137,12 +161,9 @@ export function sessions<T extends SessionValues, C extends HonoContextLike = Ho
   const ipOf = options.ip;
 
   return async (c, next) => {
-    const headers = c.req.raw.headers;
     const ip = ipOf?.(c as C); // the context Hono handed over: the type the option was written for
-    const scope = new SessionScope({
-      headers: { cookie: headers.get('cookie') ?? undefined, 'user-agent': headers.get('user-agent') ?? undefined },
-      ...(ip !== undefined ? { ip } : {}),
-    });
+    const headers = nodeHeaders(c.env) ?? fetchHeaders(c.req.raw.headers);
+    const scope = new SessionScope(ip === undefined ? { headers } : { headers, ip });
     let session: Session<T>;
     try {
       session = await store.get(scope, name);

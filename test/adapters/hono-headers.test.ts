@@ -1,0 +1,81 @@
+// Where cachet/hono reads the request's headers from. On @hono/node-server it takes Node's own
+// header object from `c.env.incoming` (no fetch `Headers` is built for it); everywhere else, and
+// when `c.env` only looks like that, it reads `c.req.raw.headers`. Both must give the same session.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Hono } from 'hono';
+import { CookieStore, Keyring, MemoryStore, generateKey, type Store } from '../../src/index.js';
+import { sessions } from '../../src/adapters/hono/index.js';
+import { Browser, setCookieFor } from '../session/harness.js';
+import type { SuiteValues } from './harness.js';
+import { listen, type Env } from './hono-harness.js';
+
+const keyring = await Keyring.create([generateKey('k1')]);
+const COOKIE = '__Host-session';
+
+/** A counter app: each GET /count adds one and answers the new count. */
+function counterApp(store: Store<SuiteValues> = new CookieStore<SuiteValues>({ keyring })): Hono<Env> {
+  const app = new Hono<Env>();
+  app.use(sessions({ store }));
+  app.get('/count', (c) => {
+    const values = c.get('session').values;
+    values.count = (values.count ?? 0) + 1;
+    return c.json({ count: values.count });
+  });
+  return app;
+}
+
+/** The `name=value` of the session cookie a response set. */
+function cookieOf(response: Response): string {
+  const line = response.headers.getSetCookie().find((header) => header.startsWith(`${COOKIE}=`));
+  assert.ok(line !== undefined, 'the response sets the session cookie');
+  return line.slice(0, line.indexOf(';'));
+}
+
+test('without Node underneath (app.request, as on Deno, Bun or Workers) the session is read from the fetch headers', async () => {
+  const app = counterApp();
+  const first = await app.request('/count');
+  assert.deepEqual(await first.json(), { count: 1 });
+  const second = await app.request('/count', { headers: { cookie: cookieOf(first) } });
+  assert.deepEqual(await second.json(), { count: 2 });
+});
+
+test('a Workers binding called `incoming` is not taken for Node’s request: the fetch headers are read', async () => {
+  const app = counterApp();
+  const first = await app.request('/count');
+  // A KV namespace or a plain object bound as `incoming`, with no Node request fields.
+  const env = { incoming: { headers: { cookie: `${COOKIE}=forged` } } };
+  const second = await app.request('/count', { headers: { cookie: cookieOf(first) } }, env);
+  assert.deepEqual(await second.json(), { count: 2 }, 'the cookie of the real request was read');
+});
+
+test('when c.env.incoming is Node’s request (as @hono/node-server passes it), its headers are the ones read', async () => {
+  const app = counterApp();
+  const first = await app.request('/count');
+  // The fetch request carries no cookie: only Node's header object has it.
+  const env = { incoming: { httpVersion: '1.1', headers: { cookie: cookieOf(first) } }, outgoing: {} };
+  const second = await app.request('/count', {}, env);
+  assert.deepEqual(await second.json(), { count: 2 });
+});
+
+test('on @hono/node-server the session is read from Node’s request: the cookie and the user agent', async () => {
+  const store = new MemoryStore<SuiteValues>({ keyring });
+  const app = counterApp(store);
+  app.get('/devices', async (c) => {
+    const session = c.get('session');
+    session.subject = 'ada';
+    return c.json((await store.list('ada', { current: session.id })).map((s) => s.userAgent));
+  });
+  const server = await listen(app);
+  const headers = { 'user-agent': 'cachet-test/1.0' };
+  try {
+    const browser = new Browser(server.url);
+    const first = await browser.request('/count', { headers });
+    assert.equal(setCookieFor(first, COOKIE).length, 1);
+    assert.deepEqual((await browser.request('/count', { headers })).body, { count: 2 });
+    await browser.request('/devices', { headers }); // stores the subject
+    assert.deepEqual((await browser.request('/devices', { headers })).body, ['cachet-test/1.0']);
+  } finally {
+    await server.close();
+  }
+});
