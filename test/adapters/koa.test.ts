@@ -256,6 +256,31 @@ t('sets ctx.session as its own even when app.context has a session accessor (koa
   );
 });
 
+t('sets ctx.session as its own when an earlier middleware put a session accessor on ctx itself, on a later request', async () => {
+  const taken: unknown[] = [];
+  await withApp(
+    (app) => {
+      app.use((ctx, next) => {
+        // Only on the second request: the first one has shown app.context to have no accessor.
+        if (ctx.get('cookie') !== '') Object.defineProperty(ctx, 'session', { configurable: true, get: () => 'the other library', set: (value: unknown) => { taken.push(value); } });
+        return next();
+      });
+      app.use(sessions({ store: newStore() }));
+      app.use((ctx) => {
+        bump(ctx);
+        ctx.body = { count: ctx.session.values.count };
+      });
+    },
+    async (url) => {
+      const first = await fetch(url);
+      assert.deepEqual(await first.json(), { count: 1 });
+      const second = await fetch(url, { headers: { cookie: cookieOf(first) ?? '' } });
+      assert.deepEqual(await second.json(), { count: 2 });
+      assert.deepEqual(taken, [], 'the other setter never saw the session');
+    },
+  );
+});
+
 t('gives the same session for a name on every ctx.sessions() call, ctx.session for the default', async () => {
   await withApp(
     (app) => {

@@ -71,6 +71,26 @@ export type KoaMiddleware = (ctx: KoaContextLike, next: () => Promise<unknown>) 
 
 const OPTION_KEYS: OptionKeys<KoaSessionsOptions<SessionValues>> = { store: true, name: true, ip: true };
 
+// koa-session (mounted beside cachet during a migration) defines `session` as an accessor on
+// app.context, and its setter would take an assigned session over as its own: there the session
+// is defined as an own property instead. Everywhere else a plain assignment, because
+// Object.defineProperty on every request made a session read ~5% slower (7 interleaved rounds,
+// docs/benchmarks.md). The prototype is Koa's app.context, looked at once: a `session` accessor
+// added to it after the first request is not seen.
+let plainContext: object | null = null;
+
+/** True when `ctx.session = value` stores an own data property (no accessor in the way). */
+function takesPlainSession(ctx: object): boolean {
+  const proto = Object.getPrototypeOf(ctx) as object | null;
+  if (proto === plainContext && !Object.prototype.hasOwnProperty.call(ctx, 'session')) return true;
+  for (let o: object | null = ctx; o !== null; o = Object.getPrototypeOf(o) as object | null) {
+    const found = Object.getOwnPropertyDescriptor(o, 'session');
+    if (found !== undefined) return found.get === undefined && found.set === undefined && found.writable === true;
+  }
+  plainContext = proto;
+  return true;
+}
+
 /**
  * Sessions for Koa: `ctx.session` is the loaded session; a changed one is sealed into
  * `Set-Cookie` after the downstream middleware resolved, before Koa responds.
@@ -103,9 +123,9 @@ export function sessions<T extends SessionValues>(options: KoaSessionsOptions<T>
     const scope = new SessionScope(ip === undefined ? { headers: ctx.req.headers } : { headers: ctx.req.headers, ip });
     const fields = ctx as KoaContextLike & Partial<SessionFields<T>>;
     fields.sessions = (name = defaultName) => store.get(scope, name);
-    // An own property, not an assignment: koa-session (during a migration) defines a `session`
-    // accessor on app.context whose setter would take the value over as its own session.
-    Object.defineProperty(fields, 'session', { value: await store.get(scope, defaultName), writable: true, enumerable: true, configurable: true });
+    const session = await store.get(scope, defaultName);
+    if (takesPlainSession(fields)) fields.session = session;
+    else Object.defineProperty(fields, 'session', { value: session, writable: true, enumerable: true, configurable: true });
     await next();
     if (scope.idle) return;
     const cookies = await scope.commit();
