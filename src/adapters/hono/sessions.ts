@@ -82,8 +82,8 @@ export interface HonoContextLike {
 /**
  * Node's own header object when Hono runs on `@hono/node-server`, which hands the
  * `IncomingMessage` over as `c.env.incoming`. Reading `c.req.raw.headers` there builds a fetch
- * `Headers` from Node's raw headers on first use, which the hello never pays for: measured,
- * 38.4k against 42.0k requests per CPU-second for a session read (docs/benchmarks.md). On every
+ * `Headers` from Node's raw headers on first use, which the hello never pays for: skipping it
+ * made a session read 5–9% faster in three interleaved runs (docs/benchmarks.md). On every
  * other runtime (and for a Workers binding that happens to be called `incoming`) the checks fail
  * and the fetch headers are read.
  */
