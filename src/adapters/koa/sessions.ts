@@ -74,7 +74,7 @@ const OPTION_KEYS: OptionKeys<KoaSessionsOptions<SessionValues>> = { store: true
 // koa-session (mounted beside cachet during a migration) defines `session` as an accessor on
 // app.context, and its setter would take an assigned session over as its own: there the session
 // is defined as an own property instead. Everywhere else a plain assignment, because
-// Object.defineProperty on every request made a session read ~5% slower (7 interleaved rounds,
+// Object.defineProperty on every request made a session read 4–5% slower (two interleaved A/Bs,
 // docs/benchmarks.md). The prototype is Koa's app.context, looked at once: a `session` accessor
 // added to it after the first request is not seen.
 let plainContext: object | null = null;
