@@ -46,10 +46,11 @@ const harness: Harness = {
         .then(() => action((req as IncomingMessage & SessionRequest<SuiteValues>).session, url.searchParams))
         .then((outcome) => send(res, outcome), next);
     });
-    // Connect's own final handler answers errors with err.status, else 500, and prints each one
-    // unless NODE_ENV is 'test': this error handler answers the same, quietly.
-    app.use((err: { status?: number }, _req: IncomingMessage, res: ServerResponse, _next: Next) => {
-      res.writeHead(err.status ?? 500, { 'content-type': 'text/plain' });
+    // Connect's own final handler (finalhandler) answers errors with err.status, else 500, adds
+    // err.headers to an error status, and prints each error unless NODE_ENV is 'test': this error
+    // handler answers the same, quietly.
+    app.use((err: { status?: number; headers?: Record<string, string> }, _req: IncomingMessage, res: ServerResponse, _next: Next) => {
+      res.writeHead(err.status ?? 500, { ...(err.status !== undefined ? err.headers : {}), 'content-type': 'text/plain' });
       res.end(err.status === 403 ? 'Forbidden' : 'Internal Server Error');
     });
     return listening(createServer(app).listen(0, '127.0.0.1'));

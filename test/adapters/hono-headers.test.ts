@@ -1,14 +1,14 @@
 // Where cachet/hono reads the request's headers from. On @hono/node-server it takes Node's own
 // header object from `c.env.incoming` (no fetch `Headers` is built for it); everywhere else, and
 // when `c.env` only looks like that, it reads `c.req.raw.headers`. Both must give the same session.
+// The node-server path also runs under the whole shared suite (hono.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Hono } from 'hono';
-import { CookieStore, Keyring, MemoryStore, generateKey, type Store } from '../../src/index.js';
+import { CookieStore, Keyring, generateKey, type Store } from '../../src/index.js';
 import { sessions } from '../../src/adapters/hono/index.js';
-import { Browser, setCookieFor } from '../session/harness.js';
 import type { SuiteValues } from './harness.js';
-import { listen, type Env } from './hono-harness.js';
+import type { Env } from './hono-harness.js';
 
 const keyring = await Keyring.create([generateKey('k1')]);
 const COOKIE = '__Host-session';
@@ -58,24 +58,3 @@ test('when c.env.incoming is Node’s request (as @hono/node-server passes it), 
   assert.deepEqual(await second.json(), { count: 2 });
 });
 
-test('on @hono/node-server the session is read from Node’s request: the cookie and the user agent', async () => {
-  const store = new MemoryStore<SuiteValues>({ keyring });
-  const app = counterApp(store);
-  app.get('/devices', async (c) => {
-    const session = c.get('session');
-    session.subject = 'ada';
-    return c.json((await store.list('ada', { current: session.id })).map((s) => s.userAgent));
-  });
-  const server = await listen(app);
-  const headers = { 'user-agent': 'cachet-test/1.0' };
-  try {
-    const browser = new Browser(server.url);
-    const first = await browser.request('/count', { headers });
-    assert.equal(setCookieFor(first, COOKIE).length, 1);
-    assert.deepEqual((await browser.request('/count', { headers })).body, { count: 2 });
-    await browser.request('/devices', { headers }); // stores the subject
-    assert.deepEqual((await browser.request('/devices', { headers })).body, ['cachet-test/1.0']);
-  } finally {
-    await server.close();
-  }
-});

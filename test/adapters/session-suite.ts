@@ -6,10 +6,11 @@
 // Usage, in test/adapters/<server>.test.ts:  sessionSuite({ name: 'express 5', start })
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Harness } from './harness.js';
+import { SessionError, type Store } from '../../src/index.js';
+import type { Harness, SuiteValues } from './harness.js';
 import { setCookiesFor } from './cookie-jar.js';
 import { csrfSuite } from './csrf-suite.js';
-import { ABSOLUTE, COOKIE, IDLE, STORE_KINDS, mount, ok, ringB, ringBA, type View } from './suite-setup.js';
+import { ABSOLUTE, ACTIONS, COOKIE, IDLE, STORE_KINDS, T0, makeStore, mount, ok, ringB, ringBA, type View } from './suite-setup.js';
 
 /** `value` with one character near its middle changed to another base64url character. */
 function flipped(value: string): string {
@@ -194,6 +195,42 @@ export function sessionSuite(harness: Harness): void {
       assert.deepEqual([...client.jar.keys()], [COOKIE]);
     });
   }
+
+  it("a store that cannot be reached, loading or saving, answers 503 with Retry-After; the store's own bug, the framework's 500", async (t) => {
+    const down = () => new SessionError('ERR_STORE_UNAVAILABLE', 'internal', 'store down at 10.0.0.7');
+    const inner = makeStore('sealed', () => T0);
+    const never = () => Promise.resolve();
+    const cases: { what: string; store: Store<SuiteValues>; status: number; retryAfter: string | null }[] = [
+      { what: 'load, unavailable', store: { get: () => Promise.reject(down()), save: never, destroy: never }, status: 503, retryAfter: '5' },
+      { what: 'load, a bug', store: { get: () => Promise.reject(new Error('a bug in the store at 10.0.0.7')), save: never, destroy: never }, status: 500, retryAfter: null },
+      {
+        // Loads, then fails at the commit, as a server-side store does when its write cannot land.
+        what: 'save, unavailable',
+        store: {
+          get: (ctx, name) => {
+            ctx.onBeforeSend(() => Promise.reject(down()));
+            return inner.get(ctx, name);
+          },
+          save: never,
+          destroy: never,
+        },
+        status: 503,
+        retryAfter: '5',
+      },
+    ];
+    for (const { what, store, status, retryAfter } of cases) {
+      const mounted = await harness.start({ store, actions: ACTIONS, csrf: false });
+      t.after(() => mounted.close());
+      const res = await fetch(`${mounted.url}/a/inc`);
+      const body = await res.text();
+      assert.equal(res.status, status, what);
+      assert.equal(res.headers.get('retry-after'), retryAfter, what);
+      assert.deepEqual(res.headers.getSetCookie(), [], `${what}: no session cookie`);
+      // cachet's 503 names no store; a 500's page is the framework's own (Express shows the stack
+      // outside production, Fastify the message), as for any error a route throws.
+      if (status === 503) assert.ok(!body.includes('10.0.0.7'), `${what}: the store's message stays out of the page: ${body.slice(0, 200)}`);
+    }
+  });
 
   csrfSuite(harness);
 }

@@ -17,6 +17,7 @@ import type { Session } from '../../session/core/session.js';
 import type { SessionValues } from '../../session/core/session-record.js';
 import type { Store } from '../../session/core/types.js';
 import { SessionScope } from '../../web/session-scope.js';
+import { asStoreUnavailable } from '../../web/store-unavailable.js';
 import { holdResponse } from './hold-response.js';
 
 /** Options for {@link sessions}. */
@@ -109,10 +110,14 @@ export function sessions<T extends SessionValues>(options: ExpressSessionsOption
     fields.sessions = (name = defaultName) => store.get(scope, name);
     // Held before anything downstream can write; a failed commit goes to the framework's error
     // handling (a 500 when the app's response had not started).
-    holdResponse(res, (status) => (status >= 500 ? NOTHING : scope.commit()), next);
-    store.get(scope, defaultName).then((session) => {
-      fields.session = session;
-      next();
-    }, next);
+    holdResponse(res, (status) => (status >= 500 ? NOTHING : scope.commit()), (err) => next(asStoreUnavailable(err)));
+    store.get(scope, defaultName).then(
+      (session) => {
+        fields.session = session;
+        next();
+      },
+      // A store that cannot be reached: 503 with Retry-After, from Express's own error handling.
+      (err: unknown) => next(asStoreUnavailable(err)),
+    );
   };
 }

@@ -9,12 +9,13 @@
  * `Symbol.for('skip-override')` by hand, which is all `fastify-plugin` would do for it.
  * @module
  */
-import { checkOptionKeys, SessionError, type OptionKeys } from '../../errors.js';
+import { checkOptionKeys, type OptionKeys } from '../../errors.js';
 import type { Session } from '../../session/core/session.js';
 import type { SessionValues } from '../../session/core/session-record.js';
 import type { Store } from '../../session/core/types.js';
 import { CsrfGuard } from '../../web/csrf-guard.js';
 import { SessionScope } from '../../web/session-scope.js';
+import { asStoreUnavailable } from '../../web/store-unavailable.js';
 
 /** Options of the {@link sessions} plugin, given to `fastify.register(sessions, options)`. */
 export interface FastifySessionsOptions {
@@ -93,12 +94,6 @@ interface SessionState {
   [SCOPE]: SessionScope | null;
 }
 
-/** A store that cannot be reached is a 503 with Retry-After, as on cachet's own server; Fastify's error handler reads these. */
-function storeFailure(err: unknown): unknown {
-  if (!(err instanceof SessionError) || err.code !== 'ERR_STORE_UNAVAILABLE') return err;
-  return Object.assign(new Error('Service Unavailable', { cause: err }), { statusCode: 503, headers: { 'retry-after': '5' } });
-}
-
 function appendCookies(reply: FastifyReplyLike, cookies: readonly string[]): void {
   // Fastify's header() appends to a `set-cookie` the app set (it keeps an array), never replaces it.
   if (cookies.length > 0) reply.header('set-cookie', cookies);
@@ -144,7 +139,7 @@ function install(instance: FastifyInstanceLike, options: FastifySessionsOptions)
         request.session = session;
         next();
       },
-      (err: unknown) => next(storeFailure(err) as Error),
+      (err: unknown) => next(asStoreUnavailable(err) as Error), // 503 + Retry-After for an outage
     );
   });
 
@@ -169,7 +164,7 @@ function install(instance: FastifyInstanceLike, options: FastifySessionsOptions)
     try {
       out = scope.commit();
     } catch (err) {
-      next(err as Error);
+      next(asStoreUnavailable(err) as Error);
       return;
     }
     if (Array.isArray(out)) {
@@ -182,7 +177,7 @@ function install(instance: FastifyInstanceLike, options: FastifySessionsOptions)
         appendCookies(reply, cookies);
         next(null, payload);
       },
-      (err: unknown) => next(err as Error),
+      (err: unknown) => next(asStoreUnavailable(err) as Error),
     );
   });
 }

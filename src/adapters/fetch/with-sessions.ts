@@ -15,6 +15,7 @@ import type { SessionValues } from '../../session/core/session-record.js';
 import type { Store } from '../../session/core/types.js';
 import { CSRF_GUARD_OPTION_KEYS, CsrfGuard, type CsrfGuardOptions, type CsrfRequest } from '../../web/csrf-guard.js';
 import { SessionScope } from '../../web/session-scope.js';
+import { STORE_RETRY_AFTER, storeIsUnavailable } from '../../web/store-unavailable.js';
 
 /** Options for {@link withSessions}; `R` is what the runtime passes after the request. */
 export interface WithSessionsOptions<T extends SessionValues, R extends unknown[] = unknown[]> {
@@ -56,6 +57,10 @@ const OPTION_KEYS: OptionKeys<WithSessionsOptions<SessionValues, unknown[]>> = {
 
 function forbidden(reason: string): Response {
   return new Response(`Forbidden: ${reason}\n`, { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+}
+
+function unavailable(): Response {
+  return new Response('Service Unavailable\n', { status: 503, headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': STORE_RETRY_AFTER } });
 }
 
 /** Reads at most `max` bytes of a copy of the body; null when it is longer. */
@@ -148,28 +153,35 @@ export function withSessions<T extends SessionValues, R extends unknown[] = []>(
       session: (name = defaultName) => store.get(scope, name),
       csrfToken: async () => (guard ?? new CsrfGuard()).token(await store.get(scope, defaultName)),
     };
-    if (guard !== null && !CsrfGuard.safe(request.method)) {
-      let tooLarge = false;
-      const view: CsrfRequest = {
-        method: request.method,
-        header: (name) => (name === 'host' ? (headers.get('host') ?? new URL(request.url).host) : (headers.get(name) ?? undefined)),
-        formField: async (field) => {
-          const text = await readCapped(request, maxFormBytes);
-          if (text === null) {
-            tooLarge = true;
-            return undefined;
-          }
-          return new URLSearchParams(text).get(field) ?? undefined;
-        },
-      };
-      const verdict = await guard.check(view, (await store.get(scope, defaultName)) as Session<SessionValues>);
-      if (tooLarge) return new Response('Payload Too Large\n', { status: 413, headers: { 'content-type': 'text/plain; charset=utf-8' } });
-      if (verdict === 'cross-site') return withCookies(forbidden('cross-site request'), await scope.commit());
-      if (verdict === 'bad-token') return withCookies(forbidden('invalid CSRF token'), await scope.commit());
+    try {
+      if (guard !== null && !CsrfGuard.safe(request.method)) {
+        let tooLarge = false;
+        const view: CsrfRequest = {
+          method: request.method,
+          header: (name) => (name === 'host' ? (headers.get('host') ?? new URL(request.url).host) : (headers.get(name) ?? undefined)),
+          formField: async (field) => {
+            const text = await readCapped(request, maxFormBytes);
+            if (text === null) {
+              tooLarge = true;
+              return undefined;
+            }
+            return new URLSearchParams(text).get(field) ?? undefined;
+          },
+        };
+        const verdict = await guard.check(view, (await store.get(scope, defaultName)) as Session<SessionValues>);
+        if (tooLarge) return new Response('Payload Too Large\n', { status: 413, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+        if (verdict === 'cross-site') return withCookies(forbidden('cross-site request'), await scope.commit());
+        if (verdict === 'bad-token') return withCookies(forbidden('invalid CSRF token'), await scope.commit());
+      }
+      const response = await handler(request, tools, ...rest);
+      // A session that was only read commits synchronously: no await, so no extra microtask turn.
+      const out = scope.commit();
+      return withCookies(response, Array.isArray(out) ? (out as readonly string[]) : await out);
+    } catch (err) {
+      // A store that cannot be reached, while loading or saving: 503 with Retry-After and no
+      // cookie, as on cachet's own server. Anything else is the runtime's to answer.
+      if (storeIsUnavailable(err)) return unavailable();
+      throw err;
     }
-    const response = await handler(request, tools, ...rest);
-    // A session that was only read commits synchronously: no await, so no extra microtask turn.
-    const out = scope.commit();
-    return withCookies(response, Array.isArray(out) ? (out as readonly string[]) : await out);
   };
 }

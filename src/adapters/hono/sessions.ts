@@ -9,11 +9,12 @@
  * context through the small structural interface below, and a real `Context` satisfies it.
  * @module
  */
-import { checkOptionKeys, SessionError, type OptionKeys } from '../../errors.js';
+import { checkOptionKeys, type OptionKeys } from '../../errors.js';
 import type { Session } from '../../session/core/session.js';
 import type { SessionValues } from '../../session/core/session-record.js';
 import type { Store } from '../../session/core/types.js';
 import { SessionScope, type SessionScopeInit } from '../../web/session-scope.js';
+import { STORE_RETRY_AFTER, storeIsUnavailable } from '../../web/store-unavailable.js';
 
 /** Options of {@link sessions}. */
 export interface HonoSessionsOptions<T extends SessionValues, C extends HonoContextLike = HonoContextLike> {
@@ -101,6 +102,11 @@ function fetchHeaders(headers: Headers): SessionScopeInit['headers'] {
   return { cookie: headers.get('cookie') ?? undefined, 'user-agent': headers.get('user-agent') ?? undefined };
 }
 
+/** A store that cannot be reached as Hono's 503 with Retry-After, as on cachet's own server; any other error as it is. */
+function unavailableOr(err: unknown): unknown {
+  return storeIsUnavailable(err) ? httpError(503, 'Service Unavailable', { 'retry-after': STORE_RETRY_AFTER }, err) : err;
+}
+
 /** A Hono middleware, as `app.use()` takes it. */
 export type HonoMiddleware = (c: HonoContextLike, next: () => Promise<void>) => Promise<void>;
 
@@ -169,16 +175,20 @@ export function sessions<T extends SessionValues, C extends HonoContextLike = Ho
       session = await store.get(scope, name);
     } catch (err) {
       // A store that cannot be reached is a 503 with Retry-After, as on cachet's own server.
-      if (err instanceof SessionError && err.code === 'ERR_STORE_UNAVAILABLE') throw httpError(503, 'Service Unavailable', { 'retry-after': '5' }, err);
-      throw err;
+      throw unavailableOr(err);
     }
     c.set('session', session);
     c.set('sessions', (other: string) => store.get(scope, other));
     await next();
     if (c.error !== undefined) return;
     // A session that was only read commits synchronously: no await, so no extra microtask turn.
-    const out = scope.commit();
-    const cookies = Array.isArray(out) ? (out as readonly string[]) : await out;
+    let cookies: readonly string[];
+    try {
+      const out = scope.commit();
+      cookies = Array.isArray(out) ? (out as readonly string[]) : await out;
+    } catch (err) {
+      throw unavailableOr(err);
+    }
     if (cookies.length > 0) appendCookies(c, cookies);
   };
 }

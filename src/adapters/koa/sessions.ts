@@ -17,6 +17,7 @@ import type { Session } from '../../session/core/session.js';
 import type { SessionValues } from '../../session/core/session-record.js';
 import type { Store } from '../../session/core/types.js';
 import { SessionScope } from '../../web/session-scope.js';
+import { asStoreUnavailable } from '../../web/store-unavailable.js';
 
 /** Options for {@link sessions}. */
 export interface KoaSessionsOptions<T extends SessionValues> {
@@ -123,12 +124,22 @@ export function sessions<T extends SessionValues>(options: KoaSessionsOptions<T>
     const scope = new SessionScope(ip === undefined ? { headers: ctx.req.headers } : { headers: ctx.req.headers, ip });
     const fields = ctx as KoaContextLike & Partial<SessionFields<T>>;
     fields.sessions = (name = defaultName) => store.get(scope, name);
-    const session = await store.get(scope, defaultName);
+    let session: Session<T>;
+    try {
+      session = await store.get(scope, defaultName);
+    } catch (err) {
+      throw asStoreUnavailable(err); // an outage: 503 with Retry-After, from Koa's ctx.onerror
+    }
     if (takesPlainSession(fields)) fields.session = session;
     else Object.defineProperty(fields, 'session', { value: session, writable: true, enumerable: true, configurable: true });
     await next();
     if (scope.idle) return;
-    const cookies = await scope.commit();
+    let cookies: readonly string[];
+    try {
+      cookies = await scope.commit();
+    } catch (err) {
+      throw asStoreUnavailable(err);
+    }
     if (cookies.length === 0) return;
     if (ctx.headerSent === true) {
       // Something wrote the response itself (ctx.respond = false): Koa would drop the cookie silently.
