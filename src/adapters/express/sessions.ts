@@ -109,7 +109,7 @@ export function sessions<T extends SessionValues>(options: ExpressSessionsOption
     const fields = req as IncomingMessage & Partial<SessionRequest<T>>;
     fields.sessions = (name = defaultName) => store.get(scope, name);
     // Held before anything downstream can write; a failed commit goes to the framework's error
-    // handling (a 500 when the app's response had not started).
+    // handling when the app's response had not started: a 500, or a 503 for a store outage.
     holdResponse(res, (status) => (status >= 500 ? NOTHING : scope.commit()), (err) => next(asStoreUnavailable(err)));
     store.get(scope, defaultName).then(
       (session) => {
