@@ -5,7 +5,7 @@
  * @module
  */
 import type { ServerResponse } from 'node:http';
-import { SessionError } from '../errors.js';
+import { STORE_RETRY_AFTER, storeIsUnavailable } from '../web/store-unavailable.js';
 import { HttpError } from './http-error.js';
 import type { Context } from './context.js';
 import type { AccessLogEntry } from './types.js';
@@ -147,6 +147,6 @@ function logAccess(ctx: Context, status: number, reporter: Reporter): void {
  * of the server, not a bug: 503 with Retry-After, logged like any 5xx (docs/stores.md).
  */
 function storeUnavailable(err: unknown): HttpError | null {
-  if (!(err instanceof SessionError) || err.code !== 'ERR_STORE_UNAVAILABLE') return null;
-  return new HttpError(503, 'Service Unavailable', { headers: { 'retry-after': '5' }, cause: err });
+  if (!storeIsUnavailable(err)) return null;
+  return new HttpError(503, 'Service Unavailable', { headers: { 'retry-after': STORE_RETRY_AFTER }, cause: err });
 }

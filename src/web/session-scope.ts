@@ -29,6 +29,19 @@ export interface SessionScopeInit {
 const NO_COOKIES: readonly string[] = Object.freeze([]);
 
 /**
+ * The two headers a store reads (`cookie`, and `user-agent` for the server-side stores' session
+ * lists) from a fetch `Headers`, as {@link SessionScopeInit.headers}.
+ *
+ * @example
+ * ```ts
+ * const scope = new SessionScope({ headers: scopeHeaders(request.headers) });
+ * ```
+ */
+export function scopeHeaders(headers: Headers): SessionScopeInit['headers'] {
+  return { cookie: headers.get('cookie') ?? undefined, 'user-agent': headers.get('user-agent') ?? undefined };
+}
+
+/**
  * A request's session context, for adapters: stages `Set-Cookie` values and before-send hooks, and
  * releases them through {@link SessionScope.commit}.
  *

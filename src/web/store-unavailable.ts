@@ -5,7 +5,7 @@
  * server, not a bug, and cachet's own server answers it with 503 and `Retry-After: 5`
  * (src/http/respond.ts). The adapters hand the framework an error in the shape its error handler
  * already reads (`status`/`statusCode`, `expose`, `headers`: Express's finalhandler, Koa's
- * `ctx.onerror`, Fastify's reply), so the same outage gets the same answer there. Any other store
+ * `ctx.onerror`, Fastify's reply, Hono's `getResponse()`), so the same outage gets the same answer there. Any other store
  * failure stays what it is: the framework's 500.
  *
  * Pure Web-platform code: no `node:` import.
@@ -23,7 +23,21 @@ export interface StoreUnavailableError extends Error {
   /** The message is safe to show: it names no store, host or path. */
   readonly expose: true;
   readonly headers: { readonly 'retry-after': string };
+  /** The whole answer as a fetch `Response`: Hono's error handler sends what this returns. */
+  getResponse(): Response;
   readonly cause: SessionError;
+}
+
+/**
+ * The 503 itself, for a server that answers with a fetch `Response` (the fetch adapter, Hono).
+ *
+ * @example
+ * ```ts
+ * if (storeIsUnavailable(err)) return storeUnavailableResponse();
+ * ```
+ */
+export function storeUnavailableResponse(): Response {
+  return new Response('Service Unavailable\n', { status: 503, headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': STORE_RETRY_AFTER } });
 }
 
 /** True when `err` says the store cannot be reached (`ERR_STORE_UNAVAILABLE`). */
@@ -43,5 +57,6 @@ export function storeIsUnavailable(err: unknown): err is SessionError {
 export function asStoreUnavailable(err: unknown): unknown {
   if (!storeIsUnavailable(err)) return err;
   const out = new Error('Service Unavailable', { cause: err });
-  return Object.assign(out, { status: 503, statusCode: 503, expose: true, headers: { 'retry-after': STORE_RETRY_AFTER } }) as StoreUnavailableError;
+  const fields = { status: 503, statusCode: 503, expose: true, headers: { 'retry-after': STORE_RETRY_AFTER }, getResponse: storeUnavailableResponse };
+  return Object.assign(out, fields) as StoreUnavailableError;
 }

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Hono } from 'hono';
-import { CookieStore, Keyring, generateKey, type Store } from '../../src/index.js';
+import { CookieStore, Keyring, generateKey } from '../../src/index.js';
 import { sessions } from '../../src/adapters/hono/index.js';
 import type { SuiteValues } from './harness.js';
 import type { Env } from './hono-harness.js';
@@ -14,9 +14,9 @@ const keyring = await Keyring.create([generateKey('k1')]);
 const COOKIE = '__Host-session';
 
 /** A counter app: each GET /count adds one and answers the new count. */
-function counterApp(store: Store<SuiteValues> = new CookieStore<SuiteValues>({ keyring })): Hono<Env> {
+function counterApp(): Hono<Env> {
   const app = new Hono<Env>();
-  app.use(sessions({ store }));
+  app.use(sessions({ store: new CookieStore<SuiteValues>({ keyring }) }));
   app.get('/count', (c) => {
     const values = c.get('session').values;
     values.count = (values.count ?? 0) + 1;

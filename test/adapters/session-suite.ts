@@ -199,10 +199,10 @@ export function sessionSuite(harness: Harness): void {
   it("a store that cannot be reached, loading or saving, answers 503 with Retry-After; the store's own bug, the framework's 500", async (t) => {
     const down = () => new SessionError('ERR_STORE_UNAVAILABLE', 'internal', 'store down at 10.0.0.7');
     const inner = makeStore('sealed', () => T0);
-    const never = () => Promise.resolve();
+    const noop = () => Promise.resolve();
     const cases: { what: string; store: Store<SuiteValues>; status: number; retryAfter: string | null }[] = [
-      { what: 'load, unavailable', store: { get: () => Promise.reject(down()), save: never, destroy: never }, status: 503, retryAfter: '5' },
-      { what: 'load, a bug', store: { get: () => Promise.reject(new Error('a bug in the store at 10.0.0.7')), save: never, destroy: never }, status: 500, retryAfter: null },
+      { what: 'load, unavailable', store: { get: () => Promise.reject(down()), save: noop, destroy: noop }, status: 503, retryAfter: '5' },
+      { what: 'load, a bug', store: { get: () => Promise.reject(new Error('a bug in the store at 10.0.0.7')), save: noop, destroy: noop }, status: 500, retryAfter: null },
       {
         // Loads, then fails at the commit, as a server-side store does when its write cannot land.
         what: 'save, unavailable',
@@ -211,8 +211,8 @@ export function sessionSuite(harness: Harness): void {
             ctx.onBeforeSend(() => Promise.reject(down()));
             return inner.get(ctx, name);
           },
-          save: never,
-          destroy: never,
+          save: noop,
+          destroy: noop,
         },
         status: 503,
         retryAfter: '5',

@@ -72,6 +72,45 @@ const OPTION_KEYS: OptionKeys<ExpressSessionsOptions<SessionValues>> = { store: 
 // failed request made halfway is never written (docs/adapters/express.md, "Errors").
 const NOTHING: readonly string[] = Object.freeze([]);
 
+// A failed load or commit goes to Express's error handling: a store that cannot be reached as a
+// 503 with Retry-After (asStoreUnavailable), anything else as it is. Both are module functions,
+// not closures made per request: a closure per request for this cost a session read 2.7% (two
+// interleaved A/Bs of 6 and 8 rounds, docs/benchmarks.md).
+
+/** Loads the default session into `req.session`, then hands over to the next middleware. */
+async function loadSession<T extends SessionValues>(
+  store: Store<T>,
+  scope: SessionScope,
+  name: string,
+  fields: Partial<SessionRequest<T>>,
+  next: (err?: unknown) => void,
+): Promise<void> {
+  let session: Session<T>;
+  try {
+    session = await store.get(scope, name);
+  } catch (err) {
+    next(asStoreUnavailable(err));
+    return;
+  }
+  fields.session = session;
+  next();
+}
+
+/** `scope.commit()`, with a store outage turned into the 503 error. */
+function commitScope(scope: SessionScope): readonly string[] | Promise<readonly string[]> {
+  let out: readonly string[] | Promise<readonly string[]>;
+  try {
+    out = scope.commit();
+  } catch (err) {
+    throw asStoreUnavailable(err);
+  }
+  return out instanceof Promise ? out.then(undefined, rethrowUnavailable) : out;
+}
+
+function rethrowUnavailable(err: unknown): never {
+  throw asStoreUnavailable(err);
+}
+
 function defaultIp(req: ExpressRequestLike): string | undefined {
   return req.ip ?? req.socket?.remoteAddress;
 }
@@ -108,16 +147,8 @@ export function sessions<T extends SessionValues>(options: ExpressSessionsOption
     const scope = new SessionScope(ip === undefined ? { headers: req.headers } : { headers: req.headers, ip });
     const fields = req as IncomingMessage & Partial<SessionRequest<T>>;
     fields.sessions = (name = defaultName) => store.get(scope, name);
-    // Held before anything downstream can write; a failed commit goes to the framework's error
-    // handling when the app's response had not started: a 500, or a 503 for a store outage.
-    holdResponse(res, (status) => (status >= 500 ? NOTHING : scope.commit()), (err) => next(asStoreUnavailable(err)));
-    store.get(scope, defaultName).then(
-      (session) => {
-        fields.session = session;
-        next();
-      },
-      // A store that cannot be reached: 503 with Retry-After, from Express's own error handling.
-      (err: unknown) => next(asStoreUnavailable(err)),
-    );
+    // Held before anything downstream can write.
+    holdResponse(res, (status) => (status >= 500 ? NOTHING : commitScope(scope)), next);
+    void loadSession(store, scope, defaultName, fields, next);
   };
 }

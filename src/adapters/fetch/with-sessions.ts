@@ -14,8 +14,8 @@ import type { Session } from '../../session/core/session.js';
 import type { SessionValues } from '../../session/core/session-record.js';
 import type { Store } from '../../session/core/types.js';
 import { CSRF_GUARD_OPTION_KEYS, CsrfGuard, type CsrfGuardOptions, type CsrfRequest } from '../../web/csrf-guard.js';
-import { SessionScope } from '../../web/session-scope.js';
-import { STORE_RETRY_AFTER, storeIsUnavailable } from '../../web/store-unavailable.js';
+import { SessionScope, scopeHeaders } from '../../web/session-scope.js';
+import { storeIsUnavailable, storeUnavailableResponse } from '../../web/store-unavailable.js';
 
 /** Options for {@link withSessions}; `R` is what the runtime passes after the request. */
 export interface WithSessionsOptions<T extends SessionValues, R extends unknown[] = unknown[]> {
@@ -57,10 +57,6 @@ const OPTION_KEYS: OptionKeys<WithSessionsOptions<SessionValues, unknown[]>> = {
 
 function forbidden(reason: string): Response {
   return new Response(`Forbidden: ${reason}\n`, { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
-}
-
-function unavailable(): Response {
-  return new Response('Service Unavailable\n', { status: 503, headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': STORE_RETRY_AFTER } });
 }
 
 /** Reads at most `max` bytes of a copy of the body; null when it is longer. */
@@ -145,10 +141,7 @@ export function withSessions<T extends SessionValues, R extends unknown[] = []>(
   return async (request, ...rest) => {
     const headers = request.headers;
     const ip = ipOf?.(request, ...rest);
-    const scope = new SessionScope({
-      headers: { cookie: headers.get('cookie') ?? undefined, 'user-agent': headers.get('user-agent') ?? undefined },
-      ...(ip !== undefined ? { ip } : {}),
-    });
+    const scope = new SessionScope(ip === undefined ? { headers: scopeHeaders(headers) } : { headers: scopeHeaders(headers), ip });
     const tools: SessionTools<T> = {
       session: (name = defaultName) => store.get(scope, name),
       csrfToken: async () => (guard ?? new CsrfGuard()).token(await store.get(scope, defaultName)),
@@ -180,7 +173,7 @@ export function withSessions<T extends SessionValues, R extends unknown[] = []>(
     } catch (err) {
       // A store that cannot be reached, while loading or saving: 503 with Retry-After and no
       // cookie, as on cachet's own server. Anything else is the runtime's to answer.
-      if (storeIsUnavailable(err)) return unavailable();
+      if (storeIsUnavailable(err)) return storeUnavailableResponse();
       throw err;
     }
   };

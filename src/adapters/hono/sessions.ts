@@ -13,8 +13,8 @@ import { checkOptionKeys, type OptionKeys } from '../../errors.js';
 import type { Session } from '../../session/core/session.js';
 import type { SessionValues } from '../../session/core/session-record.js';
 import type { Store } from '../../session/core/types.js';
-import { SessionScope, type SessionScopeInit } from '../../web/session-scope.js';
-import { STORE_RETRY_AFTER, storeIsUnavailable } from '../../web/store-unavailable.js';
+import { SessionScope, scopeHeaders, type SessionScopeInit } from '../../web/session-scope.js';
+import { asStoreUnavailable } from '../../web/store-unavailable.js';
 
 /** Options of {@link sessions}. */
 export interface HonoSessionsOptions<T extends SessionValues, C extends HonoContextLike = HonoContextLike> {
@@ -97,16 +97,6 @@ function nodeHeaders(env: unknown): SessionScopeInit['headers'] | undefined {
   return headers as SessionScopeInit['headers'];
 }
 
-/** The two headers a store reads, from a fetch `Headers`. */
-function fetchHeaders(headers: Headers): SessionScopeInit['headers'] {
-  return { cookie: headers.get('cookie') ?? undefined, 'user-agent': headers.get('user-agent') ?? undefined };
-}
-
-/** A store that cannot be reached as Hono's 503 with Retry-After, as on cachet's own server; any other error as it is. */
-function unavailableOr(err: unknown): unknown {
-  return storeIsUnavailable(err) ? httpError(503, 'Service Unavailable', { 'retry-after': STORE_RETRY_AFTER }, err) : err;
-}
-
 /** A Hono middleware, as `app.use()` takes it. */
 export type HonoMiddleware = (c: HonoContextLike, next: () => Promise<void>) => Promise<void>;
 
@@ -116,11 +106,10 @@ const OPTION_KEYS: OptionKeys<HonoSessionsOptions<SessionValues>> = { store: tru
  * An error Hono's default error handler answers with its response, as it does `HTTPException`
  * (it calls `getResponse()`); an app's own `onError` sees `status` and the message.
  */
-export function httpError(status: number, message: string, headers: Record<string, string> = {}, cause?: unknown): Error {
-  const error = new Error(message, cause === undefined ? undefined : { cause });
-  return Object.assign(error, {
+export function httpError(status: number, message: string): Error {
+  return Object.assign(new Error(message), {
     status,
-    getResponse: () => new Response(`${message}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } }),
+    getResponse: () => new Response(`${message}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } }),
   });
 }
 
@@ -168,14 +157,14 @@ export function sessions<T extends SessionValues, C extends HonoContextLike = Ho
 
   return async (c, next) => {
     const ip = ipOf?.(c as C); // the context Hono handed over: the type the option was written for
-    const headers = nodeHeaders(c.env) ?? fetchHeaders(c.req.raw.headers);
+    const headers = nodeHeaders(c.env) ?? scopeHeaders(c.req.raw.headers);
     const scope = new SessionScope(ip === undefined ? { headers } : { headers, ip });
     let session: Session<T>;
     try {
       session = await store.get(scope, name);
     } catch (err) {
       // A store that cannot be reached is a 503 with Retry-After, as on cachet's own server.
-      throw unavailableOr(err);
+      throw asStoreUnavailable(err);
     }
     c.set('session', session);
     c.set('sessions', (other: string) => store.get(scope, other));
@@ -187,7 +176,7 @@ export function sessions<T extends SessionValues, C extends HonoContextLike = Ho
       const out = scope.commit();
       cookies = Array.isArray(out) ? (out as readonly string[]) : await out;
     } catch (err) {
-      throw unavailableOr(err);
+      throw asStoreUnavailable(err);
     }
     if (cookies.length > 0) appendCookies(c, cookies);
   };
