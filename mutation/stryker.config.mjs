@@ -29,6 +29,7 @@ export const mutate = [
   'src/app/login-limiter.ts',
   'src/app/passwords.ts',
   'src/app/create-app.ts',
+  'src/app/tiered-store.ts',
 ];
 
 /**

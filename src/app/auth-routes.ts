@@ -26,7 +26,7 @@
 import type { App } from '../http/app.js';
 import type { Context } from '../http/context.js';
 import type { Middleware } from '../http/types.js';
-import { serverSessions, type AppStore } from './app-store.js';
+import { serverSessions, signedInSession, signedOutSession, type AppStore } from './app-store.js';
 import { renderLogin } from './pages.js';
 import { addUser } from './user-file.js';
 import type { HashGate } from './hash-gate.js';
@@ -169,8 +169,7 @@ export function loginRoutes(app: App, forms: Middleware, deps: AuthDeps): void {
     }
     // Outside the gate: a round trip to Redis need not hold a hashing slot.
     await settle(() => deps.limiter.reset(username, ip), 'reset', deps.log);
-    const session = await store.get(ctx, SESSION);
-    session.regenerate();
+    const session = await signedInSession(store, ctx, SESSION);
     session.subject = user.name;
     session.values = { user: user.name, visits: 0 };
     session.addFlash(`Signed in as ${user.name}.`);
@@ -182,7 +181,7 @@ export function loginRoutes(app: App, forms: Middleware, deps: AuthDeps): void {
     const user = session.subject;
     const server = serverSessions(store);
     if (user !== undefined && server !== undefined) {
-      // Server-side: the record is the session. destroy() below deletes this one, revokeAll every
+      // Server-side: the record is the session. signedOutSession() below deletes this one, revokeAll every
       // one of the user, and a replayed cookie then finds nothing: no revocation list needed.
       if (everywhere) await server.revokeAll(user);
     } else if (user !== undefined) {
@@ -192,10 +191,9 @@ export function loginRoutes(app: App, forms: Middleware, deps: AuthDeps): void {
       // Until the absolute timeout the cookie would still open: refuse its id until then.
       await deps.revocations.revokeSession(session.id, session.createdAt + deps.absoluteTimeout * 1000);
     }
-    await session.destroy();
     // A fresh anonymous session carries the goodbye flash and the login form's CSRF token.
-    session.regenerate();
-    if (user !== undefined) session.addFlash(everywhere ? 'You have been logged out on every device.' : 'You have been logged out.');
+    const next = await signedOutSession(store, ctx, session);
+    if (user !== undefined) next.addFlash(everywhere ? 'You have been logged out on every device.' : 'You have been logged out.');
     ctx.redirect('/login');
   };
   app.post('/logout', forms, logout(false));

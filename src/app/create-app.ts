@@ -16,7 +16,7 @@ import { Keyring } from '../keys/keyring.js';
 import type { RedisClientLike } from '../session/server-store/redis/redis-records.js';
 import type { SessionValues } from '../session/core/session-record.js';
 import type { Store } from '../session/core/types.js';
-import { createAppStore, serverSessions, type AppStore, type SessionStoreKind } from './app-store.js';
+import { createAppStore, serverSessions, sessionCookieNames, type AppStore, type SessionStoreKind } from './app-store.js';
 import { loginRoutes, type AuthDeps } from './auth-routes.js';
 import { COUNTDOWN_SCRIPT } from './explain-page.js';
 import { createExplainer } from './explain.js';
@@ -100,9 +100,10 @@ export interface CachetAppOptions {
    */
   verifyPassword?: (password: string, stored: string) => Promise<boolean>;
   /**
-   * Where sessions live. `'cookie'` (default): all in the sealed cookie. `'redis'`: in Redis
-   * (`RedisStore`), the cookie holding only a signed id; the home page then lists the user's
-   * active sessions, each of which can be ended. Needs `redisClient`.
+   * Where sessions live. `'cookie'` (default): all in the sealed cookie. `'redis'`: a signed-in
+   * user's in Redis (`RedisStore`), the cookie holding only a signed id; the home page then lists
+   * the user's active sessions, each of which can be ended. An anonymous visitor's session stays
+   * in a sealed cookie of its own (`__Host-visitor`), so it costs Redis nothing. Needs `redisClient`.
    */
   sessionStore?: SessionStoreKind;
   /** A connected Redis client (node-redis v4+ fits), for `sessionStore: 'redis'`. */
@@ -135,7 +136,7 @@ const LIMIT_KEYS: OptionKeys<LoginLimits> = {
 /** The assembled app. */
 export interface CachetApp {
   readonly app: App;
-  /** The session store: a `CookieStore`, or a `RedisStore` with `sessionStore: 'redis'`. */
+  /** The session store: a `CookieStore`, or with `sessionStore: 'redis'` a `TieredStore` (visitors in a cookie, users in `RedisStore`). */
   readonly store: AppStore;
   /** Admission control for password hashing (its `inFlight` and `queued` counts, for tests and metrics). */
   readonly hashGate: HashGate;
@@ -214,6 +215,7 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
   const server = serverSessions(store);
   const explainer = createExplainer({
     keyring, store, now, absoluteTimeout, inspectCommand: commandLine(options.commands ?? 'npm-run', 'inspect', 'VALUE'), idCookie: server !== undefined,
+    ...(server === undefined ? {} : { visitorCookie: sessionCookieNames(store, SESSION_NAME)[1] }),
   });
   const lab = await createLab({ keyring, store, now, absoluteTimeout });
   const deps: AuthDeps = {
@@ -258,7 +260,7 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
   // csrf() only touches the token, never the typed values, so the wider store type is sound here.
   const forms: Middleware = explainMissingSession(
     csrf({ store: store as unknown as Store<SessionValues>, session: SESSION_NAME }),
-    options.insecureCookies === true ? SESSION_NAME : `__Host-${SESSION_NAME}`,
+    sessionCookieNames(store, SESSION_NAME),
     log,
   );
 

@@ -26,7 +26,14 @@ export interface ExplainerOptions {
    * not a sealed session. Default false.
    */
   idCookie?: boolean;
+  /**
+   * With an id cookie: the name of the sealed cookie an anonymous visitor's session comes in
+   * (`__Host-visitor`, tiered-store.ts), explained when there is no id cookie.
+   */
+  visitorCookie?: string;
 }
+
+const VISITOR_TITLE = "Your visitor cookie (sealed: nobody is signed in; it holds the login form's CSRF secret)";
 
 /** The record keys CookieStore writes, spelled out for readers. */
 function readableRecord(data: unknown): string {
@@ -108,12 +115,15 @@ export function createExplainer(options: ExplainerOptions): { handle(ctx: Contex
   // The visitor's cookie is opened the way the store made it: sealed, or a signed session id.
   const ownCodec = (ring: Keyring) => new CookieCodec({ keyring: ring, mode: options.idCookie === true ? 'signed' : 'sealed', maxAge: options.absoluteTimeout, now });
   const [ownTitle, showOwn] = options.idCookie === true ? ['Your session cookie (a signed session id)', readableId] : ['Your session cookie (sealed)', readableRecord];
+  const sealedCodec = (ring: Keyring) => new CookieCodec({ keyring: ring, mode: 'sealed', maxAge: options.absoluteTimeout, now });
   let own = ownCodec(keyring);
+  let visitor = sealedCodec(keyring);
   let signed = new CookieCodec({ keyring, mode: 'signed', maxAge: 3600, now });
   return {
     setKeyring(next) {
       keyring = next;
       own = ownCodec(keyring);
+      visitor = sealedCodec(keyring);
       signed = new CookieCodec({ keyring, mode: 'signed', maxAge: 3600, now });
     },
     async handle(ctx) {
@@ -121,7 +131,12 @@ export function createExplainer(options: ExplainerOptions): { handle(ctx: Contex
       const raw = ctx.cookies[name];
       const session = await store.get(ctx, 'session');
       const nowMs = now();
-      const yours = raw === undefined ? undefined : await explainValue(own, ownTitle, name, raw, nowMs, keyring.primaryId, showOwn);
+      let yours = raw === undefined ? undefined : await explainValue(own, ownTitle, name, raw, nowMs, keyring.primaryId, showOwn);
+      const visitorName = options.visitorCookie;
+      const visitorRaw = visitorName === undefined ? undefined : ctx.cookies[visitorName];
+      if (yours === undefined && visitorName !== undefined && visitorRaw !== undefined) {
+        yours = await explainValue(visitor, VISITOR_TITLE, visitorName, visitorRaw, nowMs, keyring.primaryId, readableRecord);
+      }
       const exampleValue = await signed.encode('example', { user: 'demo', visits: 3 });
       const example = await explainValue(signed, 'A signed-mode example', 'example', exampleValue, nowMs, keyring.primaryId, (data) =>
         JSON.stringify(data, null, 2),

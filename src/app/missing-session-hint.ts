@@ -15,21 +15,22 @@ import type { Middleware } from '../http/types.js';
 export const NO_SESSION_COOKIE =
   'Forbidden: invalid CSRF token. The request carried no session cookie: browsers drop a Secure cookie over plain HTTP on any name but localhost. Serve the app over HTTPS (TLS), or start it with --insecure-cookies for plain-HTTP development.';
 
-function carriesSession(ctx: Context, cookieName: string): boolean {
+function carriesSession(ctx: Context, cookieNames: readonly string[]): boolean {
   // A long session is split into NAME.0, NAME.1, … (src/cookie/chunk.ts): any of them counts.
-  return Object.keys(ctx.cookies).some((name) => name === cookieName || name.startsWith(`${cookieName}.`));
+  return Object.keys(ctx.cookies).some((name) => cookieNames.some((cookieName) => name === cookieName || name.startsWith(`${cookieName}.`)));
 }
 
 /**
- * Wraps the `csrf()` middleware so that its 403 says when the request carried no session cookie.
- * Only a refusal by `csrf()` itself is rewritten, never an error from the handlers after it.
+ * Wraps the `csrf()` middleware so that its 403 says when the request carried no session cookie
+ * (none of `cookieNames`: with Redis, a signed-in session's and a visitor's come in different
+ * cookies). Only a refusal by `csrf()` itself is rewritten, never an error from the handlers after it.
  *
  * @example
  * ```ts
- * const forms = explainMissingSession(csrf({ store }), '__Host-session', console.log);
+ * const forms = explainMissingSession(csrf({ store }), ['__Host-session'], console.log);
  * ```
  */
-export function explainMissingSession(inner: Middleware, cookieName: string, log: (line: string) => void): Middleware {
+export function explainMissingSession(inner: Middleware, cookieNames: readonly string[], log: (line: string) => void): Middleware {
   return async (ctx, next) => {
     let passed = false;
     try {
@@ -38,8 +39,8 @@ export function explainMissingSession(inner: Middleware, cookieName: string, log
         return next();
       });
     } catch (err) {
-      if (passed || !(err instanceof HttpError) || err.status !== 403 || !err.publicMessage.includes('CSRF token') || carriesSession(ctx, cookieName)) throw err;
-      log(`csrf: ${ctx.method} ${ctx.path} refused: no ${cookieName} cookie in the request (a Secure cookie over plain HTTP? use TLS or --insecure-cookies)`);
+      if (passed || !(err instanceof HttpError) || err.status !== 403 || !err.publicMessage.includes('CSRF token') || carriesSession(ctx, cookieNames)) throw err;
+      log(`csrf: ${ctx.method} ${ctx.path} refused: no ${cookieNames.join(' or ')} cookie in the request (a Secure cookie over plain HTTP? use TLS or --insecure-cookies)`);
       throw new HttpError(403, NO_SESSION_COOKIE, { cause: err });
     }
   };

@@ -21,6 +21,7 @@ const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100
 const SAFARI = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1';
 const CURL = 'curl/8.5.0';
 const COOKIE = '__Host-session';
+const VISITOR = '__Host-visitor';
 
 async function connect(url: string) {
   // Fail fast while Redis is down (the app answers 503) instead of queueing until it is back.
@@ -276,6 +277,84 @@ describe('the app with sessions in Redis', { skip: redisSkipReason ?? false }, (
     assert.match(lab.body, /<p class="outcome ok">Accepted by the codec\. Key/);
   });
 
+  test('a visitor who opens the login page leaves nothing in Redis: the form\'s CSRF secret is in a sealed visitor cookie', async () => {
+    const h = await start();
+    const visitors = [new Device(h.origin, FIREFOX), new Device(h.origin, SAFARI), new Device(h.origin, CURL)];
+    for (const visitor of visitors) {
+      const form = await visitor.get('/login');
+      assert.equal(form.status, 200);
+      assert.match(csrfFrom(form.body), /^[A-Za-z0-9_-]{20,}$/);
+      assert.match(visitor.browser.jar.get(VISITOR)!, /^1s\./, 'sealed, like the cookie store\'s sessions');
+      assert.equal(visitor.browser.jar.get(COOKIE), undefined);
+      // The same form again: the secret came back from the cookie, not from Redis.
+      const again = await visitor.get('/login');
+      assert.equal(again.status, 200);
+    }
+    assert.equal(await client.dbSize(), 0, 'no key for any of them');
+    // /explain takes the visitor cookie apart, as it does the session-id cookie once signed in.
+    const explain = await visitors[0]!.get('/explain');
+    assert.match(explain.body, /Your visitor cookie \(sealed: nobody is signed in/);
+    assert.match(explain.body, /Verdict: <strong class="verdict">valid<\/strong>/);
+    assert.doesNotMatch(explain.body, /no session cookie yet/);
+  });
+
+  test('logging in swaps the visitor cookie for a session id, and logging out swaps it back with the goodbye flash', async () => {
+    const h = await start();
+    const laptop = new Device(h.origin, FIREFOX);
+    await laptop.logIn();
+    assert.equal(laptop.browser.jar.get(VISITOR), undefined, 'the visitor cookie is deleted at login');
+    assert.match(laptop.browser.jar.get(COOKIE)!, /^1m\./);
+    const [id] = await client.zRange('cachet:subject:demo', 0, -1);
+    assert.deepEqual(await client.keys('cachet:session:*'), [`cachet:session:${id}`], 'one record: the signed-in session');
+
+    const home = await laptop.get('/');
+    const out = await laptop.post('/logout', { _csrf: csrfFrom(home.body) });
+    assert.equal(out.status, 303);
+    assert.equal(laptop.browser.jar.get(COOKIE), undefined, 'the session-id cookie is deleted');
+    assert.match(laptop.browser.jar.get(VISITOR)!, /^1s\./, 'the flash travels in a new visitor cookie');
+    assert.deepEqual(await client.keys('cachet:session:*'), [], 'the record is gone');
+    const page = await laptop.get('/login');
+    assert.match(page.body, /You have been logged out\./);
+    assert.equal(await client.dbSize(), 0, 'and the login page after it stores nothing');
+  });
+
+  test('a login from a browser that is already signed in gets a new session id, and the old id opens nothing', async () => {
+    const h = await start();
+    const laptop = new Device(h.origin, FIREFOX);
+    await laptop.logIn();
+    const before = laptop.browser.jar.get(COOKIE)!;
+    const [oldId] = await client.zRange('cachet:subject:demo', 0, -1);
+    const home = await laptop.get('/');
+    const again = await laptop.post('/login', { username: 'demo', password: PASSWORD, _csrf: csrfFrom(home.body) });
+    assert.equal(again.status, 303);
+    assert.notEqual(laptop.browser.jar.get(COOKIE), before);
+    assert.equal(await client.exists(`cachet:session:${oldId}`), 0, 'the old record is deleted');
+    const replay = new Device(h.origin, FIREFOX);
+    replay.browser.jar.set(COOKIE, before);
+    const refused = await replay.get('/');
+    assert.equal(refused.status, 303);
+    assert.equal(refused.headers.get('location'), '/login');
+  });
+
+  test('a session-id cookie with no record behind it is treated as a visitor: the login form works and Redis stays empty', async () => {
+    const h = await start();
+    const laptop = new Device(h.origin, FIREFOX);
+    await laptop.logIn();
+    const stale = laptop.browser.jar.get(COOKIE)!;
+    await client.flushDb(); // the record is gone: expired, evicted or ended elsewhere
+    const returning = new Device(h.origin, FIREFOX);
+    returning.browser.jar.set(COOKIE, stale);
+    const form = await returning.get('/login');
+    assert.equal(form.status, 200);
+    assert.equal(await client.dbSize(), 0);
+    assert.equal(returning.browser.jar.get(COOKIE), undefined, 'the dead id cookie is deleted');
+    assert.match(returning.browser.jar.get(VISITOR)!, /^1s\./);
+    const login = await returning.post('/login', { username: 'demo', password: PASSWORD, _csrf: csrfFrom(form.body) });
+    assert.equal(login.status, 303);
+    assert.notEqual(returning.browser.jar.get(COOKIE), stale, 'a new id, not the old one');
+    assert.equal((await returning.get('/')).status, 200);
+  });
+
   test('answers 503 while Redis is down, and serves again once it is back, with no restart of the app', async () => {
     // A server of its own: this test kills it.
     const own = await RedisServer.start();
@@ -287,7 +366,13 @@ describe('the app with sessions in Redis', { skip: redisSkipReason ?? false }, (
       assert.equal((await laptop.get('/')).status, 200);
 
       await own.stop();
-      const down = [await laptop.get('/'), await new Device(h.origin, SAFARI).get('/login'), await laptop.post('/logout', { _csrf: 'x' })];
+      // A visitor's login page needs no Redis (its session is the sealed visitor cookie); the
+      // login itself, which writes a record, waits for Redis like every signed-in page.
+      const phone = new Device(h.origin, SAFARI);
+      const form = await phone.get('/login');
+      assert.equal(form.status, 200);
+      const login = await phone.post('/login', { username: 'demo', password: PASSWORD, _csrf: csrfFrom(form.body) });
+      const down = [await laptop.get('/'), login, await laptop.post('/logout', { _csrf: 'x' })];
       for (const res of down) {
         assert.equal(res.status, 503);
         assert.equal(res.headers.get('retry-after'), '5');
