@@ -34,6 +34,8 @@ export interface AppStoreOptions {
   redisClient: RedisClientLike | undefined;
   /** Entries of the verified-value cache; 0 turns it off. */
   cacheEntries: number;
+  /** For `redis`: the prefix of the session keys, the same as the revocations' and limits'. Default `cachet:`. */
+  redisPrefix?: string | undefined;
   /** Options both stores share: cookie attributes, timeouts, clock, hooks. */
   common: SessionStoreOptions;
 }
@@ -57,7 +59,13 @@ export function createAppStore(options: AppStoreOptions): AppStore {
   if (options.redisClient === undefined) {
     throw new SessionError('ERR_OPTIONS_INVALID', 'usage', "sessionStore 'redis' needs redisClient: a connected Redis client (start the server with --redis URL).");
   }
-  return new TieredStore(sealed(), new RedisStore<AppSessionValues>({ ...options.common, keyring: options.keyring, client: options.redisClient, cache }));
+  return new TieredStore(sealed(), new RedisStore<AppSessionValues>({
+    ...options.common,
+    keyring: options.keyring,
+    client: options.redisClient,
+    cache,
+    ...(options.redisPrefix === undefined ? {} : { prefix: options.redisPrefix }),
+  }));
 }
 
 /**

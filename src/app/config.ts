@@ -39,6 +39,12 @@ export interface ServerConfig {
    * and process memory).
    */
   redisUrl: string | undefined;
+  /**
+   * The prefix of every Redis key and channel of this app (sessions, revocations, login counts),
+   * so that several apps can share one Redis. `CACHET_REDIS_PREFIX` / `--redis-prefix`, default
+   * `cachet:`. Needs `--redis`.
+   */
+  redisPrefix: string | undefined;
   /** `--help` was given. */
   help: boolean;
 }
@@ -82,6 +88,9 @@ Options (each overrides its environment variable):
                                                   Redis (redis:// or rediss://), shared by every
                                                   instance behind a load balancer; needs the
                                                   redis package: npm install redis
+  --redis-prefix P       CACHET_REDIS_PREFIX      prefix of every Redis key and channel of this
+                                                  app (default "cachet:"), for apps sharing one
+                                                  Redis; every instance of one app uses the same
   --insecure-cookies     CACHET_INSECURE_COOKIES=1  drop Secure and the __Host- prefix, for
                                                   plain HTTP on a LAN address (never in production)
   --explain / --no-explain                        serve /explain and /explain/lab (default
@@ -121,7 +130,7 @@ function integer(name: string, text: string | undefined, fallback: number, min: 
   return value;
 }
 
-const VALUE_FLAGS = new Set(['--port', '--host', '--data-dir', '--workers', '--trust-proxy', '--idle-timeout', '--absolute-timeout', '--max-connections', '--session-cache', '--session-store', '--redis']);
+const VALUE_FLAGS = new Set(['--port', '--host', '--data-dir', '--workers', '--trust-proxy', '--idle-timeout', '--absolute-timeout', '--max-connections', '--session-cache', '--session-store', '--redis', '--redis-prefix']);
 
 const SESSION_STORES = ['cookie', 'redis'] as const;
 
@@ -130,6 +139,13 @@ function sessionStore(text: string | undefined): ServerConfig['sessionStore'] {
   const found = SESSION_STORES.find((kind) => kind === text);
   if (found === undefined) throw new Error(`session store must be "cookie" or "redis", got "${text}"`);
   return found;
+}
+
+/** A key prefix: what `checkPrefix` accepts (1 to 64 printable ASCII characters, no space). */
+function redisPrefix(text: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined;
+  if (!/^[!-~]{1,64}$/.test(text)) throw new Error(`--redis-prefix (or CACHET_REDIS_PREFIX) must be 1 to 64 printable ASCII characters without spaces, such as "shop:"`);
+  return text;
 }
 
 /**
@@ -188,6 +204,8 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
   const store = sessionStore(pick('--session-store', 'CACHET_SESSION_STORE'));
   const redis = redisUrl(pick('--redis', 'CACHET_REDIS_URL'));
   if (store === 'redis' && redis === undefined) throw new Error('--session-store redis needs --redis URL (or CACHET_REDIS_URL): the Redis that holds the sessions');
+  const prefix = redisPrefix(pick('--redis-prefix', 'CACHET_REDIS_PREFIX'));
+  if (prefix !== undefined && redis === undefined) throw new Error('--redis-prefix needs --redis URL (or CACHET_REDIS_URL): without Redis nothing is stored under a prefix');
   return {
     port: integer('port', pick('--port', 'PORT'), 8080, 0, 65_535),
     host: host === undefined || host === '' ? '127.0.0.1' : host,
@@ -202,6 +220,7 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     sessionCache: integer('session cache', pick('--session-cache', 'CACHET_SESSION_CACHE'), 5000, 0, 1_000_000),
     sessionStore: store,
     redisUrl: redis,
+    redisPrefix: prefix,
     help: switches.has('--help'),
   };
 }

@@ -201,6 +201,9 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
     keyring,
     redisClient: options.redisClient,
     cacheEntries: options.sessionCache ?? 5000,
+    // One prefix for everything this app keeps in Redis: two apps sharing a Redis under two
+    // prefixes must not share a user's session index (`<prefix>subject:<user>`) either.
+    redisPrefix: options.redisOptions?.prefix,
     common: {
       cookie: options.insecureCookies === true ? { prefix: '', secure: false } : {},
       idleTimeout,

@@ -123,6 +123,7 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
       log: io.out,
       commands: style,
       ...(redis === undefined ? {} : { redis }),
+      ...(config.redisPrefix === undefined ? {} : { redisOptions: { prefix: config.redisPrefix } }),
       // config refuses --session-store redis without --redis, so a client is there when asked for.
       ...(config.sessionStore === 'redis' && redis !== undefined ? { sessionStore: 'redis' as const, redisClient: redis.client } : {}),
     });

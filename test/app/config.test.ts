@@ -19,6 +19,7 @@ test('defaults to port 8080 on 127.0.0.1, .data, one process, explain on', () =>
     sessionCache: 5000,
     sessionStore: 'cookie',
     redisUrl: undefined,
+    redisPrefix: undefined,
     help: false,
   });
 });
@@ -58,7 +59,7 @@ test('rejects unknown options and bad numbers with a message naming them', () =>
 
 test('lists every flag and environment variable in --help', () => {
   assert.equal(parseServerConfig(['-h'], {}).help, true);
-  for (const word of ['--port', 'PORT', '--host', 'HOST', '--data-dir', 'CACHET_DATA_DIR', '--workers', 'CACHET_WORKERS', '--trust-proxy', 'CACHET_TRUST_PROXY', '--idle-timeout', 'CACHET_IDLE_TIMEOUT', '--absolute-timeout', 'CACHET_ABSOLUTE_TIMEOUT', '--max-connections', 'CACHET_MAX_CONNECTIONS', '--session-cache', 'CACHET_SESSION_CACHE', '--session-store', 'CACHET_SESSION_STORE', '--redis', 'CACHET_REDIS_URL', 'npm install redis', '--insecure-cookies', 'CACHET_INSECURE_COOKIES', '--no-explain', 'NODE_ENV', 'CACHET_KEYS', 'SIGHUP']) {
+  for (const word of ['--port', 'PORT', '--host', 'HOST', '--data-dir', 'CACHET_DATA_DIR', '--workers', 'CACHET_WORKERS', '--trust-proxy', 'CACHET_TRUST_PROXY', '--idle-timeout', 'CACHET_IDLE_TIMEOUT', '--absolute-timeout', 'CACHET_ABSOLUTE_TIMEOUT', '--max-connections', 'CACHET_MAX_CONNECTIONS', '--session-cache', 'CACHET_SESSION_CACHE', '--session-store', 'CACHET_SESSION_STORE', '--redis', 'CACHET_REDIS_URL', 'npm install redis', '--redis-prefix', 'CACHET_REDIS_PREFIX', '--insecure-cookies', 'CACHET_INSECURE_COOKIES', '--no-explain', 'NODE_ENV', 'CACHET_KEYS', 'SIGHUP']) {
     assert.ok(SERVER_HELP.includes(word), word);
   }
 });
@@ -98,6 +99,17 @@ test('reads a Redis URL from --redis or CACHET_REDIS_URL; none by default', () =
   assert.equal(parseServerConfig([], { CACHET_REDIS_URL: 'redis://10.0.0.5:6379' }).redisUrl, 'redis://10.0.0.5:6379');
   assert.equal(parseServerConfig(['--redis', 'rediss://cache.internal:6380/2'], { CACHET_REDIS_URL: 'redis://10.0.0.5:6379' }).redisUrl, 'rediss://cache.internal:6380/2');
   assert.equal(parseServerConfig(['--redis=redis://:pw@h:1'], {}).redisUrl, 'redis://:pw@h:1');
+});
+
+test('reads the Redis key prefix from --redis-prefix or CACHET_REDIS_PREFIX; refuses it without --redis, or with a space', () => {
+  const url = 'redis://127.0.0.1:6379';
+  assert.equal(parseServerConfig(['--redis', url], {}).redisPrefix, undefined);
+  assert.equal(parseServerConfig(['--redis', url, '--redis-prefix', 'shop:'], {}).redisPrefix, 'shop:');
+  assert.equal(parseServerConfig(['--redis', url], { CACHET_REDIS_PREFIX: 'blog:' }).redisPrefix, 'blog:');
+  assert.equal(parseServerConfig(['--redis', url, '--redis-prefix=shop:'], { CACHET_REDIS_PREFIX: 'blog:' }).redisPrefix, 'shop:');
+  assert.throws(() => parseServerConfig(['--redis-prefix', 'shop:'], {}), /--redis-prefix needs --redis URL/);
+  assert.throws(() => parseServerConfig(['--redis', url, '--redis-prefix', 'my shop:'], {}), /--redis-prefix \(or CACHET_REDIS_PREFIX\) must be 1 to 64 printable ASCII/);
+  assert.throws(() => parseServerConfig(['--redis', url, '--redis-prefix', 'x'.repeat(65)], {}), /1 to 64/);
 });
 
 test('refuses a Redis URL that is not redis:// or rediss://, without repeating it (it may hold a password)', () => {

@@ -6,7 +6,8 @@ import { startServer } from '../../src/app/main.js';
 import { RedisConnectError, redactRedisUrl } from '../../src/app/redis/connect.js';
 import { startupMessage } from '../../src/app/startup-errors.js';
 import { addUser } from '../../src/app/user-file.js';
-import { TestBrowser } from '../helpers/browser-client.js';
+import { createClient } from 'redis';
+import { csrfFrom, TestBrowser } from '../helpers/browser-client.js';
 import { WEAK } from '../helpers/app-harness.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { RedisServer, redisSkipReason } from '../session/redis-server.js';
@@ -79,6 +80,34 @@ describe('startServer with --redis', { skip: redisSkipReason ?? false, timeout: 
         await server.restart();
       }
     } finally {
+      await running.close();
+    }
+  });
+
+  it('keeps every key under --redis-prefix: sessions, the user\'s session index, login counts and revocations', async () => {
+    const out = io({ CACHET_DATA_DIR: await dataDir() });
+    const running = await startServer(['--port', '0', '--insecure-cookies', '--redis', server.url, '--session-store', 'redis', '--redis-prefix', 'shop:'], out);
+    assert.ok(running, out.lines.join('\n'));
+    const client = createClient({ url: server.url });
+    await client.connect();
+    try {
+      await client.flushDb();
+      const browser = new TestBrowser(`http://127.0.0.1:${running.port}`);
+      const form = await browser.get('/login');
+      const wrong = await browser.post('/login', { username: 'demo', password: 'not it', _csrf: csrfFrom(form.body) });
+      assert.equal(wrong.status, 401);
+      const ok = await browser.post('/login', { username: 'demo', password: 'a long passphrase', _csrf: csrfFrom(wrong.body) });
+      assert.equal(ok.status, 303, out.lines.join('\n'));
+      const signedIn = await client.keys('*');
+      assert.equal(signedIn.filter((k) => k.startsWith('shop:session:')).length, 1, signedIn.join(' '));
+      assert.ok(signedIn.includes('shop:subject:demo'), signedIn.join(' '));
+      const home = await browser.get('/');
+      assert.equal((await browser.post('/logout-everywhere', { _csrf: csrfFrom(home.body) })).status, 303);
+      const keys = await client.keys('*');
+      assert.ok(keys.length > 0);
+      assert.deepEqual(keys.filter((k) => !k.startsWith('shop:')), [], 'nothing outside the prefix');
+    } finally {
+      client.destroy();
       await running.close();
     }
   });

@@ -355,6 +355,20 @@ describe('the app with sessions in Redis', { skip: redisSkipReason ?? false }, (
     assert.equal((await returning.get('/')).status, 200);
   });
 
+  test('two apps sharing a Redis under two prefixes keep apart: each lists only its own sessions of the same user', async () => {
+    const one = await start();
+    const two = await start({ redisOptions: { prefix: 'two:' } });
+    const onOne = new Device(one.origin, FIREFOX);
+    const onTwo = new Device(two.origin, SAFARI);
+    await onOne.logIn();
+    await onTwo.logIn();
+    assert.deepEqual(devices((await onOne.get('/')).body), ['Firefox on Windows']);
+    assert.deepEqual(devices((await onTwo.get('/')).body), ['Safari on iPhone']);
+    assert.equal((await client.keys('two:session:*')).length, 1);
+    assert.deepEqual(await client.keys('two:subject:*'), ['two:subject:demo']);
+    assert.equal((await client.keys('cachet:session:*')).length, 1, 'the other app\'s session, under the default prefix');
+  });
+
   test('answers 503 while Redis is down, and serves again once it is back, with no restart of the app', async () => {
     // A server of its own: this test kills it.
     const own = await RedisServer.start();
