@@ -5,8 +5,9 @@
  * URL is given, by connect.ts).
  *
  * What lives in src/app/redis/: connect.ts opens the two connections; revocations.ts keeps the
- * logouts in memory, current through pub/sub; login-limiter.ts counts failed logins with one Lua
- * script. Each imports this file and the app's interfaces (../login-limiter.ts, ../revocations.ts),
+ * logouts in memory, current through pub/sub (its options and events in revocations-options.ts,
+ * its Redis layout and scripts in revocation-scripts.ts, its retried writes in write-queue.ts);
+ * login-limiter.ts counts failed logins with one Lua script. Each imports this file and the app's interfaces (../login-limiter.ts, ../revocations.ts),
  * never another of them.
  * @module
  */

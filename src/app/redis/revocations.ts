@@ -19,10 +19,11 @@
  * Writes hold in this process at once and then go through a {@link WriteQueue}: retried with
  * backoff while Redis is away, never dropped. Memory is bounded like `RevocationList`'s: a
  * session id is dropped once its session has ended, a user's "not valid before" after the
- * absolute timeout (swept at each resync).
+ * absolute timeout (swept at each resync). The options and the events it reports are in
+ * revocations-options.ts.
  * @module
  */
-import { checkOptionKeys, type OptionKeys } from '../../errors.js';
+import { checkOptionKeys } from '../../errors.js';
 import type { Revocations, RevocationSubject } from '../revocations.js';
 import { checkPrefix, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_REDIS_PREFIX, type RedisScriptClient, type RedisSubscriberClient, withTimeout } from './client.js';
 import {
@@ -30,48 +31,9 @@ import {
   type RevocationKeys, type RevocationRecord,
 } from './revocation-scripts.js';
 import { realSchedule, type Schedule, WriteQueue } from './write-queue.js';
+import { REDIS_REVOCATIONS_OPTION_KEYS, type RedisRevocationsOptions, type RevocationEvent } from './revocations-options.js';
 
-/** What a {@link RedisRevocations} reports, for logs and for tests that wait on it. */
-export type RevocationEvent =
-  /** A pub/sub message was applied. */
-  | { type: 'message'; version: number; record: RevocationRecord }
-  /** A sync finished: `full` when both sets were read (after a lost message or a reconnect). */
-  | { type: 'synced'; full: boolean; version: number; reason: 'start' | 'reconnect' | 'resync' }
-  /** A sync failed (Redis away); the last synced records stay in use. */
-  | { type: 'sync-failed'; error: unknown }
-  /**
-   * Queued records were written (`written`; Redis's `version` after them), or a write failed
-   * (`error`, the `attempt`-th in a row) and `waiting` records wait.
-   */
-  | { type: 'write'; written: number; waiting: number; version?: number; error?: unknown; attempt: number }
-  /** Redis came back empty: this instance wrote back the `count` live records it holds. */
-  | { type: 'reseeded'; count: number };
-
-/** Options for {@link RedisRevocations.open}. */
-export interface RedisRevocationsOptions {
-  /** The command connection. */
-  client: RedisScriptClient;
-  /** The subscriber connection. */
-  subscriber: RedisSubscriberClient;
-  /** How long a "not valid before" record is kept, in seconds: the session absolute timeout. */
-  retainSeconds: number;
-  /** Key and channel prefix. Default `cachet:`. */
-  prefix?: string;
-  /** The clock, ms. Default `Date.now`. */
-  now?: () => number;
-  /** How often the version is compared with Redis's, ms: the bound for a lost message. Default 5000. */
-  resyncMs?: number;
-  /** A script that has not answered after this many ms counts as Redis being away. Default 2000. */
-  commandTimeoutMs?: number;
-  /** Timers (resync, write retries). Default: real timers that do not keep the process alive. */
-  schedule?: Schedule;
-  /** Told about messages, syncs and writes. */
-  onEvent?: (event: RevocationEvent) => void;
-}
-
-const OPTION_KEYS: OptionKeys<RedisRevocationsOptions> = {
-  client: true, subscriber: true, retainSeconds: true, prefix: true, now: true, resyncMs: true, commandTimeoutMs: true, schedule: true, onEvent: true,
-};
+export type { RedisRevocationsOptions, RevocationEvent } from './revocations-options.js';
 
 /** Versions seen ahead of a gap, at most; past this the next resync reads everything anyway. */
 const MAX_AHEAD = 1000;
@@ -114,7 +76,7 @@ export class RedisRevocations implements Revocations {
   readonly #onReady = (): void => void this.#recover();
 
   private constructor(options: RedisRevocationsOptions) {
-    checkOptionKeys('RedisRevocations', options, OPTION_KEYS);
+    checkOptionKeys('RedisRevocations', options, REDIS_REVOCATIONS_OPTION_KEYS);
     const prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
     checkPrefix('RedisRevocations', prefix);
     this.#client = options.client;
