@@ -10,8 +10,17 @@ import { listening } from './express-harness.js';
 import type { Harness, Outcome, SuiteValues } from './harness.js';
 import { nodeResponseCases, type NodeFramework } from './node-response-cases.js';
 
-function send(res: ServerResponse, outcome: Outcome): void {
-  if ('json' in outcome) {
+async function send(res: ServerResponse, outcome: Outcome): Promise<void> {
+  if ('chunks' in outcome) {
+    // Node's own way: write() by write(), a turn of the event loop apart, then end().
+    res.setHeader('content-type', 'text/plain');
+    for (const chunk of outcome.chunks) {
+      res.write(chunk);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    res.end();
+  } else if ('json' in outcome) {
+    if (outcome.appCookie !== undefined) res.appendHeader('set-cookie', `${outcome.appCookie.name}=${outcome.appCookie.value}; Path=/`);
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify(outcome.json));
   } else if ('redirect' in outcome) {
@@ -43,7 +52,10 @@ const harness: Harness = {
       const action = actions[url.pathname.slice(1)];
       if (action === undefined || (req.method !== 'GET' && req.method !== 'POST')) return next();
       Promise.resolve()
-        .then(() => action((req as IncomingMessage & SessionRequest<SuiteValues>).session, url.searchParams))
+        .then(() => {
+          const sessionReq = req as IncomingMessage & SessionRequest<SuiteValues>;
+          return action(sessionReq.session, url.searchParams, (name) => sessionReq.sessions(name));
+        })
         .then((outcome) => send(res, outcome), next);
     });
     // Connect's own final handler (finalhandler) answers errors with err.status, else 500, adds

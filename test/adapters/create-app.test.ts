@@ -8,8 +8,11 @@ import type { Harness, HarnessOptions, Mounted, Outcome } from './harness.js';
 import { sessionSuite } from './session-suite.js';
 
 function send(ctx: Context, outcome: Outcome): void {
-  if ('json' in outcome) ctx.json(outcome.json);
-  else if ('redirect' in outcome) ctx.redirect(outcome.redirect, 302);
+  if ('chunks' in outcome) throw new Error('createApp cannot stream a session (harness.cannotStream)');
+  if ('json' in outcome) {
+    if (outcome.appCookie !== undefined) ctx.setCookie(outcome.appCookie.name, outcome.appCookie.value, { path: '/' });
+    ctx.json(outcome.json);
+  } else if ('redirect' in outcome) ctx.redirect(outcome.redirect, 302);
   else ctx.text(outcome.text, outcome.status ?? 200);
 }
 
@@ -22,7 +25,7 @@ async function start({ store, actions, csrf: withCsrf }: HarnessOptions): Promis
   const route = async (ctx: Context) => {
     const action = actions[ctx.params['name'] ?? ''];
     if (action === undefined) return ctx.text('Not Found', 404);
-    send(ctx, await action(await store.get(ctx, 'session'), ctx.query));
+    send(ctx, await action(await store.get(ctx, 'session'), ctx.query, (name) => store.get(ctx, name)));
   };
   app.get('/a/:name', route);
   app.post('/a/:name', route);
@@ -37,6 +40,12 @@ async function start({ store, actions, csrf: withCsrf }: HarnessOptions): Promis
   };
 }
 
-export const harness: Harness = { name: 'createApp', start };
+export const harness: Harness = {
+  name: 'createApp',
+  start,
+  // By design: a handler that streams writes to ctx.res after ctx.detach(), and a detached
+  // response sends nothing staged, the session cookie included (docs/http.md, "Responses").
+  cannotStream: 'createApp commits the session into a body it holds; a streaming handler detaches from the response first, and then nothing staged is sent (docs/http.md)',
+};
 
 sessionSuite(harness);

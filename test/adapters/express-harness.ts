@@ -3,13 +3,19 @@
 // that throws, a refused CSRF check), so the 500 and the 403 are the framework's.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { Readable } from 'node:stream';
 import type express from 'express';
 import { csrf, sessions, type SessionRequest } from '../../src/adapters/express/index.js';
 import type { Harness, HarnessOptions, Mounted, Outcome, SuiteValues } from './harness.js';
 
 export function send(res: express.Response, outcome: Outcome): void {
-  if ('json' in outcome) res.json(outcome.json);
-  else if ('redirect' in outcome) res.redirect(302, outcome.redirect);
+  if ('chunks' in outcome) {
+    // Piped, as an Express app streams a file or a generator: the hold's 'drain' is on the path.
+    Readable.from(outcome.chunks).pipe(res.type('text/plain'));
+  } else if ('json' in outcome) {
+    if (outcome.appCookie !== undefined) res.cookie(outcome.appCookie.name, outcome.appCookie.value);
+    res.json(outcome.json);
+  } else if ('redirect' in outcome) res.redirect(302, outcome.redirect);
   else res.status(outcome.status ?? 200).type('text/plain').send(outcome.text);
 }
 
@@ -39,7 +45,8 @@ export function expressHarness(name: string, factory: typeof express): Harness {
         if (action === undefined) return void res.status(404).send('Not Found');
         try {
           const query = new URLSearchParams(req.url.slice(req.url.indexOf('?') + 1 || req.url.length));
-          send(res, await action((req as express.Request & SessionRequest<SuiteValues>).session, query));
+          const sessionReq = req as express.Request & SessionRequest<SuiteValues>;
+          send(res, await action(sessionReq.session, query, (name) => sessionReq.sessions(name)));
         } catch (err) {
           next(err); // Express 4 does not catch a rejected promise itself
         }

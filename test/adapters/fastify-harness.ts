@@ -1,6 +1,7 @@
 // The shared suite's harness for Fastify 5 with cachet/fastify (test/adapters/harness.ts).
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { csrf, sessions, type SessionRequest } from '../../src/adapters/fastify/index.js';
 import type { Harness, HarnessOptions, Mounted, Outcome, SuiteValues } from './harness.js';
 
@@ -18,7 +19,12 @@ export function parseForms(app: FastifyInstance): void {
 }
 
 export function sendOutcome(reply: FastifyReply, outcome: Outcome): FastifyReply {
-  if ('json' in outcome) return reply.type('application/json; charset=utf-8').send(JSON.stringify(outcome.json));
+  if ('chunks' in outcome) return reply.type('text/plain; charset=utf-8').send(Readable.from(outcome.chunks));
+  if ('json' in outcome) {
+    // No @fastify/cookie: reply.header appends to a set-cookie already there, as an app's own would.
+    if (outcome.appCookie !== undefined) reply.header('set-cookie', `${outcome.appCookie.name}=${outcome.appCookie.value}; Path=/`);
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify(outcome.json));
+  }
   if ('redirect' in outcome) return reply.redirect(outcome.redirect, 302);
   return reply.code(outcome.status ?? 200).type('text/plain; charset=utf-8').send(outcome.text);
 }
@@ -51,7 +57,7 @@ export const fastifyHarness: Harness = {
         if (action === undefined) return reply.code(404).type('text/plain').send('Not Found');
         const q = request.url.indexOf('?');
         const query = new URLSearchParams(q === -1 ? '' : request.url.slice(q + 1));
-        return sendOutcome(reply, await action(request.session, query));
+        return sendOutcome(reply, await action(request.session, query, (other) => request.sessions(other)));
       },
     });
     return listen(app);

@@ -11,10 +11,15 @@ import { CookieStore } from '../../src/session/cookie-store/cookie-store.js';
 import { MemoryStore } from '../../src/session/server-store/memory/memory-store.js';
 import type { Harness, HarnessOptions, Mounted, Outcome } from './harness.js';
 import { sessionSuite } from './session-suite.js';
-import { COOKIE, T0, ringA } from './suite-setup.js';
+import { COOKIE, T0, chunkStream, ringA } from './suite-setup.js';
 
 function respond(outcome: Outcome, base: string): Response {
-  if ('json' in outcome) return Response.json(outcome.json);
+  if ('chunks' in outcome) return new Response(chunkStream(outcome.chunks), { headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  if ('json' in outcome) {
+    const response = Response.json(outcome.json);
+    if (outcome.appCookie !== undefined) response.headers.append('set-cookie', `${outcome.appCookie.name}=${outcome.appCookie.value}; Path=/`);
+    return response;
+  }
   // Response.redirect() has immutable headers: the adapter must copy it to add Set-Cookie.
   if ('redirect' in outcome) return Response.redirect(new URL(outcome.redirect, base), 302);
   return new Response(outcome.text, { status: outcome.status ?? 200, headers: { 'content-type': 'text/plain; charset=utf-8' } });
@@ -26,7 +31,7 @@ async function start({ store, actions, csrf }: HarnessOptions): Promise<Mounted>
     if (csrf && url.pathname === '/token') return Response.json({ token: await csrfToken() });
     const action = url.pathname.startsWith('/a/') ? actions[url.pathname.slice(3)] : undefined;
     if (action === undefined) return new Response('Not Found', { status: 404 });
-    return respond(await action(await session(), url.searchParams), request.url);
+    return respond(await action(await session(), url.searchParams, (name) => session(name)), request.url);
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     // overrideGlobalObjects: false keeps Node's own Request and Response (node-server would swap

@@ -12,11 +12,23 @@ export interface SuiteValues {
   big?: string;
 }
 
-/** What an action answers: JSON (200), a redirect (302 to `redirect`), or text with a status. */
-export type Outcome = { json: JsonValue } | { redirect: string } | { text: string; status?: number };
+/**
+ * What an action answers: JSON (200), a redirect (302 to `redirect`), text with a status, or a
+ * streamed `text/plain` 200 whose body the server writes chunk by chunk, the framework's way (a
+ * Node stream, a web `ReadableStream`, `res.write`), so that the headers leave before the body ends.
+ * With `appCookie` (`'name=value'`) the route also sets a cookie of its own, the framework's way.
+ */
+export type Outcome =
+  | { json: JsonValue; appCookie?: { name: string; value: string } }
+  | { redirect: string }
+  | { text: string; status?: number }
+  | { chunks: readonly string[] };
+
+/** The adapter's way to load another session of the request by name (`req.sessions(name)`, ...). */
+export type SessionsOf = (name: string) => Promise<Session<SuiteValues>>;
 
 /** One neutral route: what the suite asks the server to do with the session named `'session'`. */
-export type Action = (session: Session<SuiteValues>, query: URLSearchParams) => Outcome | Promise<Outcome>;
+export type Action = (session: Session<SuiteValues>, query: URLSearchParams, sessions: SessionsOf) => Outcome | Promise<Outcome>;
 
 /** What a harness serves. */
 export interface HarnessOptions {
@@ -52,5 +64,7 @@ export interface Mounted {
 export interface Harness {
   /** Shown in the test titles: `'createApp'`, `'express 5'`, `'fastify'`... */
   name: string;
+  /** Why this server cannot stream an answer that carries the session, when it cannot: the streamed case is skipped with it. */
+  cannotStream?: string;
   start(options: HarnessOptions): Promise<Mounted>;
 }

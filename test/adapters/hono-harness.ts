@@ -2,15 +2,21 @@
 // (test/adapters/harness.ts).
 import { Hono, type Context } from 'hono';
 import { serve } from '@hono/node-server';
+import { setCookie } from 'hono/cookie';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { csrf, csrfToken, sessions, type SessionEnv } from '../../src/adapters/hono/index.js';
 import type { Harness, HarnessOptions, Mounted, Outcome, SuiteValues } from './harness.js';
+import { chunkStream } from './suite-setup.js';
 
 export type Env = SessionEnv<SuiteValues>;
 
 export function sendOutcome(c: Context<Env>, outcome: Outcome): Response {
-  if ('json' in outcome) return c.json(outcome.json);
+  if ('chunks' in outcome) return c.body(chunkStream(outcome.chunks), 200, { 'content-type': 'text/plain; charset=utf-8' });
+  if ('json' in outcome) {
+    if (outcome.appCookie !== undefined) setCookie(c, outcome.appCookie.name, outcome.appCookie.value, { path: '/' });
+    return c.json(outcome.json);
+  }
   if ('redirect' in outcome) return c.redirect(outcome.redirect, 302);
   return c.text(outcome.text, (outcome.status ?? 200) as 200);
 }
@@ -46,7 +52,7 @@ export const honoHarness: Harness = {
       if (action === undefined) return c.text('Not Found', 404);
       const url = c.req.url;
       const q = url.indexOf('?');
-      return sendOutcome(c, await action(c.get('session'), new URLSearchParams(q === -1 ? '' : url.slice(q + 1))));
+      return sendOutcome(c, await action(c.get('session'), new URLSearchParams(q === -1 ? '' : url.slice(q + 1)), (other) => c.get('sessions')(other)));
     });
     return listen(app);
   },

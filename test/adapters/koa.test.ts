@@ -49,8 +49,12 @@ const harness: Harness = {
         ctx.status = 404;
         return;
       }
-      const outcome = await action(ctx.session, new URLSearchParams(ctx.querystring));
-      if ('json' in outcome) {
+      const outcome = await action(ctx.session, new URLSearchParams(ctx.querystring), (name) => ctx.sessions(name));
+      if ('chunks' in outcome) {
+        ctx.type = 'text/plain';
+        ctx.body = Readable.from(outcome.chunks);
+      } else if ('json' in outcome) {
+        if (outcome.appCookie !== undefined) ctx.cookies.set(outcome.appCookie.name, outcome.appCookie.value, { httpOnly: false });
         ctx.type = 'application/json';
         ctx.body = JSON.stringify(outcome.json);
       } else if ('redirect' in outcome) {

@@ -10,7 +10,7 @@ import { SessionError, type Store } from '../../src/index.js';
 import type { Harness, SuiteValues } from './harness.js';
 import { setCookiesFor } from './cookie-jar.js';
 import { csrfSuite } from './csrf-suite.js';
-import { ABSOLUTE, ACTIONS, COOKIE, IDLE, STORE_KINDS, T0, makeStore, mount, ok, ringB, ringBA, type View } from './suite-setup.js';
+import { ABSOLUTE, ACTIONS, COOKIE, IDLE, PREFS_COOKIE, STORE_KINDS, STREAM_CHUNKS, T0, makeStore, mount, ok, ringB, ringBA, type View } from './suite-setup.js';
 
 /** `value` with one character near its middle changed to another base64url character. */
 function flipped(value: string): string {
@@ -175,6 +175,36 @@ export function sessionSuite(harness: Harness): void {
       assert.equal(client.jar.size, 0);
       assert.equal(ok(await client.get('/a/read')).isNew, true);
       if (kind === 'memory') assert.equal(ok(await stolen.get('/a/read')).isNew, true, 'the record is deleted too');
+    });
+
+    it(`${kind}: a streamed body carries the session cookie with its headers, and every chunk`, async (t) => {
+      if (harness.cannotStream !== undefined) return t.skip(harness.cannotStream);
+      const { client } = await mount(t, harness, kind);
+      const streamed = await client.get('/a/stream');
+      assert.equal(streamed.status, 200);
+      assert.equal(streamed.body, STREAM_CHUNKS.join(''), 'the whole body, in order');
+      assert.equal(setCookiesFor(streamed, COOKIE).length, 1, 'the sealed cookie went out before the first chunk');
+      assert.equal(ok(await client.get('/a/read')).count, 1);
+    });
+
+    it(`${kind}: a cookie the route sets itself goes out next to the session's`, async (t) => {
+      const { client } = await mount(t, harness, kind);
+      const reply = await client.get('/a/theme?theme=dark');
+      assert.equal(ok(reply).count, 1);
+      assert.equal(setCookiesFor(reply, COOKIE).length, 1);
+      assert.equal(setCookiesFor(reply, 'theme').length, 1, `the app's cookie is kept: ${JSON.stringify(reply.setCookies)}`);
+      assert.equal(client.jar.get('theme'), 'dark');
+      assert.equal(ok(await client.get('/a/read')).count, 1);
+    });
+
+    it(`${kind}: another session loaded by name through the adapter commits on the same response as the first`, async (t) => {
+      const { client } = await mount(t, harness, kind);
+      const first = await client.get('/a/both');
+      assert.equal(first.status, 200, JSON.stringify(first.body));
+      assert.deepEqual(first.body, { main: 1, prefs: 10 });
+      assert.equal(setCookiesFor(first, COOKIE).length, 1);
+      assert.equal(setCookiesFor(first, PREFS_COOKIE).length, 1);
+      assert.deepEqual((await client.get('/a/both')).body, { main: 2, prefs: 20 }, 'both came back with the next request');
     });
   }
 

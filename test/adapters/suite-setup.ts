@@ -82,7 +82,43 @@ export const ACTIONS: Readonly<Record<string, Action>> = {
     await s.destroy();
     return { json: { destroyed: true } };
   },
+  /** A body streamed in three chunks, after the session changed: the cookie must go with its headers. */
+  stream: (s) => {
+    s.values.count = (s.values.count ?? 0) + 1;
+    return { chunks: STREAM_CHUNKS };
+  },
+  /** The route sets a cookie of its own next to the session's. */
+  theme: (s, q) => {
+    s.values.count = (s.values.count ?? 0) + 1;
+    return { json: { ...view(s) }, appCookie: { name: 'theme', value: q.get('theme') ?? 'dark' } };
+  },
+  /** A second session, `prefs`, loaded through the adapter and changed on the same request. */
+  both: async (s, _q, sessions) => {
+    const prefs = await sessions('prefs');
+    if (prefs !== (await sessions('prefs'))) throw new Error('sessions(name) must give the same object on every call');
+    s.values.count = (s.values.count ?? 0) + 1;
+    prefs.values.count = (prefs.values.count ?? 0) + 10;
+    return { json: { main: s.values.count, prefs: prefs.values.count } };
+  },
 };
+
+/** The chunks of the `stream` route's body. Each is long enough that no server merges the three by accident. */
+export const STREAM_CHUNKS: readonly string[] = ['first chunk;', ' second chunk;', ' third and last chunk.'];
+/** `chunks` as a web `ReadableStream`, pulled one chunk at a time (for the fetch-style servers). */
+export function chunkStream(chunks: readonly string[]): ReadableStream<Uint8Array> {
+  const left = [...chunks];
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = left.shift();
+      if (next === undefined) controller.close();
+      else controller.enqueue(encoder.encode(next));
+    },
+  });
+}
+
+/** The full cookie name of the `both` route's second session. */
+export const PREFS_COOKIE = '__Host-prefs';
 
 export type SuiteStore = CookieStore<SuiteValues> | MemoryStore<SuiteValues>;
 
