@@ -14,6 +14,7 @@
  * @module
  */
 import { type AppRedis } from './client.js';
+import { CommandClient } from './command-client.js';
 
 /** Why {@link connectRedis} failed, as a stable code (startup-errors.ts turns it into a hint). */
 export type RedisConnectErrorCode = 'ERR_REDIS_MISSING' | 'ERR_REDIS_UNREACHABLE';
@@ -51,15 +52,34 @@ interface NodeRedisClient {
   destroy(): void;
   on(event: 'error', listener: (err: Error) => void): unknown;
   on(event: 'ready', listener: () => void): unknown;
+  off(event: 'ready', listener: () => void): unknown;
+  sendCommand(args: string[]): Promise<unknown>;
+}
+
+/** How connectRedis configures each connection. */
+interface ClientOptions {
+  url: string;
+  disableOfflineQueue: boolean;
+  socket: { reconnectStrategy: (retries: number) => number; connectTimeout: number };
 }
 
 /** The part of the `redis` module that connecting uses. */
 export interface RedisModule {
-  createClient(options: {
-    url: string;
-    disableOfflineQueue: boolean;
-    socket: { reconnectStrategy: (retries: number) => number; connectTimeout: number };
-  }): unknown;
+  createClient(options: ClientOptions): unknown;
+  /**
+   * node-redis's base client class, without the command methods `createClient` attaches
+   * (command-client.ts says why the app prefers it). Used when the package exports it.
+   */
+  RedisClient?: unknown;
+}
+
+/** The base client class of `redis`, when the package exports one that can send commands. */
+function baseClientClass(redis: RedisModule): (new (options: ClientOptions) => NodeRedisClient) | undefined {
+  const base = redis.RedisClient;
+  if (typeof base !== 'function') return undefined;
+  const proto = (base as { prototype?: { sendCommand?: unknown; duplicate?: unknown } }).prototype;
+  if (typeof proto?.sendCommand !== 'function' || typeof proto.duplicate !== 'function') return undefined;
+  return base as new (options: ClientOptions) => NodeRedisClient;
 }
 
 /** Options for {@link connectRedis}. */
@@ -117,11 +137,13 @@ export async function connectRedis(url: string, options: ConnectRedisOptions): P
   const redis = await loadRedis(where, options.load ?? (() => import('redis') as Promise<unknown> as Promise<RedisModule>));
   const maxDelay = options.maxReconnectDelayMs ?? 2000;
   const connectTimeout = options.connectTimeoutMs ?? 10_000;
-  const client = redis.createClient({
+  const clientOptions: ClientOptions = {
     url,
     disableOfflineQueue: true,
     socket: { reconnectStrategy: (retries) => Math.min(50 * 2 ** Math.min(retries, 10), maxDelay), connectTimeout: Math.min(connectTimeout, 5000) },
-  }) as NodeRedisClient;
+  };
+  const Base = baseClientClass(redis);
+  const client = Base === undefined ? (redis.createClient(clientOptions) as NodeRedisClient) : new Base(clientOptions);
   const subscriber = client.duplicate();
   for (const [name, connection] of [['commands', client], ['subscriber', subscriber]] as const) {
     let down = false;
@@ -158,5 +180,7 @@ export async function connectRedis(url: string, options: ConnectRedisOptions): P
   } finally {
     clearTimeout(timer);
   }
-  return { client: client as unknown as AppRedis['client'], subscriber: subscriber as unknown as AppRedis['subscriber'], close };
+  // The base class sends only what it is told: CommandClient gives it the app's commands by name.
+  const commands = Base === undefined ? (client as unknown as AppRedis['client']) : new CommandClient(client);
+  return { client: commands, subscriber: subscriber as unknown as AppRedis['subscriber'], close };
 }
