@@ -7,6 +7,7 @@ import { after } from 'node:test';
 import type { CachetAppOptions } from '../../src/app/create-app.js';
 import type { StoredKey } from '../../src/app/key-file.js';
 import type { AppRedis } from '../../src/app/redis/client.js';
+import { CommandClient } from '../../src/app/redis/command-client.js';
 import { connectRedis } from '../../src/app/redis/connect.js';
 import { addUser } from '../../src/app/user-file.js';
 import { PASSWORD, startApp, WEAK, type Harness } from '../helpers/app-harness.js';
@@ -164,9 +165,13 @@ export async function until(done: () => boolean, what: string): Promise<void> {
   }
 }
 
-/** Sends one raw command on a node-redis connection (CONFIG, CLIENT: not allowed in scripts). */
+/**
+ * Sends one raw command (CONFIG, CLIENT: not allowed in scripts) on a node-redis connection, or on
+ * the connection under the app's CommandClient (connectRedis's command connection).
+ */
 export function rawCommand(client: unknown, args: string[]): Promise<unknown> {
-  return (client as { sendCommand(args: string[]): Promise<unknown> }).sendCommand(args);
+  const connection = client instanceof CommandClient ? client.connection : client;
+  return (connection as { sendCommand(args: string[]): Promise<unknown> }).sendCommand(args);
 }
 
 /** One instance of the app with its own Redis connections, as one machine of a fleet. */
