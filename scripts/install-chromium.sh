@@ -10,8 +10,7 @@ if [ -x /usr/bin/chromium ] && /usr/bin/chromium --version >/dev/null 2>&1; then
   echo "install-chromium: $(/usr/bin/chromium --version 2>/dev/null) already installed"
   exit 0
 fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-$SUDO apt-get update
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium
+# Pinned (scripts/apt-pinned.sh says how a version that is gone is handled): Debian 12's main archive.
+CHROMIUM=150.0.7871.100-1~deb12u1
+bash "$(dirname "$0")/apt-pinned.sh" "chromium=$CHROMIUM" "chromium-common=$CHROMIUM"
 /usr/bin/chromium --version

@@ -6,9 +6,8 @@ if command -v redis-server >/dev/null 2>&1; then
   echo "install-redis: $(redis-server --version | head -n1) already present"
   exit 0
 fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-$SUDO apt-get update
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends redis-server
+# Pinned (scripts/apt-pinned.sh says how a version that is gone is handled): Debian 12's main archive.
+REDIS=5:7.0.15-1~deb12u7
+bash "$(dirname "$0")/apt-pinned.sh" "redis-server=$REDIS" "redis-tools=$REDIS"
 # The Debian package may start a system service on 6379; the tests do not use it.
 redis-server --version
