@@ -70,7 +70,8 @@ export class TieredStore implements Store<AppSessionValues> {
   async get(ctx: SessionContext, name: string): Promise<Session<AppSessionValues>> {
     if (requestCookie(ctx, this.server.cookieName(name)) !== undefined) {
       const session = await this.server.get(ctx, name);
-      // A record without a user (made by a version that kept visitors in Redis) is left to expire.
+      // A record without a user (made by a version that kept visitors in Redis) is not used; it
+      // ends at its absolute timeout at the latest.
       if (session.subject !== undefined) return session;
     }
     return this.visitors.get(ctx, VISITOR_SESSION);
