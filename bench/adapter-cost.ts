@@ -6,7 +6,8 @@
  *   (what the framework charges any plugin of that shape); the adapter reading a CookieStore
  *   session (verified-value cache hit) and rendering from it.
  * The framework's own entry point drives each request: `app.fetch(Request)` for hono,
- * `app.inject()` for fastify (light-my-request: a fake socket, the same for all three rows).
+ * `app.inject()` for fastify (light-my-request: a fake socket, the same for all three rows), and
+ * light-my-request itself for koa (`app.callback()`) and express (the app as a Node handler).
  * A first group has no framework: `SessionScope` + `store.get` + `commit()`, the least any
  * adapter can do, against making the scope alone.
  *
@@ -14,15 +15,19 @@
  *
  *   npm run bench:adapter-cost        BENCH_MICRO_ROUNDS / BENCH_MICRO_MS change the rounds
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
+import Koa from 'koa';
+import inject from 'light-my-request';
 import { machineInfo } from './lib/machine.ts';
 import { runCases, type MicroCase } from './lib/micro.ts';
 import { heading, publish, table, num } from './lib/report.ts';
 import { adapterAvailable, cachetAvailable, loadAdapter, loadCachet, cachetRoot } from './lib/cachet.ts';
 import { SECRET_B64URL, SESSION, type SessionData, renderHello } from './lib/fixture.ts';
 
-if (!(await cachetAvailable('CookieStore', 'Keyring')) || !adapterAvailable('fastify') || !adapterAvailable('hono')) process.exit(0);
+if (!(await cachetAvailable('CookieStore', 'Keyring')) || !['fastify', 'hono', 'koa', 'express'].every(adapterAvailable)) process.exit(0);
 const cachet = await loadCachet();
 const { SessionScope } = await import(`${cachetRoot()}/dist/web/session-scope.js`);
 const keyring = await cachet['Keyring'].create([{ id: 'bench', secret: SECRET_B64URL }]);
@@ -95,6 +100,36 @@ const fastifyCase = (name: string, app: ReturnType<typeof Fastify>, check: (b: s
   fn: async () => check((await app.inject({ method: 'GET', url: '/', headers: headers() })).body),
 });
 
+// --- koa and express, driven through light-my-request (the same fake socket app.inject uses)
+type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
+const nodeCase = (name: string, handler: NodeHandler, check: (b: string) => void): MicroCase => ({
+  name,
+  fn: async () => check((await inject(handler, { method: 'GET', url: '/', headers: headers() })).payload),
+});
+
+async function koaApp(kind: 'hello' | 'empty' | 'cachet'): Promise<NodeHandler> {
+  const app = new Koa();
+  if (kind === 'empty') app.use((_ctx, next) => next());
+  if (kind === 'cachet') app.use((await loadAdapter('koa'))['sessions']({ store }));
+  app.use((ctx) => {
+    ctx.type = 'text/plain';
+    ctx.body = kind === 'cachet' ? renderHello((ctx as unknown as { session: BenchSession }).session.values as SessionData) : 'Hello, world!';
+  });
+  return app.callback() as NodeHandler;
+}
+
+async function expressApp(kind: 'hello' | 'empty' | 'cachet'): Promise<NodeHandler> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  if (kind === 'empty') app.use((_req, _res, next) => next());
+  if (kind === 'cachet') app.use((await loadAdapter('express'))['sessions']({ store }));
+  app.get('/', (req, res) => {
+    res.type('text/plain').send(kind === 'cachet' ? renderHello((req as unknown as { session: BenchSession }).session.values as SessionData) : 'Hello, world!');
+  });
+  return app as unknown as NodeHandler;
+}
+
 const groups: { framework: string; cases: MicroCase[] }[] = [
   { framework: 'no framework', cases: bare },
   {
@@ -111,6 +146,22 @@ const groups: { framework: string; cases: MicroCase[] }[] = [
       fastifyCase('fastify hello (the baseline)', await fastifyApp('hello'), expectHello),
       fastifyCase('fastify hello + empty onRequest and onSend hooks', await fastifyApp('empty'), expectHello),
       fastifyCase('fastify + cachet/fastify, read', await fastifyApp('cachet'), expectRead),
+    ],
+  },
+  {
+    framework: 'koa 3, light-my-request',
+    cases: [
+      nodeCase('koa hello (the baseline)', await koaApp('hello'), expectHello),
+      nodeCase('koa hello + an empty middleware', await koaApp('empty'), expectHello),
+      nodeCase('koa + cachet/koa, read', await koaApp('cachet'), expectRead),
+    ],
+  },
+  {
+    framework: 'express 5, light-my-request',
+    cases: [
+      nodeCase('express hello (the baseline)', await expressApp('hello'), expectHello),
+      nodeCase('express hello + an empty middleware', await expressApp('empty'), expectHello),
+      nodeCase('express + cachet/express, read', await expressApp('cachet'), expectRead),
     ],
   },
 ];
