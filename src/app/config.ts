@@ -5,6 +5,7 @@
  */
 import { commandLine, type CommandStyle } from './commands.js';
 import { dataDirFromEnv } from './data-dir.js';
+import { isRedisPrefix } from './redis/client.js';
 import { resolve } from 'node:path';
 
 /** The resolved server configuration. */
@@ -141,10 +142,10 @@ function sessionStore(text: string | undefined): ServerConfig['sessionStore'] {
   return found;
 }
 
-/** A key prefix: what `checkPrefix` accepts (1 to 64 printable ASCII characters, no space). */
+/** A key prefix, as the Redis state accepts it (isRedisPrefix). */
 function redisPrefix(text: string | undefined): string | undefined {
   if (text === undefined || text === '') return undefined;
-  if (!/^[!-~]{1,64}$/.test(text)) throw new Error(`--redis-prefix (or CACHET_REDIS_PREFIX) must be 1 to 64 printable ASCII characters without spaces, such as "shop:"`);
+  if (!isRedisPrefix(text)) throw new Error(`--redis-prefix (or CACHET_REDIS_PREFIX) must be 1 to 64 printable ASCII characters without spaces, such as "shop:"`);
   return text;
 }
 

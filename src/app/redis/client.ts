@@ -106,7 +106,20 @@ export async function withTimeout<T>(op: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * Checks a key prefix: printable, no spaces (it is part of key names in logs and `redis-cli`).
+ * True for a usable key prefix: 1 to 64 printable ASCII characters, no space (it is part of key
+ * names in logs and `redis-cli`).
+ *
+ * @example
+ * ```ts
+ * isRedisPrefix('myapp:'); // true; '' and 'a b' are false
+ * ```
+ */
+export function isRedisPrefix(prefix: unknown): prefix is string {
+  return typeof prefix === 'string' && /^[!-~]{1,64}$/.test(prefix);
+}
+
+/**
+ * Checks a key prefix ({@link isRedisPrefix}).
  *
  * @example
  * ```ts
@@ -114,7 +127,7 @@ export async function withTimeout<T>(op: Promise<T>, ms: number): Promise<T> {
  * ```
  */
 export function checkPrefix(where: string, prefix: string): void {
-  if (typeof prefix !== 'string' || !/^[!-~]{1,64}$/.test(prefix)) {
+  if (!isRedisPrefix(prefix)) {
     throw new TypeError(`${where}: prefix must be 1 to 64 printable ASCII characters without spaces`);
   }
 }
