@@ -4,7 +4,7 @@
 // name answers; RedisStore's whole contract holds over it; and connectRedis picks the base class
 // when the package exports it, createClient when it does not.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
 import * as redisPackage from 'redis';
 import { createClient, RedisClient } from 'redis';
 import { CommandClient, type SendCommandClient } from '../../src/app/redis/command-client.js';
@@ -91,6 +91,34 @@ describe('CommandClient over a base node-redis client', { skip: redisSkipReason 
       assert.equal(await named.client.get('connect:k'), 'v');
     } finally {
       await named.close();
+    }
+  });
+
+  it('connectRedis leaves the timing of commands to the app: node-redis makes no timeout signal per command', async () => {
+    // node-redis 6 arms an AbortSignal.timeout for every command unless its commandOptions say 0;
+    // the app bounds each command itself, and those signals cost a third of a page view's CPU.
+    const timeouts = mock.method(AbortSignal, 'timeout');
+    try {
+      const plain = new RedisClient({ url: server.url });
+      plain.on('error', () => undefined);
+      await plain.connect();
+      const before = timeouts.mock.callCount();
+      await plain.sendCommand(['PING']);
+      assert.equal(timeouts.mock.callCount() - before, 1, 'the check sees the signal node-redis makes by default');
+      plain.destroy();
+
+      const app = await connectRedis(server.url, { log: () => undefined, load: () => Promise.resolve(redisPackage as unknown as RedisModule) });
+      try {
+        const from = timeouts.mock.callCount();
+        await app.client.set('connect:t', 'v', { PX: 10_000 });
+        assert.equal(await app.client.get('connect:t'), 'v');
+        await app.subscriber.subscribe('connect:channel', () => undefined);
+        assert.equal(timeouts.mock.callCount() - from, 0, 'no signal for the commands or the subscriber');
+      } finally {
+        await app.close();
+      }
+    } finally {
+      timeouts.mock.restore();
     }
   });
 });

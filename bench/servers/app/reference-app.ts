@@ -3,7 +3,8 @@
 // password once). APP_WORKERS=2 runs it with `--workers 2`. This wrapper announces the app's
 // port, its pid (so the app's CPU time, workers included, is what is measured) and the demo
 // password; it stops the app on SIGTERM. APP_REDIS=URL adds `--redis URL` (revocations and login
-// limits in Redis, as a fleet runs it).
+// limits in Redis, as a fleet runs it); APP_SESSION_STORE=redis adds `--session-store redis` too
+// (a signed-in session kept in Redis, the home page listing the user's sessions).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,12 @@ if (!root) throw new Error('reference app: cachet could not be built');
 const dataDir = mkdtempSync(join(tmpdir(), 'cachet-bench-app-'));
 const workers = process.env['APP_WORKERS'] ?? '1';
 const redis = process.env['APP_REDIS'];
-const args = ['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--workers', workers, ...(redis ? ['--redis', redis] : [])];
+const sessionStore = process.env['APP_SESSION_STORE'];
+const args = [
+  '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--workers', workers,
+  ...(redis ? ['--redis', redis] : []),
+  ...(sessionStore ? ['--session-store', sessionStore] : []),
+];
 const app = spawn(process.execPath, [join(root, 'dist/server.js'), ...args], {
   cwd: root,
   env: { ...process.env, NODE_ENV: 'production' },
