@@ -221,6 +221,61 @@ describe('ServerSideStore session management', () => {
     assert.equal(third.set.size, 0, 'nothing more to re-sign');
   });
 
+  it('writes a changed session without sending its cookie again until the cookie lags by renewAfter of the idle timeout', async () => {
+    // idleTimeout 1000 s, renewAfter 0.1 (the default): a cookie signed up to 100 s ago is kept.
+    const backend = new MemoryRecords({ maxEntries: 10, now: () => clock });
+    const { device } = await setup(backend);
+    const d = device('UA/1');
+    const first = await d.get('/inc');
+    const id = first.body as string;
+    assert.match(setCookieFor(first, '__Host-session')[0] ?? '', /Max-Age=1000/);
+    clock += 60_000;
+    const second = await d.get('/inc');
+    assert.deepEqual(setCookieFor(second, '__Host-session'), [], 'the record changed; the cookie did not need to');
+    const stored = await backend.get(id);
+    assert.equal((stored?.data as { v: V }).v.n, 2, 'the record was written');
+    assert.equal(stored?.expiresAt, clock + 1_000_000, 'and its expiry moved with the write');
+    clock += 39_000; // 99 s after the cookie was signed
+    assert.deepEqual(setCookieFor(await d.get('/inc'), '__Host-session'), []);
+    clock += 2_000; // 101 s: a cookie signed now would outlive it by more than 100 s
+    const renewed = setCookieFor(await d.get('/inc'), '__Host-session');
+    assert.equal(renewed.length, 1, 'signed again once it lagged');
+    assert.match(renewed[0] ?? '', /Max-Age=1000/);
+    clock += 50_000;
+    assert.deepEqual(setCookieFor(await d.get('/inc'), '__Host-session'), [], 'and kept again from then on');
+    assert.equal(((await backend.get(id))?.data as { v: V }).v.n, 5, 'every write reached the record');
+  });
+
+  it('re-signs the cookie of a changed session at once when an old key signed it, or the id changed', async () => {
+    const { Keyring } = await import('../../src/keys/keyring.js');
+    const backend = new MemoryRecords({ maxEntries: 10, now: () => clock });
+    const old = { id: 'old', secret: 'b2xkIGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIGxvbmch' };
+    const fresh = { id: 'new', secret: 'bmV3IGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIGxvbmch' };
+    const before = new TestServerStore(backend, { keyring: await Keyring.create([old]), now: () => clock });
+    const ring = await Keyring.create([fresh, old]);
+    const rotated = new TestServerStore(backend, { keyring: ring, now: () => clock });
+    clock = T0;
+    const first = fake();
+    (await before.get(first.ctx, 's')).values.x = 1;
+    await first.send();
+    const cookie = first.set.get('__Host-s') ?? '';
+    clock += 1000;
+    const second = fake({ '__Host-s': cookie });
+    (await rotated.get(second.ctx, 's')).values.x = 2;
+    await second.send();
+    const resigned = second.set.get('__Host-s') ?? '';
+    assert.ok(resigned !== '' && resigned !== cookie, 'a changed session signed by an old key gets a new cookie');
+    assert.equal((await new CookieCodec({ keyring: ring, mode: 'signed', now: () => clock }).decode('__Host-s', resigned)).keyId, 'new');
+    const third = fake({ '__Host-s': resigned });
+    const session = await rotated.get(third.ctx, 's');
+    session.regenerate();
+    await third.send();
+    const next = third.set.get('__Host-s') ?? '';
+    assert.ok(next !== '' && next !== resigned, 'a regenerated session gets a cookie for its new id');
+    const fourth = fake({ '__Host-s': next });
+    assert.equal((await rotated.get(fourth.ctx, 's')).id, session.id);
+  });
+
   it('records the first User-Agent when a header arrives as a list', async () => {
     const store = new TestServerStore(new MemoryRecords({ maxEntries: 10, now: () => clock }), { keyring, now: () => clock });
     const r = fake({}, { headers: { 'user-agent': ['First/1', 'Second/2'] }, ip: '198.51.100.1' });

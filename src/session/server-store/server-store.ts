@@ -36,6 +36,8 @@ interface LoadState {
   badCookie: boolean;
   /** The cookie was signed with a key that is no longer the primary: re-sign it. */
   stale: boolean;
+  /** When the id cookie the browser holds expires (ms): the request's, or the one this request signed; 0 for none. */
+  cookieExpiresAt: number;
   /** The keyring that verified the request's cookie, and the id of the key that did (`undefined` for a new session). */
   ring: Keyring | undefined;
   keyId: string;
@@ -152,7 +154,10 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
           await this.destroy(ctx, session);
           return;
         }
-        await this.#setCookie(ctx, session.name, data.i, life);
+        if (!this.#cookieLastsEnough(state, previous === data.i, now, life)) {
+          await this.#setCookie(ctx, session.name, data.i, life);
+          if (state !== undefined) state.cookieExpiresAt = now + life * 1000;
+        }
       } catch (err) {
         session.markFailed(point);
         throw err;
@@ -169,6 +174,25 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
         state.writing = undefined;
       }
     }
+  }
+
+  /**
+   * True when the id cookie the browser already holds can stay as it is after this write: it
+   * carries the same id, was signed by the primary key of the ring still in place, and expires at
+   * most `renewAfter` of the idle timeout before a cookie signed now would (and no fixed
+   * `cookie.maxAge` is configured). The record's own
+   * expiry moves on every write; the cookie is re-signed only once it lags by that much, which is
+   * the rule an unchanged session is renewed by, so a session still times out after between
+   * (1 − renewAfter) and 1 idle timeout of inactivity. Re-signing on every write was an HMAC and a
+   * Set-Cookie header per page view: about a tenth of the CPU of the reference app's home page
+   * with --session-store redis (docs/benchmarks.md).
+   */
+  #cookieLastsEnough(state: LoadState | undefined, sameId: boolean, now: number, life: number): boolean {
+    if (state === undefined || !sameId || state.stale || state.cookieExpiresAt === 0 || state.ring !== this.#ids.keyring) return false;
+    // A configured Max-Age counts from the browser's last Set-Cookie, not from the signed expiry:
+    // such a cookie is sent again on every write, or an active user's would run out.
+    if (typeof this.#o.maxAge === 'number') return false;
+    return state.cookieExpiresAt - now >= (life - this.#o.idleTimeout * this.#o.renewAfter) * 1000;
   }
 
   /**
@@ -263,7 +287,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     const ring = this.#ids.keyring;
     const verified = this.#ids.cached(cookie, value, now) ?? (await this.#ids.verify(cookie, value, now));
     if (!verified.ok) return this.#reject(ctx, name, verified.code, verified.detail);
-    const { id, stale, keyId } = verified;
+    const { id, stale, keyId, expiresAt } = verified;
     // ERR_STORE_UNAVAILABLE propagates: the handler fails and the app answers 503.
     const record = await this.#backend.get(id);
     const data = record?.data as SessionRecord<T> | undefined;
@@ -286,7 +310,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
       return this.#reject(ctx, name, 'ERR_COOKIE_KEY_UNKNOWN', 'the keyring was replaced during every attempt to open the cookie');
     }
     const session = new Session<T>({ name, store: this, ctx, now: this.#o.now, record: data });
-    session.storeState = { lastSeenAt: record.lastSeenAt, badCookie: false, stale, ring, keyId, writing: undefined, persisting: false } satisfies LoadState;
+    session.storeState = { lastSeenAt: record.lastSeenAt, badCookie: false, stale, cookieExpiresAt: expiresAt, ring, keyId, writing: undefined, persisting: false } satisfies LoadState;
     return session;
   }
 
@@ -297,7 +321,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
 
   #fresh(ctx: SessionContext, name: string, badCookie: boolean): Session<T> {
     const session = new Session<T>({ name, store: this, ctx, now: this.#o.now });
-    session.storeState = { lastSeenAt: 0, badCookie, stale: false, ring: undefined, keyId: '', writing: undefined, persisting: false } satisfies LoadState;
+    session.storeState = { lastSeenAt: 0, badCookie, stale: false, cookieExpiresAt: 0, ring: undefined, keyId: '', writing: undefined, persisting: false } satisfies LoadState;
     return session;
   }
 
@@ -326,8 +350,10 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     // Key rotation: same record, but the cookie is re-signed with the primary key on this response.
     if (state.stale) {
       if (this.#keyLeft(state)) return this.#drop(ctx, session);
-      await this.#setCookie(ctx, session.name, session.id, lifetime(this.#o, session.createdAt, now / 1000));
+      const life = lifetime(this.#o, session.createdAt, now / 1000);
+      await this.#setCookie(ctx, session.name, session.id, life);
       state.stale = false;
+      state.cookieExpiresAt = now + life * 1000;
     }
   }
 

@@ -33,7 +33,7 @@ interface Verified {
 
 /** What {@link SessionIdCookie.verify} found: the id, or why the value was refused. */
 export type VerifiedId =
-  | { readonly ok: true; readonly id: string; readonly stale: boolean; readonly keyId: string }
+  | { readonly ok: true; readonly id: string; readonly stale: boolean; readonly keyId: string; readonly expiresAt: number }
   | { readonly ok: false; readonly code: DecodeErrorCode; readonly detail: string | undefined };
 
 /** Options for {@link SessionIdCookie}. */
@@ -91,7 +91,7 @@ export class SessionIdCookie {
     this.#cache?.sync(this.#codec.keyring);
     const verified = this.#cache?.get(value);
     if (verified === undefined || verified.name !== cookie || verified.expiresAt <= now) return undefined;
-    return { ok: true, id: verified.id, stale: verified.stale, keyId: verified.keyId };
+    return { ok: true, id: verified.id, stale: verified.stale, keyId: verified.keyId, expiresAt: verified.expiresAt };
   }
 
   /**
@@ -124,7 +124,7 @@ export class SessionIdCookie {
       }
       if (!isSessionId(decoded.data)) return { ok: false, code: 'ERR_COOKIE_MALFORMED', detail: 'the signed value is not a session id' };
       this.#cache?.set(value, { name: cookie, id: decoded.data, expiresAt: decoded.expiresAt, stale: decoded.stale, keyId: decoded.keyId }, ring);
-      return { ok: true, id: decoded.data, stale: decoded.stale, keyId: decoded.keyId };
+      return { ok: true, id: decoded.data, stale: decoded.stale, keyId: decoded.keyId, expiresAt: decoded.expiresAt };
     }
   }
 
