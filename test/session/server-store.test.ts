@@ -246,6 +246,27 @@ describe('ServerSideStore session management', () => {
     assert.equal(((await backend.get(id))?.data as { v: V }).v.n, 5, 'every write reached the record');
   });
 
+  it('re-signs a kept cookie on an unchanged request once it lags, without rewriting the record', async () => {
+    // Without this, a cookie kept by a write at 99 s would only be renewed with the record at
+    // 199 s, and a user leaving at 198 s would lose the session after 802 s of inactivity: less
+    // than the (1 − renewAfter) × idleTimeout = 900 s the renewal rule promises.
+    const backend = new MemoryRecords({ maxEntries: 10, now: () => clock });
+    const { device } = await setup(backend);
+    const d = device('UA/1');
+    const id = (await d.get('/inc')).body as string;
+    clock += 99_000;
+    assert.deepEqual(setCookieFor(await d.get('/inc'), '__Host-session'), [], 'kept by the write');
+    const written = await backend.get(id);
+    clock += 2_000;
+    const read = await d.get('/');
+    const resigned = setCookieFor(read, '__Host-session');
+    assert.equal(resigned.length, 1, 'an unchanged request re-signs the lagging cookie');
+    assert.match(resigned[0] ?? '', /Max-Age=1000/);
+    assert.deepEqual(await backend.get(id), written, 'the record was not rewritten');
+    clock += 2_000;
+    assert.deepEqual(setCookieFor(await d.get('/'), '__Host-session'), [], 'and not again while it is fresh');
+  });
+
   it('re-signs the cookie of a changed session at once when an old key signed it, or the id changed', async () => {
     const { Keyring } = await import('../../src/keys/keyring.js');
     const backend = new MemoryRecords({ maxEntries: 10, now: () => clock });

@@ -178,21 +178,28 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
 
   /**
    * True when the id cookie the browser already holds can stay as it is after this write: it
-   * carries the same id, was signed by the primary key of the ring still in place, and expires at
-   * most `renewAfter` of the idle timeout before a cookie signed now would (and no fixed
-   * `cookie.maxAge` is configured). The record's own
-   * expiry moves on every write; the cookie is re-signed only once it lags by that much, which is
-   * the rule an unchanged session is renewed by, so a session still times out after between
-   * (1 − renewAfter) and 1 idle timeout of inactivity. Re-signing on every write was an HMAC and a
-   * Set-Cookie header per page view: about a tenth of the CPU of the reference app's home page
-   * with --session-store redis (docs/benchmarks.md).
+   * carries the same id, was signed by the primary key of the ring still in place, no fixed
+   * `cookie.maxAge` is configured, and it does not lag (below). Re-signing on every write was an
+   * HMAC and a Set-Cookie header per page view: about a tenth of the CPU of the reference app's
+   * home page with --session-store redis (docs/benchmarks.md).
    */
   #cookieLastsEnough(state: LoadState | undefined, sameId: boolean, now: number, life: number): boolean {
-    if (state === undefined || !sameId || state.stale || state.cookieExpiresAt === 0 || state.ring !== this.#ids.keyring) return false;
+    if (state === undefined || !sameId || state.stale || state.ring !== this.#ids.keyring) return false;
     // A configured Max-Age counts from the browser's last Set-Cookie, not from the signed expiry:
     // such a cookie is sent again on every write, or an active user's would run out.
     if (typeof this.#o.maxAge === 'number') return false;
-    return state.cookieExpiresAt - now >= (life - this.#o.idleTimeout * this.#o.renewAfter) * 1000;
+    return !this.#cookieLags(state, now, life);
+  }
+
+  /**
+   * True when the browser's id cookie expires more than `renewAfter` of the idle timeout before
+   * one signed now (for a session with `life` seconds left) would. Checked on every response,
+   * changed session or not, so after each one the cookie has at least (1 − renewAfter) of the
+   * idle timeout left, as the record has: a session ends between (1 − renewAfter) and 1 idle
+   * timeout after the last request, whichever of the two runs out first.
+   */
+  #cookieLags(state: LoadState, now: number, life: number): boolean {
+    return state.cookieExpiresAt === 0 || state.cookieExpiresAt - now < (life - this.#o.idleTimeout * this.#o.renewAfter) * 1000;
   }
 
   /**
@@ -347,10 +354,11 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     }
     const now = this.#o.now();
     if (renewalDue(this.#o, state.lastSeenAt / 1000, now / 1000)) return this.save(ctx, session);
-    // Key rotation: same record, but the cookie is re-signed with the primary key on this response.
-    if (state.stale) {
+    // Key rotation, or a cookie that earlier writes kept and that now lags the record (above): same
+    // record, the cookie re-signed (with the primary key) on this response.
+    const life = lifetime(this.#o, session.createdAt, now / 1000);
+    if (state.stale || this.#cookieLags(state, now, life)) {
       if (this.#keyLeft(state)) return this.#drop(ctx, session);
-      const life = lifetime(this.#o, session.createdAt, now / 1000);
       await this.#setCookie(ctx, session.name, session.id, life);
       state.stale = false;
       state.cookieExpiresAt = now + life * 1000;
