@@ -30,6 +30,7 @@ export const mutate = [
   'src/app/passwords.ts',
   'src/app/create-app.ts',
   'src/app/tiered-store.ts',
+  'src/app/missing-session-hint.ts',
 ];
 
 /**
@@ -94,6 +95,8 @@ export const testFiles = [
   // instances on one Redis (/healthz's "redis" field): each starts a real redis-server.
   'test/app/redis-sessions.test.ts',
   'test/app/redis-fleet.test.ts',
+  // TieredStore's awaits under interleavings the test decides (a real redis-server too).
+  'test/app/tiered-store-races.test.ts',
 ];
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */

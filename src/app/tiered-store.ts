@@ -90,8 +90,8 @@ export class TieredStore implements Store<AppSessionValues> {
    * planted before login is useless after it). The visitor cookie is deleted.
    */
   async signIn(ctx: SessionContext, name: string): Promise<Session<AppSessionValues>> {
-    const visitor = await this.visitors.get(ctx, VISITOR_SESSION);
-    if (!visitor.isNew) await visitor.destroy();
+    // Its cookie goes (destroying a visitor who sent none deletes nothing).
+    await (await this.visitors.get(ctx, VISITOR_SESSION)).destroy();
     const session = await this.server.get(ctx, name);
     session.regenerate();
     return session;
@@ -103,11 +103,13 @@ export class TieredStore implements Store<AppSessionValues> {
    */
   async signOut(ctx: SessionContext, session: Session<AppSessionValues>): Promise<Session<AppSessionValues>> {
     await session.destroy();
-    if (session.name === VISITOR_SESSION) {
-      session.regenerate();
-      return session;
-    }
+    // The anonymous session that follows: the visitor's own when `session` was it (the registry
+    // hands back the same object, and a second destroy() changes nothing), else the visitor
+    // cookie's. Emptied either way: a visitor cookie can outlive the login that deleted it (a login
+    // form loaded in another tab during the login), and what it holds, that form's CSRF secret
+    // among it, does not carry over.
     const visitor = await this.visitors.get(ctx, VISITOR_SESSION);
+    await visitor.destroy();
     visitor.regenerate();
     return visitor;
   }

@@ -1,5 +1,5 @@
-// TieredStore's awaits (src/app/tiered-store.ts): what must still hold when signIn() and signOut()
-// resume after another request, or a key rotation, got in between. Each interleaving is decided
+// TieredStore (src/app/tiered-store.ts) driven directly. Mostly its awaits: what must still hold
+// when signIn() and signOut() resume after another request, or a key rotation, got in between. Each interleaving is decided
 // by a promise the test releases (a Redis command held before it is sent, or a keyring swapped
 // while a cookie is being opened), never by timing. Against a real redis-server.
 import assert from 'node:assert/strict';
@@ -177,6 +177,60 @@ describe('TieredStore when another request or a key rotation lands inside its aw
     const cookie = login.set.get(COOKIE);
     assert.ok(cookie);
     assert.equal((await open({ [COOKIE]: cookie }, storeOn(ringNewOnly))).subject, 'bob');
+  });
+
+  it('a logout hands back an empty visitor session even when a visitor cookie from before the login is still sent', async () => {
+    // The visitor cookie of a login form opened in another tab, sent again after the login.
+    const visit = fake();
+    const old = await store.get(visit.ctx, 'session');
+    old.values.visits = 7;
+    old.addFlash('from the other tab');
+    await visit.send();
+    const leftover = visit.set.get(VISITOR);
+    assert.ok(leftover);
+    const alice = await logIn('alice');
+
+    const r = fake({ [COOKIE]: alice.cookie, [VISITOR]: leftover });
+    const session = await store.get(r.ctx, 'session');
+    assert.equal(session.subject, 'alice');
+    const next = await store.signOut(r.ctx, session);
+    assert.equal(next.name, VISITOR_SESSION);
+    assert.deepEqual(next.values, {}, 'nothing of the leftover cookie carries over');
+    assert.deepEqual(next.flashes(), []);
+    next.addFlash('You have been logged out.');
+    await r.send();
+    const goodbye = await open({ [VISITOR]: r.set.get(VISITOR) ?? '' });
+    assert.deepEqual(goodbye.values, {});
+    assert.deepEqual(goodbye.flashes(), ['You have been logged out.']);
+  });
+
+  it('a logout of a browser that never signed in empties its visitor session and sends no command to Redis', async () => {
+    const visit = fake();
+    const visitor = await store.get(visit.ctx, 'session');
+    visitor.values.visits = 3;
+    await visit.send();
+    const cookie = visit.set.get(VISITOR) ?? '';
+    const sent = { count: 0 };
+    for (const command of ['get', 'set', 'del', 'zAdd', 'zRem', 'zRange', 'zRemRangeByScore', 'pExpire'] as const) {
+      const original = client[command] as (...args: unknown[]) => Promise<unknown>;
+      mock.method(client, command, function (this: unknown, ...args: unknown[]) {
+        sent.count++;
+        return original.apply(this, args);
+      });
+    }
+    const r = fake({ [VISITOR]: cookie });
+    const session = await store.get(r.ctx, 'session');
+    assert.equal(session.values.visits, 3);
+    const next = await store.signOut(r.ctx, session);
+    assert.equal(next, session, 'the same visitor session, started afresh');
+    assert.deepEqual(next.values, {});
+    next.addFlash('bye');
+    await r.send();
+    assert.equal(sent.count, 0);
+    await store.server.list('nobody');
+    assert.ok(sent.count > 0, 'the spy sees the store\'s commands');
+    const after = await open({ [VISITOR]: r.set.get(VISITOR) ?? '' });
+    assert.deepEqual([after.values, after.flashes()], [{}, ['bye']]);
   });
 
   it('a key rotation while a logout deletes the record: the goodbye flash is sealed with the new key', async () => {
