@@ -48,6 +48,28 @@ describe('ServerSideStore session management', () => {
     return { store, server, device };
   }
 
+  /**
+   * One backend seen by two stores: `before`, on the old key alone, wrote session `s` (x = 1) and
+   * its cookie; `rotated` has the new key as primary and the old one still in the ring. The clock
+   * is then 1 s later.
+   */
+  async function cookieBeforeRotation() {
+    const { Keyring } = await import('../../src/keys/keyring.js');
+    const backend = new MemoryRecords({ maxEntries: 10, now: () => clock });
+    const old = { id: 'old', secret: 'b2xkIGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIGxvbmch' };
+    const fresh = { id: 'new', secret: 'bmV3IGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIGxvbmch' };
+    const before = new TestServerStore(backend, { keyring: await Keyring.create([old]), now: () => clock });
+    const ring = await Keyring.create([fresh, old]);
+    const rotated = new TestServerStore(backend, { keyring: ring, now: () => clock });
+    clock = T0;
+    const first = fake();
+    (await before.get(first.ctx, 's')).values.x = 1;
+    await first.send();
+    const cookie = first.set.get('__Host-s') ?? '';
+    clock += 1000;
+    return { backend, ring, rotated, cookie };
+  }
+
   it('lists a subject\'s sessions with times, user agent and IP, the current one marked, most recent first', async () => {
     const { device } = await setup();
     const phone = device('Phone/1.0');
@@ -192,19 +214,7 @@ describe('ServerSideStore session management', () => {
   });
 
   it('re-signs a cookie made with an old key on the same response, without rewriting the record', async () => {
-    const { Keyring } = await import('../../src/keys/keyring.js');
-    const backend = new MemoryRecords({ maxEntries: 10, now: () => clock });
-    const old = { id: 'old', secret: 'b2xkIGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIGxvbmch' };
-    const fresh = { id: 'new', secret: 'bmV3IGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIGxvbmch' };
-    const before = new TestServerStore(backend, { keyring: await Keyring.create([old]), now: () => clock });
-    const ring = await Keyring.create([fresh, old]);
-    const rotated = new TestServerStore(backend, { keyring: ring, now: () => clock });
-    clock = T0;
-    const first = fake();
-    (await before.get(first.ctx, 's')).values.x = 1;
-    await first.send();
-    const cookie = first.set.get('__Host-s') ?? '';
-    clock += 1000;
+    const { backend, ring, rotated, cookie } = await cookieBeforeRotation();
     const second = fake({ '__Host-s': cookie });
     const session = await rotated.get(second.ctx, 's');
     assert.equal(session.values.x, 1);
@@ -268,19 +278,7 @@ describe('ServerSideStore session management', () => {
   });
 
   it('re-signs the cookie of a changed session at once when an old key signed it, or the id changed', async () => {
-    const { Keyring } = await import('../../src/keys/keyring.js');
-    const backend = new MemoryRecords({ maxEntries: 10, now: () => clock });
-    const old = { id: 'old', secret: 'b2xkIGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIGxvbmch' };
-    const fresh = { id: 'new', secret: 'bmV3IGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIGxvbmch' };
-    const before = new TestServerStore(backend, { keyring: await Keyring.create([old]), now: () => clock });
-    const ring = await Keyring.create([fresh, old]);
-    const rotated = new TestServerStore(backend, { keyring: ring, now: () => clock });
-    clock = T0;
-    const first = fake();
-    (await before.get(first.ctx, 's')).values.x = 1;
-    await first.send();
-    const cookie = first.set.get('__Host-s') ?? '';
-    clock += 1000;
+    const { backend, ring, rotated, cookie } = await cookieBeforeRotation();
     const second = fake({ '__Host-s': cookie });
     (await rotated.get(second.ctx, 's')).values.x = 2;
     await second.send();
