@@ -144,8 +144,8 @@ export async function connectRedis(url: string, options: ConnectRedisOptions): P
     socket: { reconnectStrategy: (retries) => Math.min(50 * 2 ** Math.min(retries, 10), maxDelay), connectTimeout: Math.min(connectTimeout, 5000) },
     // node-redis 6 gives every command a 5 s AbortSignal.timeout of its own unless told not to (0).
     // The app already bounds every command it sends (withTimeout, RedisStore's commandTimeout),
-    // and those signals were a third of the CPU of a page view with --session-store redis: its
-    // eight commands per view went from ~2,600 to ~5,500 req/CPU-s without them (docs/benchmarks.md).
+    // and those signals were a third of the CPU of a page view with --session-store redis (eight
+    // commands per view): about 3,100 req/CPU-s with them, 6,600 without (docs/benchmarks.md).
     commandOptions: { timeout: 0 },
   };
   const Base = baseClientClass(redis);
