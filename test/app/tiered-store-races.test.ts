@@ -1,7 +1,8 @@
-// TieredStore (src/app/tiered-store.ts) driven directly. Mostly its awaits: what must still hold
-// when signIn() and signOut() resume after another request, or a key rotation, got in between. Each interleaving is decided
-// by a promise the test releases (a Redis command held before it is sent, or a keyring swapped
-// while a cookie is being opened), never by timing. Against a real redis-server.
+// TieredStore (src/app/tiered-store.ts) driven directly, against a real redis-server. Mostly its
+// awaits: what must still hold when signIn() and signOut() resume after another request, or a key
+// rotation, got in between. Each interleaving is decided by a promise the test releases (a Redis
+// command held before it is sent or after it is answered, or a keyring swapped while a cookie is
+// being opened), never by timing.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it, mock } from 'node:test';
 import { createClient } from 'redis';
