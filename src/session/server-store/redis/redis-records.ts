@@ -104,8 +104,10 @@ export class RedisRecords implements RecordBackend {
       }
       const index = record.subject === undefined ? undefined : this.#subjectKey(record.subject);
       if (index !== undefined) {
-        await c.zAdd(index, { score: record.expiresAt, value: record.id });
-        await c.pExpire(index, Math.max(ttl, this.#o.indexTtl));
+        // Sent together: one connection runs them in order, in one round trip. The record waits
+        // for the index entry, so no record is ever live without one (revokeAll finds it); an
+        // index kept longer because only its ZADD failed harms nothing.
+        await Promise.all([c.zAdd(index, { score: record.expiresAt, value: record.id }), c.pExpire(index, Math.max(ttl, this.#o.indexTtl))]);
       }
       // XX makes "only if it still exists" atomic: a revocation in between always wins.
       const reply = await c.set(this.#sessionKey(record.id), serializeRecord(record), onlyIfExists ? { PX: ttl, XX: true } : { PX: ttl });
@@ -153,8 +155,10 @@ export class RedisRecords implements RecordBackend {
   /** Every id in the subject's index (expired entries dropped first) with its record, read in parallel. */
   async #indexed(c: RedisClientLike, subject: string): Promise<[string, StoredRecord | undefined][]> {
     const index = this.#subjectKey(subject);
-    await c.zRemRangeByScore(index, '-inf', this.#o.now());
-    const ids = (await c.zRange(index, 0, -1)).filter(isSessionId);
+    // Sent together (one round trip, run in this order): were the trim to fail, an expired entry
+    // read by ZRANGE is still dropped below, its record being gone or past its expiry.
+    const [, members] = await Promise.all([c.zRemRangeByScore(index, '-inf', this.#o.now()), c.zRange(index, 0, -1)]);
+    const ids = members.filter(isSessionId);
     const records = await Promise.all(ids.map((id) => this.#read(c, id)));
     return ids.map((id, i) => [id, records[i]]);
   }
