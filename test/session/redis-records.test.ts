@@ -71,6 +71,34 @@ describe('RedisRecords', { skip: redisSkipReason ?? false }, () => {
     assert.deepEqual(await real.zScore('ttl:subject:alice', r.id), r.expiresAt);
   });
 
+  // The index entry and its expiry go out together (one round trip), but the record only once
+  // Redis has taken the entry: no record is live without one, so revokeAll always finds it.
+  it('sends a record only after Redis has taken its index entry', async () => {
+    const real = await connect();
+    const order: string[] = [];
+    let answerZAdd!: () => void;
+    const zAddHeld = new Promise<void>((resolve) => { answerZAdd = resolve; });
+    const client = new Proxy(real, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        const method = (value as (...a: unknown[]) => Promise<unknown>).bind(target);
+        if (prop === 'zAdd') return async (...args: unknown[]) => { order.push('zAdd'); const reply = await method(...args); await zAddHeld; return reply; };
+        if (prop === 'pExpire' || prop === 'set') return (...args: unknown[]) => { order.push(prop); return method(...args); };
+        return method;
+      },
+    });
+    const b = new RedisRecords({ client, prefix: 'order:', now: () => T0, indexTtl: 86_400_000, commandTimeout: 2000, onStoreError: () => undefined });
+    const r = record({ subject: 'alice', expiresAt: T0 + 60_000 });
+    const writing = b.set(r);
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(order, ['zAdd', 'pExpire'], 'the expiry goes with the entry; the record waits');
+    assert.equal(await real.exists(`order:session:${r.id}`), 0);
+    answerZAdd();
+    assert.equal(await writing, true);
+    assert.deepEqual(order, ['zAdd', 'pExpire', 'set']);
+  });
+
   it('drops index entries whose sessions expired, even though Redis removed the records itself', async () => {
     const client = await connect();
     const clock = { t: T0 };
