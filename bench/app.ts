@@ -12,10 +12,11 @@
  */
 import { machineInfo } from './lib/machine.ts';
 import { serverNodeVersion } from './lib/server-process.ts';
-import { runHttpTable, httpOptionsFromEnv, expectText, cookieHeader, type HttpTarget } from './lib/http-table.ts';
+import { runHttpTable, httpOptionsFromEnv, expectText, cookieHeader, type HttpTarget, type HttpResult } from './lib/http-table.ts';
 import { rawHello, sessionTarget } from './lib/session-target.ts';
 import { hasRedisServer, startRedis, type RedisServer } from './lib/redis-server.ts';
-import { heading, publish, httpTable } from './lib/report.ts';
+import { heading, publish, httpTable, table } from './lib/report.ts';
+import { median } from './lib/micro.ts';
 import { cachetRoot } from './lib/cachet.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -93,6 +94,21 @@ try {
   await redis?.stop();
 }
 const raw = results[0]!;
+
+/**
+ * Each round measures every server once, minutes apart at most, so a round's ratio compares the
+ * app with the baseline on the machine as it was then. The table's ratio divides two medians
+ * taken over the whole run instead; on a shared machine whose speed drifts from round to round,
+ * the per-round ratios show how far the verdict depends on when each server ran.
+ */
+function perRound(result: HttpResult): string {
+  const ratios = result.rounds.map((round, i) => round.requestsPerCpuSec / raw.rounds[i]!.requestsPerCpuSec).filter(Number.isFinite);
+  if (ratios.length === 0) return 'n/a';
+  const sorted = [...ratios].sort((x, y) => x - y);
+  const over = ratios.filter((x) => x >= 0.8).length;
+  return `${median(ratios).toFixed(2)}× (${sorted[0]!.toFixed(2)}–${sorted.at(-1)!.toFixed(2)}×; ${over} of ${ratios.length} rounds at 0.8× or more)`;
+}
+const judged = results.filter((r) => r.name.startsWith('reference app, 1 process') && !r.name.includes('--session-store'));
 publish(
   'app',
   heading('Reference app: the logged-in home page', machine, [
@@ -106,5 +122,7 @@ publish(
       `so that row is shown for scale, not judged against the baseline.`,
   ]) +
     '\n' +
-    httpTable(results, '× sealed write'),
+    httpTable(results, '× sealed write') +
+    '\n\nPer round, req/CPU-s against the baseline measured in the same round (median, range):\n\n' +
+    table(['server', '× sealed write, per round'], judged.map((r) => [r.name, perRound(r)])),
 );
