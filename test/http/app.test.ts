@@ -65,6 +65,26 @@ test('answers HEAD with the GET headers and no body', async () => {
   }
 });
 
+test('sends a page-sized text body whole, its Content-Length counted in UTF-8 bytes, and HEAD with the same length', async () => {
+  const { app } = quietApp();
+  // Over 1 KiB, so it leaves as bytes (respond.ts); one- and two-unit characters, and an astral one.
+  const page = `<title>Welcome · café</title>${'<p>x</p>'.repeat(200)}<p>🍪 ∑</p>`;
+  app.get('/big', (ctx) => ctx.html(page));
+  const s = await start(app);
+  try {
+    const g = await get(s.port, '/big');
+    assert.equal(g.status, 200);
+    assert.equal(g.body, page);
+    assert.equal(g.headers['content-length']?.[0], String(Buffer.byteLength(page)));
+    assert.notEqual(Buffer.byteLength(page), page.length);
+    const h = await get(s.port, '/big', 'HEAD');
+    assert.equal(h.body, '');
+    assert.equal(h.headers['content-length']?.[0], String(Buffer.byteLength(page)));
+  } finally {
+    await s.close();
+  }
+});
+
 test('never routes TRACE, even to an all() route', async () => {
   const { app } = quietApp();
   let hits = 0;
