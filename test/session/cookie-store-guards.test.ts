@@ -69,6 +69,26 @@ async function cookiesOf(store: CookieStore<Values>, values: Values): Promise<Re
   return r.jar();
 }
 
+test('a cached read whose revocation hooks answer at once hands the session over in the same turn, a revoked one included', async () => {
+  const revoked = new Set<string>();
+  const { store, errors } = setup({ isRevoked: ({ id }) => revoked.has(id), notValidBefore: () => undefined });
+  const cookies = await cookiesOf(store, { n: 1 });
+  await store.get(request(cookies).ctx, 'session'); // opened once: the verified cache knows it now
+  /** The session `store.get` hands over within one microtask turn, or undefined if it is not there yet. */
+  const oneTurn = async (): Promise<Session<Values> | undefined> => {
+    let handed: Session<Values> | undefined;
+    void store.get(request(cookies).ctx, 'session').then((session) => { handed = session; });
+    await null;
+    return handed;
+  };
+  const open = await oneTurn();
+  assert.equal(open?.values.n, 1, 'no promise between the hooks and the session');
+  revoked.add(open.id);
+  const refused = await oneTurn();
+  assert.equal(refused?.isNew, true);
+  assert.equal(errors.at(-1)?.code, 'ERR_SESSION_REVOKED');
+});
+
 test('a session destroyed in this request cannot be saved', async () => {
   const { store } = setup();
   const r = request();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveStoreOptions, timeoutReason, renewalDue, lifetime, revocationReason } from '../../src/session/core/store-options.js';
+import { resolveStoreOptions, timeoutReason, renewalDue, lifetime, revocationReason, revocationVerdict } from '../../src/session/core/store-options.js';
 import { SessionError } from '../../src/errors.js';
 
 const usage = (fragment: RegExp) => (err: unknown) => err instanceof SessionError && err.code === 'ERR_OPTIONS_INVALID' && err.kind === 'usage' && fragment.test(err.message);
@@ -77,6 +77,30 @@ test('revocation hooks, synchronous and asynchronous', async () => {
   assert.equal(await revocationReason(resolveStoreOptions({ notValidBefore: async () => 1000 }), info), undefined);
   assert.equal(await revocationReason(resolveStoreOptions({ notValidBefore: () => undefined }), info), undefined);
   assert.equal(await revocationReason(resolveStoreOptions({ notValidBefore: () => 5000 }), { ...info, subject: undefined }), undefined);
+});
+
+test('revocationVerdict answers synchronous hooks at once, and asynchronous ones with a promise of the same verdict', async () => {
+  const info = { id: 'x', subject: 'ada', createdAt: 1000 };
+  const verdict = (options: Parameters<typeof resolveStoreOptions>[0]) => revocationVerdict(resolveStoreOptions(options), info);
+  // Plain values: a store can build the session in the same turn.
+  assert.equal(verdict({}), undefined);
+  assert.equal(verdict({ isRevoked: () => true }), 'ERR_SESSION_REVOKED');
+  assert.equal(verdict({ isRevoked: () => false }), undefined);
+  assert.equal(verdict({ notValidBefore: () => 1001 }), 'ERR_SESSION_REVOKED');
+  assert.equal(verdict({ notValidBefore: () => 1000 }), undefined);
+  assert.equal(verdict({ isRevoked: () => false, notValidBefore: () => 1001 }), 'ERR_SESSION_REVOKED');
+  // A hook that returns a promise makes the whole verdict a promise, each hook still consulted.
+  for (const [options, expected] of [
+    [{ isRevoked: async () => true }, 'ERR_SESSION_REVOKED'],
+    [{ isRevoked: async () => false }, undefined],
+    [{ isRevoked: async () => false, notValidBefore: () => 1001 }, 'ERR_SESSION_REVOKED'],
+    [{ isRevoked: () => false, notValidBefore: async () => 1001 }, 'ERR_SESSION_REVOKED'],
+    [{ isRevoked: async () => false, notValidBefore: async () => 999 }, undefined],
+  ] as const) {
+    const answer = verdict(options);
+    assert.ok(answer instanceof Promise, JSON.stringify(expected));
+    assert.equal(await answer, expected);
+  }
 });
 
 test('a timeout of exactly 400 days is accepted, one second more is refused', () => {

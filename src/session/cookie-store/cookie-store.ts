@@ -23,7 +23,7 @@ import { MAX_COOKIE_BYTES } from '../../cookie/size.js';
 import { SessionRegistry, destroyedSessionError } from '../core/registry.js';
 import { Session } from '../core/session.js';
 import { isRecord, recordJson, type SessionRecord, type SessionValues } from '../core/session-record.js';
-import { lifetime, renewalDue, resolveStoreOptions, revocationReason, timeoutReason, writeAttributes, type ResolvedStoreOptions } from '../core/store-options.js';
+import { lifetime, renewalDue, resolveStoreOptions, revocationVerdict, timeoutReason, writeAttributes, type ResolvedStoreOptions } from '../core/store-options.js';
 import { SessionCookieWriter } from '../core/cookie-writer.js';
 import { requestCookie, type SessionContext, type Store } from '../core/types.js';
 import { VerifiedCache } from '../core/verified-cache.js';
@@ -312,7 +312,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
 
   // Not async: a verified-cache hit (the common read) builds the session synchronously, so the
   // registry hands it over without an async function's promise and a `.then` hop; only a miss
-  // (a decrypt or MAC check) and the revocation hooks wait.
+  // (a decrypt or MAC check) and a revocation hook that answers with a promise wait.
   //
   // Every step after an await checks that the keyring is still the one the load began with
   // (`ring`): a value opened by a ring that has since been replaced is not used, cached or
@@ -405,14 +405,19 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     if (timedOut !== undefined) return this.#reject(ctx, name, timedOut);
     if (nowS >= verified.expiresAt) return this.#reject(ctx, name, 'ERR_COOKIE_EXPIRED');
     if (this.options.isRevoked !== undefined || this.options.notValidBefore !== undefined) {
-      return this.#openUnlessRevoked(ctx, name, verified, record, nowS, ring, attempt);
+      const revoked = revocationVerdict(this.options, { id: meta.i, subject: meta.s, createdAt: meta.c });
+      // Hooks that answered at once leave nothing to wait for: no await, so nothing can change.
+      if (typeof revoked === 'object') return this.#openAfterHooks(ctx, name, verified, record, nowS, ring, attempt, revoked);
+      if (revoked !== undefined) return this.#reject(ctx, name, revoked);
     }
     return this.#session(ctx, name, verified, record, nowS, ring);
   }
 
-  async #openUnlessRevoked(ctx: SessionContext, name: string, verified: VerifiedEntry, record: SessionRecord<T> | undefined, nowS: number, ring: Keyring, attempt: number): Promise<Session<T>> {
-    const meta = verified.meta;
-    const revoked = await revocationReason(this.options, { id: meta.i, subject: meta.s, createdAt: meta.c });
+  async #openAfterHooks(
+    ctx: SessionContext, name: string, verified: VerifiedEntry, record: SessionRecord<T> | undefined, nowS: number, ring: Keyring, attempt: number,
+    verdict: Promise<DecodeErrorCode | undefined>,
+  ): Promise<Session<T>> {
+    const revoked = await verdict;
     // The hook awaited: a ring replaced meanwhile may have dropped the key that verified `verified`.
     if (ring !== this.#keyring) return this.#again(ctx, name, attempt);
     if (revoked !== undefined) return this.#reject(ctx, name, revoked);

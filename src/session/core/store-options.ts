@@ -209,19 +209,49 @@ export function writeAttributes(options: ResolvedStoreOptions, lifetimeS: number
   return { path: a.path, domain: a.domain, secure: a.secure, httpOnly: a.httpOnly, sameSite: a.sameSite, partitioned: a.partitioned, priority: a.priority, maxAge };
 }
 
+const REVOKED = 'ERR_SESSION_REVOKED';
+
 /**
- * Applies the revocation hooks. Returns `'ERR_SESSION_REVOKED'` when either rejects the session.
- * Synchronous hooks are not awaited, so the common path stays free of extra microtasks.
+ * Applies the revocation hooks: `'ERR_SESSION_REVOKED'` when either rejects the session, else
+ * undefined. The answer is a plain value when the hooks answer synchronously (an in-memory list,
+ * as the reference app keeps), so a store's cached read can build the session in the same turn,
+ * with no async frame and no microtask; it is a promise only when a hook returned one. A caller
+ * that gets a promise has an await ahead of it, and must check after it what may have changed
+ * meanwhile (the cookie store checks its keyring).
+ *
+ * @example
+ * ```ts
+ * const verdict = revocationVerdict(options, { id, subject, createdAt });
+ * const reason = typeof verdict === 'object' ? await verdict : verdict;
+ * ```
  */
-export async function revocationReason(options: ResolvedStoreOptions, info: RevocationInfo): Promise<DecodeErrorCode | undefined> {
+export function revocationVerdict(options: ResolvedStoreOptions, info: RevocationInfo): DecodeErrorCode | undefined | Promise<DecodeErrorCode | undefined> {
   if (options.isRevoked !== undefined) {
     const revoked = options.isRevoked(info);
-    if (revoked === true || (typeof revoked === 'object' && (await revoked))) return 'ERR_SESSION_REVOKED';
+    if (revoked === true) return REVOKED;
+    if (typeof revoked === 'object' && revoked !== null) return Promise.resolve(revoked).then((yes) => (yes ? REVOKED : subjectVerdict(options, info)));
   }
-  if (options.notValidBefore !== undefined && info.subject !== undefined) {
-    let before = options.notValidBefore(info.subject);
-    if (typeof before === 'object') before = await before;
-    if (before !== undefined && info.createdAt < before) return 'ERR_SESSION_REVOKED';
-  }
-  return undefined;
+  return subjectVerdict(options, info);
+}
+
+function subjectVerdict(options: ResolvedStoreOptions, info: RevocationInfo): DecodeErrorCode | undefined | Promise<DecodeErrorCode | undefined> {
+  if (options.notValidBefore === undefined || info.subject === undefined) return undefined;
+  const before = options.notValidBefore(info.subject);
+  if (typeof before === 'object' && before !== null) return Promise.resolve(before).then((at) => createdBefore(at, info.createdAt));
+  return createdBefore(before, info.createdAt);
+}
+
+const createdBefore = (before: number | undefined, createdAt: number): DecodeErrorCode | undefined =>
+  before !== undefined && createdAt < before ? REVOKED : undefined;
+
+/**
+ * {@link revocationVerdict}, always as a promise: for a store whose read awaits anyway.
+ *
+ * @example
+ * ```ts
+ * if ((await revocationReason(options, { id, subject, createdAt })) !== undefined) return fresh();
+ * ```
+ */
+export async function revocationReason(options: ResolvedStoreOptions, info: RevocationInfo): Promise<DecodeErrorCode | undefined> {
+  return revocationVerdict(options, info);
 }
