@@ -46,7 +46,7 @@ const ENTRIES: Entry[] = [
     source: 'store-kit.ts',
     values: [
       'CSRF_GUARD_OPTION_KEYS', 'CsrfGuard', 'SessionRegistry', 'SessionScope', 'VerifiedCache', 'lifetime', 'randomId', 'renewalDue',
-      'resolveStoreOptions', 'revocationReason', 'timeoutReason',
+      'resolveStoreOptions', 'revocationReason', 'revocationVerdict', 'timeoutReason',
     ],
     types: ['CsrfGuardOptions', 'CsrfRequest', 'CsrfVerdict', 'ResolvedStoreOptions', 'SavePoint', 'SessionInit', 'SessionRecord', 'SessionScopeInit'],
   },
