@@ -19,9 +19,6 @@ export interface Reporter {
 }
 
 const TEXT = 'text/plain; charset=utf-8';
-// Characters above which a text body is encoded to a Buffer before writing (see writeStaged).
-// Below it, node's join of header and body costs less than a second chunk in the write.
-const LARGE_TEXT = 1024;
 // Never sent with an error response: they belong to the outcome the error replaced.
 const DROPPED_ON_ERROR = ['content-type', 'content-length', 'location', 'set-cookie'];
 
@@ -42,11 +39,6 @@ export function writeStaged(ctx: Context, reporter: Reporter): void {
   if (status === 204 || status === 304) body = null;
   if (body !== null) {
     if (ctx._type !== null) headers['content-type'] = ctx._type;
-    // A page-sized string goes out as bytes: node would otherwise join the header block and the
-    // body into one new string and copy all of it (a flatten of ~2 KB for the reference app's home
-    // page) before encoding it, after Buffer.byteLength had already flattened the body once.
-    // Encoded once here, the body is written as is, beside the header block.
-    if (typeof body === 'string' && body.length > LARGE_TEXT) body = Buffer.from(body);
     headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
   } else if (status !== 204 && status !== 304) headers['content-length'] = 0;
   if (reporter.closing || unreadBody(ctx)) headers['connection'] = 'close';

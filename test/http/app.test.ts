@@ -67,7 +67,7 @@ test('answers HEAD with the GET headers and no body', async () => {
 
 test('sends a page-sized text body whole, its Content-Length counted in UTF-8 bytes, and HEAD with the same length', async () => {
   const { app } = quietApp();
-  // Over 1 KiB, so it leaves as bytes (respond.ts); one- and two-unit characters, and an astral one.
+  // A page's size, with one- and two-unit characters and an astral one: the length counts bytes.
   const page = `<title>Welcome · café</title>${'<p>x</p>'.repeat(200)}<p>🍪 ∑</p>`;
   app.get('/big', (ctx) => ctx.html(page));
   const s = await start(app);
