@@ -80,6 +80,15 @@ describe('the app with sessions in Redis', { skip: redisSkipReason ?? false }, (
   });
 
   const start = (options: Parameters<typeof startApp>[0] = {}): Promise<Harness> => startApp({ sessionStore: 'redis', redisClient: client, ...options });
+  /** The app, with the demo user logged in on a laptop (Firefox) and on a phone (Safari). */
+  const twoDevices = async (): Promise<{ h: Harness; laptop: Device; phone: Device }> => {
+    const h = await start();
+    const laptop = new Device(h.origin, FIREFOX);
+    const phone = new Device(h.origin, SAFARI);
+    await laptop.logIn();
+    await phone.logIn();
+    return { h, laptop, phone };
+  };
 
   test('lists both devices of a user on the home page, described by their User-Agent, the current one marked', async () => {
     const h = await start();
@@ -112,11 +121,7 @@ describe('the app with sessions in Redis', { skip: redisSkipReason ?? false }, (
   });
 
   test('ending a session from the other device sends that device to /login on its next request', async () => {
-    const h = await start();
-    const laptop = new Device(h.origin, FIREFOX);
-    const phone = new Device(h.origin, SAFARI);
-    await laptop.logIn();
-    await phone.logIn();
+    const { h, laptop, phone } = await twoDevices();
     assert.equal((await phone.get('/')).status, 200);
 
     const page = await laptop.get('/');
@@ -162,11 +167,7 @@ describe('the app with sessions in Redis', { skip: redisSkipReason ?? false }, (
   });
 
   test('the end form needs the CSRF token, and a same-site request', async () => {
-    const h = await start();
-    const laptop = new Device(h.origin, FIREFOX);
-    const phone = new Device(h.origin, SAFARI);
-    await laptop.logIn();
-    await phone.logIn();
+    const { laptop, phone } = await twoDevices();
     const page = await laptop.get('/');
     const [phoneId] = endableIds(page.body);
     assert.equal((await laptop.post('/sessions/end', { id: phoneId! })).status, 403);
@@ -192,11 +193,7 @@ describe('the app with sessions in Redis', { skip: redisSkipReason ?? false }, (
   });
 
   test('the form naming the session that sends it does not end it: "Log out" does', async () => {
-    const h = await start();
-    const laptop = new Device(h.origin, FIREFOX);
-    const phone = new Device(h.origin, SAFARI);
-    await laptop.logIn();
-    await phone.logIn();
+    const { laptop, phone } = await twoDevices();
     const [laptopId] = endableIds((await phone.get('/')).body);
     const page = await laptop.get('/');
     const res = await laptop.post('/sessions/end', { id: laptopId!, _csrf: csrfFrom(page.body) });
@@ -207,11 +204,7 @@ describe('the app with sessions in Redis', { skip: redisSkipReason ?? false }, (
   });
 
   test('log out everywhere ends both devices, in Redis, without writing a revocation record', async () => {
-    const h = await start();
-    const laptop = new Device(h.origin, FIREFOX);
-    const phone = new Device(h.origin, SAFARI);
-    await laptop.logIn();
-    await phone.logIn();
+    const { h, laptop, phone } = await twoDevices();
     const page = await laptop.get('/');
     const out = await laptop.post('/logout-everywhere', { _csrf: csrfFrom(page.body) });
     assert.equal(out.status, 303);
@@ -227,11 +220,7 @@ describe('the app with sessions in Redis', { skip: redisSkipReason ?? false }, (
   });
 
   test('logout deletes the session in Redis: a replayed copy of the cookie finds nothing, the other device stays', async () => {
-    const h = await start();
-    const laptop = new Device(h.origin, FIREFOX);
-    const phone = new Device(h.origin, SAFARI);
-    await laptop.logIn();
-    await phone.logIn();
+    const { h, laptop, phone } = await twoDevices();
     const page = await laptop.get('/');
     const stolen = laptop.browser.jar.get(COOKIE)!;
     assert.equal((await laptop.post('/logout', { _csrf: csrfFrom(page.body) })).status, 303);
