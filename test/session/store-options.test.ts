@@ -89,6 +89,9 @@ test('revocationVerdict answers synchronous hooks at once, and asynchronous ones
   assert.equal(verdict({ notValidBefore: () => 1001 }), 'ERR_SESSION_REVOKED');
   assert.equal(verdict({ notValidBefore: () => 1000 }), undefined);
   assert.equal(verdict({ isRevoked: () => false, notValidBefore: () => 1001 }), 'ERR_SESSION_REVOKED');
+  // From JavaScript, a hook may answer null (a Map lookup `?? null`): no answer, and at once too.
+  assert.equal(verdict({ isRevoked: () => null as unknown as boolean }), undefined);
+  assert.equal(verdict({ notValidBefore: () => null as unknown as number }), undefined);
   // A hook that returns a promise makes the whole verdict a promise, each hook still consulted.
   for (const [options, expected] of [
     [{ isRevoked: async () => true }, 'ERR_SESSION_REVOKED'],
