@@ -89,6 +89,21 @@ test('a cached read whose revocation hooks answer at once hands the session over
   assert.equal(errors.at(-1)?.code, 'ERR_SESSION_REVOKED');
 });
 
+test('a revocation hook that throws fails the read with its error, on a cache hit as on a miss, and nothing is written', async () => {
+  let fail = false;
+  const unavailable = () => { throw new Error('revocation list unavailable'); };
+  const { store } = setup({ isRevoked: () => (fail ? unavailable() : false) });
+  const cookies = await cookiesOf(store, { n: 1 }); // this store wrote it, so its cache knows it
+  fail = true;
+  const cold = new CookieStore<Values>({ keyring: ringA, now: () => T0, isRevoked: unavailable });
+  for (const [which, s] of [['hit', store], ['miss', cold]] as const) {
+    const r = request(cookies);
+    await assert.rejects(s.get(r.ctx, 'session'), /revocation list unavailable/, which);
+    await r.send();
+    assert.deepEqual(r.ops, [], which);
+  }
+});
+
 test('a session destroyed in this request cannot be saved', async () => {
   const { store } = setup();
   const r = request();
