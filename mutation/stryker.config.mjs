@@ -19,6 +19,8 @@ export const mutate = [
   'src/web/csrf-refusal.ts',
   // session: the authentication parts (decode, the verified cache, revocation, timeouts).
   'src/session/cookie-store/cookie-store.ts',
+  // Which cookies hold a session: chunks this store would not have written are refused here.
+  'src/session/cookie-store/session-cookies.ts',
   'src/session/core/verified-cache.ts',
   'src/session/cookie-store/verified-entry.ts',
   'src/session/core/store-options.ts',
@@ -61,6 +63,7 @@ export const testFiles = [
   'test/session/cookie-name-binding.test.ts',
   'test/session/cookie-store.test.ts',
   'test/session/cookie-store-guards.test.ts',
+  'test/session/chunk-order.test.ts',
   'test/session/verified-cache.test.ts',
   'test/session/verified-entry.test.ts',
   'test/session/store-options.test.ts',

@@ -17,21 +17,19 @@
 import { SessionError, type DecodeErrorCode } from '../../errors.js';
 import type { Keyring } from '../../keys/keyring.js';
 import { CookieCodec } from '../../codec/cookie-codec.js';
-import { chunkCookieName, joinCookieChunks, splitCookieValue } from '../../cookie/chunk.js';
 import { findCookieUnchecked } from '../../cookie/parse.js';
 import { MAX_COOKIE_BYTES } from '../../cookie/size.js';
 import { SessionRegistry, destroyedSessionError } from '../core/registry.js';
 import { Session } from '../core/session.js';
 import { isRecord, recordJson, type SessionRecord, type SessionValues } from '../core/session-record.js';
-import { lifetime, renewalDue, resolveStoreOptions, revocationVerdict, timeoutReason, writeAttributes, type ResolvedStoreOptions } from '../core/store-options.js';
-import { SessionCookieWriter } from '../core/cookie-writer.js';
-import { requestCookie, type SessionContext, type Store } from '../core/types.js';
+import { lifetime, renewalDue, resolveStoreOptions, revocationVerdict, timeoutReason, type ResolvedStoreOptions } from '../core/store-options.js';
+import type { SessionContext, Store } from '../core/types.js';
 import { VerifiedCache } from '../core/verified-cache.js';
 import type { FlatValues } from '../core/flat-values.js';
 import { cookieStoreSettings, type CookieStoreOptions } from './cookie-store-options.js';
 import { SessionTooLargeError } from './session-too-large-error.js';
 import { metaOf, recordOf, type VerifiedEntry } from './verified-entry.js';
-import { ChunkCookies } from './cookie-chunks.js';
+import { SessionCookies, type WrittenCookies } from './session-cookies.js';
 
 export type { CookieStoreOptions } from './cookie-store-options.js';
 
@@ -46,13 +44,11 @@ const MAX_LOAD_ATTEMPTS = 3;
 
 function ignore(): void {}
 
-/** Per-session bookkeeping that is not part of the record. */
-interface CookieState {
+/** Per-session bookkeeping that is not part of the record (with what this response wrote of its cookies). */
+interface CookieState extends WrittenCookies {
   lastWritten: number;
   renew: boolean;
   bad: boolean;
-  plainWritten: boolean;
-  chunksWritten: number;
   /** The keyring that opened the request's cookie, and the id of the key that did (`undefined` for a new session). */
   ring: Keyring | undefined;
   keyId: string;
@@ -80,14 +76,12 @@ interface CookieState {
 export class CookieStore<T extends SessionValues = SessionValues> implements Store<T> {
   readonly options: ResolvedStoreOptions;
   readonly mode: 'sealed' | 'signed';
-  readonly #maxChunks: number | undefined;
   readonly #cache: VerifiedCache<VerifiedEntry> | undefined;
   #lastName = '';
   #lastPrefix = '';
   #lastCookieName = '';
-  readonly #chunks = new ChunkCookies();
   readonly #registry = new SessionRegistry<T>();
-  readonly #writer: SessionCookieWriter;
+  readonly #cookies: SessionCookies;
   #keyring!: Keyring;
   #codec!: CookieCodec;
 
@@ -95,16 +89,10 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     // The keyring is checked before anything else: its absence is the likeliest mistake.
     const settings = cookieStoreSettings(options);
     this.options = resolveStoreOptions(options);
-    this.#writer = new SessionCookieWriter(this.options);
+    this.#cookies = new SessionCookies(this.options, settings.maxChunks);
     this.mode = settings.mode;
-    this.#maxChunks = settings.maxChunks;
     this.#cache = settings.cache === undefined ? undefined : new VerifiedCache(settings.cache);
     this.keyring = options.keyring;
-  }
-
-  /** Largest name + value accepted: one cookie, or all chunks. */
-  get #limit(): number {
-    return (this.#maxChunks ?? 1) * MAX_COOKIE_BYTES;
   }
 
   /** The keyring. Assigning a new one (key rotation without restart) empties the verified cache. */
@@ -195,11 +183,11 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
         }
       } catch (err) {
         session.markFailed(point);
-        if (err instanceof SessionError && err.code === 'ERR_COOKIE_TOO_LARGE') throw new SessionTooLargeError(cookieName, cookieName.length + values.length, this.#limit, this.#maxChunks !== undefined);
+        if (err instanceof SessionError && err.code === 'ERR_COOKIE_TOO_LARGE') throw new SessionTooLargeError(cookieName, cookieName.length + values.length, this.#cookies.limit, this.#cookies.maxChunks !== undefined);
         throw err;
       }
       try {
-        this.#stage(ctx, cookieName, state, value, maxAge);
+        this.#cookies.stage(ctx, cookieName, state, value, maxAge);
       } catch (err) {
         session.markFailed(point);
         throw err;
@@ -219,35 +207,6 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     }
   }
 
-  /** Stages `value` as the cookie, or as chunks when it is too large for one. */
-  #stage(ctx: SessionContext, cookieName: string, state: CookieState, value: string, maxAge: number): void {
-    const size = cookieName.length + value.length; // ASCII: the name is a token, the value base64url
-
-    let chunks: string[] | undefined;
-    if (size > MAX_COOKIE_BYTES) {
-      if (this.#maxChunks === undefined) throw new SessionTooLargeError(cookieName, size, MAX_COOKIE_BYTES, false);
-      try {
-        chunks = splitCookieValue(cookieName, value, { maxChunks: this.#maxChunks });
-      } catch {
-        throw new SessionTooLargeError(cookieName, size, this.#limit, true);
-      }
-    }
-    const deletion = this.options.attributes;
-    if (chunks === undefined) {
-      this.#writer.write(ctx, cookieName, value, maxAge);
-      this.#chunks.delete(ctx, cookieName, 0, state.chunksWritten, deletion);
-      state.chunksWritten = 0;
-      state.plainWritten = true;
-    } else {
-      const attributes = writeAttributes(this.options, maxAge);
-      chunks.forEach((part, i) => ctx.setCookie(chunkCookieName(cookieName, i), part, attributes));
-      this.#chunks.delete(ctx, cookieName, chunks.length, state.chunksWritten, deletion);
-      if (requestCookie(ctx, cookieName) !== undefined || state.plainWritten) ctx.deleteCookie(cookieName, deletion);
-      state.chunksWritten = chunks.length;
-      state.plainWritten = false;
-    }
-  }
-
   async destroy(ctx: SessionContext, session: Session<T>): Promise<void> {
     this.#deleteAll(ctx, this.cookieName(session.name), this.#stateOf(session));
     session.markDestroyed();
@@ -255,10 +214,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
 
   /** Deletes the cookie and every chunk, those the request carried and those written in it. */
   #deleteAll(ctx: SessionContext, cookieName: string, state: CookieState): void {
-    if (requestCookie(ctx, cookieName) !== undefined || state.plainWritten) ctx.deleteCookie(cookieName, this.options.attributes);
-    this.#chunks.delete(ctx, cookieName, 0, state.chunksWritten, this.options.attributes);
-    state.plainWritten = false;
-    state.chunksWritten = 0;
+    this.#cookies.deleteAll(ctx, cookieName, state);
     state.renew = false;
     state.bad = false;
   }
@@ -335,21 +291,11 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
         if (hit !== undefined && hit.name === cookieName) return this.#open(ctx, name, hit, undefined, ring, attempt);
       }
     }
-    let raw = requestCookie(ctx, cookieName);
-    if (raw === undefined && this.#maxChunks !== undefined) {
-      raw = joinCookieChunks(ctx.cookies, cookieName, { maxChunks: this.#maxChunks });
-      if (raw === undefined && this.#chunks.stale(ctx, cookieName, 0).length > 0) {
-        return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', 'chunks missing, too many, or not in the layout this store writes');
-      }
-      // #write chunks a value only when it does not fit one cookie: chunks holding one that does
-      // were not written by this store.
-      if (raw !== undefined && cookieName.length + raw.length <= MAX_COOKIE_BYTES) {
-        return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', 'chunks holding a value that fits one cookie');
-      }
-    }
+    const raw = this.#cookies.read(ctx, cookieName);
     if (raw === undefined) return this.#fresh(ctx, name, false);
+    if (typeof raw === 'object') return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', raw.refused);
     // Cheap checks first: nothing this store wrote is longer (the codec would refuse it too, later).
-    if (cookieName.length + raw.length > this.#limit) return this.#reject(ctx, name, 'ERR_COOKIE_TOO_LARGE');
+    if (cookieName.length + raw.length > this.#cookies.limit) return this.#reject(ctx, name, 'ERR_COOKIE_TOO_LARGE');
 
     this.#cache?.sync(ring);
     // Keyed by the value alone, the name checked on the entry: a `${name}=${value}` key is a
