@@ -94,15 +94,19 @@ export function median(xs: readonly number[]): number {
 export function medianInterval(xs: readonly number[], level = 0.95): [number, number] | undefined {
   const s = [...xs].sort((a, b) => a - b);
   const n = s.length;
-  // below[j] = P(Binomial(n, ½) <= j), summed term by term: C(n, j) / 2^n.
-  let term = 2 ** -n;
-  let below = term;
-  let k = 0; // k values may be cut from each end while the outside chance stays within 1 - level
+  // The interval from the (k+1)-th smallest to the (k+1)-th largest misses the median when at most
+  // k values fall on one side of it: a chance of 2·P(Binomial(n, ½) <= k). `below` is that
+  // P(... <= k), summed term by term; each term C(n, k) / 2^n is taken in logarithms, so a large
+  // n does not underflow 2^-n to 0.
+  let logTerm = -n * Math.LN2;
+  let below = Math.exp(logTerm);
+  let k = 0;
   while (k < n >> 1 && 2 * below <= 1 - level) {
     k++;
-    term = (term * (n - k + 1)) / k;
-    below += term;
+    logTerm += Math.log((n - k + 1) / k);
+    below += Math.exp(logTerm);
   }
+  // k is now the last rank that passed: the k-th smallest and the k-th largest bound the median.
   return k === 0 ? undefined : [s[k - 1] as number, s[n - k] as number];
 }
 
