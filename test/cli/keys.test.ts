@@ -84,6 +84,17 @@ async function run(args: string[], env: NodeJS.ProcessEnv, clock: { t: number })
   return { code, stdout: io.stdout, stderr: io.stderr };
 }
 
+/** A fresh data directory after `generate` then `add` at T0: its primary key, a pending one, and the clock the test moves. */
+async function primaryAndPending() {
+  const dir = tempDir();
+  const env = { CACHET_DATA_DIR: dir };
+  const clock = { t: T0 };
+  await run(['generate'], env, clock);
+  await run(['add'], env, clock);
+  const [primaryId, pendingId] = readKeyFile(dir)!.map((k) => k.id) as [string, string];
+  return { dir, env, clock, primaryId, pendingId };
+}
+
 test('walks a staged rotation: add a pending key, promote it, refuse to retire the old one early, retire it at its safe time', async () => {
   const dir = tempDir();
   const env = { CACHET_DATA_DIR: dir };
@@ -123,12 +134,7 @@ test('walks a staged rotation: add a pending key, promote it, refuse to retire t
 });
 
 test('lists each key with its state and when an old key is safe to retire, never a secret', async () => {
-  const dir = tempDir();
-  const env = { CACHET_DATA_DIR: dir };
-  const clock = { t: T0 };
-  await run(['generate'], env, clock);
-  await run(['add'], env, clock);
-  const [k1, k2] = readKeyFile(dir)!.map((k) => k.id) as [string, string];
+  const { dir, env, clock, primaryId: k1, pendingId: k2 } = await primaryAndPending();
   clock.t = T0 + HOUR;
   await run(['promote', k2], env, clock);
   await run(['add'], env, clock);
@@ -150,11 +156,7 @@ test('lists each key with its state and when an old key is safe to retire, never
 });
 
 test('counts the safe time with --absolute-timeout, else CACHET_ABSOLUTE_TIMEOUT, else one day', async () => {
-  const dir = tempDir();
-  const clock = { t: T0 };
-  await run(['generate'], { CACHET_DATA_DIR: dir }, clock);
-  await run(['add'], { CACHET_DATA_DIR: dir }, clock);
-  const [oldId, newId] = readKeyFile(dir)!.map((k) => k.id) as [string, string];
+  const { dir, clock, primaryId: oldId, pendingId: newId } = await primaryAndPending();
   await run(['promote', newId], { CACHET_DATA_DIR: dir }, clock);
   const safeFrom = async (args: string[], env: NodeJS.ProcessEnv) => /safe to retire from (\S+)/.exec((await run(['list', ...args], { CACHET_DATA_DIR: dir, ...env }, clock)).stdout)?.[1];
   assert.equal(await safeFrom([], {}), iso(T0 + 24 * HOUR));
@@ -167,12 +169,7 @@ test('counts the safe time with --absolute-timeout, else CACHET_ABSOLUTE_TIMEOUT
 });
 
 test('retires an old key early only with --force, saying that its sessions are logged out', async () => {
-  const dir = tempDir();
-  const env = { CACHET_DATA_DIR: dir };
-  const clock = { t: T0 };
-  await run(['generate'], env, clock);
-  await run(['add'], env, clock);
-  const [oldId, newId] = readKeyFile(dir)!.map((k) => k.id) as [string, string];
+  const { dir, env, clock, primaryId: oldId, pendingId: newId } = await primaryAndPending();
   await run(['promote', newId], env, clock);
   const forced = await run(['retire', '--force', oldId], env, clock);
   assert.equal(forced.code, 0, forced.stderr);
@@ -181,12 +178,7 @@ test('retires an old key early only with --force, saying that its sessions are l
 });
 
 test('retires a pending key at once, saying that no cookie was sealed with it', async () => {
-  const dir = tempDir();
-  const env = { CACHET_DATA_DIR: dir };
-  const clock = { t: T0 };
-  await run(['generate'], env, clock);
-  await run(['add'], env, clock);
-  const pendingId = readKeyFile(dir)![1]!.id;
+  const { dir, env, clock, pendingId } = await primaryAndPending();
   const retired = await run(['retire', pendingId], env, clock);
   assert.equal(retired.code, 0, retired.stderr);
   assert.match(retired.stdout, new RegExp(`retired pending key ${pendingId}; it never sealed a cookie, so no session is lost`));
@@ -194,12 +186,7 @@ test('retires a pending key at once, saying that no cookie was sealed with it', 
 });
 
 test('rolls back by promoting an old key, and refuses to promote the primary or an unknown key', async () => {
-  const dir = tempDir();
-  const env = { CACHET_DATA_DIR: dir };
-  const clock = { t: T0 };
-  await run(['generate'], env, clock);
-  await run(['add'], env, clock);
-  const [oldId, newId] = readKeyFile(dir)!.map((k) => k.id) as [string, string];
+  const { dir, env, clock, primaryId: oldId, pendingId: newId } = await primaryAndPending();
   await run(['promote', newId], env, clock);
   assert.match((await run(['promote', newId], env, clock)).stderr, new RegExp(`keys promote: ${newId} is already the primary key`));
   assert.match((await run(['promote', 'nope'], env, clock)).stderr, /keys promote: no key with id nope/);
