@@ -185,10 +185,13 @@ describe('RedisRevocations', { skip: redisSkipReason ?? false, timeout: 60_000 }
       await a.events.waitFor((e) => e.type === 'write' && e.attempt >= 3);
       assert.equal(a.revocations.queued, 1, 'still queued: never dropped');
       assert.equal(b.revocations.isRevoked(session('before')), true, 'B keeps what it had synced');
+      assert.equal(b.revocations.isRevoked(session('during')), false, 'B has not heard of it yet');
       const mark = b.events.mark();
       await server!.restart();
       restarted = true;
-      await b.events.waitFor((e) => e.type === 'message' && e.record.member === 'during', mark);
+      // B hears of it by its pub/sub message or, when its subscriber came back only after A wrote,
+      // by the full read its reconnect makes (the next test forces that order): one of B's events.
+      await b.events.waitFor(() => b.revocations.isRevoked(session('during')), mark);
     } finally {
       if (!restarted) await server!.restart();
     }
@@ -198,6 +201,44 @@ describe('RedisRevocations', { skip: redisSkipReason ?? false, timeout: 60_000 }
     // Redis restarted empty: both wrote back what they held, so a newcomer sees the whole set.
     await a.events.waitFor((e) => e.type === 'reseeded');
     await b.events.waitFor((e) => e.type === 'reseeded');
+    await until(() => a.revocations.queued + b.revocations.queued === 0, 'both wrote back what they held');
+    const c = await instance(prefix);
+    assert.equal(c.revocations.isRevoked(session('during')), true);
+    assert.equal(c.revocations.isRevoked(session('before')), true);
+  });
+
+  it('a logout A writes to a restarted Redis while B is still cut off reaches B by the full read of its reconnect', async () => {
+    const prefix = `r${prefixes++}:`;
+    const proxy = await RedisProxy.start(server!.port);
+    closers.push(() => proxy.close());
+    const a = await instance(prefix);
+    const b = await instance(prefix, { url: proxy.url });
+    await b.revocations.revokeSession('before', T0 + 60_000);
+    await a.events.waitFor((e) => e.type === 'message' && e.record.member === 'before');
+    await server!.stop();
+    await Promise.all([whenDown(a.redis.client), whenDown(b.redis.client), whenDown(b.redis.subscriber)]);
+    proxy.cut(); // B stays away after Redis is back, so A's message is published before B listens
+    let restarted = false;
+    try {
+      await a.revocations.revokeSession('during', T0 + 60_000);
+      assert.equal(a.revocations.queued, 1);
+      const markA = a.events.mark();
+      await server!.restart();
+      restarted = true;
+      await a.events.waitFor((e) => e.type === 'write' && e.error === undefined && e.waiting === 0, markA);
+      await a.events.waitFor((e) => e.type === 'reseeded', markA);
+    } finally {
+      if (!restarted) await server!.restart();
+    }
+    assert.equal(b.revocations.isRevoked(session('during')), false, 'B missed the message');
+    const markB = b.events.mark();
+    proxy.heal();
+    await b.events.waitFor((e) => e.type === 'synced' && e.reason === 'reconnect' && e.full, markB);
+    assert.equal(b.revocations.isRevoked(session('during')), true, 'read in full on reconnect');
+    assert.equal(b.revocations.isRevoked(session('before')), true);
+    assert.ok(!b.events.events.slice(markB).some((e) => e.type === 'message' && e.record.member === 'during'), 'not by a message');
+    // B found Redis emptied by the restart (a new epoch) and wrote back what it held: a newcomer sees both.
+    await b.events.waitFor((e) => e.type === 'reseeded', markB);
     await until(() => a.revocations.queued + b.revocations.queued === 0, 'both wrote back what they held');
     const c = await instance(prefix);
     assert.equal(c.revocations.isRevoked(session('during')), true);
