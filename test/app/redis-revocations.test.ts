@@ -52,6 +52,16 @@ async function instance(prefix: string, options: Partial<RedisRevocationsOptions
 
 const session = (id: string, subject?: string, createdAt = T0 - 1000) => ({ id, subject, createdAt });
 
+/** Instances A and B on a fresh prefix: A connected to Redis directly, B through a proxy the test can cut. */
+async function directAndProxied(): Promise<{ prefix: string; proxy: RedisProxy; a: Instance; b: Instance }> {
+  const prefix = `r${prefixes++}:`;
+  const proxy = await RedisProxy.start(server!.port);
+  closers.push(() => proxy.close());
+  const a = await instance(prefix);
+  const b = await instance(prefix, { url: proxy.url });
+  return { prefix, proxy, a, b };
+}
+
 describe('RedisRevocations', { skip: redisSkipReason ?? false, timeout: 60_000 }, () => {
   before(async () => {
     server = await RedisServer.start();
@@ -208,11 +218,7 @@ describe('RedisRevocations', { skip: redisSkipReason ?? false, timeout: 60_000 }
   });
 
   it('a logout A writes to a restarted Redis while B is still cut off reaches B by the full read of its reconnect', async () => {
-    const prefix = `r${prefixes++}:`;
-    const proxy = await RedisProxy.start(server!.port);
-    closers.push(() => proxy.close());
-    const a = await instance(prefix);
-    const b = await instance(prefix, { url: proxy.url });
+    const { prefix, proxy, a, b } = await directAndProxied();
     await b.revocations.revokeSession('before', T0 + 60_000);
     await a.events.waitFor((e) => e.type === 'message' && e.record.member === 'before');
     await server!.stop();
@@ -283,11 +289,7 @@ describe('RedisRevocations', { skip: redisSkipReason ?? false, timeout: 60_000 }
   });
 
   it('an instance cut off from Redis keeps its last synced records and applies everything missed when it reconnects', async () => {
-    const prefix = `r${prefixes++}:`;
-    const proxy = await RedisProxy.start(server!.port);
-    closers.push(() => proxy.close());
-    const a = await instance(prefix);
-    const b = await instance(prefix, { url: proxy.url });
+    const { proxy, a, b } = await directAndProxied();
     await a.revocations.revokeSession('old', T0 + 60_000);
     await b.events.waitFor((e) => e.type === 'message' && e.record.member === 'old');
     proxy.cut();
