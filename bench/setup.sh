@@ -3,6 +3,7 @@
 #   cd bench && npm ci && bash setup.sh
 # - wrk (the HTTP load generator; autocannon from bench/node_modules is the fallback),
 # - redis-server (optional: bench:stores measures RedisStore against a throwaway instance),
+# - valgrind (optional: bench:app-instructions counts instructions with callgrind),
 # - the main package's dev dependencies (tsx runs the bench files) and its build (dist/,
 #   which is what the cachet rows measure).
 set -euo pipefail
@@ -25,6 +26,8 @@ install_pkg() { # install_pkg <command> <apt package> <brew formula> <what happe
 }
 install_pkg wrk wrk wrk "the HTTP benches will use autocannon"
 install_pkg redis-server redis-server redis "bench:stores will leave RedisStore out"
+# Linux only (callgrind): brew has no valgrind for current macOS, so there it is skipped too.
+install_pkg valgrind valgrind valgrind "bench:app-instructions will measure nothing"
 
 [ -d node_modules ] || npm ci
 [ -d ../node_modules ] || (cd .. && npm ci)
