@@ -69,9 +69,16 @@ async function count(kind: 'base' | 'app'): Promise<number> {
     }
     wake?.();
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { wake?.(); resolve(code); }));
+  // Set before the waiter wakes, in the same callback: a server that dies during start-up must
+  // end the wait below, not leave it waiting for a line that never comes.
   let gone = false;
-  void exited.then(() => (gone = true));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      gone = true;
+      wake?.();
+      resolve(code);
+    }),
+  );
   const until = async (line: string): Promise<void> => {
     while (!seen.has(line)) {
       if (gone) throw new Error(`app-instructions: the ${kind} server exited before ${line}:\n${stderr.slice(-3000)}`);

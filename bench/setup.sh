@@ -26,7 +26,7 @@ install_pkg() { # install_pkg <command> <apt package> <brew formula> <what happe
 }
 install_pkg wrk wrk wrk "the HTTP benches will use autocannon"
 install_pkg redis-server redis-server redis "bench:stores will leave RedisStore out"
-# Linux only (callgrind): brew has no valgrind for current macOS, so there it is skipped too.
+# callgrind: brew has no valgrind for current macOS; there the scenario says so and measures nothing.
 install_pkg valgrind valgrind valgrind "bench:app-instructions will measure nothing"
 
 [ -d node_modules ] || npm ci
