@@ -15,7 +15,7 @@ import { cachetRoot } from '../../lib/cachet.ts';
 
 const kind = process.argv[2];
 const warm = Number(process.env['WARM'] ?? 20_000);
-const n = Number(process.env['N'] ?? 5_000);
+const n = Number(process.env['N'] ?? 15_000);
 const IN_FLIGHT = 50;
 
 class Discard extends Duplex {
