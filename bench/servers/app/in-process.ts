@@ -28,19 +28,23 @@ class Discard extends Duplex {
   }
 }
 
-/** The one http.Server this process listens with, found among its handles. */
-function listener(): RequestListener {
+/** The one http.Server this process listens with (the one the started server made), found among its handles. */
+function server(): Server {
   const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
-  const server = handles.find((h): h is Server => h instanceof Server);
-  const fn = server?.listeners('request')[0];
-  if (typeof fn !== 'function') throw new Error('in-process: no http.Server is listening');
+  const found = handles.find((h): h is Server => h instanceof Server);
+  if (found === undefined) throw new Error('in-process: no http.Server is listening');
+  return found;
+}
+
+function listener(): RequestListener {
+  const fn = server().listeners('request')[0];
+  if (typeof fn !== 'function') throw new Error('in-process: the http.Server has no request listener');
   return fn as RequestListener;
 }
 
 function port(): number {
-  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
-  const address = handles.find((h): h is Server => h instanceof Server)?.address();
-  if (address === null || address === undefined || typeof address === 'string') throw new Error('in-process: no port');
+  const address = server().address();
+  if (address === null || typeof address === 'string') throw new Error('in-process: the http.Server has no port');
   return address.port;
 }
 
