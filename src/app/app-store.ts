@@ -17,7 +17,7 @@ import type { SessionContext } from '../session/core/types.js';
 import type { RedisClientLike } from '../session/server-store/redis/redis-records.js';
 import { RedisStore } from '../session/server-store/redis/redis-store.js';
 import type { ServerSideStore } from '../session/server-store/server-store.js';
-import type { AppSessionValues } from './create-app.js';
+import type { AppSessionValues } from './session-values.js';
 import { TieredStore } from './tiered-store.js';
 
 /** Where sessions live: in the sealed cookie, or in Redis. */

@@ -33,14 +33,6 @@ import { explainMissingSession } from './missing-session-hint.js';
 import { renderHome } from './pages.js';
 import { sessionRoutes } from './session-routes.js';
 
-/** What a session of the reference app holds. */
-export interface AppSessionValues extends Record<string, unknown> {
-  /** The signed-in user's name (also the session's `subject`). */
-  user?: string;
-  /** How many times the welcome page was opened in this session. */
-  visits?: number;
-}
-
 /** Failed-login limits. */
 export interface LoginLimits {
   /** Failures per user name per window. Default 5. */

@@ -10,7 +10,7 @@ import type { App } from '../http/app.js';
 import type { Context } from '../http/context.js';
 import type { Middleware } from '../http/types.js';
 import type { ServerSideStore } from '../session/server-store/server-store.js';
-import type { AppSessionValues } from './create-app.js';
+import type { AppSessionValues } from './session-values.js';
 
 /** What the session routes need. */
 export interface SessionRouteDeps {

@@ -21,7 +21,7 @@ import type { CookieStore } from '../session/cookie-store/cookie-store.js';
 import type { Session } from '../session/core/session.js';
 import { requestCookie, type SessionContext, type Store } from '../session/core/types.js';
 import type { RedisStore } from '../session/server-store/redis/redis-store.js';
-import type { AppSessionValues } from './create-app.js';
+import type { AppSessionValues } from './session-values.js';
 
 /** The name of the anonymous session: its cookie is `__Host-visitor` (`visitor` with insecure cookies). */
 export const VISITOR_SESSION = 'visitor';

@@ -8,7 +8,14 @@ import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { installSignals } from './shutdown.js';
-import type { ClusterListenOptions } from './listen.js';
+
+/** What the primary needs of `app.listen()`'s options (listen.ts's `ClusterListenOptions` has them). */
+export interface ClusterOptions {
+  /** Run N worker processes on one port (`'auto'`: one per core). A dead worker is replaced. */
+  workers: number | 'auto';
+  /** Install SIGTERM/SIGINT handlers that shut the workers down gracefully. Default false. */
+  signals?: boolean;
+}
 
 /** What `app.listen({ workers })` resolves to in the primary process. */
 export interface Cluster {
@@ -36,7 +43,7 @@ export function restartDelay(lifetimeMs: number, previousDelayMs: number): numbe
 }
 
 /** @internal Starts the workers; resolves once all of them listen. */
-export function startCluster(options: ClusterListenOptions): Promise<Cluster> {
+export function startCluster(options: ClusterOptions): Promise<Cluster> {
   const count = options.workers === 'auto' ? availableParallelism() : options.workers;
   if (!Number.isInteger(count) || count < 1) throw new TypeError("workers must be a positive integer or 'auto'");
   const born = new Map<Worker, number>();

@@ -11,7 +11,7 @@ import { installSignals, onDrain, shutdown } from './shutdown.js';
 import type { ShutdownOptions } from './shutdown.js';
 import type { Reporter } from './respond.js';
 import { startCluster } from './cluster.js';
-import type { Cluster } from './cluster.js';
+import type { Cluster, ClusterOptions } from './cluster.js';
 
 export type { ServerOptions } from './server.js';
 export type { ShutdownOptions } from './shutdown.js';
@@ -28,11 +28,8 @@ export interface ListenOptions extends ServerOptions {
   shutdownTimeout?: number;
 }
 
-/** Options for `app.listen()` in cluster mode. */
-export interface ClusterListenOptions extends ListenOptions {
-  /** Run N worker processes on one port (`'auto'`: one per core). A dead worker is replaced. */
-  workers: number | 'auto';
-}
+/** Options for `app.listen()` in cluster mode: `workers` (cluster.ts) on top of the listen options. */
+export interface ClusterListenOptions extends ListenOptions, ClusterOptions {}
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 

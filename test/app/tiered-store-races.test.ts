@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it, mock } from 'node:test';
 import { createClient } from 'redis';
 import { createAppStore, signedInSession, signedOutSession } from '../../src/app/app-store.js';
-import type { AppSessionValues } from '../../src/app/create-app.js';
+import type { AppSessionValues } from '../../src/app/session-values.js';
 import { TieredStore, VISITOR_SESSION } from '../../src/app/tiered-store.js';
 import { generateKey } from '../../src/keys/generate.js';
 import { Keyring } from '../../src/keys/keyring.js';
