@@ -15,7 +15,8 @@ import type { BodyOptions } from './body.js';
 import { Context } from './context.js';
 import type { BeforeSendHook, ContextConfig } from './context.js';
 import { HttpError } from './http-error.js';
-import { parseRequestTarget, toggleTrailingSlash } from './request-target.js';
+import { hostIsValid } from './host-header.js';
+import { loggableTarget, parseRequestTarget, toggleTrailingSlash } from './request-target.js';
 import { writeBare, writeError, writeStaged } from './respond.js';
 import { guardAccess, guardError, writeAccessLine } from './log.js';
 import type { Reporter } from './respond.js';
@@ -213,7 +214,8 @@ export function createApp(options: AppOptions = {}): App {
 
   function handler(req: IncomingMessage, res: ServerResponse): void {
     const method = req.method ?? 'GET';
-    const target = parseRequestTarget(req.url ?? '');
+    // Two Host lines or a malformed one (host-header.ts) are refused like a malformed target.
+    const target = hostIsValid(req.headers.host, req.rawHeaders) ? parseRequestTarget(req.url ?? '') : null;
     if (target === null) {
       writeBare(res, 400, 'Bad Request', method);
       logUnrouted(req, method, 400);
@@ -247,14 +249,11 @@ export function createApp(options: AppOptions = {}): App {
     run(ctx, terminal(notFound));
   }
 
-  // Requests refused before a context exists still get their access-log line; the path is cut
-  // at the query (which may carry tokens) and capped, since it was not accepted as a path.
+  // Requests refused before a context exists still get their access-log line, with the target
+  // made safe to log (request-target.ts, `loggableTarget`).
   function logUnrouted(req: IncomingMessage, method: string, status: number): void {
     if (reporter.access === null) return;
-    const url = req.url ?? '';
-    const q = url.indexOf('?');
-    const path = (q === -1 ? url : url.slice(0, q)).slice(0, 200);
-    reporter.access({ method, path, status, durationMs: 0, requestId: config.requestId(req) });
+    reporter.access({ method, path: loggableTarget(req.url ?? ''), status, durationMs: 0, requestId: config.requestId(req) });
   }
 
   function add(method: string, path: string, handlers: Handler[]): App {

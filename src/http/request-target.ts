@@ -64,3 +64,25 @@ export function toggleTrailingSlash(path: string): string | null {
   if (/[\u0000-\u001f\u007f\\]/.test(other)) return null;
   return other;
 }
+
+// An absolute-form target's authority may hold credentials (`http://user:pass@host/`, RFC 3986
+// §3.2.1), and a crafted target may put them anywhere before its first `/`.
+const USERINFO = /^((?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?)[^/]*@/;
+
+/**
+ * A refused target as the access log may show it: cut at the query (which may carry tokens),
+ * without the userinfo of a target that is not a path, and capped at 200 characters, since it
+ * was never accepted as a path.
+ *
+ * @example
+ * ```ts
+ * loggableTarget('/a?token=x');                 // '/a'
+ * loggableTarget('http://user:pw@host/login');  // 'http://host/login'
+ * ```
+ */
+export function loggableTarget(url: string): string {
+  const q = url.indexOf('?');
+  let target = q === -1 ? url : url.slice(0, q);
+  if (target.charCodeAt(0) !== 47 /* / */) target = target.replace(USERINFO, '$1');
+  return target.slice(0, 200);
+}

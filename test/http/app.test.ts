@@ -425,6 +425,43 @@ test('writes one access-log entry per request without query, cookies or bodies',
   }
 });
 
+test('answers 400 to two Host lines or a malformed Host, before any handler runs (RFC 9112 §3.2)', async () => {
+  const entries: AccessLogEntry[] = [];
+  const app = createApp({ logger: { access: (e) => entries.push(e) } });
+  let ran = 0;
+  app.get('/h', (ctx) => {
+    ran++;
+    ctx.text(String(ctx.headers['host']));
+  });
+  const s = await start(app);
+  try {
+    assert.equal((await rawRequest(s.port, 'GET /h HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n')).status, 400);
+    assert.equal((await rawRequest(s.port, 'GET /h HTTP/1.1\r\nHost: [::1\r\nConnection: close\r\n\r\n')).status, 400);
+    assert.equal((await rawRequest(s.port, 'GET /h HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n')).status, 400);
+    assert.equal(ran, 0);
+    const ok = await rawRequest(s.port, 'GET /h HTTP/1.1\r\nHost: [::1]:8080\r\nConnection: close\r\n\r\n');
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body, '[::1]:8080');
+    assert.deepEqual(entries.map((e) => e.status), [400, 400, 400, 200]);
+  } finally {
+    await s.close();
+  }
+});
+
+test('logs a refused absolute-form target without the credentials in its authority', async () => {
+  const entries: AccessLogEntry[] = [];
+  const app = createApp({ logger: { access: (e) => entries.push(e) } });
+  const s = await start(app);
+  try {
+    const r = await rawRequest(s.port, 'GET http://user:secret@x/login?y=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    assert.equal(r.status, 400);
+    assert.equal(entries[0]?.path, 'http://x/login');
+    assert.ok(!JSON.stringify(entries).includes('secret'));
+  } finally {
+    await s.close();
+  }
+});
+
 test('keeps a keep-alive connection usable across requests', async () => {
   const { app } = quietApp();
   app.get('/k', (ctx) => ctx.text('k'));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRequestTarget, toggleTrailingSlash } from '../../src/http/request-target.js';
+import { loggableTarget, parseRequestTarget, toggleTrailingSlash } from '../../src/http/request-target.js';
 
 test('splits path and query at the first question mark, keeping both raw', () => {
   assert.deepEqual(parseRequestTarget('/a/b%20c?x=1&y=%3F?z'), { path: '/a/b%20c', query: 'x=1&y=%3F?z' });
@@ -28,4 +28,16 @@ test('toggles the trailing slash, but never towards another host', () => {
   assert.equal(toggleTrailingSlash('/\\evil/'), null);
   assert.equal(toggleTrailingSlash('/a\\b'), null);
   assert.equal(toggleTrailingSlash('/a\tb/'), null);
+});
+
+test('makes a refused target safe to log: no query, no userinfo, at most 200 characters', () => {
+  assert.equal(loggableTarget('/a/%zz?token=secret'), '/a/%zz');
+  assert.equal(loggableTarget('http://user:secret@host/login?x=1'), 'http://host/login');
+  assert.equal(loggableTarget('HTTPS://user@host'), 'HTTPS://host');
+  assert.equal(loggableTarget('user:secret@host:80'), 'host:80');
+  assert.equal(loggableTarget('http://a@b@host/x'), 'http://host/x');
+  // An @ in the path of an absolute-form target is not userinfo.
+  assert.equal(loggableTarget('http://host/a@b'), 'http://host/a@b');
+  assert.equal(loggableTarget('*'), '*');
+  assert.equal(loggableTarget(`/${'a'.repeat(300)}`).length, 200);
 });
