@@ -32,8 +32,9 @@ export interface MainIo {
   out(line: string): void;
   err(line: string): void;
   /**
-   * Which commands exist where the messages are printed: `'npx'` when started through the
-   * package's `cachet` binary, `'npm-run'` (the default) inside this repository.
+   * Which commands exist where the messages are printed: `'npx'` in a project that installed the
+   * package, `'npm-run'` (the default) inside this repository, `'node'` in a built copy without
+   * sources (src/app/commands.ts).
    */
   commands?: CommandStyle;
   /**

@@ -3,9 +3,11 @@
  * The `cachet` command, the package's `bin`: `npx cachet serve|keys|users|inspect …` in a project
  * that installed cachet. It replaces what this repository runs as `node dist/server.js` and
  * `npm run keys|users|inspect`, which do not exist in such a project; started through this
- * entry, every message names `npx cachet …` (see src/app/commands.ts).
+ * entry, every message names `npx cachet …` there, and the commands that exist elsewhere (a clone,
+ * a built copy without sources: src/app/commands.ts).
  * @module
  */
+import { commandStyleAt, type CommandStyle } from '../app/commands.js';
 import { batchLines } from '../app/line-batch.js';
 import { startServer } from '../app/main.js';
 import { inspectMain } from './inspect.js';
@@ -13,18 +15,29 @@ import { runMain, type CliIo, type CliMain } from './io.js';
 import { keysMain } from './keys.js';
 import { usersMain } from './users.js';
 
-/** The `cachet --help` text. */
-export const CACHET_HELP = `Usage: npx cachet <command> [arguments]
+/**
+ * The `cachet --help` text, naming the command as it is run in `style`: `npx cachet` in a project
+ * that installed the package, `node dist/cli/cachet.js` in a clone or a built copy.
+ *
+ * @example
+ * ```ts
+ * io.out(cachetHelp('npx')); // "Usage: npx cachet <command> [arguments] ..."
+ * ```
+ */
+export function cachetHelp(style: CommandStyle): string {
+  const cachet = style === 'npx' ? 'npx cachet' : 'node dist/cli/cachet.js';
+  return `Usage: ${cachet} <command> [arguments]
 
 Commands:
-  serve [options]              run the reference app (npx cachet serve --help)
-  keys <command>               manage the cookie keys (npx cachet keys --help)
-  users <command>              manage the users (npx cachet users --help)
+  serve [options]              run the reference app (${cachet} serve --help)
+  keys <command>               manage the cookie keys (${cachet} keys --help)
+  users <command>              manage the users (${cachet} users --help)
   inspect VALUE [options]      take a cookie value apart and verify it
   help                         show this help
 
 Each command works on the data directory $CACHET_DATA_DIR (default .data).
 `;
+}
 
 const TOOLS: Readonly<Record<string, CliMain>> = { keys: keysMain, users: usersMain, inspect: inspectMain };
 
@@ -38,9 +51,11 @@ const TOOLS: Readonly<Record<string, CliMain>> = { keys: keysMain, users: usersM
  * ```
  */
 export async function cachetMain(args: string[], io: CliIo): Promise<number> {
+  // The binary's own style unless the entry found itself elsewhere (commandStyleAt below).
+  const style = io.commands ?? 'npx';
   const [command, ...rest] = args;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    io.out(CACHET_HELP);
+    io.out(cachetHelp(style));
     return command === undefined ? 1 : 0;
   }
   if (command === 'serve') {
@@ -50,16 +65,17 @@ export async function cachetMain(args: string[], io: CliIo): Promise<number> {
       out.flush();
       io.err(`${line}\n`);
     };
-    await startServer(rest, { env: io.env, out: out.line, err, commands: 'npx' });
+    await startServer(rest, { env: io.env, out: out.line, err, commands: style });
     out.flush(); // the start-up lines (or --help) now, not a turn later
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   }
   const tool = TOOLS[command];
   if (tool === undefined) {
-    io.err(`cachet: unknown command "${command}"\n\n${CACHET_HELP}`);
+    io.err(`cachet: unknown command "${command}"\n\n${cachetHelp(style)}`);
     return 2;
   }
-  return tool(rest, { ...io, commands: 'npx' });
+  return tool(rest, { ...io, commands: style });
 }
 
-runMain(import.meta.url, cachetMain);
+// dist/cli/cachet.js: the package root is two folders up.
+runMain(import.meta.url, cachetMain, commandStyleAt(new URL('../..', import.meta.url)));

@@ -16,8 +16,9 @@ export interface CliIo {
   /** Reads a secret: all of stdin when it is not a terminal, otherwise a prompt without echo. */
   readSecret(prompt: string): Promise<string>;
   /**
-   * Which commands exist where the messages are printed: `'npx'` under the package's `cachet`
-   * binary, `'npm-run'` (the default) for `npm run keys|users|inspect` inside this repository.
+   * Which commands exist where the messages are printed: `'npx'` under the installed package's
+   * `cachet` binary, `'npm-run'` (the default) for `npm run keys|users|inspect` inside this
+   * repository, `'node'` in a built copy without sources (src/app/commands.ts).
    */
   commands?: CommandStyle;
   /** Whether `out` may use ANSI colour: stdout is a terminal and NO_COLOR is unset. Default false. */
@@ -49,14 +50,15 @@ export function processIo(commands: CommandStyle = 'npm-run'): CliIo {
 }
 
 /**
- * Runs `main` when `moduleUrl` is the script node was started with (and not when a test imports it).
+ * Runs `main` when `moduleUrl` is the script node was started with (and not when a test imports it),
+ * its messages naming commands in the `commands` style (src/app/commands.ts).
  *
  * @example
  * ```ts
  * runMain(import.meta.url, main);
  * ```
  */
-export function runMain(moduleUrl: string, main: CliMain): void {
+export function runMain(moduleUrl: string, main: CliMain, commands: CommandStyle = 'npm-run'): void {
   const script = process.argv[1];
   if (script === undefined) return;
   let started: string;
@@ -66,7 +68,7 @@ export function runMain(moduleUrl: string, main: CliMain): void {
     return;
   }
   if (started !== realpathSync(fileURLToPath(moduleUrl))) return;
-  main(process.argv.slice(2), processIo()).then(
+  main(process.argv.slice(2), processIo(commands)).then(
     (code) => {
       process.exitCode = code;
     },

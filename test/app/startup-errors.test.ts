@@ -69,15 +69,16 @@ test('CACHET_KEYS without a colon is one cachet: line that does not mangle the k
   assert.doesNotMatch(line, /\bba\b/);
 });
 
-function io(env: NodeJS.ProcessEnv, commands?: 'npx' | 'npm-run') {
+function io(env: NodeJS.ProcessEnv, commands?: 'npx' | 'npm-run' | 'node') {
   const lines: string[] = [];
   return { lines, env, out: (l: string) => void lines.push(l), err: (l: string) => void lines.push(`ERR ${l}`), ...(commands === undefined ? {} : { commands }) };
 }
 
-test('names npm run users inside this repository and npx cachet users when started through the bin', async () => {
+test('names npm run users inside this repository, npx cachet users through the installed bin, and node dist/cli/cachet.js in a built copy', async () => {
   for (const [style, expected] of [
     [undefined, 'npm run users -- add demo'],
     ['npx', 'npx cachet users add demo'],
+    ['node', 'node dist/cli/cachet.js users add demo'],
   ] as const) {
     const out = io({ CACHET_DATA_DIR: tempDir() }, style);
     const running = await startServer(['--port', '0'], out);
