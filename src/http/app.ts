@@ -17,6 +17,7 @@ import type { BeforeSendHook, ContextConfig } from './context.js';
 import { HttpError } from './http-error.js';
 import { hostIsValid } from './host-header.js';
 import { loggableTarget, parseRequestTarget, toggleTrailingSlash } from './request-target.js';
+import { guardRequestId } from './request-id.js';
 import { writeBare, writeError, writeStaged } from './respond.js';
 import { guardAccess, guardError, writeAccessLine } from './log.js';
 import type { Reporter } from './respond.js';
@@ -93,27 +94,6 @@ export interface App {
 }
 
 const EMPTY_PARAMS: Params = Object.freeze(Object.create(null) as Params);
-
-// The id is read while logging, after the response has left: a throwing user function there
-// would escape every handler, so it falls back to the default ids.
-function guardRequestId(make: ((req: IncomingMessage) => string) | undefined): (req: IncomingMessage) => string {
-  const fallback = defaultRequestId();
-  if (make === undefined) return fallback;
-  return (req) => {
-    try {
-      return String(make(req));
-    } catch {
-      return fallback(req);
-    }
-  };
-}
-
-function defaultRequestId(): (req: IncomingMessage) => string {
-  const bytes = crypto.getRandomValues(new Uint8Array(4));
-  const prefix = Array.from(bytes, (b) => b.toString(36).padStart(2, '0')).join('');
-  let counter = 0;
-  return () => `${prefix}-${(++counter).toString(36)}`;
-}
 
 /**
  * Creates an application.
