@@ -12,6 +12,9 @@ export const mutate = [
   '!src/codec/trace.ts',
   'src/cookie/grammar.ts',
   'src/cookie/parse.ts',
+  // The request target and Host, read before routing: what an attacker sends, and what the log keeps of it.
+  'src/http/request-target.ts',
+  'src/http/host-header.ts',
   'src/http/csrf.ts',
   'src/web/csrf-guard.ts',
   // The token on ctx.state / res.locals, and the 403 the adapters refuse with.
@@ -56,6 +59,9 @@ export const testFiles = [
   'test/errors.test.ts',
   'test/fuzz/codec-mutations.test.ts',
   'test/http/csrf.test.ts',
+  'test/http/request-target.test.ts',
+  'test/http/host-header.test.ts',
+  'test/http/app.test.ts',
   'test/web/csrf-guard.test.ts',
   'test/web/csrf-token-property.test.ts',
   'test/web/csrf-refusal.test.ts',

@@ -21,7 +21,7 @@ const HOST = /^(?:\[(?:[0-9A-Fa-f:.]+|v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:
  * True when the request's `Host` may be served: at most one `Host` line, and a valid value if any.
  * `host` is node's `req.headers.host`; `rawHeaders` its `req.rawHeaders` (name, value, name, …).
  * Costs a regular-expression test and one pass over the header names, whose length is compared
- * before any lower-casing.
+ * before any lower-casing (about 30 ns a request, docs/http.md).
  *
  * @example
  * ```ts
@@ -36,7 +36,7 @@ export function hostIsValid(host: string | undefined, rawHeaders: readonly strin
   let seen = 0;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
-    if (name.length === 4 && (name === 'Host' || name === 'host' || name.toLowerCase() === 'host') && ++seen > 1) return false;
+    if (name.length === 4 && name.toLowerCase() === 'host' && ++seen > 1) return false;
   }
   return true;
 }

@@ -66,7 +66,8 @@ export function toggleTrailingSlash(path: string): string | null {
 }
 
 // An absolute-form target's authority may hold credentials (`http://user:pass@host/`, RFC 3986
-// §3.2.1), and a crafted target may put them anywhere before its first `/`.
+// §3.2.1), and a crafted target may put them anywhere before its first `/`. A path (origin-form)
+// never matches: its first character is the `/` that ends the match.
 const USERINFO = /^((?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?)[^/]*@/;
 
 /**
@@ -82,7 +83,6 @@ const USERINFO = /^((?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?)[^/]*@/;
  */
 export function loggableTarget(url: string): string {
   const q = url.indexOf('?');
-  let target = q === -1 ? url : url.slice(0, q);
-  if (target.charCodeAt(0) !== 47 /* / */) target = target.replace(USERINFO, '$1');
-  return target.slice(0, 200);
+  const target = q === -1 ? url : url.slice(0, q);
+  return target.replace(USERINFO, '$1').slice(0, 200);
 }

@@ -24,6 +24,7 @@ test('toggles the trailing slash, but never towards another host', () => {
   assert.equal(toggleTrailingSlash('/users/'), '/users');
   assert.equal(toggleTrailingSlash('/users'), '/users/');
   assert.equal(toggleTrailingSlash('/'), null);
+  assert.equal(toggleTrailingSlash('//'), '/', 'an empty segment can go: / is on this host');
   assert.equal(toggleTrailingSlash('//evil/'), null);
   assert.equal(toggleTrailingSlash('/\\evil/'), null);
   assert.equal(toggleTrailingSlash('/a\\b'), null);
@@ -38,6 +39,8 @@ test('makes a refused target safe to log: no query, no userinfo, at most 200 cha
   assert.equal(loggableTarget('http://a@b@host/x'), 'http://host/x');
   // An @ in the path of an absolute-form target is not userinfo.
   assert.equal(loggableTarget('http://host/a@b'), 'http://host/a@b');
+  // Nor in a path: origin-form is logged as it came (the query cut).
+  assert.equal(loggableTarget('/user@host/x?y'), '/user@host/x');
   assert.equal(loggableTarget('*'), '*');
   assert.equal(loggableTarget(`/${'a'.repeat(300)}`).length, 200);
 });
