@@ -67,11 +67,11 @@ function firstStartHint(cwd: string): Promise<string> {
   });
 }
 
-test('node dist/server.js names the npm scripts in this clone', { skip: skipBuilt }, async () => {
+test('node dist/server.js names the npm scripts in this clone', { skip: skipBuilt, timeout: 30_000 }, async () => {
   assert.equal(await firstStartHint(root), 'npm run users -- add demo');
 });
 
-test('a built copy without sources (dist/ and package.json, as in the container image) names node dist/cli/cachet.js', { skip: skipBuilt }, async () => {
+test('a built copy without sources (dist/ and package.json, as in the container image) names node dist/cli/cachet.js', { skip: skipBuilt, timeout: 30_000 }, async () => {
   const copy = join(tempDir('cachet-built-'), 'app');
   mkdirSync(copy);
   cpSync(join(root, 'dist'), join(copy, 'dist'), { recursive: true });
