@@ -1,6 +1,6 @@
 /**
  * The CSRF check, once, for every server: cachet's own `csrf()` middleware and each framework
- * adapter wrap this guard (docs/security.md, "CSRF").
+ * adapter wrap this guard (docs/sessions.md, "CSRF").
  *
  * Two independent checks on every unsafe request (anything but GET, HEAD, OPTIONS, TRACE):
  *  1. Where it comes from. `Sec-Fetch-Site` (Fetch Metadata, sent by all current browsers) must be

@@ -44,7 +44,7 @@ export const harness: Harness = {
   name: 'createApp',
   start,
   // By design: a handler that streams writes to ctx.res after ctx.detach(), and a detached
-  // response sends nothing staged, the session cookie included (docs/http.md, "Responses").
+  // response sends nothing staged, the session cookie included (docs/http.md, "Concepts").
   cannotStream: 'createApp commits the session into a body it holds; a streaming handler detaches from the response first, and then nothing staged is sent (docs/http.md)',
 };
 

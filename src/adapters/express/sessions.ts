@@ -69,7 +69,7 @@ const OPTION_KEYS: OptionKeys<ExpressSessionsOptions<SessionValues>> = { store: 
 
 // Express never tells a middleware that a route threw: its error page, a 5xx, is the only sign.
 // A 5xx response commits nothing, as a thrown error on cachet's own server does: the change a
-// failed request made halfway is never written (docs/adapters/express.md, "Errors").
+// failed request made halfway is never written (docs/adapters/express.md, "What to know").
 const NOTHING: readonly string[] = Object.freeze([]);
 
 // A failed load or commit goes to Express's error handling: a store that cannot be reached as a

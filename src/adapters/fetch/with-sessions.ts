@@ -24,7 +24,7 @@ export interface WithSessionsOptions<T extends SessionValues, R extends unknown[
   /** The name `session()` loads when called without one. Default `'session'`. */
   name?: string;
   /**
-   * CSRF protection for unsafe methods (docs/security.md, "CSRF"): `true` for the defaults, or the
+   * CSRF protection for unsafe methods (docs/sessions.md, "CSRF"): `true` for the defaults, or the
    * guard's options. A refused request gets a 403 and never reaches the handler. Default off.
    */
   csrf?: boolean | CsrfGuardOptions;
