@@ -8,6 +8,7 @@
 // that is not a letter, a digit, a space, `-` or `_` dropped, each space made `-`, and `-1`, `-2`…
 // added to a repeated id. Explicit `<a id="…">` / `<a name="…">` anchors count too. Links inside
 // fenced code blocks and inline code are examples, not links, and are skipped; so are absolute URLs.
+// A doc path alone in inline code (`docs/stores.md`) is checked from the root: that file must exist.
 //
 // Usage: node scripts/check-doc-links.mjs [--root DIR]   (default: this checkout)
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -91,6 +92,11 @@ export function deadLinks(root) {
         const where = `${relative(root, file)}:${number}`;
         if (!existsSync(target)) dead.push(`${where}: no such file: ${href}`);
         else if (fragment !== undefined && target.endsWith('.md') && !anchorsAt(target).has(fragment)) dead.push(`${where}: no such heading: ${href}`);
+      }
+      // A doc named in inline code (`docs/keys.md`) is a reference a reader follows by hand: it
+      // is read from the checkout's root, and must exist too.
+      for (const match of line.matchAll(/`(docs\/[\w./-]+\.md)`/g)) {
+        if (!existsSync(join(root, match[1]))) dead.push(`${relative(root, file)}:${number}: no such file: ${match[1]}`);
       }
     }
   }

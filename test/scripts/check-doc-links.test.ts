@@ -87,6 +87,11 @@ test('links in code blocks and inline code, and absolute URLs, are not checked',
   assert.deepEqual(dead(dir), []);
 });
 
+test('a doc named in inline code is read from the root and must exist', () => {
+  const dir = tree({ 'docs/stores.md': '# Stores\n', 'docs/a.md': 'See `docs/stores.md` and `docs/keys.md`; `stores.md` alone is not a path.\n' });
+  assert.deepEqual(dead(dir), ['docs/a.md:1: no such file: docs/keys.md']);
+});
+
 test('installed packages and build output are not read', () => {
   const dir = tree({ 'node_modules/pkg/README.md': '[x](missing.md)\n', 'dist/notes.md': '[y](missing.md)\n', 'docs/a.md': '# A\n' });
   assert.deepEqual(dead(dir), []);
