@@ -1,7 +1,8 @@
 /**
- * What a CSRF refusal looks like to a framework, and where a framework's parsed form keeps the
- * token: shared by the Express, Koa and Fastify `csrf()` wrappers of {@link CsrfGuard}, so the three
- * refuse with one error shape and read a form the same way.
+ * What a CSRF refusal looks like to a framework, where a framework's parsed form keeps the token,
+ * and how a header of Node's request is read: shared by the Express, Koa and Fastify `csrf()`
+ * wrappers of {@link CsrfGuard}, so the three refuse with one error shape and read a request the
+ * same way, over HTTP/1.1 and HTTP/2 alike.
  * @module
  */
 import type { CsrfVerdict } from './csrf-guard.js';
@@ -52,4 +53,22 @@ export function parsedFormField(body: unknown, field: string): string | undefine
   if (typeof body !== 'object' || body === null || !Object.hasOwn(body, field)) return undefined;
   const value = (body as Record<string, unknown>)[field];
   return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * One header of Node's request (`req.headers`, from `node:http` or `node:http2`'s compatibility
+ * API): the first value of a repeated one. HTTP/2 carries the host as the `:authority`
+ * pseudo-header, not as `Host` (RFC 9113 §8.3.1), so `host` falls back to it: without that, the
+ * guard's Origin check had nothing to compare with and refused every same-origin form post sent
+ * without `Sec-Fetch-Site` over HTTP/2.
+ *
+ * @example
+ * ```ts
+ * const view: CsrfRequest = { method, header: (name) => nodeRequestHeader(req.headers, name) };
+ * ```
+ */
+export function nodeRequestHeader(headers: Readonly<Record<string, string | readonly string[] | undefined>>, name: string): string | undefined {
+  let value = headers[name];
+  if (value === undefined && name === 'host') value = headers[':authority'];
+  return typeof value === 'string' ? value : value?.[0];
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { csrfRefusal, parsedFormField } from '../../src/web/csrf-refusal.js';
+import { csrfRefusal, nodeRequestHeader, parsedFormField } from '../../src/web/csrf-refusal.js';
 
 test('a refusal is a 403 every framework reads as one, with a code and the message cachet\'s own csrf() answers with', () => {
   const cross = csrfRefusal('cross-site');
@@ -29,4 +29,13 @@ test('only an own string field counts: not an inherited one, an array of repeate
   assert.equal(parsedFormField({ _csrf: 42 }, '_csrf'), undefined);
   assert.equal(parsedFormField(JSON.parse('{"__proto__": {"_csrf": "x"}}'), '_csrf'), undefined);
   for (const body of [undefined, null, 42, true]) assert.equal(parsedFormField(body, '_csrf'), undefined);
+});
+
+test('a header of Node\'s request is its first value, and a missing host is read from HTTP/2\'s :authority', () => {
+  assert.equal(nodeRequestHeader({ origin: 'https://a.example' }, 'origin'), 'https://a.example');
+  assert.equal(nodeRequestHeader({ 'x-csrf-token': ['first', 'second'] }, 'x-csrf-token'), 'first');
+  assert.equal(nodeRequestHeader({}, 'origin'), undefined);
+  assert.equal(nodeRequestHeader({ ':authority': 'a.example:8443' }, 'host'), 'a.example:8443', 'HTTP/2');
+  assert.equal(nodeRequestHeader({ host: 'a.example', ':authority': 'b.example' }, 'host'), 'a.example', 'Host, when sent, wins');
+  assert.equal(nodeRequestHeader({ ':authority': 'a.example' }, 'origin'), undefined, 'only host falls back');
 });

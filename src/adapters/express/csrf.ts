@@ -13,7 +13,7 @@ import { checkOptionKeys, type OptionKeys } from '../../errors.js';
 import type { Session } from '../../session/core/session.js';
 import type { SessionValues } from '../../session/core/session-record.js';
 import { CSRF_GUARD_OPTION_KEYS, CsrfGuard, type CsrfGuardOptions, type CsrfRequest, type CsrfVerdict } from '../../web/csrf-guard.js';
-import { csrfRefusal, parsedFormField } from '../../web/csrf-refusal.js';
+import { csrfRefusal, nodeRequestHeader, parsedFormField } from '../../web/csrf-refusal.js';
 import { csrfTokenProperty } from '../../web/csrf-token-property.js';
 import type { ExpressMiddleware, SessionRequest } from './sessions.js';
 
@@ -26,11 +26,6 @@ export interface ExpressCsrfOptions extends CsrfGuardOptions {
 }
 
 const OPTION_KEYS: OptionKeys<ExpressCsrfOptions> = { ...CSRF_GUARD_OPTION_KEYS, session: true };
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 /**
  * CSRF protection for Express and Connect, after {@link sessions}: a per-session token plus a
@@ -65,7 +60,7 @@ export function csrf(options: ExpressCsrfOptions = {}): ExpressMiddleware {
       defineToken(((res as ServerResponse & { locals?: Record<string, unknown> }).locals ??= {}), session);
       const method = req.method ?? 'GET';
       if (CsrfGuard.safe(method)) return next();
-      const view: CsrfRequest = { method, header: (n) => header(req, n), formField: (field) => parsedFormField(fields.body, field) };
+      const view: CsrfRequest = { method, header: (n) => nodeRequestHeader(req.headers, n), formField: (field) => parsedFormField(fields.body, field) };
       const settle = (verdict: CsrfVerdict) => next(verdict === 'ok' ? undefined : csrfRefusal(verdict));
       const verdict = guard.check(view, session);
       if (typeof verdict === 'string') settle(verdict);

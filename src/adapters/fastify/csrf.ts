@@ -12,7 +12,7 @@
 import type { Session } from '../../session/core/session.js';
 import type { SessionValues } from '../../session/core/session-record.js';
 import { CSRF_GUARD_OPTION_KEYS, CsrfGuard, type CsrfGuardOptions, type CsrfRequest, type CsrfVerdict } from '../../web/csrf-guard.js';
-import { csrfRefusal, parsedFormField } from '../../web/csrf-refusal.js';
+import { csrfRefusal, nodeRequestHeader, parsedFormField } from '../../web/csrf-refusal.js';
 import type { FastifyRequestLike } from './sessions.js';
 
 /** The request as the hook sees it: the plugin's `session` and, once parsed, the `body`. */
@@ -24,13 +24,6 @@ export interface FastifyCsrfRequestLike extends FastifyRequestLike {
 
 /** A Fastify hook in callback form, for `addHook('preHandler', ...)` or a route's `preHandler`. */
 export type FastifyCsrfHook = (request: FastifyCsrfRequestLike, reply: unknown, done: (err?: Error) => void) => void;
-
-function header(request: FastifyCsrfRequestLike, name: string): string | undefined {
-  let value = request.headers[name];
-  // HTTP/2 has no Host header; the Origin check compares with :authority then.
-  if (value === undefined && name === 'host') value = request.headers[':authority'];
-  return typeof value === 'string' ? value : value?.[0];
-}
 
 /**
  * CSRF protection as a Fastify `preHandler` hook. Safe methods pass; an unsafe request must come
@@ -62,7 +55,7 @@ export function csrf(options: CsrfGuardOptions = {}): FastifyCsrfHook {
     }
     const view: CsrfRequest = {
       method: request.method,
-      header: (name) => header(request, name),
+      header: (name) => nodeRequestHeader(request.headers, name),
       formField: (field) => parsedFormField(request.body, field),
     };
     // The body is already parsed, so formField, and with it the check, answer synchronously.

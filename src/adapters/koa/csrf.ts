@@ -9,7 +9,7 @@
  */
 import { checkOptionKeys, type OptionKeys } from '../../errors.js';
 import { CSRF_GUARD_OPTION_KEYS, CsrfGuard, type CsrfGuardOptions, type CsrfRequest } from '../../web/csrf-guard.js';
-import { csrfRefusal, parsedFormField } from '../../web/csrf-refusal.js';
+import { csrfRefusal, nodeRequestHeader, parsedFormField } from '../../web/csrf-refusal.js';
 import { csrfTokenProperty } from '../../web/csrf-token-property.js';
 import type { KoaContextLike, SessionFields } from './sessions.js';
 
@@ -65,10 +65,7 @@ export function csrf(options: KoaCsrfOptions = {}): KoaCsrfMiddleware {
       const headers = ctx.req.headers;
       const view: CsrfRequest = {
         method: ctx.method,
-        header: (n) => {
-          const value = headers[n];
-          return Array.isArray(value) ? value[0] : value;
-        },
+        header: (n) => nodeRequestHeader(headers, n),
         formField: (field) => parsedFormField(ctx.request.body, field),
       };
       const verdict = await guard.check(view, session);
