@@ -31,6 +31,7 @@ export const mutate = [
   // the reference app: login, limits, password hashing, and the logging in create-app.ts.
   'src/app/auth-routes.ts',
   'src/app/rate-limit.ts',
+  'src/app/client-key.ts',
   'src/app/login-limiter.ts',
   'src/app/passwords.ts',
   'src/app/create-app.ts',
@@ -96,6 +97,7 @@ export const testFiles = [
   'test/app/main.test.ts',
   'test/app/passwords.test.ts',
   'test/app/rate-limit.test.ts',
+  'test/app/client-key.test.ts',
   // The LoginLimiter contract (its Redis half starts a redis-server) and the login route with a
   // limiter the test controls (no Redis).
   'test/app/login-limiter.test.ts',

@@ -27,6 +27,7 @@ import type { App } from '../http/app.js';
 import type { Context } from '../http/context.js';
 import type { Middleware } from '../http/types.js';
 import { serverSessions, signedInSession, signedOutSession, type AppStore } from './app-store.js';
+import { clientKey } from './client-key.js';
 import { renderLogin } from './pages.js';
 import { addUser } from './user-file.js';
 import type { HashGate } from './hash-gate.js';
@@ -110,7 +111,8 @@ export function loginRoutes(app: App, forms: Middleware, deps: AuthDeps): void {
     const form = await ctx.readForm();
     const username = (form.get('username') ?? '').slice(0, 128);
     const password = form.get('password') ?? '';
-    const ip = ctx.ip;
+    // One IPv6 host holds a whole /64: its failures count as one client's (client-key.ts).
+    const ip = clientKey(ctx.ip);
     const failed = () => ctx.html(renderLogin({ csrfToken: token(ctx), error: LOGIN_FAILED, username, explain: deps.explain }), 401);
     const busy = (seconds: number) => {
       ctx.setHeader('retry-after', String(seconds));

@@ -2,9 +2,14 @@
  * A fixed-window counter of failed attempts per key (a user name, an IP address), for slowing
  * down password guessing (OWASP Authentication Cheat Sheet, "login throttling").
  *
- * - Memory is bounded: at most `maxKeys` entries; when full, expired windows are swept and then
- *   the oldest entries go first (a Map iterates in insertion order), so a flood of distinct keys
- *   can evict old counters but never exhaust the heap.
+ * - Memory is bounded: at most `maxKeys` entries. When full, ended windows are swept first; then
+ *   the windows with the fewest failures go, the oldest first among equals (a Map iterates in
+ *   insertion order). A blocked window (at its limit) is never dropped: dropping the oldest
+ *   windows, blocked or not, let a flood of 10,000 cheap failures under other user names wipe a
+ *   locked-out user's window and hand its attacker five fresh guesses. A table full of blocked
+ *   windows fails closed: a key it cannot count is told to wait until the first of them ends,
+ *   like a key over its limit. So a flood can cost its sender the lockout of new keys (for one
+ *   window at most), never the protection of one already counted.
  * - The clock is injected; tests move it instead of sleeping.
  * - Per-process: with several workers each keeps its own counts, so the effective limit is
  *   `limit × workers`. That is documented in docs/app.md.
@@ -53,6 +58,8 @@ export class RateLimiter {
   readonly #maxKeys: number;
   readonly #now: () => number;
   readonly #windows = new Map<string, Window>();
+  /** When the table was last found full of blocked windows: the end of the first of them. */
+  #fullUntil = 0;
 
   constructor(options: RateLimiterOptions) {
     checkOptionKeys('RateLimiter', options, OPTION_KEYS);
@@ -66,21 +73,29 @@ export class RateLimiter {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Seconds to wait before `key` may try again; 0 when it may try now. */
+  /**
+   * Seconds to wait before `key` may try again; 0 when it may try now. Also a wait when `key` has
+   * no window and the table is full of blocked ones, so that its failure could not be counted.
+   */
   retryAfter(key: string): number {
     const window = this.#live(key);
-    if (window === undefined || window.count < this.#limit) return 0;
-    return Math.max(1, Math.ceil((window.resetAt - this.#now()) / 1000));
+    if (window !== undefined) return window.count < this.#limit ? 0 : this.#wait(window.resetAt);
+    if (this.#hasRoom()) return 0;
+    return this.#wait(this.#fullUntil);
   }
 
-  /** Records one failure for `key`. */
+  /**
+   * Records one failure for `key`. Call {@link RateLimiter.retryAfter} first, with no `await`
+   * between: a new key that the full table has no room for is not counted here, and only
+   * `retryAfter` turns that into a wait.
+   */
   fail(key: string): void {
     const window = this.#live(key);
     if (window !== undefined) {
       window.count++;
       return;
     }
-    if (this.#windows.size >= this.#maxKeys) this.#evict();
+    if (!this.#hasRoom()) return;
     this.#windows.set(key, { count: 1, resetAt: this.#now() + this.#windowMs });
   }
 
@@ -93,6 +108,7 @@ export class RateLimiter {
     if (window === undefined) return;
     if (window.count <= 1) this.#windows.delete(key);
     else window.count--;
+    this.#fullUntil = 0; // a window under its limit again may be dropped to make room
   }
 
   /** Forgets `key` (after a successful login). */
@@ -114,16 +130,39 @@ export class RateLimiter {
     return window;
   }
 
+  #wait(resetAt: number): number {
+    return Math.max(1, Math.ceil((resetAt - this.#now()) / 1000));
+  }
+
+  /** True when a new key can be counted now, making room if the table is full. */
+  #hasRoom(): boolean {
+    if (this.#windows.size < this.#maxKeys) return true;
+    // Full of blocked windows a moment ago: nothing to drop before the first of them ends, and
+    // a flood of new keys must not pay a sweep of the whole table each.
+    if (this.#now() < this.#fullUntil) return false;
+    this.#evict();
+    if (this.#windows.size < this.#maxKeys) return true;
+    let first = Infinity;
+    for (const window of this.#windows.values()) first = Math.min(first, window.resetAt);
+    this.#fullUntil = first;
+    return false;
+  }
+
   #evict(): void {
     const now = this.#now();
     for (const [key, window] of this.#windows) if (window.resetAt <= now) this.#windows.delete(key);
-    // Still full: drop the oldest windows (insertion order), a tenth at a time to amortise the sweep.
+    // Still full: drop windows under the limit, fewest failures first, oldest first among equals,
+    // a tenth of the table at a time to amortise the sweep. Never a blocked one (the module says why).
     const excess = this.#windows.size - this.#maxKeys + 1;
     if (excess <= 0) return;
     let drop = Math.max(excess, Math.ceil(this.#maxKeys / 10));
-    for (const key of this.#windows.keys()) {
-      if (drop-- <= 0) break;
-      this.#windows.delete(key);
+    const byCount: string[][] = [];
+    for (const [key, window] of this.#windows) if (window.count < this.#limit) (byCount[window.count] ??= []).push(key);
+    for (const keys of byCount) {
+      for (const key of keys ?? []) {
+        if (drop-- <= 0) return;
+        this.#windows.delete(key);
+      }
     }
   }
 }

@@ -78,6 +78,18 @@ test('the limiter counts the name as typed (cut to 128 characters) and the clien
   assert.deepEqual(calls, [`take ${'x'.repeat(128)} 198.51.100.9`]);
 });
 
+test('an IPv6 client is counted by its /64 network, an IPv4-mapped one by its IPv4 address', async () => {
+  // One IPv6 host holds a whole /64: counted per address, each request could come from another.
+  const { limiter, calls } = scripted(() => ({ ok: true }));
+  const h = await startApp({ loginLimiter: limiter, trustProxy: 1 });
+  const browser = h.browser();
+  const csrf = csrfFrom((await browser.get('/login')).body);
+  for (const address of ['2001:db8:0:7:1::1', '2001:DB8:0:7:ffff:1:2:3', '::ffff:198.51.100.9']) {
+    await browser.post('/login', { username: 'demo', password: 'pw', _csrf: csrf }, { 'x-forwarded-for': address });
+  }
+  assert.deepEqual(calls, ['take demo 2001:db8:0:7::/64', 'take demo 2001:db8:0:7::/64', 'take demo 198.51.100.9']);
+});
+
 test('a reset that fails is logged, and the login still succeeds', async () => {
   const { limiter } = scripted(() => ({ ok: true }), { reset: () => Promise.reject(new Error('Socket closed unexpectedly')) });
   const h = await startApp({ loginLimiter: limiter });

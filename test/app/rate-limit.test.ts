@@ -39,15 +39,88 @@ test('forgets a key on reset', () => {
 
 test('never tracks more keys than its bound, dropping expired then oldest windows', () => {
   const c = clock();
-  const limiter = new RateLimiter({ limit: 1, windowSeconds: 10, maxKeys: 20, now: c.now });
+  const limiter = new RateLimiter({ limit: 2, windowSeconds: 10, maxKeys: 20, now: c.now });
   for (let i = 0; i < 10; i++) limiter.fail(`old${i}`);
   c.advance(10_000);
   for (let i = 0; i < 500; i++) {
     limiter.fail(`k${i}`);
     assert.ok(limiter.size <= 20);
   }
-  assert.equal(limiter.retryAfter('k499'), 10);
-  assert.equal(limiter.retryAfter('k0'), 0);
+  limiter.fail('k499');
+  assert.equal(limiter.retryAfter('k499'), 10, 'the newest window kept both failures');
+  limiter.fail('k0');
+  assert.equal(limiter.retryAfter('k0'), 0, 'the oldest was dropped: one failure counted since');
+});
+
+test('a flood of failures under other keys never drops a blocked window', () => {
+  // The attack: lock a user out, then send failures under thousands of other user names until
+  // the table is full, so that the locked-out user's window is dropped and five guesses more
+  // come free. Every blocked window outlives the flood.
+  const c = clock();
+  const limiter = new RateLimiter({ limit: 5, windowSeconds: 900, maxKeys: 100, now: c.now });
+  for (let i = 0; i < 5; i++) {
+    assert.equal(limiter.retryAfter('victim'), 0);
+    limiter.fail('victim');
+  }
+  assert.equal(limiter.retryAfter('victim'), 900);
+  for (let i = 0; i < 5_000; i++) {
+    if (limiter.retryAfter(`filler${i}`) === 0) limiter.fail(`filler${i}`);
+    assert.ok(limiter.size <= 100);
+  }
+  c.advance(1_000);
+  assert.equal(limiter.retryAfter('victim'), 899, 'still blocked, with its own window');
+});
+
+test('when full, the windows with the fewest failures go first: one failure short of the limit outlives single failures', () => {
+  const c = clock();
+  const limiter = new RateLimiter({ limit: 5, windowSeconds: 900, maxKeys: 50, now: c.now });
+  for (let i = 0; i < 4; i++) limiter.fail('victim');
+  for (let i = 0; i < 3; i++) limiter.fail('two-behind');
+  for (let i = 0; i < 1_000; i++) if (limiter.retryAfter(`filler${i}`) === 0) limiter.fail(`filler${i}`);
+  limiter.fail('victim');
+  assert.equal(limiter.retryAfter('victim'), 900, 'its four failures were kept: the fifth blocks it');
+  for (let i = 0; i < 2; i++) limiter.fail('two-behind');
+  assert.equal(limiter.retryAfter('two-behind'), 900, 'three failures were kept too');
+});
+
+test('a table full of blocked windows fails closed: a new key waits until the first window ends', () => {
+  const c = clock();
+  const limiter = new RateLimiter({ limit: 2, windowSeconds: 60, maxKeys: 10, now: c.now });
+  for (let i = 0; i < 10; i++) {
+    limiter.fail(`k${i}`);
+    limiter.fail(`k${i}`);
+    c.advance(1_000); // k0 ends first, at 60 s; k9 last
+  }
+  assert.equal(limiter.retryAfter('new'), 50, 'k0 ends in 50 s: no room before then');
+  limiter.fail('new');
+  assert.equal(limiter.size, 10, 'a failure it has no room for is not counted (retryAfter said wait)');
+  for (let i = 0; i < 10; i++) assert.equal(limiter.retryAfter(`k${i}`), 50 + i, `k${i} kept`);
+  c.advance(49_999);
+  assert.equal(limiter.retryAfter('new'), 1);
+  c.advance(1);
+  assert.equal(limiter.retryAfter('new'), 0, 'k0 ended: its room is free');
+  limiter.fail('new');
+  assert.equal(limiter.retryAfter('k1'), 1, 'only the ended window made room');
+});
+
+test('a refund or a reset in a full table of blocked windows makes room at once', () => {
+  const c = clock();
+  const limiter = new RateLimiter({ limit: 2, windowSeconds: 60, maxKeys: 4, now: c.now });
+  for (let i = 0; i < 4; i++) {
+    limiter.fail(`k${i}`);
+    limiter.fail(`k${i}`);
+  }
+  assert.equal(limiter.retryAfter('new'), 60);
+  limiter.refund('k2');
+  assert.equal(limiter.retryAfter('new'), 0, 'k2 is under its limit again, so it may be dropped');
+  limiter.fail('new');
+  assert.equal(limiter.retryAfter('new'), 0);
+  limiter.fail('k2');
+  assert.equal(limiter.retryAfter('k2'), 0, 'k2 was the window dropped: one failure since');
+  limiter.fail('k2');
+  assert.equal(limiter.retryAfter('other'), 60, 'full of blocked windows again');
+  limiter.reset('k0');
+  assert.equal(limiter.retryAfter('other'), 0, 'a reset frees its room');
 });
 
 test('refuses nonsensical options at construction', () => {
@@ -86,14 +159,18 @@ test('when full, drops windows that have ended (at their last millisecond) befor
 
 test('when full of live windows, drops the oldest tenth, no more, and keeps the newest', () => {
   const c = clock();
-  const limiter = new RateLimiter({ limit: 1, windowSeconds: 10, maxKeys: 20, now: c.now });
+  const limiter = new RateLimiter({ limit: 2, windowSeconds: 10, maxKeys: 20, now: c.now });
   for (let i = 0; i < 20; i++) limiter.fail(`k${i}`);
   limiter.fail('new');
   assert.equal(limiter.size, 19);
-  assert.equal(limiter.retryAfter('k0'), 0, 'the oldest is forgotten');
-  assert.equal(limiter.retryAfter('k1'), 0, 'and the second oldest (a tenth of 20)');
+  // A second failure blocks a kept window and adds no key: the 19 kept are k2…k19 and 'new'.
+  for (let i = 2; i < 20; i++) limiter.fail(`k${i}`);
+  limiter.fail('new');
+  assert.equal(limiter.size, 19);
   for (let i = 2; i < 20; i++) assert.equal(limiter.retryAfter(`k${i}`), 10, `k${i} kept`);
   assert.equal(limiter.retryAfter('new'), 10);
+  assert.equal(limiter.retryAfter('k0'), 0, 'the oldest is forgotten');
+  assert.equal(limiter.retryAfter('k1'), 0, 'and the second oldest (a tenth of 20)');
 });
 
 test('a refund of the only failure forgets the key', () => {

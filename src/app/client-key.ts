@@ -1,0 +1,59 @@
+/**
+ * The key a client's failed logins are counted under: its IPv4 address, or the /64 network of its
+ * IPv6 address.
+ *
+ * Why /64: an IPv6 host is routinely given a whole /64 (RFC 4291 §2.5.1, SLAAC), so one machine can
+ * send each request from another of 2^64 addresses. Counted per address, the limit of 20 failures
+ * per client IP would hold no one, and a flood of new addresses would fill the limiter's table.
+ * An IPv4-mapped address (`::ffff:192.0.2.1`, what a dual-stack socket reports for an IPv4 client)
+ * is the IPv4 address it maps. A string that is not an IPv6 address is kept as it is.
+ * @module
+ */
+
+const MAPPED_IPV4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
+const HEXTET = /^[0-9a-f]{1,4}$/i;
+
+/** The hextets of one side of `::`, or null; an IPv4 tail counts as two. */
+function hextets(part: string, last: boolean): string[] | null {
+  if (part === '') return [];
+  const groups = part.split(':');
+  const out: string[] = [];
+  for (let i = 0; i < groups.length; i++) {
+    const group = groups[i] ?? '';
+    if (last && i === groups.length - 1 && group.includes('.')) out.push('0', '0');
+    else if (HEXTET.test(group)) out.push(parseInt(group, 16).toString(16));
+    else return null;
+  }
+  return out;
+}
+
+/** The eight hextets of an IPv6 address (zone id dropped), lower case without leading zeros, or null. */
+function expand(address: string): string[] | null {
+  const bare = address.split('%')[0] ?? '';
+  const halves = bare.split('::');
+  if (halves.length > 2) return null;
+  const head = hextets(halves[0] ?? '', halves.length === 1);
+  const tail = halves.length === 2 ? hextets(halves[1] ?? '', true) : [];
+  if (head === null || tail === null) return null;
+  if (halves.length === 1) return head.length === 8 ? head : null;
+  const zeros = 8 - head.length - tail.length;
+  return zeros < 1 ? null : [...head, ...Array<string>(zeros).fill('0'), ...tail];
+}
+
+/**
+ * The login limiter's and hash gate's key for a client address.
+ *
+ * @example
+ * ```ts
+ * clientKey('203.0.113.9');             // '203.0.113.9'
+ * clientKey('2001:db8:1:2:aaaa::1');     // '2001:db8:1:2::/64'
+ * clientKey('::ffff:203.0.113.9');       // '203.0.113.9'
+ * ```
+ */
+export function clientKey(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  const mapped = MAPPED_IPV4.exec(ip);
+  if (mapped !== null) return mapped[1] ?? ip;
+  const groups = expand(ip);
+  return groups === null ? ip : `${groups.slice(0, 4).join(':')}::/64`;
+}

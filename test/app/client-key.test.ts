@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { clientKey } from '../../src/app/client-key.js';
+
+test('an IPv4 address is its own key', () => {
+  assert.equal(clientKey('203.0.113.9'), '203.0.113.9');
+  assert.equal(clientKey('127.0.0.1'), '127.0.0.1');
+});
+
+test('an IPv6 address is keyed by its /64 network, however it is written', () => {
+  const key = '2001:db8:1:2::/64';
+  for (const address of [
+    '2001:db8:1:2:aaaa:bbbb:cccc:dddd',
+    '2001:0db8:0001:0002:0000:0000:0000:0001',
+    '2001:DB8:1:2::1',
+    '2001:db8:1:2::',
+    '2001:db8:1:2:ffff:ffff:192.0.2.1',
+    '2001:db8:1:2::192.0.2.1',
+    'fe80::1%eth0'.replace('fe80::1', '2001:db8:1:2::1'),
+  ]) {
+    assert.equal(clientKey(address), key, address);
+  }
+  assert.equal(clientKey('2001:db8:1:3::1'), '2001:db8:1:3::/64', 'the next /64 is another client');
+  assert.equal(clientKey('::1'), '0:0:0:0::/64');
+  assert.equal(clientKey('fe80::1%eth0'), 'fe80:0:0:0::/64');
+  assert.equal(clientKey('1::'), '1:0:0:0::/64');
+});
+
+test('an IPv4-mapped IPv6 address is the IPv4 client it maps', () => {
+  assert.equal(clientKey('::ffff:203.0.113.9'), '203.0.113.9');
+  assert.equal(clientKey('::FFFF:203.0.113.9'), '203.0.113.9');
+});
+
+test('a string that is no IPv6 address is kept as it is', () => {
+  for (const odd of ['1:2:3', '1::2::3', '1:2:3:4:5:6:7:8:9', 'g::1', '1:2:3:4:5:6:7::8', '12345::1', 'unknown', '']) {
+    assert.equal(clientKey(odd), odd, odd);
+  }
+});
