@@ -107,7 +107,7 @@ export async function signedInSession(store: AppStore, ctx: SessionContext, name
  * @example
  * ```ts
  * const next = await signedOutSession(store, ctx, session);
- * next.addFlash('You have been logged out.');
+ * setFlash(next, 'You have been logged out.');
  * ```
  */
 export async function signedOutSession(store: AppStore, ctx: SessionContext, session: Session<AppSessionValues>): Promise<Session<AppSessionValues>> {
@@ -115,6 +115,22 @@ export async function signedOutSession(store: AppStore, ctx: SessionContext, ses
   await session.destroy();
   session.regenerate();
   return session;
+}
+
+/**
+ * Sets the one message the next page shows, replacing any not shown yet. The app shows one message
+ * per action; adding instead let a client that signs in again and again without opening a page
+ * (taking each new CSRF token from `/explain/lab`) pile "Signed in as …" flashes into its cookie
+ * until the session no longer fit in 4096 bytes and every response was a 500.
+ *
+ * @example
+ * ```ts
+ * setFlash(session, 'Signed in as demo.');
+ * ```
+ */
+export function setFlash(session: Session<AppSessionValues>, message: string): void {
+  session.flashes();
+  session.addFlash(message);
 }
 
 /**

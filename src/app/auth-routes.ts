@@ -26,7 +26,7 @@
 import type { App } from '../http/app.js';
 import type { Context } from '../http/context.js';
 import type { Middleware } from '../http/types.js';
-import { serverSessions, signedInSession, signedOutSession, type AppStore } from './app-store.js';
+import { serverSessions, setFlash, signedInSession, signedOutSession, type AppStore } from './app-store.js';
 import { clientKey } from './client-key.js';
 import { renderLogin } from './pages.js';
 import { addUser } from './user-file.js';
@@ -171,10 +171,17 @@ export function loginRoutes(app: App, forms: Middleware, deps: AuthDeps): void {
     }
     // Outside the gate: a round trip to Redis need not hold a hashing slot.
     await settle(() => deps.limiter.reset(username, ip), 'reset', deps.log);
+    const current = await store.get(ctx, SESSION);
+    if (current.subject !== undefined && serverSessions(store) === undefined) {
+      // A browser that signs in again (a form left open, another user on the same machine): the
+      // session it held was signed in too, and a copy of that cookie must not stay signed in
+      // beside the new one. Refused like a logged-out one; with Redis, signIn deletes the record.
+      await deps.revocations.revokeSession(current.id, current.createdAt + deps.absoluteTimeout * 1000);
+    }
     const session = await signedInSession(store, ctx, SESSION);
     session.subject = user.name;
     session.values = { user: user.name, visits: 0 };
-    session.addFlash(`Signed in as ${user.name}.`);
+    setFlash(session, `Signed in as ${user.name}.`);
     ctx.redirect('/');
   });
 
@@ -195,7 +202,7 @@ export function loginRoutes(app: App, forms: Middleware, deps: AuthDeps): void {
     }
     // A fresh anonymous session carries the goodbye flash and the login form's CSRF token.
     const next = await signedOutSession(store, ctx, session);
-    if (user !== undefined) next.addFlash(everywhere ? 'You have been logged out on every device.' : 'You have been logged out.');
+    if (user !== undefined) setFlash(next, everywhere ? 'You have been logged out on every device.' : 'You have been logged out.');
     ctx.redirect('/login');
   };
   app.post('/logout', forms, logout(false));

@@ -10,6 +10,7 @@ import type { App } from '../http/app.js';
 import type { Context } from '../http/context.js';
 import type { Middleware } from '../http/types.js';
 import type { ServerSideStore } from '../session/server-store/server-store.js';
+import { setFlash } from './app-store.js';
 import type { AppSessionValues } from './session-values.js';
 
 /** What the session routes need. */
@@ -49,13 +50,13 @@ export function sessionRoutes(app: App, forms: Middleware, deps: SessionRouteDep
     if (id === session.id) {
       // Revoking it here would leave this response writing a session that no longer exists;
       // logout is the way to end this one (it also clears the cookie).
-      session.addFlash(SESSION_IS_CURRENT);
+      setFlash(session, SESSION_IS_CURRENT);
       return ctx.redirect('/');
     }
     // Only a session of this user: `revoke` checks the record's subject before deleting it.
     const ended = await deps.store.revoke(id, { subject: user });
     deps.log(ended ? 'session ended from another device' : 'session end: no such session of this user');
-    session.addFlash(ended ? SESSION_ENDED : SESSION_NOT_FOUND);
+    setFlash(session, ended ? SESSION_ENDED : SESSION_NOT_FOUND);
     ctx.redirect('/');
   });
 }

@@ -183,6 +183,24 @@ test('logs out, and a replayed copy of the old cookie does not get back in', asy
   assert.ok(h.logs.includes('session cookie rejected: ERR_SESSION_REVOKED'));
 });
 
+test('signing in again from a signed-in browser ends the session it held: a copy of the old cookie is refused', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  await logIn(browser);
+  const home = await browser.get('/');
+  const old = browser.jar.get(COOKIE)!;
+  // A login form left open in another tab, posted while signed in.
+  const again = await browser.post('/login', { username: 'demo', password: PASSWORD, _csrf: csrfFrom(home.body) });
+  assert.equal(again.status, 303);
+  assert.notEqual(browser.jar.get(COOKIE), old);
+  assert.equal((await browser.get('/')).status, 200, 'the new session is signed in');
+  const copy = h.browser();
+  copy.jar.set(COOKIE, old);
+  const replay = await copy.get('/');
+  assert.equal(replay.status, 303, 'the old session is over');
+  assert.equal(replay.headers.get('location'), '/login');
+});
+
 test('keeps a logout effective after a restart', async () => {
   const first = await startApp();
   const browser = first.browser();
@@ -360,6 +378,29 @@ test('the login page sends a signed-in user home, and a failed login says so in 
   const again = await browser.get('/login');
   assert.equal(again.status, 303);
   assert.equal(again.headers.get('location'), '/');
+});
+
+test('signing in again and again without opening a page keeps one message: the cookie does not grow', async () => {
+  // A login's flash used to be added to those not shown yet: 34 logins in a row without a page
+  // view (each new token taken from /explain/lab, which shows no flash) put the session over
+  // 4096 bytes, and every response after was a 500.
+  const h = await startApp();
+  const browser = h.browser();
+  let token = csrfFrom((await browser.get('/login')).body);
+  const sizes: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const res = await browser.post('/login', { username: 'demo', password: PASSWORD, _csrf: token });
+    assert.equal(res.status, 303, `login ${i + 1}`);
+    sizes.push(browser.jar.get(COOKIE)!.length);
+    const lab = await browser.get('/explain/lab');
+    assert.equal(lab.status, 200, `the lab after login ${i + 1}`);
+    token = csrfFrom(lab.body);
+  }
+  assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 4, `cookie lengths: ${sizes.join(', ')}`);
+  const record = await sessionRecord(h.keys, browser.jar.get(COOKIE)!);
+  assert.deepEqual(record['f'], { _flash: ['Signed in as demo.'] });
+  const home = await browser.get('/');
+  assert.equal(home.body.split('Signed in as demo.').length - 1, 1, 'one message on the page');
 });
 
 test('a login starts the session with the user and no visits; a logout without a login says nothing', async () => {
