@@ -6,6 +6,7 @@
  * synchronous flush when the handler returns synchronously; no closure per request there.
  * @module
  */
+import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { checkOptionKeys, type OptionKeys } from '../errors.js';
 import { Router } from './router/radix.js';
@@ -15,7 +16,7 @@ import type { BodyOptions } from './body.js';
 import { Context } from './context.js';
 import type { BeforeSendHook, ContextConfig } from './context.js';
 import { HttpError } from './http-error.js';
-import { hostIsValid } from './host-header.js';
+import { refusedHead } from './request-head.js';
 import { loggableTarget, parseRequestTarget, toggleTrailingSlash } from './request-target.js';
 import { guardRequestId } from './request-id.js';
 import { writeBare, writeError, writeStaged } from './respond.js';
@@ -194,11 +195,16 @@ export function createApp(options: AppOptions = {}): App {
 
   function handler(req: IncomingMessage, res: ServerResponse): void {
     const method = req.method ?? 'GET';
-    // Two Host lines or a malformed one (host-header.ts) are refused like a malformed target.
-    const target = hostIsValid(req.headers.host, req.rawHeaders) ? parseRequestTarget(req.url ?? '') : null;
+    // A head this server does not take (request-head.ts: the version, Host, a transfer coding) is
+    // refused like a malformed target, before any context exists.
+    const refused = refusedHead(req);
+    const target = refused === 0 ? parseRequestTarget(req.url ?? '') : null;
     if (target === null) {
-      writeBare(res, 400, 'Bad Request', method);
-      logUnrouted(req, method, 400);
+      const status = refused === 0 ? 400 : refused;
+      // After another version or an unknown transfer coding, what follows on the socket cannot be
+      // framed with certainty: the connection ends with this answer.
+      writeBare(res, status, STATUS_CODES[status] ?? 'Bad Request', method, {}, status !== 400);
+      logUnrouted(req, method, status);
       return;
     }
     const found = router.lookup(method, target.path);

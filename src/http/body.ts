@@ -45,13 +45,28 @@ function mediaType(header: string | undefined): { type: string; utf8: boolean } 
 }
 
 /**
+ * @internal Set by cachet's server on a request that sent `Expect: 100-continue`: sends the
+ * "100 Continue" the client waits for before its body. Called once, when the body is read.
+ */
+export const SEND_CONTINUE: unique symbol = Symbol('cachet.sendContinue');
+
+/** @internal A request that may carry {@link SEND_CONTINUE}. */
+export type ContinueRequest = IncomingMessage & { [SEND_CONTINUE]?: (() => void) | undefined };
+
+/**
  * Reads the raw body with a byte limit. Rejects with HttpError 413 before reading when
- * Content-Length is over the limit, and as soon as the running total crosses it.
+ * Content-Length is over the limit, and as soon as the running total crosses it. A client that
+ * asked `Expect: 100-continue` is told to send its body only here, after those checks.
  */
 export function readRawBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) {
     return Promise.reject(new HttpError(413, 'Payload Too Large'));
+  }
+  const sendContinue = (req as ContinueRequest)[SEND_CONTINUE];
+  if (sendContinue !== undefined) {
+    (req as ContinueRequest)[SEND_CONTINUE] = undefined;
+    sendContinue();
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

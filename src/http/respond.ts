@@ -7,6 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import { STORE_RETRY_AFTER, storeIsUnavailable } from '../web/store-unavailable.js';
 import { HttpError } from './http-error.js';
+import { ANSWERED, type AnsweredResponse } from './server.js';
 import type { Context } from './context.js';
 import type { AccessLogEntry } from './types.js';
 
@@ -26,8 +27,8 @@ const DROPPED_ON_ERROR = ['content-type', 'content-length', 'location', 'set-coo
 export function writeStaged(ctx: Context, reporter: Reporter): void {
   ctx._sent = true;
   const res = ctx.res;
-  if (ctx._detached || res.headersSent) {
-    logAccess(ctx, res.statusCode, reporter);
+  if (ctx._detached || res.headersSent || (res as AnsweredResponse)[ANSWERED] !== undefined) {
+    logAccess(ctx, (res as AnsweredResponse)[ANSWERED] ?? res.statusCode, reporter);
     return;
   }
   const headers: Record<string, string | string[] | number> = ctx._headers ?? {};
@@ -57,6 +58,12 @@ export function writeStaged(ctx: Context, reporter: Reporter): void {
 export function writeError(ctx: Context, err: unknown, reporter: Reporter): void {
   ctx._sent = true;
   const res = ctx.res;
+  const answered = (res as AnsweredResponse)[ANSWERED];
+  if (answered !== undefined) {
+    // The client already has its 408, and the error is the aborted read that followed it.
+    logAccess(ctx, answered, reporter);
+    return;
+  }
   const http = err instanceof HttpError ? err : storeUnavailable(err);
   if (http === null || http.status >= 500) reporter.error(err, ctx.requestId);
   if (ctx._detached || res.headersSent) {

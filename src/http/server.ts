@@ -11,6 +11,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { ServerOptions as TlsServerOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { checkOptionKeys, type OptionKeys } from '../errors.js';
+import { SEND_CONTINUE, type ContinueRequest } from './body.js';
 
 /** Timeouts and limits of the server. All times in milliseconds. */
 export interface ServerOptions {
@@ -92,6 +93,9 @@ export function createServer(listener: Listener, options: ServerOptions = {}): S
     keepAliveTimeout: o.keepAliveTimeout,
     maxHeaderSize: o.maxHeaderSize,
     connectionsCheckingInterval: o.connectionsCheckingInterval,
+    // A missing Host is refused by the app's handler instead (request-head.ts), with the same
+    // short 400 and access-log line as a malformed one.
+    requireHostHeader: false,
   };
   const server: Server =
     options.tls === undefined
@@ -102,7 +106,23 @@ export function createServer(listener: Listener, options: ServerOptions = {}): S
   // connection at 0, so the property is only set for a real cap.
   if (o.maxConnections > 0) server.maxConnections = o.maxConnections;
   server.on('clientError', answerClientError);
+  server.on('connect', refuseConnect);
+  // Expect: 100-continue. Node would send "100 Continue" at once, inviting the client to upload a
+  // body the handler may refuse unread (413 over the limit, 415, 403): the invitation is sent when
+  // the body is first read instead (body.ts), and never when the answer comes first.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    (req as ContinueRequest)[SEND_CONTINUE] = () => res.writeContinue();
+    listener(req, res);
+  });
   return server;
+}
+
+/**
+ * `CONNECT` asks for a tunnel, which this server never opens (it routes no CONNECT). Node, with no
+ * `connect` listener, closed the socket without a byte; the client now learns why.
+ */
+function refuseConnect(_req: IncomingMessage, socket: Duplex): void {
+  answer(socket, 405);
 }
 
 function withoutUndefined<T extends object>(options: T): Partial<T> {
@@ -112,17 +132,43 @@ function withoutUndefined<T extends object>(options: T): Partial<T> {
 }
 
 /**
+ * @internal Set on a response whose client was answered on the socket directly (a 408 written
+ * while its handler still ran): the status the client got. The context's writers then send
+ * nothing and log this status.
+ */
+export const ANSWERED: unique symbol = Symbol('cachet.answered');
+
+/** @internal A response that may carry {@link ANSWERED}. */
+export type AnsweredResponse = ServerResponse & { [ANSWERED]?: number };
+
+/**
  * node's `clientError`: a request the parser refused, or a timeout. We write a minimal response
  * (no body, Connection: close) and destroy the socket once it is flushed: a broken client gets no
  * second chance on the same connection.
  */
 export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
-  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
   if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
     socket.destroy();
     return;
   }
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  if (inFlight !== undefined && err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    // The request still being received ran out of time: the client gets the 408 written here, so
+    // that is what the access log must say, not the 400 the handler's aborted body read turns into.
+    (inFlight as AnsweredResponse)[ANSWERED] = status;
+  } else if (inFlight !== undefined) {
+    // A pipelined request was broken while the one before it is still being answered: that
+    // answer goes first, then this one. Written at once, the 400 took the earlier request's place
+    // and the connection closed before its response left.
+    inFlight.once('finish', () => (socket.writable ? answer(socket, status) : socket.destroy()));
+    inFlight.once('close', () => setImmediate(() => socket.destroyed || socket.writableEnded || socket.destroy()));
+    return;
+  }
+  answer(socket, status);
+}
+
+function answer(socket: Duplex, status: number): void {
   const head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
   socket.end(head, () => socket.destroy());
   // A client that never reads would keep the socket half-open: cut it after a grace period.

@@ -16,6 +16,19 @@ export function statuses(raw: string): number[] {
   return [...raw.matchAll(/HTTP\/1\.[01] (\d{3})/g)].map((m) => Number(m[1]));
 }
 
+/**
+ * True for a status that no server failure explains: below 500, or one of the two refusals of a
+ * head the server does not speak (src/http/request-head.ts), and then only when `text` holds such
+ * a head: 505 for a request line whose version is not HTTP/1.0 or 1.1 (none at all is HTTP/0.9),
+ * 501 for a Transfer-Encoding with a coding other than chunked.
+ */
+export function refusalOrBelow500(status: number, text: string): boolean {
+  if (status < 500) return true;
+  if (status === 505) return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^ \r\n]+(?: HTTP\/(?!1\.[01]\r?$)[^\r\n]*)?\r?$/m.test(text);
+  if (status === 501) return [...text.matchAll(/^transfer-encoding:([^\r\n]*)/gim)].some((m) => (m[1] ?? '').trim().toLowerCase() !== 'chunked');
+  return false;
+}
+
 /** Writes `text` (latin1), half-closes, and collects everything until the server closes; null on a hang. */
 export function exchange(port: number, parts: string[], waitMs = 4_000): Promise<string | null> {
   return new Promise((resolve) => {

@@ -10,7 +10,7 @@ import { CookieStore } from '../../src/session/cookie-store/cookie-store.js';
 import { Keyring } from '../../src/keys/keyring.js';
 import { start, post, get } from '../http/helpers.js';
 import { fuzzAsync, seed } from './seed.js';
-import { cookieHeader, exchange, rawRequestText, statuses } from './raw-http.js';
+import { cookieHeader, exchange, rawRequestText, refusalOrBelow500, statuses } from './raw-http.js';
 
 type Values = { user?: string; n?: number };
 
@@ -49,7 +49,7 @@ test(`random raw requests to a CookieStore app never get a 5xx, hang it, or cras
         const raw = await exchange(s.port, parts);
         const shown = JSON.stringify(parts.join('').slice(0, 300));
         assert.notEqual(raw, null, `the connection hung for ${shown}`);
-        for (const status of statuses(raw!)) assert.ok(status < 500, `${status} for ${shown}`);
+        for (const status of statuses(raw!)) assert.ok(refusalOrBelow500(status, parts.join('')), `${status} for ${shown}`);
         assert.deepEqual(errors, []);
       }),
       60,

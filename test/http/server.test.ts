@@ -36,11 +36,53 @@ test('answers malformed requests with 400', async () => {
   }
 });
 
+test('a broken request pipelined behind a good one gets its 400 after the good one is answered', async () => {
+  // The good request's handler is still awaiting when the parser refuses the next one. Written at
+  // once, the 400 took the first response's place and the connection closed before it left.
+  let release = (): void => undefined;
+  const a = createApp({ accessLog: false, logger: { error: () => undefined } });
+  a.get('/slow', async (ctx) => {
+    await new Promise<void>((resolve) => (release = resolve));
+    ctx.text('first answered');
+  });
+  const s = await start(a);
+  s.server.on('clientError', () => setImmediate(() => release()));
+  try {
+    for (const broken of ['GARBAGE\r\n\r\n', `GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`]) {
+      const r = await rawRequest(s.port, `GET /slow HTTP/1.1\r\nHost: a\r\n\r\n${broken}`);
+      assert.equal(r.status, 200, r.raw.slice(0, 200));
+      assert.match(r.body, /^first answered/);
+      const second = parseRaw(r.body.slice('first answered'.length));
+      assert.equal(second.status, broken.startsWith('GARBAGE') ? 400 : 431, r.raw);
+      assert.equal(second.headers['connection']?.[0], 'close');
+    }
+  } finally {
+    await s.close();
+  }
+});
+
 test('answers slow headers with 408', async () => {
   const s = await start(app(), { headersTimeout: 200, requestTimeout: 400, connectionsCheckingInterval: 20 });
   try {
     const r = await rawRequest(s.port, 'GET / HTTP/1.1\r\nHost: a\r\n', 3_000);
     assert.equal(r.status, 408);
+  } finally {
+    await s.close();
+  }
+});
+
+test('a body that does not arrive within requestTimeout gets 408, and the access log says 408 too', async () => {
+  const entries: { path: string; status: number }[] = [];
+  const errors: unknown[] = [];
+  const a = createApp({ logger: { access: (e) => entries.push({ path: e.path, status: e.status }), error: (err) => errors.push(err) } });
+  a.post('/form', async (ctx) => ctx.text(String((await ctx.readForm()).get('a'))));
+  const s = await start(a, { headersTimeout: 200, requestTimeout: 400, connectionsCheckingInterval: 20 });
+  try {
+    const r = await rawRequest(s.port, 'POST /form HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 50\r\n\r\na=', 3_000);
+    assert.equal(r.status, 408);
+    while (entries.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(entries, [{ path: '/form', status: 408 }], 'the status the client got, not the 400 of the aborted read');
+    assert.deepEqual(errors, []);
   } finally {
     await s.close();
   }
