@@ -12,15 +12,17 @@
 
 const MAPPED_IPV4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
 const HEXTET = /^[0-9a-f]{1,4}$/i;
+const IPV4_TAIL = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 
-/** The hextets of one side of `::`, or null; an IPv4 tail counts as two. */
+/** The hextets of one side of `::`, or null. Only the last group of the address may be an IPv4 tail (two hextets). */
 function hextets(part: string, last: boolean): string[] | null {
   if (part === '') return [];
   const groups = part.split(':');
   const out: string[] = [];
   for (let i = 0; i < groups.length; i++) {
-    const group = groups[i] ?? '';
-    if (last && i === groups.length - 1 && group.includes('.')) out.push('0', '0');
+    const group = groups[i] as string;
+    // The tail's value never reaches the /64 kept below: only its two places count.
+    if (last && i === groups.length - 1 && IPV4_TAIL.test(group)) out.push('0', '0');
     else if (HEXTET.test(group)) out.push(parseInt(group, 16).toString(16));
     else return null;
   }
@@ -29,13 +31,13 @@ function hextets(part: string, last: boolean): string[] | null {
 
 /** The eight hextets of an IPv6 address (zone id dropped), lower case without leading zeros, or null. */
 function expand(address: string): string[] | null {
-  const bare = address.split('%')[0] ?? '';
-  const halves = bare.split('::');
+  const halves = (address.split('%')[0] as string).split('::');
   if (halves.length > 2) return null;
-  const head = hextets(halves[0] ?? '', halves.length === 1);
-  const tail = halves.length === 2 ? hextets(halves[1] ?? '', true) : [];
+  const head = hextets(halves[0] as string, halves.length === 1);
+  const tail = hextets(halves[1] ?? '', true);
   if (head === null || tail === null) return null;
   if (halves.length === 1) return head.length === 8 ? head : null;
+  // `::` stands for one group of zeros at least (RFC 4291 §2.2).
   const zeros = 8 - head.length - tail.length;
   return zeros < 1 ? null : [...head, ...Array<string>(zeros).fill('0'), ...tail];
 }
