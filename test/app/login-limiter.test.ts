@@ -11,6 +11,50 @@ describe('MemoryLoginLimiter', () => {
   runLimiterCases({ name: 'memory', create: (options) => new MemoryLoginLimiter(options) });
 });
 
+describe('RedisLoginLimiter, with a Redis that hangs and then answers', () => {
+  /** A client whose every script waits until the test answers it. */
+  function held() {
+    const calls: { refund: boolean; keys: string[]; args: string[]; answer: (reply: unknown) => void }[] = [];
+    const client: RedisScriptClient = {
+      isReady: true,
+      eval: (script, options) =>
+        new Promise((resolve) => calls.push({ refund: script.includes('HINCRBY\', key, \'n\', -1'), keys: options.keys, args: options.arguments, answer: resolve })),
+      on: () => undefined,
+      off: () => undefined,
+    };
+    return { client, calls };
+  }
+  const flush = () => new Promise((resolve) => setImmediate(resolve));
+  // The limiter's timeout timer does not hold the process open (a real Redis socket does): this does.
+  let alive: ReturnType<typeof setInterval>;
+  before(() => void (alive = setInterval(() => undefined, 1_000)));
+  after(() => clearInterval(alive));
+
+  it('takes back the count of a check that timed out (503) but ran late', async () => {
+    const { client, calls } = held();
+    const limiter = new RedisLoginLimiter({ client, perUser: 5, perIp: 20, windowSeconds: 900, prefix: 'hang:', commandTimeoutMs: 5 });
+    await assert.rejects(limiter.take('bob', '192.0.2.6'), /no answer from Redis within 5 ms/);
+    assert.equal(calls.length, 1);
+    calls[0]!.answer(0); // Redis wakes: the script counted the attempt
+    await flush();
+    assert.equal(calls.length, 2, 'a give-back follows the late count');
+    assert.equal(calls[1]!.refund, true);
+    assert.deepEqual(calls[1]!.keys, ['hang:login:user:bob', 'hang:login:ip:192.0.2.6']);
+    assert.equal(calls[1]!.args[1], '0', 'one failure taken back, the user not forgotten');
+  });
+
+  it('takes nothing back when the late script counted nothing (over the limit) or failed', async () => {
+    const { client, calls } = held();
+    const limiter = new RedisLoginLimiter({ client, perUser: 5, perIp: 20, windowSeconds: 900, prefix: 'hang:', commandTimeoutMs: 5 });
+    await assert.rejects(limiter.take('bob', '192.0.2.6'));
+    await assert.rejects(limiter.take('eve', '192.0.2.7'));
+    calls[0]!.answer(60_000); // refused: nothing was counted
+    calls[1]!.answer(Promise.reject(new Error('connection lost')));
+    await flush();
+    assert.equal(calls.length, 2);
+  });
+});
+
 let server: RedisServer | undefined;
 const clients: { destroy(): void; isOpen: boolean }[] = [];
 let prefixes = 0;

@@ -15,7 +15,8 @@
  * can move it, and a counter behaves like {@link RateLimiter}'s. Between machines, NTP keeps that
  * clock within milliseconds; a skew of S seconds moves a window's end by at most S.
  *
- * A Redis that does not answer makes `take` throw: the route answers 503 (fail closed).
+ * A Redis that does not answer makes `take` throw: the route answers 503 (fail closed). If the
+ * script runs after all, late, the failure it counted is taken back.
  * @module
  */
 import { checkOptionKeys, type OptionKeys } from '../../errors.js';
@@ -131,7 +132,18 @@ export class RedisLoginLimiter implements LoginLimiter {
 
   async take(user: string, ip: string): Promise<LoginVerdict> {
     const args = [this.#perUser, this.#perIp, this.#windowMs, String(this.#now())];
-    const wait = Number(await withTimeout(this.#client.eval(TAKE, { keys: this.#keys(user, ip), arguments: args }), this.#timeout));
+    const script = this.#client.eval(TAKE, { keys: this.#keys(user, ip), arguments: args });
+    let reply: unknown;
+    try {
+      reply = await withTimeout(script, this.#timeout);
+    } catch (err) {
+      // The route answers 503 and tries no password. A Redis that hung rather than died still runs
+      // the script once it wakes, and counts an attempt that was never made: five such 503s and the
+      // user's right password got 429 for the whole window. A late count is taken back.
+      script.then((late) => (Number(late) === 0 ? this.#giveBack(user, ip, false) : undefined)).catch(() => undefined);
+      throw err;
+    }
+    const wait = Number(reply);
     if (!Number.isFinite(wait)) throw new Error('unexpected reply from the login limit script');
     return wait > 0 ? { ok: false, retryAfter: Math.max(1, Math.ceil(wait / 1000)) } : { ok: true };
   }
