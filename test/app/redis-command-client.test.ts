@@ -94,6 +94,27 @@ describe('CommandClient over a base node-redis client', { skip: redisSkipReason 
     }
   });
 
+  it('close() gives up on a Redis that hangs: it destroys the connections after closeTimeoutMs instead of waiting for replies forever', { timeout: 20_000 }, async () => {
+    // SIGSTOP: the sockets stay open and look ready, and nothing is answered. A shutdown used to
+    // wait here until Redis woke up, so an orchestrator's SIGTERM ended in SIGKILL.
+    const own = await RedisServer.start();
+    try {
+      const app = await connectRedis(own.url, { log: () => undefined, closeTimeoutMs: 50, load: () => Promise.resolve(redisPackage as unknown as RedisModule) });
+      own.pause();
+      const unanswered = app.client.get('hang:k');
+      unanswered.catch(() => undefined);
+      let closed = false;
+      const closing = app.close().then(() => (closed = true));
+      // Closed while Redis is still frozen: nothing but the timeout can have ended it.
+      await closing;
+      assert.equal(closed, true);
+      await assert.rejects(unanswered, 'the command sent before the close is failed, not left pending');
+    } finally {
+      own.resume();
+      await own.close();
+    }
+  });
+
   it('connectRedis leaves the timing of commands to the app: node-redis makes no timeout signal per command', async () => {
     // node-redis 6 arms an AbortSignal.timeout for every command unless its commandOptions say 0;
     // the app bounds each command itself, and those signals cost a third of a page view's CPU.

@@ -117,6 +117,16 @@ export class RedisServer {
     running.add(child);
   }
 
+  /** Freezes the server (SIGSTOP): its sockets stay open and nothing is answered, like a hung host. */
+  pause(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  /** Wakes a paused server (SIGCONT): it answers what was sent meanwhile. */
+  resume(): void {
+    this.#child?.kill('SIGCONT');
+  }
+
   /** Stops the server (SIGKILL: like a crash; no persistence, so the data is gone). */
   async stop(): Promise<void> {
     const child = this.#child;

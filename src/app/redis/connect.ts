@@ -93,6 +93,8 @@ export interface ConnectRedisOptions {
   maxReconnectDelayMs?: number;
   /** Loads the `redis` package. Default `import('redis')`; tests pass one that fails. */
   load?: () => Promise<RedisModule>;
+  /** How long `close()` waits for the replies of commands already sent, ms. Default 2000. */
+  closeTimeoutMs?: number;
 }
 
 /**
@@ -122,6 +124,15 @@ async function loadRedis(where: string, load: () => Promise<RedisModule>): Promi
     }
     throw err;
   }
+}
+
+/** Closes `connection` once its sent commands are answered, or destroys it after `ms`. */
+async function closeWithin(connection: { close(): Promise<unknown>; destroy(): unknown }, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const closed = await Promise.race([connection.close().then(() => true, () => false), late]);
+  clearTimeout(timer);
+  if (!closed) connection.destroy();
 }
 
 /**
@@ -166,11 +177,14 @@ export async function connectRedis(url: string, options: ConnectRedisOptions): P
       wasUp = true;
     });
   }
+  const closeTimeout = options.closeTimeoutMs ?? 2000;
   const close = async (): Promise<void> => {
     for (const connection of [subscriber, client]) {
       if (!connection.isOpen) continue;
-      // close() waits for the replies of commands sent; while Redis is away, destroy.
-      if (connection.isReady) await connection.close().catch(() => connection.destroy());
+      // close() waits for the replies of commands sent; while Redis is away, destroy. A Redis that
+      // hangs (stopped, or a partition that drops packets) still looks ready and never replies: a
+      // shutdown waited for it forever, so an orchestrator's SIGTERM ended in SIGKILL.
+      if (connection.isReady) await closeWithin(connection, closeTimeout);
       else connection.destroy();
     }
   };
