@@ -55,19 +55,23 @@ export interface SharedState {
   close(): Promise<void>;
 }
 
-function logEvents(log: (line: string) => void, then: ((event: RevocationEvent) => void) | undefined): (event: RevocationEvent) => void {
-  let syncing = true; // the last sync worked
+/** What the events say of Redis: whether its last revocation sync worked. */
+interface SyncHealth {
+  syncing: boolean;
+}
+
+function logEvents(log: (line: string) => void, then: ((event: RevocationEvent) => void) | undefined, health: SyncHealth): (event: RevocationEvent) => void {
   let writing = true; // the last write worked
   return (event) => {
     const why = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-    if (event.type === 'sync-failed' && syncing) {
-      syncing = false;
+    if (event.type === 'sync-failed' && health.syncing) {
+      health.syncing = false;
       log(`redis: revocations could not be synced (${why(event.error)}); checks use the last synced records until Redis answers`);
     } else if (event.type === 'synced') {
       if (event.reason === 'reconnect') log(`redis: revocations synced in full after a reconnect (version ${event.version})`);
-      else if (!syncing) log(`redis: revocations sync again (version ${event.version})`);
+      else if (!health.syncing) log(`redis: revocations sync again (version ${event.version})`);
       else if (event.full && event.reason === 'resync') log(`redis: a revocation message was missed; read every revocation again (version ${event.version})`);
-      syncing = true;
+      health.syncing = true;
     } else if (event.type === 'write' && event.error !== undefined && writing) {
       writing = false;
       log(`redis: ${event.waiting} revocation(s) queued: Redis did not take them (${why(event.error)}); retrying until it does`);
@@ -104,6 +108,9 @@ export async function openSharedState(options: SharedStateOptions): Promise<Shar
   const tuning = options.redisOptions ?? {};
   const prefix = tuning.prefix;
   const commandTimeoutMs = tuning.commandTimeoutMs;
+  // A Redis that hangs keeps both connections "ready" while it answers nothing: the resync's
+  // timeout (every 5 s, 2 s each) is what tells, so /healthz reports it too.
+  const health: SyncHealth = { syncing: true };
   let shared: RedisRevocations;
   try {
     shared = await RedisRevocations.open({
@@ -111,7 +118,7 @@ export async function openSharedState(options: SharedStateOptions): Promise<Shar
       subscriber: redis.subscriber,
       retainSeconds: options.absoluteTimeout,
       now,
-      onEvent: logEvents(options.log, tuning.onEvent),
+      onEvent: logEvents(options.log, tuning.onEvent, health),
       ...(prefix === undefined ? {} : { prefix }),
       ...(commandTimeoutMs === undefined ? {} : { commandTimeoutMs }),
       ...(tuning.resyncMs === undefined ? {} : { resyncMs: tuning.resyncMs }),
@@ -142,7 +149,7 @@ export async function openSharedState(options: SharedStateOptions): Promise<Shar
   return {
     revocations,
     limiter,
-    redisHealth: () => (redis.client.isReady && redis.subscriber.isReady ? 'up' : 'down'),
+    redisHealth: () => (redis.client.isReady && redis.subscriber.isReady && health.syncing ? 'up' : 'down'),
     close: async () => {
       file.close();
       await shared.close();

@@ -190,6 +190,8 @@ export interface MemberOptions {
   verifyPassword?: CachetAppOptions['verifyPassword'];
   loginLimits?: CachetAppOptions['loginLimits'];
   trustProxy?: number;
+  /** How long a Redis command may go unanswered, ms (the app's default 2000). */
+  commandTimeoutMs?: number;
 }
 
 /**
@@ -207,7 +209,12 @@ export async function startMember(options: MemberOptions): Promise<Member> {
     dir,
     keys: options.keys,
     redis,
-    redisOptions: { prefix: options.prefix, schedule: timers.schedule, onEvent: events.listener },
+    redisOptions: {
+      prefix: options.prefix,
+      schedule: timers.schedule,
+      onEvent: events.listener,
+      ...(options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs }),
+    },
     ...(options.verifyPassword === undefined ? {} : { verifyPassword: options.verifyPassword }),
     ...(options.loginLimits === undefined ? {} : { loginLimits: options.loginLimits }),
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),

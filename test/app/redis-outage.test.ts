@@ -94,6 +94,31 @@ describe('the app when Redis fails', { skip: redisSkipReason ?? false, timeout: 
     assert.equal((await login(b.h.browser(), 'demo', PASSWORD)).status, 303);
   });
 
+  it('a Redis that hangs (connections open, nothing answered) shows as down on /healthz from the first failed sync, and up again once one works', async () => {
+    // SIGSTOP: both connections stay "ready"; only the resync's timeout tells. /healthz said "up".
+    const own = await RedisServer.start();
+    try {
+      const a = await startMember({ url: own.url, prefix: `hang${prefixes++}:`, keys: [newStoredKey()], commandTimeoutMs: 100 });
+      const health = async () => healthWithoutKeys((await a.h.browser().get('/healthz')).body);
+      assert.deepEqual(await health(), { status: 'ok', redis: 'up' });
+      own.pause();
+      let from = a.events.mark();
+      a.timers.fire('resync');
+      await a.events.waitFor((e) => e.type === 'sync-failed', from);
+      assert.equal(a.redis.client.isReady, true, 'the connection still looks ready');
+      assert.deepEqual(await health(), { status: 'ok', redis: 'down' });
+      own.resume();
+      from = a.events.mark();
+      while (a.timers.pending('resync') === 0) await new Promise((resolve) => setImmediate(resolve));
+      a.timers.fire('resync');
+      await a.events.waitFor((e) => e.type === 'synced', from);
+      assert.deepEqual(await health(), { status: 'ok', redis: 'up' });
+    } finally {
+      own.resume();
+      await own.close();
+    }
+  });
+
   it('an instance cut off from Redis applies, on reconnect, every revocation made elsewhere meanwhile', async () => {
     const keys = [newStoredKey()];
     const prefix = `outage${prefixes++}:`;
