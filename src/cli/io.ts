@@ -30,6 +30,22 @@ export interface CliIo {
 /** A CLI's main function: arguments after the script name in, exit code out. */
 export type CliMain = (args: string[], io: CliIo) => Promise<number>;
 
+/** The standard streams whose reader has gone (`keys list | head -1`): written to no more. */
+const closedPipes = new Set<NodeJS.WriteStream>();
+
+/**
+ * A reader that closes the pipe early is the reader's choice, not a failure of the command: without
+ * a listener the write's EPIPE was an unhandled 'error' event, a stack trace and exit status 1,
+ * after `keys add` or `keys rotate` had already changed the key file. The command finishes, and its
+ * own exit code stands.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    closedPipes.add(stream);
+  });
+}
+
 /**
  * The real process's io; `commands` says how messages name the other commands (default `'npm-run'`).
  *
@@ -43,8 +59,8 @@ export function processIo(commands: CommandStyle = 'npm-run'): CliIo {
     commands,
     env: process.env,
     colour: process.stdout.isTTY === true && (process.env['NO_COLOR'] ?? '') === '',
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
+    out: (text) => void (closedPipes.has(process.stdout) || process.stdout.write(text)),
+    err: (text) => void (closedPipes.has(process.stderr) || process.stderr.write(text)),
     readSecret: (prompt) => readSecret(prompt, process.stdin, process.stderr),
   };
 }
@@ -68,6 +84,8 @@ export function runMain(moduleUrl: string, main: CliMain, commands: CommandStyle
     return;
   }
   if (started !== realpathSync(fileURLToPath(moduleUrl))) return;
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
   main(process.argv.slice(2), processIo(commands)).then(
     (code) => {
       process.exitCode = code;
