@@ -133,6 +133,9 @@ test('a session that fails to commit gets the error page, without a cookie, and 
     const reply = await s.browser.get('/huge');
     assert.equal(reply.status, 500);
     assert.deepEqual(reply.setCookies, []);
+    // Fastify sends an error's message: the generic one, not the store's (the cookie's name and size).
+    assert.equal((reply.body as { message?: unknown }).message, 'Internal Server Error');
+    assert.doesNotMatch(JSON.stringify(reply.body), /__Host-session|bytes|4096/);
     assert.deepEqual((await s.browser.get('/count')).body, { count: 0 });
   } finally {
     await s.close();

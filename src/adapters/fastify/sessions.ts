@@ -139,7 +139,7 @@ function install(instance: FastifyInstanceLike, options: FastifySessionsOptions)
         request.session = session;
         next();
       },
-      (err: unknown) => next(asStoreUnavailable(err) as Error), // 503 + Retry-After for an outage
+      (err: unknown) => next(failure(err)), // 503 + Retry-After for an outage, else a generic 500
     );
   });
 
@@ -164,7 +164,7 @@ function install(instance: FastifyInstanceLike, options: FastifySessionsOptions)
     try {
       out = scope.commit();
     } catch (err) {
-      next(asStoreUnavailable(err) as Error);
+      next(failure(err));
       return;
     }
     if (Array.isArray(out)) {
@@ -177,9 +177,22 @@ function install(instance: FastifyInstanceLike, options: FastifySessionsOptions)
         appendCookies(reply, cookies);
         next(null, payload);
       },
-      (err: unknown) => next(asStoreUnavailable(err) as Error),
+      (err: unknown) => next(failure(err)),
     );
   });
+}
+
+/**
+ * What Fastify's error handler gets for a store that failed: a store that cannot be reached is a
+ * 503 with Retry-After; anything else (a session too large for its cookie, a corrupt record) a 500
+ * whose message is the generic one. Fastify sends an error's message to the client, and this one
+ * named the cookie and its size; the real error stays as the `cause`, which Fastify's logger
+ * prints with it (docs/errors.md: "logged, and the client gets a generic 500").
+ */
+function failure(err: unknown): Error {
+  const unavailable = asStoreUnavailable(err);
+  if (unavailable !== err) return unavailable as Error;
+  return Object.assign(new Error('Internal Server Error', { cause: err }), { statusCode: 500 });
 }
 
 /**
