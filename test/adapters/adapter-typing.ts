@@ -4,6 +4,9 @@
 // global to this program.
 import type { SessionRequest } from '../../src/adapters/express/index.js';
 import type { SessionFields } from '../../src/adapters/koa/index.js';
+import type Koa from 'koa';
+import { sessions as koaSessions } from '../../src/adapters/koa/index.js';
+import type { Store } from '../../src/session/core/types.js';
 import type { SuiteValues } from './harness.js';
 
 declare global {
@@ -15,3 +18,6 @@ declare global {
 declare module 'koa' {
   interface DefaultContext extends SessionFields<SuiteValues> {}
 }
+
+// The Koa `ip` option takes a function of Koa's own context, annotated as such (docs/adapters/koa.md).
+export const koaIpTyped = (store: Store<SuiteValues>) => koaSessions({ store, ip: (ctx: Koa.Context) => ctx.get('x-real-ip') || undefined });

@@ -27,9 +27,11 @@ export interface KoaSessionsOptions<T extends SessionValues> {
   name?: string;
   /**
    * The client address the server-side stores record in their session lists. Default `ctx.ip`
-   * (which honours the app's `proxy` setting).
+   * (which honours the app's `proxy` setting). Declared as a method so that a function taking
+   * Koa's own `Context` (`(ctx: Koa.Context) => ctx.get('x-real-ip')`) fits: cachet types only the
+   * part of `ctx` it uses, and Koa always passes its whole context.
    */
-  ip?: (ctx: KoaContextLike) => string | undefined;
+  ip?(ctx: KoaContextLike): string | undefined;
 }
 
 /**
