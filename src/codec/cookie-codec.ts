@@ -83,7 +83,11 @@ export class CookieCodec {
   }
 
   static #checkKeyring(keyring: unknown): Keyring {
-    if (!(keyring instanceof Keyring)) throw usage('ERR_OPTIONS_INVALID', 'keyring must be made by Keyring.create()');
+    if (!(keyring instanceof Keyring)) {
+      // Keyring.create() is async: the likeliest mistake is its promise, passed without await.
+      const promise = typeof (keyring as { then?: unknown } | null)?.then === 'function';
+      throw usage('ERR_OPTIONS_INVALID', promise ? 'keyring is a Promise: await Keyring.create() before passing its keyring' : 'keyring must be made by Keyring.create()');
+    }
     return keyring;
   }
 

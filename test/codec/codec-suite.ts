@@ -202,7 +202,11 @@ export function codecSuite(mode: CodecMode): void {
     codec.keyring = await Keyring.create([{ id: 'k-new', secret: SECRET_A }]);
     await expectCode(codec.decode('session', oldValue), 'ERR_COOKIE_KEY_UNKNOWN');
     assert.equal(codec.keyring.primaryId, 'k-new');
-    assert.throws(() => (codec.keyring = {} as Keyring), { code: 'ERR_OPTIONS_INVALID' });
+    assert.throws(() => (codec.keyring = {} as Keyring), { code: 'ERR_OPTIONS_INVALID', message: 'keyring must be made by Keyring.create()' });
+    // The likeliest mistake: Keyring.create()'s promise, passed without await.
+    const pending = Keyring.create([{ id: 'p1', secret: 'q8Vt1Q2mF0yJx4d7nR9sLk3WcZp6bHe5uTa8gNiXo1E' }]);
+    assert.throws(() => (codec.keyring = pending as unknown as Keyring), { code: 'ERR_OPTIONS_INVALID', message: 'keyring is a Promise: await Keyring.create() before passing its keyring' });
+    await pending;
   });
 
   test(`${mode}: rejects an unknown version and the other mode's values as ERR_COOKIE_VERSION`, async () => {

@@ -46,6 +46,13 @@ test('rejects combinations a browser would silently drop, saying how to fix them
   assert.throws(() => resolveStoreOptions({ renewAfter: 2 }), usage(/renewAfter/));
 });
 
+test('a refused value given as a string is shown in quotes, so "1800" does not read as a valid 1800', () => {
+  assert.throws(() => resolveStoreOptions({ idleTimeout: '1800' as unknown as number }), usage(/\(got "1800"\)\.$/));
+  assert.throws(() => resolveStoreOptions({ idleTimeout: 1.5 }), usage(/\(got 1\.5\)\.$/));
+  assert.throws(() => resolveStoreOptions({ renewAfter: '0.5' as unknown as number }), usage(/\(got "0\.5"\)\.$/));
+  assert.throws(() => resolveStoreOptions({ cookie: { maxAge: '60' as unknown as number } }), usage(/\(got "60"\)\. To delete/));
+});
+
 test('timeouts: absolute counts from creation, idle from the last write', () => {
   const o = resolveStoreOptions({ idleTimeout: 100, absoluteTimeout: 1000 });
   assert.equal(timeoutReason(o, 0, 0, 99), undefined);

@@ -102,10 +102,15 @@ function invalid(message: string): SessionError {
 // the cookie cannot keep (and the codec refuses lifetimes beyond it).
 const MAX_TIMEOUT = 400 * 86_400;
 
+/** A refused option value as the message shows it: a string in quotes, so `'1800'` does not read as 1800. */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
 function positiveSeconds(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value <= 0 || value > MAX_TIMEOUT) {
-    throw invalid(`${name} must be a whole number of seconds from 1 to ${MAX_TIMEOUT} (400 days) (got ${String(value)}).`);
+    throw invalid(`${name} must be a whole number of seconds from 1 to ${MAX_TIMEOUT} (400 days) (got ${shown(value)}).`);
   }
   return value;
 }
@@ -146,12 +151,12 @@ export function resolveStoreOptions(options: SessionStoreOptions): ResolvedStore
   if (!path.startsWith('/')) throw invalid(`cookie.path must start with '/' (got ${JSON.stringify(path)}).`);
   const maxAge = cookie.maxAge;
   if (maxAge !== undefined && maxAge !== 'session' && (!Number.isInteger(maxAge) || maxAge <= 0)) {
-    throw invalid(`cookie.maxAge must be a positive whole number of seconds or 'session' (got ${String(maxAge)}). To delete a session use session.destroy().`);
+    throw invalid(`cookie.maxAge must be a positive whole number of seconds or 'session' (got ${shown(maxAge)}). To delete a session use session.destroy().`);
   }
   const idleTimeout = positiveSeconds('idleTimeout', options.idleTimeout, 86_400);
   const absoluteTimeout = positiveSeconds('absoluteTimeout', options.absoluteTimeout, 604_800);
   const renewAfter = options.renewAfter ?? 0.1;
-  if (!(renewAfter >= 0 && renewAfter <= 1)) throw invalid(`renewAfter is a fraction of idleTimeout between 0 and 1 (got ${String(renewAfter)}).`);
+  if (typeof renewAfter !== 'number' || !(renewAfter >= 0 && renewAfter <= 1)) throw invalid(`renewAfter is a fraction of idleTimeout between 0 and 1 (got ${shown(renewAfter)}).`);
 
   const attributes: SessionCookieAttributes = { path, secure, httpOnly: cookie.httpOnly ?? true, sameSite };
   if (cookie.domain !== undefined) attributes.domain = cookie.domain;
