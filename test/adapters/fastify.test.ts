@@ -237,7 +237,12 @@ test('once a request has failed, request.sessions() rejects instead of staging a
 test('the plugin refuses a missing store and an unknown option at registration', async () => {
   // register() returns Fastify's own thenable, not a Promise: awaited inside a function.
   await assert.rejects(async () => await Fastify().register(sessions, {} as never), TypeError);
-  await assert.rejects(async () => await Fastify().register(sessions, { store: newStore(), nmae: 'x' } as never), { code: 'ERR_OPTIONS_UNKNOWN' });
+  await assert.rejects(async () => await Fastify().register(sessions, { store: newStore(), nmae: 'x' } as never), {
+    code: 'ERR_OPTIONS_UNKNOWN',
+    message: 'sessions: unknown option "nmae" (did you mean "name"?); valid options: store, name',
+  });
+  // Fastify's own register options are not the plugin's to refuse.
+  await Fastify().register(sessions, { store: newStore(), prefix: '/v1', logLevel: 'warn' } as never);
 });
 
 test('a second registration on the same instance fails at registration, without ending the process', async () => {

@@ -77,8 +77,6 @@ export interface FastifySessionsPlugin {
 }
 
 const OPTION_KEYS: OptionKeys<FastifySessionsOptions> = { store: true, name: true };
-// What Fastify itself reads from the options of `register` (prefix, log settings): not ours, not wrong.
-const REGISTER_KEYS: Readonly<Record<string, true>> = { ...OPTION_KEYS, prefix: true, logLevel: true, logSerializers: true };
 
 // The request's scope, under a symbol so that it never meets an app's own decorator. Null before
 // onRequest, and once an error reached Fastify's error handler (nothing is written then).
@@ -111,7 +109,10 @@ function register(instance: FastifyInstanceLike, options: FastifySessionsOptions
 }
 
 function install(instance: FastifyInstanceLike, options: FastifySessionsOptions): void {
-  checkOptionKeys('sessions', options, REGISTER_KEYS);
+  // What Fastify itself reads from the options of `register` (prefix, log settings) is not ours
+  // and not wrong; left out of the check, it is left out of the list of valid options it prints.
+  const { prefix: _prefix, logLevel: _logLevel, logSerializers: _logSerializers, ...own } = (options ?? {}) as FastifySessionsOptions & Record<string, unknown>;
+  checkOptionKeys('sessions', own, OPTION_KEYS);
   const store = options?.store;
   if (typeof store?.get !== 'function') throw new TypeError('cachet/fastify: options.store must be a session store, e.g. fastify.register(sessions, { store })');
   const name = options.name ?? 'session';
