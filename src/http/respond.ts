@@ -20,6 +20,8 @@ export interface Reporter {
 }
 
 const TEXT = 'text/plain; charset=utf-8';
+/** The longest path an access-log entry carries (a refused target's cap too: request-target.ts). */
+const MAX_LOGGED_PATH = 200;
 // Never sent with an error response: they belong to the outcome the error replaced.
 const DROPPED_ON_ERROR = ['content-type', 'content-length', 'location', 'set-cookie'];
 
@@ -140,9 +142,11 @@ function unreadBody(ctx: Context): boolean {
 function logAccess(ctx: Context, status: number, reporter: Reporter): void {
   const access = reporter.access;
   if (access === null) return;
+  const path = ctx.path;
   access({
     method: ctx.method,
-    path: ctx.path,
+    // Capped like a refused target's: a routed 404 for an 8,000-character path was logged whole.
+    path: path.length > MAX_LOGGED_PATH ? path.slice(0, MAX_LOGGED_PATH) : path,
     status,
     durationMs: performance.now() - ctx._start,
     requestId: ctx.requestId,

@@ -29,7 +29,7 @@ export type Handler = Middleware;
 /** One line of the access log. */
 export interface AccessLogEntry {
   method: string;
-  /** The raw path, without the query (queries often carry tokens). */
+  /** The raw path, without the query (queries often carry tokens), cut at 200 characters. */
   path: string;
   status: number;
   /** Milliseconds from the start of dispatch to the end of the response. */

@@ -391,6 +391,21 @@ test('takes the client ip from the socket unless proxies are trusted', async () 
   }
 });
 
+test('a routed path is logged cut at 200 characters, as a refused target is', async () => {
+  const entries: AccessLogEntry[] = [];
+  const app = createApp({ logger: { access: (e) => entries.push(e) } });
+  app.get('/a/:id', (ctx) => ctx.text('a'));
+  const s = await start(app);
+  try {
+    await get(s.port, `/${'x'.repeat(8_000)}`);
+    await get(s.port, `/a/${'y'.repeat(197)}`);
+    await get(s.port, `/a/${'z'.repeat(196)}`);
+    assert.deepEqual(entries.map((e) => [e.status, e.path]), [[404, `/${'x'.repeat(199)}`], [200, `/a/${'y'.repeat(197)}`], [200, `/a/${'z'.repeat(196)}`]]);
+  } finally {
+    await s.close();
+  }
+});
+
 test('writes one access-log entry per request without query, cookies or bodies', async () => {
   const entries: AccessLogEntry[] = [];
   const app = createApp({ logger: { access: (e) => entries.push(e) }, requestId: () => 'id-1' });
