@@ -176,7 +176,9 @@ export function joinCookieChunks(cookies: Readonly<Record<string, string>>, name
 /**
  * The names of chunk cookies of `name` present in `cookies` with an index ≥ `keep`: the ones to
  * delete after writing `keep` chunks (pass 0 when the value is no longer chunked or is destroyed).
- * Sorted by index.
+ * Sorted by index. Only indices below 50 (the most chunks any configuration writes) are listed:
+ * a request forging `name.0 … name.178` in 4 KB of Cookie header made a response with 180
+ * deletions, a 22 KB head that clients and proxies refuse, for cookies no one had written.
  *
  * @example
  * ```ts
@@ -186,7 +188,7 @@ export function joinCookieChunks(cookies: Readonly<Record<string, string>>, name
  */
 export function staleChunkNames(cookies: Readonly<Record<string, string>>, name: string, keep: number): string[] {
   return chunkIndices(cookies, name)
-    .filter((index) => index >= keep)
+    .filter((index) => index >= keep && index < MAX_MAX_CHUNKS)
     .sort((a, b) => a - b)
     .map((index) => chunkCookieName(name, index));
 }

@@ -122,6 +122,15 @@ test('lists the stale chunks to delete when a value shrinks or goes away', () =>
   assert.deepEqual(staleChunkNames(cookies, 's', 11), []);
 });
 
+test('lists no stale chunk at index 50 or past it: no configuration writes one, and forged ones would swell the response', () => {
+  const forged = map(Object.fromEntries(Array.from({ length: 180 }, (_, i) => [`s.${i}`, 'x'])));
+  const stale = staleChunkNames(forged, 's', 0);
+  assert.equal(stale.length, 50);
+  assert.equal(stale.at(-1), 's.49');
+  assert.deepEqual(staleChunkNames(forged, 's', 49), ['s.49']);
+  assert.deepEqual(staleChunkNames(forged, 's', 50), []);
+});
+
 test('property: split then serialize, parse and join gives the value back', () => {
   const value = fc.stringMatching(/^[A-Za-z0-9_.-]{0,200}$/).chain((v) => fc.integer({ min: 1, max: 60 }).map((k) => v.repeat(k)));
   check(
