@@ -263,7 +263,9 @@ export async function createCachetApp(options: CachetAppOptions): Promise<Cachet
     const session = await store.get(ctx, SESSION_NAME);
     const user = session.subject;
     if (user === undefined) return ctx.redirect('/login');
-    const visits = (session.values.visits ?? 0) + 1;
+    // A number, whatever an authentic record from another version holds: it goes into the page.
+    const prior = session.values.visits;
+    const visits = (typeof prior === 'number' && Number.isSafeInteger(prior) && prior >= 0 ? prior : 0) + 1;
     session.values.visits = visits;
     const flashes = session.flashes().map(String);
     const csrfToken = String(ctx.state['csrfToken'] ?? '');

@@ -403,6 +403,20 @@ test('signing in again and again without opening a page keeps one message: the c
   assert.equal(home.body.split('Signed in as demo.').length - 1, 1, 'one message on the page');
 });
 
+test('a visit count that is not a number, in an authentic record, starts again from one and never reaches the page as markup', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  await logIn(browser);
+  const record = await sessionRecord(h.keys, browser.jar.get(COOKIE)!);
+  const keyring = await Keyring.create(h.keys.map(({ id, secret }) => ({ id, secret })));
+  const codec = new CookieCodec({ keyring, mode: 'sealed', maxAge: 1800, now: h.clock.now });
+  browser.jar.set(COOKIE, await codec.encode(COOKIE, { ...record, v: { user: 'demo', visits: '<b>9</b>' } }));
+  const page = await browser.get('/');
+  assert.equal(page.status, 200);
+  assert.match(page.body, /data-visits="1"/);
+  assert.doesNotMatch(page.body, /<b>9/);
+});
+
 test('a login starts the session with the user and no visits; a logout without a login says nothing', async () => {
   const h = await startApp();
   const browser = h.browser();

@@ -61,12 +61,20 @@ export function isRecord(data: unknown): data is SessionRecord {
   const r = data as Record<string, unknown>;
   return (
     typeof r['i'] === 'string' &&
-    typeof r['c'] === 'number' &&
+    // A creation time is whole milliseconds since the epoch: 1e300 or -1 would make every timeout sum wrong.
+    Number.isSafeInteger(r['c']) && (r['c'] as number) >= 0 &&
     typeof r['v'] === 'object' && r['v'] !== null && !Array.isArray(r['v']) &&
     (r['s'] === undefined || typeof r['s'] === 'string') &&
-    (r['f'] === undefined || (typeof r['f'] === 'object' && r['f'] !== null)) &&
+    (r['f'] === undefined || isFlashes(r['f'])) &&
     (r['k'] === undefined || typeof r['k'] === 'string')
   );
+}
+
+/** Flashes: an object of lists (`flashes()` hands a list back; a string there was a 500 in the app). */
+function isFlashes(f: unknown): boolean {
+  if (typeof f !== 'object' || f === null || Array.isArray(f)) return false;
+  for (const key in f) if (Object.hasOwn(f, key) && !Array.isArray((f as Record<string, unknown>)[key])) return false;
+  return true;
 }
 
 /**
