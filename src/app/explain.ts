@@ -12,6 +12,9 @@ import type { AppStore } from './app-store.js';
 import { renderExplain, type ExplainedValue } from './explain-page.js';
 import { describeValue, VERDICTS } from './value-parts.js';
 
+const STORE_REFUSED =
+  'Authentic and unexpired as a value, but refused as a session: it was logged out (its id or its user revoked), or its idle or absolute timeout has passed. The server log says which (session cookie rejected: CODE); this response deletes the cookie.';
+
 /** Options for {@link createExplainer}. */
 export interface ExplainerOptions {
   keyring: Keyring;
@@ -136,6 +139,12 @@ export function createExplainer(options: ExplainerOptions): { handle(ctx: Contex
       const visitorRaw = visitorName === undefined ? undefined : ctx.cookies[visitorName];
       if (yours === undefined && visitorName !== undefined && visitorRaw !== undefined) {
         yours = await explainValue(visitor, VISITOR_TITLE, visitorName, visitorRaw, nowMs, keyring.primaryId, readableRecord);
+      }
+      // The codec vouches for the bytes only. A session the store refused (logged out, or past its
+      // idle or absolute timeout) was shown as "valid" beside the deletion of its cookie.
+      if (yours !== undefined && (yours.verdict === 'valid' || yours.verdict === 'stale') && session.isNew) {
+        yours.verdict = 'refused';
+        yours.verdictDetail = STORE_REFUSED;
       }
       const exampleValue = await signed.encode('example', { user: 'demo', visits: 3 });
       const example = await explainValue(signed, 'A signed-mode example', 'example', exampleValue, nowMs, keyring.primaryId, (data) =>

@@ -329,6 +329,24 @@ test('explains a tampered or foreign cookie with a verdict and no payload, never
   assert.match(foreign.body, /not a cachet value/);
 });
 
+test('explains a logged-out cookie as refused, not valid: the codec vouches for the bytes, the store for the session', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  await logIn(browser);
+  const home = await browser.get('/');
+  const copy = browser.jar.get(COOKIE)!;
+  const live = await browser.get('/explain');
+  assert.match(live.body, /class="verdict">valid</);
+  await browser.post('/logout', { _csrf: csrfFrom(home.body) });
+  const replay = h.browser();
+  replay.jar.set(COOKIE, copy);
+  const revoked = await replay.get('/explain');
+  assert.equal(revoked.status, 200);
+  assert.match(revoked.body, /class="verdict">refused</);
+  assert.match(revoked.body, /logged out/);
+  assert.ok(revoked.setCookies.some((c) => c.startsWith(`${COOKIE}=;`) || /Max-Age=0/.test(c)), 'the cookie is deleted in the same response');
+});
+
 test('answers malformed requests with a 4xx, never a 500 or a stack trace', async () => {
   const h = await startApp();
   const browser = h.browser();
