@@ -186,8 +186,12 @@ export async function keysMain(args: string[], io: CliIo): Promise<number> {
   const now = new Date(nowMs);
   const dir = dataDirFromEnv(io.env);
   const existing = readKeyFile(dir);
-  if (io.env['CACHET_KEYS'] !== undefined && io.env['CACHET_KEYS'] !== '' && command !== 'list') {
-    io.err('note: CACHET_KEYS is set, so the server ignores keys.json until it is unset\n');
+  if (io.env['CACHET_KEYS'] !== undefined && io.env['CACHET_KEYS'] !== '') {
+    // On stderr, so a script reading the list is not disturbed; an operator comparing this list with
+    // /healthz during a rollout must know the server runs with other keys.
+    io.err(command === 'list'
+      ? 'note: CACHET_KEYS is set, so the server runs with the keys it holds, not with the keys.json listed here\n'
+      : 'note: CACHET_KEYS is set, so the server ignores keys.json until it is unset\n');
   }
   if (command === 'generate') {
     if (rest[0] === '--print') {

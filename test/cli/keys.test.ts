@@ -70,6 +70,18 @@ test('prints a fresh id:secret pair for CACHET_KEYS without writing a file', asy
   assert.equal(readKeyFile(dir), undefined);
 });
 
+test('keys list says, on stderr, that the server runs with CACHET_KEYS and not with the file it lists', async () => {
+  const dir = tempDir();
+  assert.equal(await keysMain(['generate'], memoryIo({ CACHET_DATA_DIR: dir, CACHET_KEYS: '' })), 0);
+  const io = memoryIo({ CACHET_DATA_DIR: dir, CACHET_KEYS: 'k1:q8Vt1Q2mF0yJx4d7nR9sLk3WcZp6bHe5uTa8gNiXo1E' });
+  assert.equal(await keysMain(['list'], io), 0);
+  assert.match(io.stdout, /primary/);
+  assert.equal(io.stderr, 'note: CACHET_KEYS is set, so the server runs with the keys it holds, not with the keys.json listed here\n');
+  const quiet = memoryIo({ CACHET_DATA_DIR: dir, CACHET_KEYS: '' });
+  assert.equal(await keysMain(['list'], quiet), 0);
+  assert.equal(quiet.stderr, '');
+});
+
 // A keys tool run at a time the test sets.
 function clockedIo(env: NodeJS.ProcessEnv, clock: { t: number }) {
   return Object.assign(memoryIo(env), { now: () => clock.t });
