@@ -26,6 +26,7 @@ test('an IPv6 address is keyed by its /64 network, however it is written', () =>
   assert.equal(clientKey('1::'), '1:0:0:0::/64');
   assert.equal(clientKey('2001:db8:1:2:3:4:5::'), '2001:db8:1:2::/64', '`::` for a single group of zeros');
   assert.equal(clientKey('1:2:3:4:5:6:1.2.3.4'), '1:2:3:4::/64', 'an IPv4 tail fills the last two of eight groups');
+  assert.equal(clientKey('2001:db8:1:2::203.0.113.195'), '2001:db8:1:2::/64', 'octets of several digits');
 });
 
 test('an IPv4-mapped IPv6 address is the IPv4 client it maps', () => {
@@ -37,7 +38,7 @@ test('a string that is no IPv6 address is kept as it is', () => {
   for (const odd of [
     '1:2:3', '1::2::3', '1:2:3:4:5:6:7:8:9', 'g::1', '1:2:3:4:5:6:7::8', '12345::1', 'unknown', '',
     // An IPv4 part anywhere but at the very end, or one that is no IPv4 address.
-    '1.2.3.4::1', '1:1.2.3.4::', '1:2:1.2.3.4:5::', '1::1.2.3', '1::1.2.3.4.5', '1:2:3:4:5:6:7:1.2.3.4',
+    '1.2.3.4::1', '1:1.2.3.4::', '1:2:1.2.3.4:5::', '1::1.2.3.4:5', '1::1.2.3', '1::1.2.3.4.5', '1:2:3:4:5:6:7:1.2.3.4',
     // A mapped address with something before or after it.
     'x::ffff:1.2.3.4', '::ffff:1.2.3.4x',
   ]) {
