@@ -12,9 +12,11 @@ export const mutate = [
   '!src/codec/trace.ts',
   'src/cookie/grammar.ts',
   'src/cookie/parse.ts',
-  // The request target and Host, read before routing: what an attacker sends, and what the log keeps of it.
+  // The request target, Host, version and transfer coding, read before routing: what an attacker
+  // sends, and what the log keeps of it.
   'src/http/request-target.ts',
   'src/http/host-header.ts',
+  'src/http/request-head.ts',
   'src/http/csrf.ts',
   'src/web/csrf-guard.ts',
   // The token on ctx.state / res.locals, and the 403 the adapters refuse with.
@@ -62,6 +64,7 @@ export const testFiles = [
   'test/http/csrf.test.ts',
   'test/http/request-target.test.ts',
   'test/http/host-header.test.ts',
+  'test/http/request-head.test.ts',
   'test/http/app.test.ts',
   'test/web/csrf-guard.test.ts',
   'test/web/csrf-token-property.test.ts',
