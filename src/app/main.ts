@@ -58,6 +58,9 @@ function prepare(config: ServerConfig, io: MainIo, announce: boolean): Promise<s
   const loaded = loadKeys(config.dataDir, io.env);
   if (announce && loaded.created) io.out(`cachet: created ${config.dataDir}/keys.json with key ${loaded.keys[0]?.id}`);
   if (announce && loaded.source === 'env') io.out('cachet: using the keys in CACHET_KEYS (keys.json is ignored)');
+  // Which keys this instance runs with, as /healthz says: an instance started without CACHET_KEYS
+  // exported, or from an old key file, shows it here rather than in logged-out users.
+  if (announce) io.out(`cachet: keys: ${keySummary(loaded.keys)}`);
   return ensureDemoUser(config.dataDir);
 }
 

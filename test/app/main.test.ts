@@ -75,6 +75,7 @@ test('ignores SIGHUP when the keys come from CACHET_KEYS, and says so', async ()
   assert.ok(running);
   try {
     assert.ok(out.lines.includes('cachet: using the keys in CACHET_KEYS (keys.json is ignored)'));
+    assert.ok(out.lines.includes(`cachet: keys: primary is ${key.id}, 1 key(s): 1 primary, 0 pending, 0 old`), out.lines.join('\n'));
     assert.ok(out.lines.some((l) => l.startsWith('cachet: listening on http://[::1]:')));
     await running.reload();
     assert.ok(out.lines.some((l) => l.startsWith('cachet: SIGHUP ignored')));
