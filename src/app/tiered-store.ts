@@ -93,6 +93,11 @@ export class TieredStore implements Store<AppSessionValues> {
     // Its cookie goes (destroying a visitor who sent none deletes nothing).
     await (await this.visitors.get(ctx, VISITOR_SESSION)).destroy();
     const session = await this.server.get(ctx, name);
+    // A login starts a new session; it does not carry the old one on. regenerate() alone would
+    // (and the store drops such a write when the old record went meanwhile: a logout elsewhere
+    // must not be undone by a request that was in flight). The old record goes here, then the new
+    // one is created whatever became of it: the user has just proved who they are.
+    if (session.storedId !== undefined) await session.destroy();
     session.regenerate();
     return session;
   }

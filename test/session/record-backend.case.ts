@@ -103,6 +103,19 @@ export function runBackendSuite(name: string, factory: BackendFactory, options: 
         assert.equal(await b.get(r.id), undefined);
       }));
 
+    it('says whether a delete removed a live record: yes once, then no; no for an expired one', () =>
+      withBackend(async (backend, clock) => {
+        const r = record({ subject: 'alice' });
+        await backend.set(r);
+        assert.equal(await backend.delete(r.id), true);
+        assert.equal(await backend.delete(r.id), false, 'already gone');
+        assert.equal(await backend.delete(record().id), false, 'never stored');
+        const old = record({ expiresAt: T0 + 1000 });
+        await backend.set(old);
+        clock.t = T0 + 1000;
+        assert.equal(await backend.delete(old.id), false, 'expired: nothing live went');
+      }));
+
     it('does not store a record that has already expired', () =>
       withBackend(async (b) => {
         const r = record({ expiresAt: T0 - 1, subject: 'u' });

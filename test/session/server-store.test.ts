@@ -164,6 +164,56 @@ describe('ServerSideStore session management', () => {
     assert.equal((await store.get(later.ctx, 'session')).isNew, true);
   });
 
+  it('a regenerate() in flight when its session is revoked does not bring it back under a new id', async () => {
+    const backend = new MemoryRecords({ maxEntries: 100, now: () => clock });
+    const { store } = await setup(backend);
+    const login = fake();
+    const s1 = await store.get(login.ctx, 'session');
+    s1.subject = 'alice';
+    await login.send();
+    const cookie = { '__Host-session': login.set.get('__Host-session') ?? '' };
+    const inFlight = fake(cookie);
+    const session = await store.get(inFlight.ctx, 'session');
+    assert.equal(await store.revokeAll('alice'), 1); // "log out everywhere" lands while the request runs
+    session.regenerate(); // ...and then the handler renews the id, keeping the subject
+    session.values.n = 1;
+    await inFlight.send();
+    assert.equal(inFlight.set.get('__Host-session'), '', 'no new id cookie: the cookie is deleted');
+    assert.deepEqual(await store.list('alice'), []);
+    assert.equal(backend.size, 0, 'no record under the new id either');
+    assert.ok(decodeErrors.includes('ERR_SESSION_NOT_FOUND'));
+  });
+
+  it('a regenerate() whose write fails keeps the old session: the browser still holds it', async () => {
+    const inner = new MemoryRecords({ maxEntries: 100, now: () => clock });
+    let failWrites = false;
+    const flaky: RecordBackend = {
+      get: (id) => inner.get(id),
+      set: (record, onlyIfExists) => (failWrites ? Promise.reject(storeUnavailable('Test', new Error('disk full'))) : inner.set(record, onlyIfExists)),
+      delete: (id) => inner.delete(id),
+      listBySubject: (subject) => inner.listBySubject(subject),
+      deleteBySubject: (subject, except) => inner.deleteBySubject(subject, except),
+      close: () => inner.close(),
+    };
+    const { store } = await setup(flaky);
+    const first = fake();
+    const s1 = await store.get(first.ctx, 'session');
+    s1.values.n = 7;
+    await first.send();
+    const cookie = { '__Host-session': first.set.get('__Host-session') ?? '' };
+    failWrites = true;
+    const login = fake(cookie);
+    const s2 = await store.get(login.ctx, 'session');
+    s2.regenerate();
+    s2.subject = 'alice';
+    await assert.rejects(login.send(), { code: 'ERR_STORE_UNAVAILABLE' });
+    failWrites = false;
+    const again = fake(cookie);
+    const s3 = await store.get(again.ctx, 'session');
+    assert.equal(s3.isNew, false, 'the old record is still there');
+    assert.equal(s3.values.n, 7);
+  });
+
   it('caps a stored user agent at 512 characters', async () => {
     const { store, device } = await setup();
     await device('x'.repeat(5000)).get('/login?user=alice');
@@ -195,6 +245,19 @@ describe('ServerSideStore session management', () => {
     await backend.set({ ...stored, data: { i: 'someone-else', c: T0, v: {} } });
     assert.equal(((await a.get('/read')).body as { isNew: boolean }).isNew, true);
     assert.deepEqual(decodeErrors, ['ERR_SESSION_NOT_FOUND']);
+    assert.equal(await backend.get(id), undefined, 'and deleted');
+  });
+
+  it('deletes a stored record whose data is no session at all: it is not listed, nor counted by revokeAll', async () => {
+    const backend = new MemoryRecords({ maxEntries: 100, now: () => clock });
+    const { store, device } = await setup(backend);
+    const a = device('A');
+    const id = (await a.get('/login?user=dave')).body as string;
+    const stored = (await backend.get(id)) as StoredRecord;
+    await backend.set({ ...stored, data: { hello: 'x' } });
+    assert.equal(((await a.get('/read')).body as { isNew: boolean }).isNew, true);
+    assert.deepEqual(await store.list('dave'), []);
+    assert.equal(await store.revokeAll('dave'), 0);
   });
 
   it('lets a storage failure reach the handler as ERR_STORE_UNAVAILABLE, on load and on commit', async () => {

@@ -143,13 +143,23 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
       const now = this.#o.now();
       const previous = session.storedId;
       try {
-        // After regenerate(): the old id must stop working at once (session fixation, stolen cookies).
-        if (previous !== undefined && previous !== data.i) await this.#backend.delete(previous);
         const life = lifetime(this.#o, data.c, now / 1000);
         const record = toStoredRecord(data, ctx, now, life);
         // A session this request loaded (same id) is only updated, never re-created: if it was revoked
         // or destroyed by another request meanwhile, writing it back would undo the revocation.
-        if (!(await this.#backend.set(record, previous === data.i))) {
+        let written = await this.#backend.set(record, previous === data.i);
+        if (written && previous !== undefined && previous !== data.i) {
+          // After regenerate(): the old id must stop working at once (session fixation, stolen
+          // cookies). Written first, deleted second: deleting first lost the session the browser
+          // still holds when the write then failed (a 503). And a regenerate may only carry on a
+          // session that still existed: if a logout or revokeAll took the old record while this
+          // request ran, the new one goes too, or it would bring the revoked session back.
+          if (!(await this.#backend.delete(previous))) {
+            await this.#backend.delete(data.i);
+            written = false;
+          }
+        }
+        if (!written) {
           this.#o.onDecodeError?.('ERR_SESSION_NOT_FOUND', 'the record was removed while this request was in flight');
           await this.destroy(ctx, session);
           return;
@@ -301,7 +311,10 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     const data = record?.data as SessionRecord<T> | undefined;
     if (record === undefined || !isRecord(data) || data.i !== id) {
       this.#ids.forget(value);
-      return this.#reject(ctx, name, 'ERR_SESSION_NOT_FOUND', 'no record for this id (destroyed, revoked, expired or evicted)');
+      // A record whose data is not this session's (another version, a hand edit) goes too: left
+      // in place it was still listed as a live session and counted by revokeAll.
+      if (record !== undefined) await this.#backend.delete(id);
+      return this.#reject(ctx, name, 'ERR_SESSION_NOT_FOUND', record === undefined ? 'no record for this id (destroyed, revoked, expired or evicted)' : 'the record for this id holds no session of its own: deleted');
     }
     const why =
       timeoutReason(this.#o, data.c, record.lastSeenAt / 1000, now / 1000) ??

@@ -100,8 +100,12 @@ export interface RecordBackend {
    * Resolves to whether the record was written.
    */
   set(record: StoredRecord, onlyIfExists?: boolean): Promise<boolean>;
-  /** Removes the record and its index entry. Removing an absent record is not an error. */
-  delete(id: string): Promise<void>;
+  /**
+   * Removes the record and its index entry. Removing an absent record is not an error. Resolves to
+   * whether a live record was removed: false when it was already gone (revoked, destroyed or
+   * expired), which is how a `regenerate()` in flight learns that it must not go on.
+   */
+  delete(id: string): Promise<boolean>;
   /** The live records of one subject, in no particular order. */
   listBySubject(subject: string): Promise<StoredRecord[]>;
   /** Removes every record of `subject` whose id is not in `except`; returns how many went. */

@@ -79,6 +79,8 @@ export class FileRecords implements RecordBackend {
   readonly #subjects: string;
   readonly #tmp: string;
   #ready: Promise<void> | undefined;
+  /** The last write or delete of each id in flight (#serial). */
+  readonly #busy = new Map<string, Promise<void>>();
   #stopTimer: (() => void) | undefined;
 
   constructor(options: FileRecordsOptions) {
@@ -107,10 +109,10 @@ export class FileRecords implements RecordBackend {
   }
 
   set(record: StoredRecord, onlyIfExists = false): Promise<boolean> {
-    return this.#guard(async () => {
+    return this.#guard(() => this.#serial(record.id, async () => {
       if (!isSessionId(record.id)) throw new TypeError('FileStore: refusing to store a record with a malformed id');
       if (record.expiresAt <= this.#o.now() || onlyIfExists) {
-        // Check-then-rename leaves a window of a few system calls, against a whole request without it.
+        // Check, then rename: #serial keeps this process's deletes of the id out of the gap.
         const current = await this.#read(record.id);
         const live = current !== undefined && current.expiresAt > this.#o.now();
         if (record.expiresAt <= this.#o.now() || !live) {
@@ -121,16 +123,40 @@ export class FileRecords implements RecordBackend {
       if (record.subject !== undefined) await this.#mark(record.subject, record.id);
       await writeAtomic(this.#recordPath(record.id), serializeRecord(record), { tmpDir: this.#tmp, tag: record.id, durable: this.#o.durable });
       return true;
-    });
+    }));
   }
 
-  delete(id: string): Promise<void> {
-    return this.#guard(async () => {
-      if (!isSessionId(id)) return;
-      const record = await this.#read(id);
-      if (record !== undefined) await this.#remove(record);
-      else await unlink(this.#recordPath(id)).catch(ignoreMissing);
+  delete(id: string): Promise<boolean> {
+    return this.#guard(() =>
+      this.#serial(id, async () => {
+        if (!isSessionId(id)) return false;
+        const record = await this.#read(id);
+        if (record === undefined) {
+          await unlink(this.#recordPath(id)).catch(ignoreMissing);
+          return false;
+        }
+        await this.#remove(record);
+        return record.expiresAt > this.#o.now();
+      }),
+    );
+  }
+
+  /**
+   * Runs the writes and deletes of one id one after another, in this process. Between a write's
+   * check that its record still exists and its rename lie a temp file's write and fsync: a logout
+   * that deleted the record in those milliseconds was undone by the rename, in most trials of a
+   * logout sent 0–3 ms after a changed session's request. Across processes sharing the directory
+   * that window remains (docs/stores.md).
+   */
+  #serial<R>(id: string, op: () => Promise<R>): Promise<R> {
+    const before = this.#busy.get(id);
+    const run = before === undefined ? op() : before.then(op, op);
+    const settled = run.then(() => undefined, () => undefined);
+    this.#busy.set(id, settled);
+    void settled.then(() => {
+      if (this.#busy.get(id) === settled) this.#busy.delete(id);
     });
+    return run;
   }
 
   listBySubject(subject: string): Promise<StoredRecord[]> {
@@ -152,10 +178,14 @@ export class FileRecords implements RecordBackend {
       let removed = 0;
       for (const id of await this.#markers(subject)) {
         if (except?.has(id)) continue;
-        const record = await this.#read(id);
-        if (record === undefined || record.subject !== subject) continue;
-        if (record.expiresAt > this.#o.now()) removed++;
-        await this.#remove(record);
+        // In turn with this process's writes of the id (#serial): a save in flight cannot revive it.
+        const went = await this.#serial(id, async () => {
+          const record = await this.#read(id);
+          if (record === undefined || record.subject !== subject) return false;
+          await this.#remove(record);
+          return record.expiresAt > this.#o.now();
+        });
+        if (went) removed++;
       }
       return removed;
     });

@@ -76,8 +76,10 @@ export class MemoryRecords implements RecordBackend {
     return true;
   }
 
-  async delete(id: string): Promise<void> {
+  async delete(id: string): Promise<boolean> {
+    const live = this.#live(id) !== undefined;
     this.#remove(id);
+    return live;
   }
 
   async listBySubject(subject: string): Promise<StoredRecord[]> {

@@ -117,10 +117,8 @@ export class RedisRecords implements RecordBackend {
     });
   }
 
-  delete(id: string): Promise<void> {
-    return this.#guard(async (c) => {
-      if (isSessionId(id)) await this.#removeById(c, id);
-    });
+  delete(id: string): Promise<boolean> {
+    return this.#guard(async (c) => (isSessionId(id) ? this.#removeById(c, id) : false));
   }
 
   listBySubject(subject: string): Promise<StoredRecord[]> {
@@ -174,15 +172,19 @@ export class RedisRecords implements RecordBackend {
     return undefined;
   }
 
-  async #removeById(c: RedisClientLike, id: string): Promise<void> {
+  /** Removes the record of `id`; true when a live one went (this call's DEL removed it). */
+  async #removeById(c: RedisClientLike, id: string): Promise<boolean> {
     const record = await this.#read(c, id);
-    if (record !== undefined) await this.#remove(c, record);
+    if (record === undefined) return false;
+    const removed = await this.#remove(c, record);
+    return removed && record.expiresAt > this.#o.now();
   }
 
-  /** Record first, index entry second: the reverse of `set`. */
-  async #remove(c: RedisClientLike, record: StoredRecord): Promise<void> {
-    await c.del(this.#sessionKey(record.id));
+  /** Record first, index entry second: the reverse of `set`. True when the record's key was still there. */
+  async #remove(c: RedisClientLike, record: StoredRecord): Promise<boolean> {
+    const removed = Number(await c.del(this.#sessionKey(record.id)));
     if (record.subject !== undefined) await c.zRem(this.#subjectKey(record.subject), record.id);
+    return removed > 0;
   }
 
   /** Runs `op`; any client failure, or no answer within `commandTimeout`, is ERR_STORE_UNAVAILABLE. */
