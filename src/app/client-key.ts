@@ -5,12 +5,12 @@
  * Why /64: an IPv6 host is routinely given a whole /64 (RFC 4291 §2.5.1, SLAAC), so one machine can
  * send each request from another of 2^64 addresses. Counted per address, the limit of 20 failures
  * per client IP would hold no one, and a flood of new addresses would fill the limiter's table.
- * An IPv4-mapped address (`::ffff:192.0.2.1`, what a dual-stack socket reports for an IPv4 client)
- * is the IPv4 address it maps. A string that is not an IPv6 address is kept as it is.
+ * An IPv4-mapped address (`::ffff:192.0.2.1`, what a dual-stack socket reports for an IPv4 client,
+ * in any spelling) and a NAT64 one (`64:ff9b::192.0.2.1`) are the IPv4 address they carry. A string
+ * that is not an IPv6 address is kept as it is.
  * @module
  */
 
-const MAPPED_IPV4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
 const HEXTET = /^[0-9a-f]{1,4}$/i;
 const IPV4_TAIL = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 
@@ -21,8 +21,11 @@ function hextets(part: string, last: boolean): string[] | null {
   const out: string[] = [];
   for (let i = 0; i < groups.length; i++) {
     const group = groups[i] as string;
-    // The tail's value never reaches the /64 kept below: only its two places count.
-    if (last && i === groups.length - 1 && IPV4_TAIL.test(group)) out.push('0', '0');
+    if (last && i === groups.length - 1 && IPV4_TAIL.test(group)) {
+      const [a, b, c, d] = group.split('.').map(Number) as [number, number, number, number];
+      if (a > 255 || b > 255 || c > 255 || d > 255) return null;
+      out.push(((a << 8) | b).toString(16), ((c << 8) | d).toString(16));
+    }
     else if (HEXTET.test(group)) out.push(parseInt(group, 16).toString(16));
     else return null;
   }
@@ -54,8 +57,23 @@ function expand(address: string): string[] | null {
  */
 export function clientKey(ip: string): string {
   if (!ip.includes(':')) return ip;
-  const mapped = MAPPED_IPV4.exec(ip);
-  if (mapped !== null) return mapped[1] ?? ip;
   const groups = expand(ip);
-  return groups === null ? ip : `${groups.slice(0, 4).join(':')}::/64`;
+  if (groups === null) return ip;
+  const embedded = embeddedIpv4(groups);
+  return embedded ?? `${groups.slice(0, 4).join(':')}::/64`;
+}
+
+/**
+ * The IPv4 client behind an address that only carries one: IPv4-mapped (`::ffff:0:0/96`, in any
+ * spelling) or the NAT64 well-known prefix (`64:ff9b::/96`, RFC 6052). Keyed by its /64, every
+ * IPv4 client behind a NAT64 gateway would share one count.
+ */
+function embeddedIpv4(groups: readonly string[]): string | undefined {
+  const zeros = (from: number, to: number): boolean => groups.slice(from, to).every((g) => g === '0');
+  const mappedIpv4 = zeros(0, 5) && groups[5] === 'ffff';
+  const nat64 = groups[0] === '64' && groups[1] === 'ff9b' && zeros(2, 6);
+  if (!mappedIpv4 && !nat64) return undefined;
+  const high = parseInt(groups[6] as string, 16);
+  const low = parseInt(groups[7] as string, 16);
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
 }

@@ -113,7 +113,7 @@ export class RateLimiter {
 
   /** Forgets `key` (after a successful login). */
   reset(key: string): void {
-    this.#windows.delete(key);
+    if (this.#windows.delete(key)) this.#fullUntil = 0; // its room is free, and the next key may take it
   }
 
   /** Number of keys tracked (for tests). */

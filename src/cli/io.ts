@@ -84,8 +84,12 @@ export function runMain(moduleUrl: string, main: CliMain, commands: CommandStyle
     return;
   }
   if (started !== realpathSync(fileURLToPath(moduleUrl))) return;
-  quietOnClosedPipe(process.stdout);
-  quietOnClosedPipe(process.stderr);
+  // The tools only: `cachet serve` is a server, whose access log must not go quiet unnoticed when
+  // its reader goes (it fails as `node dist/server.js` does).
+  if (process.argv[2] !== 'serve') {
+    quietOnClosedPipe(process.stdout);
+    quietOnClosedPipe(process.stderr);
+  }
   main(process.argv.slice(2), processIo(commands)).then(
     (code) => {
       process.exitCode = code;

@@ -4,7 +4,8 @@
  *
  * - **Version** (RFC 9110 §6.2, RFC 9112 §2.3): node's parser also takes `HTTP/2.0` in an HTTP/1
  *   request line, and a bare `GET /path` (HTTP/0.9), and serves both as HTTP/1.1. Neither is a
- *   request this server speaks: 505 HTTP Version Not Supported.
+ *   request this server speaks: 505 HTTP Version Not Supported. (A real HTTP/2 request, from
+ *   node:http2's compatibility API, passes.)
  * - **Host** (RFC 9112 §3.2): missing on HTTP/1.1, two lines, or a malformed value: 400. The
  *   missing case was node's to refuse (`requireHostHeader`); refused here, it gets the same short
  *   answer and access-log line as the other two (node answered with a chunked body and no log).
@@ -27,7 +28,11 @@ import { hostIsValid } from './host-header.js';
  * ```
  */
 export function refusedHead(req: IncomingMessage): 0 | 400 | 501 | 505 {
-  if (req.httpVersionMajor !== 1) return 505;
+  if (req.httpVersionMajor !== 1) {
+    // `app.handler` on node:http2's compatibility API: its framing is HTTP/2's own, checked by
+    // nghttp2, and its host is `:authority`. Only the HTTP/1 parser's versions are judged here.
+    return req.httpVersionMajor === 2 && (req as { stream?: unknown }).stream !== undefined ? 0 : 505;
+  }
   const host = req.headers.host;
   if (host === undefined ? req.httpVersionMinor !== 0 : !hostIsValid(host, req.rawHeaders)) return 400;
   const coding = req.headers['transfer-encoding'];

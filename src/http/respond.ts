@@ -60,14 +60,15 @@ export function writeStaged(ctx: Context, reporter: Reporter): void {
 export function writeError(ctx: Context, err: unknown, reporter: Reporter): void {
   ctx._sent = true;
   const res = ctx.res;
+  const http = err instanceof HttpError ? err : storeUnavailable(err);
+  if (http === null || http.status >= 500) reporter.error(err, ctx.requestId);
   const answered = (res as AnsweredResponse)[ANSWERED];
   if (answered !== undefined) {
-    // The client already has its 408, and the error is the aborted read that followed it.
+    // The client already has its 408 (or 400), and the error is most likely the aborted read
+    // that followed it; a real bug was reported just above all the same.
     logAccess(ctx, answered, reporter);
     return;
   }
-  const http = err instanceof HttpError ? err : storeUnavailable(err);
-  if (http === null || http.status >= 500) reporter.error(err, ctx.requestId);
   if (ctx._detached || res.headersSent) {
     if (!res.writableEnded) cutConnection(res);
     logAccess(ctx, res.statusCode, reporter);

@@ -118,11 +118,12 @@ export function createServer(listener: Listener, options: ServerOptions = {}): S
 }
 
 /**
- * `CONNECT` asks for a tunnel, which this server never opens (it routes no CONNECT). Node, with no
- * `connect` listener, closed the socket without a byte; the client now learns why.
+ * `CONNECT` asks for a tunnel, which this server never opens: 501 Not Implemented (RFC 9110
+ * §15.6.2), after the responses to the requests before it on the connection. Node, with no
+ * `connect` listener, closed the socket without a byte.
  */
 function refuseConnect(_req: IncomingMessage, socket: Duplex): void {
-  answer(socket, 405);
+  answerAfterResponses(socket as RefusingSocket, 501);
 }
 
 function withoutUndefined<T extends object>(options: T): Partial<T> {
@@ -141,31 +142,60 @@ export const ANSWERED: unique symbol = Symbol('cachet.answered');
 /** @internal A response that may carry {@link ANSWERED}. */
 export type AnsweredResponse = ServerResponse & { [ANSWERED]?: number };
 
+/** A socket as node's server leaves it: the response being answered on it, if any. */
+type RefusingSocket = Duplex & { _httpMessage?: ServerResponse | null; [REFUSING]?: true };
+const REFUSING: unique symbol = Symbol('cachet.refusing');
+
 /**
  * node's `clientError`: a request the parser refused, or a timeout. We write a minimal response
  * (no body, Connection: close) and destroy the socket once it is flushed: a broken client gets no
  * second chance on the same connection.
+ *
+ * When the bytes that broke belong to a request pipelined behind complete ones still being
+ * answered, those answers go first, then this one: written at once, the 400 took the first
+ * request's place and the connection closed before its response left. When they belong to the
+ * request being answered (its own body, its own timeout), the refusal goes at once, as before.
  */
 export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
-  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
-  if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
+  const s = socket as RefusingSocket;
+  // The parser fails again on every later chunk: one refusal waits, not one per chunk.
+  if (s[REFUSING] === true) return;
+  if (err.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
   }
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  if (inFlight !== undefined && err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    // The request still being received ran out of time: the client gets the 408 written here, so
-    // that is what the access log must say, not the 400 the handler's aborted body read turns into.
+  const inFlight = s._httpMessage ?? undefined;
+  const own = inFlight !== undefined && !(inFlight as ServerResponse & { req: IncomingMessage }).req.complete;
+  if (own) {
+    // Its own request broke or ran out of time while the handler reads it: the client gets what
+    // is written here, so that is what the access log must say (not the 400 of the aborted read).
     (inFlight as AnsweredResponse)[ANSWERED] = status;
-  } else if (inFlight !== undefined) {
-    // A pipelined request was broken while the one before it is still being answered: that
-    // answer goes first, then this one. Written at once, the 400 took the earlier request's place
-    // and the connection closed before its response left.
-    inFlight.once('finish', () => (socket.writable ? answer(socket, status) : socket.destroy()));
-    inFlight.once('close', () => setImmediate(() => socket.destroyed || socket.writableEnded || socket.destroy()));
+    if (inFlight.headersSent) socket.destroy();
+    else answer(socket, status);
     return;
   }
-  answer(socket, status);
+  answerAfterResponses(s, status);
+}
+
+/** Answers `status` once every response in flight on `socket` has gone (node hands the socket to the next queued one on each finish). */
+function answerAfterResponses(socket: RefusingSocket, status: number): void {
+  socket[REFUSING] = true;
+  const current = socket._httpMessage ?? undefined;
+  if (current === undefined || current.writableFinished) {
+    if (socket.writable) answer(socket, status);
+    else socket.destroy();
+    return;
+  }
+  const onClose = (): void => {
+    if (!current.writableFinished) socket.destroy(); // the client went away mid-response
+  };
+  current.once('close', onClose);
+  current.once('finish', () => {
+    current.off('close', onClose);
+    // node's own finish handler ran first: it has detached this response and assigned the next.
+    answerAfterResponses(socket, status);
+  });
 }
 
 function answer(socket: Duplex, status: number): void {

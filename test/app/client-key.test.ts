@@ -29,9 +29,13 @@ test('an IPv6 address is keyed by its /64 network, however it is written', () =>
   assert.equal(clientKey('2001:db8:1:2::203.0.113.195'), '2001:db8:1:2::/64', 'octets of several digits');
 });
 
-test('an IPv4-mapped IPv6 address is the IPv4 client it maps', () => {
-  assert.equal(clientKey('::ffff:203.0.113.9'), '203.0.113.9');
-  assert.equal(clientKey('::FFFF:203.0.113.9'), '203.0.113.9');
+test('an IPv4-mapped or NAT64 address is the IPv4 client it carries, however it is written', () => {
+  for (const address of ['::ffff:203.0.113.9', '::FFFF:203.0.113.9', '0:0:0:0:0:ffff:203.0.113.9', '::ffff:cb00:7109', '0:0:0:0:0:FFFF:CB00:7109', '64:ff9b::203.0.113.9', '64:ff9b::cb00:7109']) {
+    assert.equal(clientKey(address), '203.0.113.9', address);
+  }
+  assert.equal(clientKey('64:ff9b:1::203.0.113.9'), '64:ff9b:1:0::/64', 'not the well-known prefix: an IPv6 network like any other');
+  assert.equal(clientKey('::fffe:cb00:7109'), '0:0:0:0::/64');
+  assert.equal(clientKey('::ffff:256.0.0.1'), '::ffff:256.0.0.1', 'no such IPv4 address: kept as it is');
 });
 
 test('a string that is no IPv6 address is kept as it is', () => {

@@ -121,6 +121,8 @@ test('a refund or a reset in a full table of blocked windows makes room at once'
   assert.equal(limiter.retryAfter('other'), 60, 'full of blocked windows again');
   limiter.reset('k0');
   assert.equal(limiter.retryAfter('other'), 0, 'a reset frees its room');
+  limiter.fail('other'); // takes it, with one failure: a window that may be dropped
+  assert.equal(limiter.retryAfter('another'), 0, 'so a new key still finds room: the full table was not remembered past the reset');
 });
 
 test('refuses nonsensical options at construction', () => {

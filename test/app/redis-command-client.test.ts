@@ -103,11 +103,15 @@ describe('CommandClient over a base node-redis client', { skip: redisSkipReason 
       own.pause();
       const unanswered = app.client.get('hang:k');
       unanswered.catch(() => undefined);
-      let closed = false;
-      const closing = app.close().then(() => (closed = true));
-      // Closed while Redis is still frozen: nothing but the timeout can have ended it.
-      await closing;
-      assert.equal(closed, true);
+      // Closed while Redis is still frozen: nothing but closeTimeoutMs can end it. The 10 s bound
+      // tells "gave up" from "waited for Redis" (which would be forever), not how fast it is.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const outcome = await Promise.race([
+        app.close().then(() => 'closed'),
+        new Promise<string>((resolve) => (timer = setTimeout(() => resolve('still waiting for Redis'), 10_000))),
+      ]);
+      clearTimeout(timer);
+      assert.equal(outcome, 'closed');
       await assert.rejects(unanswered, 'the command sent before the close is failed, not left pending');
     } finally {
       own.resume();

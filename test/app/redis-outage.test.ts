@@ -98,7 +98,9 @@ describe('the app when Redis fails', { skip: redisSkipReason ?? false, timeout: 
     // SIGSTOP: both connections stay "ready"; only the resync's timeout tells. /healthz said "up".
     const own = await RedisServer.start();
     try {
-      const a = await startMember({ url: own.url, prefix: `hang${prefixes++}:`, keys: [newStoredKey()], commandTimeoutMs: 100 });
+      // 1 s: short enough for the hung sync to fail within the test, long enough that a Redis
+      // just woken on a loaded CI machine answers the next one.
+      const a = await startMember({ url: own.url, prefix: `hang${prefixes++}:`, keys: [newStoredKey()], commandTimeoutMs: 1_000 });
       const health = async () => healthWithoutKeys((await a.h.browser().get('/healthz')).body);
       assert.deepEqual(await health(), { status: 'ok', redis: 'up' });
       own.pause();

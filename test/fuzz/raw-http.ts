@@ -20,12 +20,15 @@ export function statuses(raw: string): number[] {
  * True for a status that no server failure explains: below 500, or one of the two refusals of a
  * head the server does not speak (src/http/request-head.ts), and then only when `text` holds such
  * a head: 505 for a request line whose version is not HTTP/1.0 or 1.1 (none at all is HTTP/0.9),
- * 501 for a Transfer-Encoding with a coding other than chunked.
+ * 501 for a Transfer-Encoding with a coding other than chunked, or for a CONNECT (no tunnels).
  */
 export function refusalOrBelow500(status: number, text: string): boolean {
   if (status < 500) return true;
-  if (status === 505) return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^ \r\n]+(?: HTTP\/(?!1\.[01]\r?$)[^\r\n]*)?\r?$/m.test(text);
-  if (status === 501) return [...text.matchAll(/^transfer-encoding:([^\r\n]*)/gim)].some((m) => (m[1] ?? '').trim().toLowerCase() !== 'chunked');
+  // A request line: at the start of the text or after the blank line that ends a head.
+  if (status === 505) return /(?:^|\r?\n\r?\n)[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^ \r\n]+(?: HTTP\/(?!1\.[01]\r?\n)[^\r\n]*)?\r?\n/.test(text);
+  if (status === 501) {
+    return /(?:^|\r?\n\r?\n)CONNECT /.test(text) || [...text.matchAll(/^transfer-encoding:([^\r\n]*)/gim)].some((m) => (m[1] ?? '').trim().toLowerCase() !== 'chunked');
+  }
   return false;
 }
 

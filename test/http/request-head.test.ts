@@ -75,11 +75,14 @@ test('a transfer coding other than chunked gets 501 before the handler reads a b
   assert.deepEqual(log, ['POST /form 501', 'POST /form 501', 'POST /form 200']);
 });
 
-test('CONNECT gets 405 and a closed connection instead of a silent close', async (t) => {
+test('CONNECT gets 501 and a closed connection instead of a silent close, after the answers before it', async (t) => {
   const { port } = await server(t);
   const r = await rawRequest(port, 'CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n');
-  assert.equal(r.status, 405);
+  assert.equal(r.status, 501);
   assert.equal(r.headers['connection']?.[0], 'close');
+  const behind = await rawRequest(port, 'GET / HTTP/1.1\r\nHost: a\r\n\r\nCONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n');
+  assert.equal(behind.status, 200, behind.raw);
+  assert.equal(parseRaw(behind.body.slice('home'.length)).status, 501, behind.raw);
 });
 
 test('Expect: 100-continue: "100 Continue" only when the body is read, never before a 413 or an answer that leaves it unread', async (t) => {
@@ -113,4 +116,28 @@ test('Expect: 100-continue: "100 Continue" only when the body is read, never bef
   assert.equal(final.status, 200);
   assert.equal(final.body, 'a=1');
   assert.deepEqual(log, ['POST /form 413', 'POST /refuse 403', 'POST /form 200']);
+});
+
+test('app.handler on node:http2 still serves HTTP/2: only the HTTP/1 parser\'s versions are refused', async (t) => {
+  const { createServer, connect } = await import('node:http2');
+  const app = createApp({ accessLog: false });
+  app.get('/', (ctx) => ctx.text('over h2'));
+  const server = createServer(app.handler as never);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const client = connect(`http://127.0.0.1:${port}`);
+  // The client first: the server's close waits for its sessions.
+  t.after(() => new Promise<void>((resolve) => client.close(() => server.close(() => resolve()))));
+  const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const stream = client.request({ ':path': '/' });
+    let status = 0;
+    let body = '';
+    stream.on('response', (headers) => (status = Number(headers[':status'])));
+    stream.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+    stream.on('end', () => resolve({ status, body }));
+    stream.on('error', reject);
+    stream.end();
+  });
+  assert.equal(status, 200);
+  assert.equal(body, 'over h2');
 });

@@ -46,6 +46,9 @@ export function randomId(bytes = 16): string {
   return encodeBase64url(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
+/** The latest time a `Date` can hold, ms (ECMA-262 §21.4.1.1). */
+const MAX_TIME = 8.64e15;
+
 /**
  * The record shape, checked once per decoded value (the bytes are authentic, but may be from
  * another version).
@@ -61,8 +64,10 @@ export function isRecord(data: unknown): data is SessionRecord {
   const r = data as Record<string, unknown>;
   return (
     typeof r['i'] === 'string' &&
-    // A creation time is whole milliseconds since the epoch: 1e300 or -1 would make every timeout sum wrong.
-    Number.isSafeInteger(r['c']) && (r['c'] as number) >= 0 &&
+    // A creation time is milliseconds since the epoch, within what a Date holds (a store's clock
+    // may give fractions: performance.timeOrigin + performance.now()); 1e300 or -1 would make every
+    // timeout sum wrong.
+    typeof r['c'] === 'number' && r['c'] >= 0 && r['c'] <= MAX_TIME &&
     typeof r['v'] === 'object' && r['v'] !== null && !Array.isArray(r['v']) &&
     (r['s'] === undefined || typeof r['s'] === 'string') &&
     (r['f'] === undefined || isFlashes(r['f'])) &&
