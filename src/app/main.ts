@@ -58,9 +58,7 @@ function prepare(config: ServerConfig, io: MainIo, announce: boolean): Promise<s
   const loaded = loadKeys(config.dataDir, io.env);
   if (announce && loaded.created) io.out(`cachet: created ${config.dataDir}/keys.json with key ${loaded.keys[0]?.id}`);
   if (announce && loaded.source === 'env') io.out('cachet: using the keys in CACHET_KEYS (keys.json is ignored)');
-  // Which keys this instance runs with, as /healthz says: an instance started without CACHET_KEYS
-  // exported, or from an old key file, shows it here rather than in logged-out users.
-  if (announce) io.out(`cachet: keys: ${keySummary(loaded.keys)}`);
+
   return ensureDemoUser(config.dataDir);
 }
 
@@ -181,6 +179,7 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
     } catch (err) {
       return failed(err);
     }
+    io.out(`cachet: keys: ${keySummary(keys)}`);
     io.out(`cachet: listening on ${where(group.port)} with ${config.workers} workers (pid ${process.pid})`);
     // The cluster's own handlers stop the workers (each finishes its requests in flight).
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -214,6 +213,12 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  if (primary) io.out(`cachet: listening on ${where(port)} (pid ${process.pid})`);
+  if (primary) {
+    // Which keys this instance runs with, as /healthz says: an instance started without
+    // CACHET_KEYS exported, or from an old key file, shows it here rather than in logged-out users.
+    // Printed once listening, so a start that fails stays one line.
+    io.out(`cachet: keys: ${keySummary(keys)}`);
+    io.out(`cachet: listening on ${where(port)} (pid ${process.pid})`);
+  }
   return { config, port, reload: reloadHere, close: closeAll };
 }
