@@ -35,7 +35,12 @@ test('an IPv4-mapped or NAT64 address is the IPv4 client it carries, however it 
   }
   assert.equal(clientKey('64:ff9b:1::203.0.113.9'), '64:ff9b:1:0::/64', 'not the well-known prefix: an IPv6 network like any other');
   assert.equal(clientKey('::fffe:cb00:7109'), '0:0:0:0::/64');
-  assert.equal(clientKey('::ffff:256.0.0.1'), '::ffff:256.0.0.1', 'no such IPv4 address: kept as it is');
+  assert.equal(clientKey('::ffff:255.255.255.255'), '255.255.255.255');
+  for (const odd of ['::ffff:256.0.0.1', '::ffff:1.256.0.1', '::ffff:1.1.256.1', '::ffff:1.1.1.256']) {
+    assert.equal(clientKey(odd), odd, `${odd}: no such IPv4 address, kept as it is`);
+  }
+  assert.equal(clientKey('64::1.2.3.4'), '64:0:0:0::/64', 'only 64:ff9b::/96 is NAT64');
+  assert.equal(clientKey('65:ff9b::1.2.3.4'), '65:ff9b:0:0::/64', 'only 64:ff9b::/96 is NAT64');
 });
 
 test('a string that is no IPv6 address is kept as it is', () => {
