@@ -165,6 +165,8 @@ export function answerClientError(err: Error & { code?: string }, socket: Duplex
     return;
   }
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  // From here on the socket is being refused: a later chunk's error must not cut the answer short.
+  s[REFUSING] = true;
   const inFlight = s._httpMessage ?? undefined;
   const own = inFlight !== undefined && !(inFlight as ServerResponse & { req: IncomingMessage }).req.complete;
   if (own) {
