@@ -144,7 +144,8 @@ describe('ServerSideStore session management', () => {
     assert.equal(backend.size, 0);
   });
 
-  it('does not undo a revocation that happens while a request is in flight', async () => {
+  /** alice signed in, and a second request of hers that has loaded her session and not yet answered. */
+  async function aliceInFlight() {
     const backend = new MemoryRecords({ maxEntries: 100, now: () => clock });
     const { store } = await setup(backend);
     const login = fake();
@@ -154,6 +155,11 @@ describe('ServerSideStore session management', () => {
     const cookie = { '__Host-session': login.set.get('__Host-session') ?? '' };
     const inFlight = fake(cookie);
     const session = await store.get(inFlight.ctx, 'session');
+    return { backend, store, cookie, inFlight, session };
+  }
+
+  it('does not undo a revocation that happens while a request is in flight', async () => {
+    const { backend, store, cookie, inFlight, session } = await aliceInFlight();
     session.values.n = 5; // the handler changes it...
     assert.equal(await store.revokeAll('alice'), 1); // ...while "log out everywhere" runs elsewhere
     await inFlight.send();
@@ -165,15 +171,7 @@ describe('ServerSideStore session management', () => {
   });
 
   it('a regenerate() in flight when its session is revoked does not bring it back under a new id', async () => {
-    const backend = new MemoryRecords({ maxEntries: 100, now: () => clock });
-    const { store } = await setup(backend);
-    const login = fake();
-    const s1 = await store.get(login.ctx, 'session');
-    s1.subject = 'alice';
-    await login.send();
-    const cookie = { '__Host-session': login.set.get('__Host-session') ?? '' };
-    const inFlight = fake(cookie);
-    const session = await store.get(inFlight.ctx, 'session');
+    const { backend, store, cookie, inFlight, session } = await aliceInFlight();
     assert.equal(await store.revokeAll('alice'), 1); // "log out everywhere" lands while the request runs
     session.regenerate(); // ...and then the handler renews the id, keeping the subject
     session.values.n = 1;
