@@ -4,7 +4,7 @@
  * takes a plain header object without copying when nothing was set with `res.setHeader`).
  * @module
  */
-import type { ServerResponse } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import { STORE_RETRY_AFTER, storeIsUnavailable } from '../web/store-unavailable.js';
 import { HttpError } from './http-error.js';
 import { ANSWERED, type AnsweredResponse } from './server.js';
@@ -129,7 +129,10 @@ export function writeBare(
   headers['content-length'] = Buffer.byteLength(body);
   headers['x-content-type-options'] = 'nosniff';
   if (close) headers['connection'] = 'close';
-  res.writeHead(status, headers);
+  // The reason phrase is given, never left to node: a writeHead that threw on a staged header
+  // (the 500 written here replaces it) had already recorded the staged status's phrase, and node
+  // keeps a recorded one, so the status line read "500 See Other".
+  res.writeHead(status, STATUS_CODES[status] ?? '', headers);
   if (method === 'HEAD') res.end();
   else res.end(body);
 }

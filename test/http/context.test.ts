@@ -74,6 +74,30 @@ test('answers 500 for a staged header node refuses, and for misuse of the respon
   }
 });
 
+test('a 500 that replaces a response node refused carries the 500 reason phrase, not the staged one', async () => {
+  // node's writeHead records the staged status's reason phrase before it validates the headers;
+  // the 500 written next kept it ("HTTP/1.1 500 See Other"), a status line that contradicts itself.
+  const { app } = quietApp();
+  app.get('/bad-see-other', (ctx) => {
+    ctx.setHeader('x-bad', '\u0100');
+    ctx.redirect('/a');
+  });
+  app.get('/bad-created', (ctx) => {
+    ctx.setHeader('x-bad', '\u0100');
+    ctx.text('made', 201);
+  });
+  const s = await start(app);
+  try {
+    for (const path of ['/bad-see-other', '/bad-created']) {
+      const r = await get(s.port, path);
+      assert.equal(r.raw.slice(0, r.raw.indexOf('\r\n')), 'HTTP/1.1 500 Internal Server Error', path);
+      assert.equal(r.body, 'Internal Server Error\n', path);
+    }
+  } finally {
+    await s.close();
+  }
+});
+
 test('refuses to stage anything once the response has left', async () => {
   const { app } = quietApp();
   let late: unknown;
