@@ -35,6 +35,11 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 // CR, LF and other controls would split or corrupt the header block (response splitting).
 // eslint-disable-next-line no-control-regex
 const HEADER_UNSAFE = /[\u0000-\u001f\u007f]/;
+// A Location is sent as bytes: node writes a character up to U+00FF as one latin1 byte (which a
+// browser, reading UTF-8, takes for another URL) and refuses anything above it. Runs of
+// non-ASCII are percent-encoded as UTF-8 instead (RFC 3986 §2.5), as a browser does with a link.
+const NON_ASCII = /[^\u0000-\u007f]/;
+const NON_ASCII_RUNS = /[^\u0000-\u007f]+/g;
 
 /**
  * The per-request context passed to middleware and handlers.
@@ -219,12 +224,22 @@ export class Context {
 
   /**
    * Stages a redirect (default 303 See Other: after a POST, the browser follows with a GET).
-   * The URL is sent as given: never pass an unchecked user-supplied URL (open redirect).
+   * The URL is sent as given, except that non-ASCII characters are percent-encoded as UTF-8
+   * (`/café` is sent as `/caf%C3%A9`); existing escapes are kept. Never pass an unchecked
+   * user-supplied URL (open redirect).
    */
   redirect(url: string, status = 303): void {
     if (!REDIRECTS.has(status)) throw new TypeError(`redirect status must be 301, 302, 303, 307 or 308, got ${status}`);
     if (HEADER_UNSAFE.test(url)) throw new TypeError('redirect URL contains control characters');
-    this.setHeader('location', url);
+    let location = url;
+    if (NON_ASCII.test(url)) {
+      try {
+        location = url.replace(NON_ASCII_RUNS, encodeURI);
+      } catch {
+        throw new TypeError('redirect URL contains a lone surrogate, which has no UTF-8 encoding');
+      }
+    }
+    this.setHeader('location', location);
     this.status(status);
     this._body = null;
     this._type = null;

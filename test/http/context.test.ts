@@ -98,6 +98,27 @@ test('a 500 that replaces a response node refused carries the 500 reason phrase,
   }
 });
 
+test('redirects to a non-ASCII location with its characters percent-encoded as UTF-8, as browsers would', async () => {
+  // Sent raw, é left as the latin1 byte 0xE9 (not UTF-8: browsers read another URL) and 日 made
+  // node refuse the header (a 500). Express (encodeurl) and Go (http.Redirect) encode them.
+  const { app, errors } = quietApp();
+  app.get('/to-cafe', (ctx) => ctx.redirect('/café/日本?q=ü#ß'));
+  app.get('/to-encoded', (ctx) => ctx.redirect('/caf%C3%A9?a=b%20c'));
+  app.get('/to-surrogate', (ctx) => ctx.redirect('/a\uD800'));
+  const s = await start(app);
+  try {
+    const cafe = await get(s.port, '/to-cafe');
+    assert.equal(cafe.status, 303);
+    assert.deepEqual(cafe.headers['location'], ['/caf%C3%A9/%E6%97%A5%E6%9C%AC?q=%C3%BC#%C3%9F']);
+    assert.deepEqual((await get(s.port, '/to-encoded')).headers['location'], ['/caf%C3%A9?a=b%20c']);
+    assert.equal((await get(s.port, '/to-surrogate')).status, 500);
+    assert.equal(errors.length, 1);
+    assert.ok(errors[0] instanceof TypeError);
+  } finally {
+    await s.close();
+  }
+});
+
 test('refuses to stage anything once the response has left', async () => {
   const { app } = quietApp();
   let late: unknown;
