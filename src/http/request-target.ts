@@ -9,6 +9,10 @@
  * - holds a dot segment, plain or encoded (`/../x`, `/%2e%2e/x`): browsers remove them before
  *   sending (RFC 3986 §5.2.4), so only a crafted client sends one, usually to climb out of a
  *   directory in some handler further down.
+ * The whole target is refused when it holds a `#`: origin-form has no fragment (RFC 9112 §3.2.1,
+ * `#` is neither pchar nor query in RFC 3986), browsers strip it, and node's parser lets it
+ * through. Kept, `/users/1#x` routed to `/users/:id` with `id = '1#x'`, while a cache that drops
+ * the fragment keys that response as `/users/1` (find-my-way and express cut it off instead).
  * The path stays raw (percent-encoded) for the router, which decodes params after matching.
  * @module
  */
@@ -27,10 +31,10 @@ const ENCODED_DOT = /%2e/gi;
 
 /**
  * Splits `url` into path and query, or returns null when the target must be answered with 400.
- * Fast path (measured: most paths hold neither `%` nor `.`): two `includes` scans and a slice.
+ * Fast path (measured: most paths hold neither `%` nor `.`): three `includes` scans and a slice.
  */
 export function parseRequestTarget(url: string): RequestTarget | null {
-  if (url.charCodeAt(0) !== 47 /* / */) return null;
+  if (url.charCodeAt(0) !== 47 /* / */ || url.includes('#')) return null;
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
   const query = q === -1 ? '' : url.slice(q + 1);
@@ -71,9 +75,9 @@ export function toggleTrailingSlash(path: string): string | null {
 const USERINFO = /^((?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?)[^/]*@/;
 
 /**
- * A refused target as the access log may show it: cut at the query (which may carry tokens),
- * without the userinfo of a target that is not a path, and capped at 200 characters, since it
- * was never accepted as a path.
+ * A refused target as the access log may show it: cut at the query or fragment (either may carry
+ * tokens), without the userinfo of a target that is not a path, and capped at 200 characters,
+ * since it was never accepted as a path.
  *
  * @example
  * ```ts
@@ -82,7 +86,8 @@ const USERINFO = /^((?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?)[^/]*@/;
  * ```
  */
 export function loggableTarget(url: string): string {
-  const q = url.indexOf('?');
+  // A fragment is cut too: a crafted client may forward one holding a token (`#access_token=`).
+  const q = url.search(/[?#]/);
   const target = q === -1 ? url : url.slice(0, q);
   return target.replace(USERINFO, '$1').slice(0, 200);
 }

@@ -20,6 +20,13 @@ test('refuses targets that are not origin-form, bad escapes and dot segments', (
   assert.notEqual(parseRequestTarget('/a?%zz=..'), null);
 });
 
+test('refuses a target holding a fragment, which no client may send (RFC 9112 §3.2.1)', () => {
+  // Browsers strip the fragment before sending. Kept, '/users/1#x' reached /users/:id with
+  // id = '1#x', while a cache or proxy that drops the fragment keys the response as /users/1.
+  for (const bad of ['/users/1#x', '/#', '/a?b=1#c', '/a#b?c']) assert.equal(parseRequestTarget(bad), null, bad);
+  assert.deepEqual(parseRequestTarget('/a%23b?c=%23'), { path: '/a%23b', query: 'c=%23' });
+});
+
 test('toggles the trailing slash, but never towards another host', () => {
   assert.equal(toggleTrailingSlash('/users/'), '/users');
   assert.equal(toggleTrailingSlash('/users'), '/users/');
@@ -33,6 +40,7 @@ test('toggles the trailing slash, but never towards another host', () => {
 
 test('makes a refused target safe to log: no query, no userinfo, at most 200 characters', () => {
   assert.equal(loggableTarget('/a/%zz?token=secret'), '/a/%zz');
+  assert.equal(loggableTarget('/cb#access_token=secret'), '/cb');
   assert.equal(loggableTarget('http://user:secret@host/login?x=1'), 'http://host/login');
   assert.equal(loggableTarget('HTTPS://user@host'), 'HTTPS://host');
   assert.equal(loggableTarget('user:secret@host:80'), 'host:80');
