@@ -22,8 +22,15 @@ export interface Reporter {
 const TEXT = 'text/plain; charset=utf-8';
 /** The longest path an access-log entry carries (a refused target's cap too: request-target.ts). */
 const MAX_LOGGED_PATH = 200;
-// Never sent with an error response: they belong to the outcome the error replaced.
-const DROPPED_ON_ERROR = ['content-type', 'content-length', 'location', 'set-cookie'];
+// Never sent with an error response: they belong to the outcome the error replaced. Besides the
+// body's type and length, that is every header describing that body (representation metadata and
+// validators, RFC 9110 §8, §14.4; RFC 6266): a kept `Content-Encoding: gzip` made clients try to
+// decode the plain-text error and fail, a kept `Content-Disposition: attachment` downloaded it
+// as the promised file, and a kept ETag or Last-Modified would validate the error as that body.
+const DROPPED_ON_ERROR = [
+  'content-type', 'content-length', 'location', 'set-cookie',
+  'content-encoding', 'content-language', 'content-location', 'content-range', 'content-disposition', 'etag', 'last-modified',
+];
 
 /** Writes what the context staged. Returns false when the response had already left. */
 export function writeStaged(ctx: Context, reporter: Reporter): void {

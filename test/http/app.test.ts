@@ -230,6 +230,37 @@ test('turns an HttpError into its status and public message, keeping middleware 
   }
 });
 
+test('an HttpError drops the headers that describe the body it replaced: Content-Encoding, Content-Disposition, validators', async () => {
+  // Kept, `Content-Encoding: gzip` made clients try to gunzip "Not Found\n" (curl: error 61; a
+  // browser shows a decoding error instead of the page) and `Content-Disposition: attachment`
+  // downloaded the error text as the promised file. Cache-Control, set for the route, stays.
+  const { app } = quietApp();
+  app.get('/report.csv.gz', (ctx) => {
+    ctx.setHeader('cache-control', 'no-store');
+    ctx.setHeader('content-encoding', 'gzip');
+    ctx.setHeader('content-disposition', 'attachment; filename="report.csv.gz"');
+    ctx.setHeader('content-language', 'fr');
+    ctx.setHeader('content-location', '/reports/1.csv.gz');
+    ctx.setHeader('content-range', 'bytes 0-9/10');
+    ctx.setHeader('etag', '"v1"');
+    ctx.setHeader('last-modified', 'Tue, 01 Dec 2026 00:00:00 GMT');
+    throw new HttpError(404);
+  });
+  const s = await start(app);
+  try {
+    const r = await get(s.port, '/report.csv.gz');
+    assert.equal(r.status, 404);
+    assert.equal(r.body, 'Not Found\n');
+    for (const name of ['content-encoding', 'content-disposition', 'content-language', 'content-location', 'content-range', 'etag', 'last-modified']) {
+      assert.equal(r.headers[name], undefined, name);
+    }
+    assert.deepEqual(r.headers['cache-control'], ['no-store']);
+    assert.deepEqual(r.headers['content-type'], ['text/plain; charset=utf-8']);
+  } finally {
+    await s.close();
+  }
+});
+
 test('turns any other throw into a generic 500 without stack text, logged with the request id', async () => {
   const { app, errors } = quietApp({ requestId: () => 'req-7' });
   app.get('/boom', () => {
