@@ -182,9 +182,13 @@ export async function inspectMain(args: string[], io: CliIo): Promise<number> {
     const [verdict, meaning] = VERDICTS[err.code] ?? ['rejected', ''];
     io.out(`verdict: ${verdict} (${err.code})\n  ${meaning}\n`);
     // The precise reason is for the operator at this terminal; the app never tells a client.
-    if (err.code === 'ERR_COOKIE_EXPIRED' && layout.expiresAt !== undefined) {
-      const at = layout.expiresAt * 1000;
-      io.out(`  failed check: expired ${humanDuration((now ?? Date.now()) - at)} ago (at ${new Date(at).toISOString()})\n`);
+    if (err.code === 'ERR_COOKIE_EXPIRED' && layout.expiresAt !== undefined && layout.issuedAt !== undefined) {
+      // The codec ends a value at the earlier of its expires-at and issued-at + maxAge (a header
+      // edited to an old issue time fails here too), so the reason names whichever came first.
+      const capped = layout.issuedAt + MAX_AGE < layout.expiresAt;
+      const at = Math.min(layout.expiresAt, layout.issuedAt + MAX_AGE) * 1000;
+      const why = capped ? `: issued-at plus the ${MAX_AGE / 86_400}-day limit, before the claimed expires-at` : '';
+      io.out(`  failed check: expired ${humanDuration((now ?? Date.now()) - at)} ago (at ${new Date(at).toISOString()}${why})\n`);
     } else if (err.detail !== undefined) io.out(`  failed check: ${err.detail}\n`);
     return 1;
   }

@@ -172,3 +172,16 @@ test('says how long ago a value expired in human units, not milliseconds', async
   assert.match(io.stdout, /failed check: expired 1 year 8 days ago \(at 2025-11-26T01:00:00\.000Z\)\n/);
   assert.doesNotMatch(io.stdout, / ms ago/);
 });
+
+test('says a value whose issue time is over 400 days old expired at issued-at plus 400 days, not at its later expires-at', async () => {
+  const { sealed, keysFile } = await setup();
+  // The issue time edited 500 days back: the codec refuses it on the claimed times, since
+  // issued-at + 400 days has passed, although the claimed expires-at is still an hour ahead.
+  const issued = T0 / 1000 - 500 * 86_400;
+  const edited = sealed.replace(`.${T0 / 1000}.`, `.${issued}.`);
+  const io = memoryIo({});
+  assert.equal(await inspectMain([edited, '--keys', keysFile, '--now', String(T0 / 1000)], io), 1);
+  assert.match(io.stdout, /verdict: expired \(ERR_COOKIE_EXPIRED\)/);
+  const at = new Date((issued + 400 * 86_400) * 1000).toISOString();
+  assert.ok(io.stdout.includes(`failed check: expired 100 days ago (at ${at}: issued-at plus the 400-day limit, before the claimed expires-at)\n`), io.stdout);
+});
