@@ -43,6 +43,8 @@ export interface ExplainedValue {
   primary?: boolean | undefined;
   /** The decoded payload, pretty-printed (secrets redacted). */
   payload?: string | undefined;
+  /** How the payload shown differs from the JSON in the value, when it does. */
+  payloadNote?: string | undefined;
   /** What the tag or MAC covers besides the payload, with the cookie name filled in. */
   boundText?: string | undefined;
 }
@@ -80,7 +82,8 @@ function section(value: ExplainedValue): string {
       ? ''
       : `<li>key id <code>${escapeHtml(value.keyId)}</code>${value.primary === true ? ' (the primary key)' : value.primary === false ? ' (not the primary key: this value is <strong>stale</strong> and will be re-issued under the primary)' : ''}</li>`;
   const issued = value.issuedAt === undefined ? '' : `<li>issued at <code>${escapeHtml(value.issuedAt)}</code></li>`;
-  const payload = value.payload === undefined ? '' : `<h3>Payload</h3><pre class="wire">${escapeHtml(value.payload)}</pre>`;
+  const note = value.payloadNote === undefined ? '' : `<p>${escapeHtml(value.payloadNote)}</p>`;
+  const payload = value.payload === undefined ? '' : `<h3>Payload</h3>${note}<pre class="wire">${escapeHtml(value.payload)}</pre>`;
   const bound =
     value.boundText === undefined
       ? ''

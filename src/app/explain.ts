@@ -38,6 +38,13 @@ export interface ExplainerOptions {
 
 const VISITOR_TITLE = "Your visitor cookie (sealed: nobody is signed in; it holds the login form's CSRF secret)";
 
+/**
+ * Said above a record shown by {@link readableRecord}: what is decrypted has one-letter keys, and a
+ * reader who decodes the cookie independently must be able to match them to the names shown.
+ */
+const RECORD_NOTE =
+  'Shown with its keys spelled out: the JSON in the cookie uses one-letter keys, i (id), c (createdAt, ms since the epoch), s (subject), v (values), f (flashes) and k (the CSRF secret, redacted here). See docs/sessions.md, "What a session cookie holds".';
+
 /** The record keys CookieStore writes, spelled out for readers. */
 function readableRecord(data: unknown): string {
   if (typeof data !== 'object' || data === null) return JSON.stringify(data, null, 2);
@@ -94,6 +101,7 @@ async function explainValue(
       ? 'Authentic and unexpired, but made with a key that is no longer the primary: it is re-issued under the primary on the next response.'
       : 'Authentic, unexpired, made with the primary key.';
     explained.payload = show(decoded.data);
+    if (show === readableRecord) explained.payloadNote = RECORD_NOTE;
   } catch (err) {
     if (!SessionError.isDecode(err)) throw err;
     const [verdict, detail] = VERDICTS[err.code] ?? ['rejected', err.code];

@@ -294,6 +294,17 @@ test('explains the visitor\'s own cookie part by part, with a countdown allowed 
   assert.equal(res.headers.get('cache-control'), 'no-store');
 });
 
+test('says above the explained session record that the cookie\'s JSON has one-letter keys, and names them', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  await logIn(browser);
+  const res = await browser.get('/explain');
+  assert.equal(res.status, 200);
+  assert.match(res.body, /<h3>Payload<\/h3><p>Shown with its keys spelled out: the JSON in the cookie uses one-letter keys, i \(id\), c \(createdAt[^)]*\), s \(subject\), v \(values\), f \(flashes\) and k \(the CSRF secret, redacted here\)/);
+  // The signed-mode example's payload is shown as it is in the value, so it has no such note.
+  assert.equal(res.body.split('Shown with its keys spelled out').length, 2);
+});
+
 test('serves no explain page when it is switched off', async () => {
   const h = await startApp({ explain: false });
   assert.equal((await h.browser().get('/explain')).status, 404);
