@@ -15,6 +15,7 @@ import { describeValue, VERDICTS } from '../app/value-parts.js';
 import { humanDuration } from './duration.js';
 import { formatTrace } from './steps.js';
 import { traceDecode } from '../codec/trace.js';
+import { inspectValue } from '../codec/inspect.js';
 import { runMain, type CliIo } from './io.js';
 
 /**
@@ -138,7 +139,10 @@ export async function inspectMain(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const layout = describeValue(value);
-  io.out(`value: ${value.length} characters, ${layout.mode === 'unknown' ? 'not a cachet value' : `${layout.mode} (format v1)`}\n\n`);
+  const tag = value.split('.', 1)[0]!;
+  const otherVersion = layout.mode === 'unknown' && inspectValue(value).version !== null;
+  const kind = layout.mode !== 'unknown' ? `${layout.mode} (format v1)` : otherVersion ? `version tag "${tag}", not one this build reads` : 'not a cachet value';
+  io.out(`value: ${value.length} characters, ${kind}\n\n`);
   const width = Math.max(...layout.parts.map((p) => p.label.length));
   for (const part of layout.parts) {
     const text = part.text.length > 60 ? `${part.text.slice(0, 56)}… (${part.text.length})` : part.text;
@@ -150,6 +154,13 @@ export async function inspectMain(args: string[], io: CliIo): Promise<number> {
   }
   io.out('\n');
   if (layout.mode === 'unknown') {
+    if (otherVersion) {
+      // A version tag of another version or mode ("2s"): what the codec says for it, ERR_COOKIE_VERSION
+      // (docs/cookie-format.md, "Versioning plan"); the parts after it follow a layout this build does not know.
+      const [verdict, meaning] = VERDICTS['ERR_COOKIE_VERSION']!;
+      io.out(`verdict: ${verdict} (ERR_COOKIE_VERSION)\n  ${meaning}\n  failed check: tag "${tag}"; this build reads 1s (sealed) and 1m (signed)\n`);
+      return 1;
+    }
     // No version tag, no key id: nothing here was made by cachet, so "tampered" would mislead.
     io.out('verdict: not a cachet value\n  It does not start with a cachet version tag (1s. sealed, 1m. signed); no key can open it.\n');
     return 1;

@@ -99,7 +99,10 @@ export function inspectValue(value: string): InspectedValue {
     const label = labels[i] ?? 'extra';
     const part: InspectedPart = { label, text, start: at, end: at + text.length, encoding: 'base64url' };
     at += text.length + 1;
-    describe(part, out, byteAt);
+    // Under an unknown tag the parts after it follow a layout this build does not know: they are
+    // text, and whether they are base64url says nothing.
+    if (layout === undefined && i > 0) part.encoding = 'text';
+    else describe(part, out, byteAt);
     if (part.bytes) byteAt = part.bytes.end;
     if (part.problem) out.problems.push(`${label}: ${part.problem}`);
     out.parts.push(part);

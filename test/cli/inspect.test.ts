@@ -185,3 +185,13 @@ test('says a value whose issue time is over 400 days old expired at issued-at pl
   const at = new Date((issued + 400 * 86_400) * 1000).toISOString();
   assert.ok(io.stdout.includes(`failed check: expired 100 days ago (at ${at}: issued-at plus the 400-day limit, before the claimed expires-at)\n`), io.stdout);
 });
+
+test('calls a value with another version tag an unsupported version, as the codec does, and checks nothing after the tag', async () => {
+  const { sealed, keysFile } = await setup();
+  const io = memoryIo({});
+  assert.equal(await inspectMain([`2s${sealed.slice(2)}`, '--keys', keysFile, '--now', String(T0 / 1000)], io), 1);
+  assert.match(io.stdout, /characters, version tag "2s", not one this build reads\n/);
+  assert.match(io.stdout, /verdict: unsupported version \(ERR_COOKIE_VERSION\)\n/);
+  assert.match(io.stdout, /failed check: tag "2s"; this build reads 1s \(sealed\) and 1m \(signed\)\n/);
+  assert.doesNotMatch(io.stdout, /not a cachet value|base64url/);
+});
