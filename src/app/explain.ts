@@ -6,6 +6,7 @@
  */
 import { SessionError } from '../errors.js';
 import { CookieCodec } from '../codec/cookie-codec.js';
+import { inspectValue } from '../codec/inspect.js';
 import type { Context } from '../http/context.js';
 import type { Keyring } from '../keys/keyring.js';
 import type { AppStore } from './app-store.js';
@@ -93,7 +94,8 @@ async function explainValue(
     explained.secondsLeft = Math.max(0, Math.floor(layout.expiresAt - nowMs / 1000));
   }
   // Not even shaped like a cachet value: say that, rather than the codec's uniform "tampered".
-  if (layout.mode === 'unknown') return explained;
+  // A tag of another version or mode ("2s") is the codec's to judge: ERR_COOKIE_VERSION.
+  if (layout.mode === 'unknown' && inspectValue(value).version === null) return explained;
   try {
     const decoded = await codec.decode(name, value);
     explained.verdict = decoded.stale ? 'stale' : 'valid';

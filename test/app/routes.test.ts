@@ -305,6 +305,17 @@ test('says above the explained session record that the cookie\'s JSON has one-le
   assert.equal(res.body.split('Shown with its keys spelled out').length, 2);
 });
 
+test('calls a session cookie with another version tag an unsupported version on the explain page, as the codec does', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  await logIn(browser);
+  browser.jar.set(COOKIE, `2s${browser.jar.get(COOKIE)!.slice(2)}`);
+  const res = await browser.get('/explain');
+  assert.equal(res.status, 200);
+  assert.match(res.body, /class="verdict">unsupported version<\/strong>\. Its version tag or mode is not one this codec opens\./);
+  assert.doesNotMatch(res.body, /base64url;/);
+});
+
 test('serves no explain page when it is switched off', async () => {
   const h = await startApp({ explain: false });
   assert.equal((await h.browser().get('/explain')).status, 404);
