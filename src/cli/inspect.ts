@@ -32,8 +32,8 @@ export function inspectHelp(style: CommandStyle): string {
 Prints each part of a cachet cookie value with its meaning, then verifies and
 decodes it and explains the verdict: valid, stale (made with a key that is no
 longer primary), expired (and how long ago), tampered (and which check failed),
-unknown key, or malformed. A value without the shape of a cachet value at all
-is reported as "not a cachet value".
+unknown key, malformed, or unsupported version (a tag such as 2s). A value
+without the shape of a cachet value at all is reported as "not a cachet value".
 
 Options:
   --keys FILE     the key file to verify with (default: CACHET_KEYS when set, else

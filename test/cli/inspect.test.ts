@@ -110,6 +110,7 @@ test('explains its usage on --help and on bad arguments', async () => {
   const help = memoryIo({});
   assert.equal(await inspectMain(['--help'], help), 0);
   assert.match(help.stdout, /--keys FILE[\s\S]*--name NAME/);
+  assert.match(help.stdout, /unsupported version \(a tag such as 2s\)/);
   assert.equal(await inspectMain([], memoryIo({})), 2);
   for (const bad of [['v', '--keys'], ['v', '--now', 'soon'], ['v', '--frob'], ['a', 'b']]) {
     const io = memoryIo({});
