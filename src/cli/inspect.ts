@@ -16,6 +16,7 @@ import { humanDuration } from './duration.js';
 import { formatTrace } from './steps.js';
 import { traceDecode } from '../codec/trace.js';
 import { inspectValue } from '../codec/inspect.js';
+import { cookieByteLength, MAX_COOKIE_BYTES } from '../cookie/size.js';
 import { runMain, type CliIo } from './io.js';
 
 /**
@@ -41,7 +42,9 @@ Options:
                   a FILE (or a CACHET_DATA_DIR) without keys is an error, reported
                   before anything else; a missing .data/keys.json leaves it unverified
   --name NAME     the cookie name the value was made for (default __Host-session;
-                  the name is authenticated, so it must match)
+                  the name is authenticated, so it must match); for a session split
+                  over chunk cookies NAME.0, NAME.1 …, pass their values joined in
+                  index order, and NAME without the index
   --now SECONDS   judge expiry at this Unix time instead of now
   --steps         also print the check as the server runs it: nine numbered steps,
                   each with pass or FAIL and the parts it read, up to the first
@@ -58,6 +61,11 @@ Exit status: 0 valid or stale (or not verified: no key file in the default place
 }
 
 const MAX_AGE = 400 * 86_400;
+/**
+ * The size a `CookieStore`'s codec accepts: with chunking, one value is joined from several
+ * cookies (`name.0`, `name.1` …), so the codec's own limit is 50 cookies, not one.
+ */
+const MAX_JOINED_BYTES = 50 * MAX_COOKIE_BYTES;
 
 interface InspectArgs {
   value?: string;
@@ -175,7 +183,11 @@ export async function inspectMain(args: string[], io: CliIo): Promise<number> {
   const mode = layout.mode === 'signed' ? 'signed' : 'sealed';
   const now = options.now;
   const clock = now === undefined ? Date.now : () => now;
-  const codec = new CookieCodec({ keyring, mode, maxAge: MAX_AGE, now: clock });
+  const codec = new CookieCodec({ keyring, mode, maxAge: MAX_AGE, now: clock, maxBytes: MAX_JOINED_BYTES });
+  const bytes = cookieByteLength(options.name, value);
+  if (bytes > MAX_COOKIE_BYTES) {
+    io.out(`size: ${bytes} bytes with the name, more than one cookie holds (${MAX_COOKIE_BYTES}): read as the joined value of chunk cookies ${options.name}.0, ${options.name}.1 …, checked as a CookieStore with chunking checks it\n`);
+  }
   if (options.steps) io.out(`\n${formatTrace(value, await traceDecode(codec, options.name, value, { now: clock }), { colour: io.colour === true })}\n`);
   try {
     const decoded = await codec.decode(options.name, value);

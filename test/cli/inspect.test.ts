@@ -196,3 +196,15 @@ test('calls a value with another version tag an unsupported version, as the code
   assert.match(io.stdout, /failed check: tag "2s"; this build reads 1s \(sealed\) and 1m \(signed\)\n/);
   assert.doesNotMatch(io.stdout, /not a cachet value|base64url/);
 });
+
+test('verifies the joined value of a chunked session, which is more than one cookie holds, under the cookie\'s own name', async () => {
+  const { keysFile, keys } = await setup();
+  // What a CookieStore with chunking seals: one value, over 4096 bytes, split only on the wire.
+  const codec = new CookieCodec({ keyring: await keyringOf(keys), mode: 'sealed', maxAge: 3600, now: () => T0, maxBytes: 3 * 4096 });
+  const joined = await codec.encode('__Host-session', { i: 'id', c: T0, v: { big: 'x'.repeat(5000) } });
+  const io = memoryIo({});
+  assert.equal(await inspectMain([joined, '--keys', keysFile, '--now', String(T0 / 1000)], io), 0);
+  assert.match(io.stdout, /size: \d+ bytes with the name, more than one cookie holds \(4096\): read as the joined value of chunk cookies __Host-session\.0, __Host-session\.1 …/);
+  assert.match(io.stdout, /verdict: valid\n/);
+  assert.match(io.stdout, /"big": "xxxx/);
+});
