@@ -12,6 +12,8 @@ import { generateKey } from '../../src/keys/generate.js';
 import type { Session } from '../../src/session/core/session.js';
 import type { SessionContext, Store } from '../../src/session/core/types.js';
 import { sessions, type SessionRequest } from '../../src/adapters/express/index.js';
+import { CookieCodec } from '../../src/codec/cookie-codec.js';
+import { holdCalls } from '../session/held-call.js';
 
 export type Values = { n?: number; user?: string; seen?: boolean };
 export type Req = IncomingMessage & SessionRequest<Values>;
@@ -411,6 +413,41 @@ export function nodeResponseCases(framework: NodeFramework): void {
       assert.equal(teapot.status, 418);
       assert.ok(cookieOf(teapot) !== undefined, 'a 4xx still commits');
     } finally {
+      await s.close();
+    }
+  });
+
+  t('a destroy() that lands while the commit seals deletes the cookie: the seal begun at res.end() does not undo the logout', async () => {
+    const store = newStore();
+    const loggedOut = deferred();
+    let held: ReturnType<typeof holdCalls> | undefined;
+    const s = await serveNode(framework, store, {
+      '/login': (req, res) => {
+        req.session.values.user = 'alice';
+        res.end('in');
+      },
+      '/logout': (req, res) => {
+        changed(req); // so the commit at res.end() has something to seal
+        held = holdCalls(CookieCodec.prototype, 'encodeJson');
+        res.writeHead(303, { location: '/' });
+        res.end(); // the commit begins: the response waits for the seal
+        void (async () => {
+          await held.started; // the seal is under way, alice still in it
+          await req.session.destroy(); // the logout, written after the redirect as Express apps do
+          held.release();
+          loggedOut.resolve();
+        })();
+      },
+    });
+    try {
+      const login = cookieOf(await fetch(`${s.url}/login`)) ?? '';
+      const out = await fetch(`${s.url}/logout`, { headers: { cookie: login }, redirect: 'manual' });
+      await loggedOut.promise;
+      assert.equal(out.status, 303);
+      assert.equal(cookieOf(out), '__Host-session=', 'the deletion went out, not the session sealed before the logout');
+      assert.deepEqual(s.errors, []);
+    } finally {
+      held?.restore();
       await s.close();
     }
   });

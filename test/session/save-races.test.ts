@@ -122,6 +122,32 @@ describe('a change made while a save is sealing', () => {
   });
 });
 
+describe('a destroy() that lands while a save is sealing', () => {
+  for (const cache of [true, false]) {
+    test(`the cookie's deletion goes out, not the value sealed before the logout (cache: ${cache})`, async () => {
+      const store = new CookieStore<Values>({ keyring, now, cache });
+      const cookie = await loginAlice(store);
+      const held = holdCalls(CookieCodec.prototype, 'encodeJson');
+      try {
+        const r = requestWith(cookie);
+        const session = await store.get(r.ctx, 'session');
+        session.addFlash('bye'); // a change, so the save has something to seal
+        const saving = session.save(); // not awaited, as an adapter's commit is not awaited by the handler
+        await held.started; // the seal began with alice in it
+        await session.destroy(); // the logout
+        held.release();
+        await saving;
+        await r.send();
+        assert.deepEqual(r.staged, [], 'nothing sealed was staged over the deletion');
+        assert.equal(r.set.get(COOKIE), '', 'the deletion is what goes out');
+        assert.equal(session.destroyed, true);
+      } finally {
+        held.restore();
+      }
+    });
+  }
+});
+
 describe('a change made while a server-side save is writing', () => {
   test(`save() not awaited, then regenerate(), subject = 'bob' and a flash: the record and cookie left say bob, and the old id is gone`, async () => {
     const records = new MemoryRecords({ maxEntries: 100, now });

@@ -56,6 +56,8 @@ interface CookieState extends WrittenCookies {
   writing: Promise<void> | undefined;
   /** True from the start of a seal to its end (it may end before its first await). */
   sealing: boolean;
+  /** How many times `destroy()` was called on the session: a seal that sees it change while it awaited stages nothing. */
+  destroys: number;
 }
 
 /**
@@ -171,6 +173,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
       const nowS = Math.floor(nowMs / 1000);
       const maxAge = lifetime(this.options, record.c, nowS);
       let codec = this.#codec;
+      const destroys = state.destroys;
       let value: string;
       try {
         value = await codec.encodeJson(cookieName, json, { maxAge });
@@ -186,6 +189,11 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
         if (err instanceof SessionError && err.code === 'ERR_COOKIE_TOO_LARGE') throw new SessionTooLargeError(cookieName, cookieName.length + values.length, this.#cookies.limit, this.#cookies.maxChunks !== undefined);
         throw err;
       }
+      // destroy() was called while the encryption ran (a logout after `res.redirect()` in Express,
+      // after a save() not awaited): it staged the cookie's deletion, and staging this value now
+      // would replace that deletion, so the browser would keep the session the app just ended.
+      // The later call wins: nothing is staged, cached or marked saved.
+      if (state.destroys !== destroys) return;
       try {
         this.#cookies.stage(ctx, cookieName, state, value, maxAge);
       } catch (err) {
@@ -208,7 +216,9 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   }
 
   async destroy(ctx: SessionContext, session: Session<T>): Promise<void> {
-    this.#deleteAll(ctx, this.cookieName(session.name), this.#stateOf(session));
+    const state = this.#stateOf(session);
+    state.destroys++; // a seal in flight sees it when it resumes, and stages nothing over the deletion
+    this.#deleteAll(ctx, this.cookieName(session.name), state);
     session.markDestroyed();
   }
 
@@ -222,7 +232,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   #stateOf(session: Session<T>): CookieState {
     let state = session.storeState as CookieState | undefined;
     if (state === undefined) {
-      state = { lastWritten: 0, renew: false, bad: false, plainWritten: false, chunksWritten: 0, ring: undefined, keyId: '', writing: undefined, sealing: false };
+      state = { lastWritten: 0, renew: false, bad: false, plainWritten: false, chunksWritten: 0, ring: undefined, keyId: '', writing: undefined, sealing: false, destroys: 0 };
       session.storeState = state;
     }
     return state;
