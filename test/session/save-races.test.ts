@@ -9,6 +9,7 @@ import { CookieCodec } from '../../src/codec/cookie-codec.js';
 import { CookieStore } from '../../src/session/cookie-store/cookie-store.js';
 import { MemoryRecords } from '../../src/session/server-store/memory/memory-records.js';
 import type { Store } from '../../src/session/core/types.js';
+import { SessionIdCookie } from '../../src/session/server-store/session-id-cookie.js';
 import { fake, TestServerStore } from './server-store-fixture.js';
 import { holdCalls } from './held-call.js';
 
@@ -146,6 +147,40 @@ describe('a destroy() that lands while a save is sealing', () => {
       }
     });
   }
+});
+
+describe('a destroy() that lands while a server-side save is writing', () => {
+  test('after regenerate(), the record written under the new id is deleted too and the id cookie is not staged over the deletion: the logout holds', async () => {
+    const records = new MemoryRecords({ maxEntries: 100, now });
+    const store = new TestServerStore<Values>(records, { keyring, now });
+    const other = new TestServerStore<Values>(records, { keyring, now, cache: false }); // another worker, same backend
+    const cookie = await loginAlice(store);
+    // The signature of the new id's cookie is the write's last await: the record under the new id
+    // is stored and the old one deleted by then.
+    const held = holdCalls(SessionIdCookie.prototype, 'sign');
+    try {
+      const r = requestWith(cookie);
+      const session = await store.get(r.ctx, 'session');
+      const aliceId = session.id;
+      session.regenerate(); // a privilege change
+      const saving = session.save(); // not awaited
+      await held.started;
+      const newId = session.id;
+      assert.notEqual(await records.get(newId), undefined, 'the new record is stored before the signature');
+      await session.destroy(); // the logout
+      held.release();
+      await saving;
+      await r.send();
+      assert.equal(await records.get(newId), undefined, 'no record is left under the new id');
+      assert.equal(await records.get(aliceId), undefined);
+      assert.deepEqual(await store.list('alice'), [], 'alice has no live session left');
+      assert.deepEqual(r.staged, [], 'no id cookie was staged over the deletion');
+      assert.equal(r.set.get(COOKIE), '', 'the deletion is what goes out');
+      assert.equal((await read(other, cookie)).isNew, true, 'the cookie the browser held opens nothing');
+    } finally {
+      held.restore();
+    }
+  });
 });
 
 describe('a change made while a server-side save is writing', () => {

@@ -45,6 +45,13 @@ interface LoadState {
   writing: Promise<void> | undefined;
   /** True from the start of a write to its end (it may end before its first await). */
   persisting: boolean;
+  /** How many times `destroy()` was called on the session: a write that sees it change while it awaited leaves nothing behind. */
+  destroys: number;
+}
+
+/** True when destroy() was called on the session since its count was `destroys`. */
+function destroyedSince(state: LoadState | undefined, destroys: number | undefined): boolean {
+  return state !== undefined && state.destroys !== destroys;
 }
 
 /** How often a load starts over because the keyring was replaced while it awaited (see CookieStore). */
@@ -142,6 +149,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
       const data = JSON.parse(recordJson(live, values)) as SessionRecord<T>;
       const now = this.#o.now();
       const previous = session.storedId;
+      const destroys = state?.destroys;
       try {
         const life = lifetime(this.#o, data.c, now / 1000);
         const record = toStoredRecord(data, ctx, now, life);
@@ -159,13 +167,27 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
             written = false;
           }
         }
+        // destroy() was called while this write awaited (a logout after the response began, after a
+        // save() not awaited). It deleted the record it knew of, the one loaded, and staged the
+        // cookie's deletion. The later call wins: a record this write created under a new id
+        // (regenerate()) goes too, or the session the app just ended would live on under it; and
+        // no cookie is staged over the deletion. Checked again after the signature's await.
+        if (destroyedSince(state, destroys)) {
+          if (written && data.i !== previous) await this.#backend.delete(data.i);
+          return;
+        }
         if (!written) {
           this.#o.onDecodeError?.('ERR_SESSION_NOT_FOUND', 'the record was removed while this request was in flight');
           await this.destroy(ctx, session);
           return;
         }
-        if (!this.#cookieLastsEnough(state, previous === data.i, now, life)) {
-          await this.#setCookie(ctx, session.name, data.i, life);
+        const cookie = this.#cookieLastsEnough(state, previous === data.i, now, life) ? undefined : await this.#signId(session.name, data.i, life);
+        if (destroyedSince(state, destroys)) {
+          if (data.i !== previous) await this.#backend.delete(data.i);
+          return;
+        }
+        if (cookie !== undefined) {
+          this.#writer.write(ctx, this.cookieName(session.name), cookie, life);
           if (state !== undefined) state.cookieExpiresAt = now + life * 1000;
         }
       } catch (err) {
@@ -232,6 +254,9 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
   }
 
   async destroy(ctx: SessionContext, session: Session<T>): Promise<void> {
+    const state = session.storeState as LoadState | undefined;
+    // Counted before the await below: a write in flight sees it when it resumes (#persist).
+    if (state !== undefined) state.destroys++;
     const cookie = this.cookieName(session.name);
     const stored = session.storedId;
     if (stored !== undefined) await this.#backend.delete(stored);
@@ -331,7 +356,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
       return this.#reject(ctx, name, 'ERR_COOKIE_KEY_UNKNOWN', 'the keyring was replaced during every attempt to open the cookie');
     }
     const session = new Session<T>({ name, store: this, ctx, now: this.#o.now, record: data });
-    session.storeState = { lastSeenAt: record.lastSeenAt, badCookie: false, stale, cookieExpiresAt: expiresAt, ring, keyId, writing: undefined, persisting: false } satisfies LoadState;
+    session.storeState = { lastSeenAt: record.lastSeenAt, badCookie: false, stale, cookieExpiresAt: expiresAt, ring, keyId, writing: undefined, persisting: false, destroys: 0 } satisfies LoadState;
     return session;
   }
 
@@ -342,7 +367,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
 
   #fresh(ctx: SessionContext, name: string, badCookie: boolean): Session<T> {
     const session = new Session<T>({ name, store: this, ctx, now: this.#o.now });
-    session.storeState = { lastSeenAt: 0, badCookie, stale: false, cookieExpiresAt: 0, ring: undefined, keyId: '', writing: undefined, persisting: false } satisfies LoadState;
+    session.storeState = { lastSeenAt: 0, badCookie, stale: false, cookieExpiresAt: 0, ring: undefined, keyId: '', writing: undefined, persisting: false, destroys: 0 } satisfies LoadState;
     return session;
   }
 
@@ -373,15 +398,18 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     const life = lifetime(this.#o, session.createdAt, now / 1000);
     if (state.stale || this.#cookieLags(state, now, life)) {
       if (this.#keyLeft(state)) return this.#drop(ctx, session);
-      await this.#setCookie(ctx, session.name, session.id, life);
+      const destroys = state.destroys;
+      const value = await this.#signId(session.name, session.id, life);
+      // A destroy() during the signature staged the cookie's deletion: keep it (see #persist).
+      if (state.destroys !== destroys) return;
+      this.#writer.write(ctx, this.cookieName(session.name), value, life);
       state.stale = false;
       state.cookieExpiresAt = now + life * 1000;
     }
   }
 
-  async #setCookie(ctx: SessionContext, name: string, id: string, life: number): Promise<void> {
-    const cookie = this.cookieName(name);
-    const value = await this.#ids.sign(cookie, id, life);
-    this.#writer.write(ctx, cookie, value, life);
+  /** The id cookie's value for session `name`: `id` signed with the primary key. */
+  #signId(name: string, id: string, life: number): Promise<string> {
+    return this.#ids.sign(this.cookieName(name), id, life);
   }
 }
