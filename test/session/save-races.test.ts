@@ -17,7 +17,8 @@ type Values = { user?: string };
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
 const now = () => T0;
 const COOKIE = '__Host-session';
-const keyring = await Keyring.create([generateKey('k')]);
+const k = generateKey('k');
+const keyring = await Keyring.create([k]);
 
 /** A request with `cookie` that records every value staged for the session cookie, in order. */
 function requestWith(cookie: string | undefined) {
@@ -177,6 +178,27 @@ describe('a destroy() that lands while a server-side save is writing', () => {
       assert.deepEqual(r.staged, [], 'no id cookie was staged over the deletion');
       assert.equal(r.set.get(COOKIE), '', 'the deletion is what goes out');
       assert.equal((await read(other, cookie)).isNew, true, 'the cookie the browser held opens nothing');
+    } finally {
+      held.restore();
+    }
+  });
+
+  test('a destroy() during the auto-commit\'s re-signature after a key rotation keeps the deletion', async () => {
+    const records = new MemoryRecords({ maxEntries: 100, now });
+    const store = new TestServerStore<Values>(records, { keyring, now });
+    const cookie = await loginAlice(store); // signed with k
+    store.keyring = await Keyring.create([generateKey('k2'), k]); // k2 primary: the cookie is re-signed
+    const held = holdCalls(SessionIdCookie.prototype, 'sign');
+    try {
+      const r = requestWith(cookie);
+      const session = await store.get(r.ctx, 'session');
+      const sending = r.send(); // the auto-commit: nothing changed, but the cookie is re-signed under k2
+      await held.started;
+      await session.destroy();
+      held.release();
+      await sending;
+      assert.deepEqual(r.staged, [], 'no id cookie was staged over the deletion');
+      assert.equal(r.set.get(COOKIE), '', 'the deletion is what goes out');
     } finally {
       held.restore();
     }
