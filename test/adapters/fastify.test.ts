@@ -10,6 +10,8 @@ import { Browser, setCookieFor, type Reply } from '../session/harness.js';
 import type { SuiteValues } from './harness.js';
 import { fastifyHarness, listen, parseForms } from './fastify-harness.js';
 import { sessionSuite } from './session-suite.js';
+import { CookieCodec } from '../../src/codec/cookie-codec.js';
+import { holdCalls } from '../session/held-call.js';
 
 // The shared contract first (test/adapters/session-suite.ts), then what only this adapter does.
 sessionSuite(fastifyHarness);
@@ -364,5 +366,40 @@ test('csrf() without the sessions plugin fails loudly rather than letting the po
     assert.equal(res.status, 500);
   } finally {
     await m.close();
+  }
+});
+
+test('a destroy() that lands while onSend seals, after reply.send() in an async handler, deletes the cookie instead of being undone by the seal', async () => {
+  let held: ReturnType<typeof holdCalls> | undefined;
+  let loggedOut!: () => void;
+  const done = new Promise<void>((resolve) => { loggedOut = resolve; });
+  const s = await serve((app) => {
+    count(app);
+    app.get('/login', async (request) => {
+      request.session.values.count = 1;
+      return { ok: true };
+    });
+    app.get('/logout', async (request, reply) => {
+      request.session.values.count = 2; // so the commit in onSend has something to seal
+      held = holdCalls(CookieCodec.prototype, 'encodeJson');
+      void reply.redirect('/'); // onSend begins the seal
+      await held.started;
+      await request.session.destroy(); // the logout, after the reply as some handlers write it
+      held.release();
+      loggedOut();
+      return reply;
+    });
+  });
+  try {
+    await s.browser.get('/login');
+    assert.equal(s.browser.jar.has(COOKIE), true);
+    const out = await s.browser.get('/logout');
+    await done;
+    assert.equal(out.status, 302);
+    assert.equal(s.browser.jar.has(COOKIE), false, 'the deletion went out, not the session sealed before the logout');
+    assert.deepEqual((await s.browser.get('/count')).body, { count: 0 });
+  } finally {
+    held?.restore();
+    await s.close();
   }
 });
