@@ -9,7 +9,9 @@ import { csrf, sessions } from '../../src/adapters/koa/index.js';
 import { sessionSuite } from './session-suite.js';
 import { listening } from './express-harness.js';
 import type { Harness, Mounted } from './harness.js';
-import { cookieOf, failingStore, newStore } from './node-response-cases.js';
+import { cookieOf, failingStore, newStore, type Values } from './node-response-cases.js';
+import { SessionError } from '../../src/errors.js';
+import type { Store } from '../../src/session/core/types.js';
 
 /**
  * Koa has no body parser of its own (koa-body and @koa/bodyparser are separate packages): this one
@@ -351,3 +353,27 @@ t('csrf: without sessions() mounted first, fails with a TypeError that says so',
   );
 });
 
+
+t("csrf() whose session option names another session answers a store outage while loading it with 503 and Retry-After, as sessions() does", async () => {
+  const inner = newStore();
+  const down: Store<Values> = {
+    get: (ctx, name) => (name === 'admin' ? Promise.reject(new SessionError('ERR_STORE_UNAVAILABLE', 'internal', 'store down at 10.0.0.7')) : inner.get(ctx, name)),
+    save: (ctx, session) => inner.save(ctx, session),
+    destroy: (ctx, session) => inner.destroy(ctx, session),
+  };
+  await withApp(
+    (app) => {
+      app.use(sessions({ store: down }));
+      app.use(csrf({ session: 'admin' }));
+      app.use((ctx) => {
+        ctx.body = 'should not arrive';
+      });
+    },
+    async (url) => {
+      const res = await fetch(url, { method: 'POST', headers: { 'sec-fetch-site': 'same-origin' } });
+      assert.equal(res.status, 503);
+      assert.equal(res.headers.get('retry-after'), '5');
+      assert.doesNotMatch(await res.text(), /10\.0\.0\.7/);
+    },
+  );
+});

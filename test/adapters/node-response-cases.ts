@@ -11,7 +11,8 @@ import { Keyring } from '../../src/keys/keyring.js';
 import { generateKey } from '../../src/keys/generate.js';
 import type { Session } from '../../src/session/core/session.js';
 import type { SessionContext, Store } from '../../src/session/core/types.js';
-import { sessions, type SessionRequest } from '../../src/adapters/express/index.js';
+import { csrf, sessions, type SessionRequest } from '../../src/adapters/express/index.js';
+import { SessionError } from '../../src/errors.js';
 import { CookieCodec } from '../../src/codec/cookie-codec.js';
 import { holdCalls } from '../session/held-call.js';
 
@@ -448,6 +449,27 @@ export function nodeResponseCases(framework: NodeFramework): void {
       assert.deepEqual(s.errors, []);
     } finally {
       held?.restore();
+      await s.close();
+    }
+  });
+
+  t('csrf() whose session option names another session hands a store outage while loading it to the error handler as the 503 with Retry-After', async () => {
+    const inner = newStore();
+    const down: Store<Values> = {
+      get: (ctx, name) => (name === 'admin' ? Promise.reject(new SessionError('ERR_STORE_UNAVAILABLE', 'internal', 'store down at 10.0.0.7')) : inner.get(ctx, name)),
+      save: (ctx, session) => inner.save(ctx, session),
+      destroy: (ctx, session) => inner.destroy(ctx, session),
+    };
+    const s = await serveNode(framework, down, { '/form': (_req, res) => res.end('should not arrive') }, [csrf({ session: 'admin' }) as Handler]);
+    try {
+      const res = await fetch(`${s.url}/form`, { method: 'POST', headers: { 'sec-fetch-site': 'same-origin' } });
+      assert.equal(res.status, 503);
+      assert.notEqual(await res.text(), 'should not arrive');
+      const err = s.errors[0] as { status?: number; expose?: boolean; headers?: Record<string, string> };
+      assert.equal(err.status, 503);
+      assert.equal(err.expose, true);
+      assert.deepEqual(err.headers, { 'retry-after': '5' });
+    } finally {
       await s.close();
     }
   });

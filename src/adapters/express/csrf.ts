@@ -15,6 +15,7 @@ import type { SessionValues } from '../../session/core/session-record.js';
 import { CSRF_GUARD_OPTION_KEYS, CsrfGuard, type CsrfGuardOptions, type CsrfRequest, type CsrfVerdict } from '../../web/csrf-guard.js';
 import { csrfRefusal, nodeRequestHeader, parsedFormField } from '../../web/csrf-refusal.js';
 import { csrfTokenProperty } from '../../web/csrf-token-property.js';
+import { asStoreUnavailable } from '../../web/store-unavailable.js';
 import type { ExpressMiddleware, SessionRequest } from './sessions.js';
 
 export type { CsrfError, CsrfErrorCode } from '../../web/csrf-refusal.js';
@@ -50,6 +51,9 @@ export function csrf(options: ExpressCsrfOptions = {}): ExpressMiddleware {
   const defineToken = csrfTokenProperty(guard, 'csrfToken');
 
   return (req, res, next) => {
+    // The `session` option's session is loaded here, not by sessions(): an outage while loading
+    // it is the same 503 with Retry-After, not Express's 500.
+    const failed = (err: unknown) => next(asStoreUnavailable(err));
     const fields = req as IncomingMessage & Partial<SessionRequest> & { body?: unknown };
     const load = fields.sessions;
     if (typeof load !== 'function') {
@@ -65,6 +69,6 @@ export function csrf(options: ExpressCsrfOptions = {}): ExpressMiddleware {
       const verdict = guard.check(view, session);
       if (typeof verdict === 'string') settle(verdict);
       else verdict.then(settle, next);
-    }, next);
+    }, failed);
   };
 }

@@ -11,6 +11,9 @@ import { checkOptionKeys, type OptionKeys } from '../../errors.js';
 import { CSRF_GUARD_OPTION_KEYS, CsrfGuard, type CsrfGuardOptions, type CsrfRequest } from '../../web/csrf-guard.js';
 import { csrfRefusal, nodeRequestHeader, parsedFormField } from '../../web/csrf-refusal.js';
 import { csrfTokenProperty } from '../../web/csrf-token-property.js';
+import type { Session } from '../../session/core/session.js';
+import type { SessionValues } from '../../session/core/session-record.js';
+import { asStoreUnavailable } from '../../web/store-unavailable.js';
 import type { KoaContextLike, SessionFields } from './sessions.js';
 
 export type { CsrfError, CsrfErrorCode } from '../../web/csrf-refusal.js';
@@ -59,7 +62,14 @@ export function csrf(options: KoaCsrfOptions = {}): KoaCsrfMiddleware {
   return async (ctx, next) => {
     const load = (ctx as KoaCsrfContextLike & Partial<SessionFields>).sessions;
     if (typeof load !== 'function') throw new TypeError('csrf(): mount sessions({ store }) before csrf()');
-    const session = await load(name);
+    let session: Session<SessionValues>;
+    try {
+      session = await load(name);
+    } catch (err) {
+      // The `session` option's session is loaded here, not by sessions(): an outage while loading
+      // it is the same 503 with Retry-After, not Koa's 500.
+      throw asStoreUnavailable(err);
+    }
     defineToken(ctx.state, session);
     if (!CsrfGuard.safe(ctx.method)) {
       const headers = ctx.req.headers;
