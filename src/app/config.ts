@@ -110,8 +110,9 @@ Signals:
                     retire or rotate); GET /healthz then lists the keys and states
   SIGTERM, SIGINT   finish in-flight requests, then exit
 
-On first start the data directory is created (0700) with a fresh key and a user
-"demo" whose random password is printed once.
+On first start the data directory is created (0700, with a .gitignore of "*" so
+that git never picks up the key file) with a fresh key and a user "demo" whose
+random password is printed once.
 
 Start-up problems (port in use, a --host that does not resolve, a data directory
 that is a file, malformed keys) print one "cachet:" line saying what to do, and

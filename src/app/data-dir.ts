@@ -4,7 +4,7 @@
  * the old file or the new one, never half of one (rename(2) is atomic within a file system).
  * @module
  */
-import { chmodSync, closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** The data directory used when `CACHET_DATA_DIR` is unset. */
@@ -24,7 +24,11 @@ export function dataDirFromEnv(env: NodeJS.ProcessEnv): string {
 }
 
 /**
- * Creates the directory (mode 0700) if needed and tightens its mode if it is looser.
+ * Creates the directory (mode 0700) if needed and tightens its mode if it is looser. A directory
+ * it creates gets a `.gitignore` of `*`: the default `.data` lands in the working directory,
+ * which in an app that installed cachet is the project's root, and keys.json there holds the
+ * cookie secrets that `git add .` would otherwise commit. A directory that already exists is the
+ * operator's, and is left as it is.
  *
  * @example
  * ```ts
@@ -32,7 +36,14 @@ export function dataDirFromEnv(env: NodeJS.ProcessEnv): string {
  * ```
  */
 export function ensureDataDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const created = mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (created !== undefined) {
+    try {
+      writeFileSync(join(dir, '.gitignore'), '# made by cachet: keys.json holds secrets\n*\n', { flag: 'wx', mode: 0o600 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another process wrote it first
+    }
+  }
   // mkdir's mode is masked by the umask and ignored for a directory that already exists.
   if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
 }

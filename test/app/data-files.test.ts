@@ -26,6 +26,22 @@ test('creates the data directory 0700 and tightens a looser one', () => {
   assert.equal(mode(dir), 0o700);
 });
 
+test('keeps a data directory it creates out of git with a .gitignore of *', () => {
+  const dir = join(tempDir(), 'project', '.data');
+  ensureDataDir(dir);
+  assert.deepEqual(readdirSync(dir), ['.gitignore']);
+  assert.deepEqual(readFileSync(join(dir, '.gitignore'), 'utf8').split('\n').filter((line) => line !== '' && !line.startsWith('#')), ['*']);
+  const fresh = join(tempDir(), 'fresh');
+  assert.equal(loadKeys(fresh, {}).created, true);
+  assert.deepEqual(readdirSync(fresh).sort(), ['.gitignore', 'keys.json']);
+});
+
+test('adds no .gitignore to a data directory that already exists', () => {
+  const dir = tempDir();
+  ensureDataDir(dir);
+  assert.deepEqual(readdirSync(dir), []);
+});
+
 test('writes files atomically with mode 0600 and leaves no temporary file', () => {
   const dir = tempDir();
   const path = join(dir, 'x.json');
