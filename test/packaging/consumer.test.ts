@@ -1,14 +1,15 @@
 // What a project that depends on cachet gets: the packed tarball and a git dependency, both built
-// by the `prepare` script from an unbuilt copy of this working tree; then `npx cachet keys list`,
-// `cachet serve` (its first-start hint names `npx cachet`, not an npm script the project lacks),
-// a TypeScript consumer that type-checks, and the ESM-only import the README promises.
+// by the `prepare` script from an unbuilt copy of this working tree; then the declaration maps into
+// the shipped src/, `npx cachet keys list`, `cachet serve` (its first-start hint names `npx cachet`,
+// not an npm script the project lacks), a TypeScript consumer that type-checks, and the ESM-only
+// import the README promises.
 // Offline: npm reads only its cache (filled by this repository's own install), and the
 // type-check uses this repository's typescript and @types/node.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
@@ -102,6 +103,19 @@ test('a consumer installs the packed tarball, runs npx cachet, and type-checks a
 
   const project = consumer(join(work, 'app'));
   run('npm', ['install', ...NPM, join(work, tarball)], project);
+
+  // Every declaration file has a declaration map into the shipped src/, so that an editor's
+  // "Go to Definition" on a cachet name opens the TypeScript source, not the .d.ts.
+  const installed = join(project, 'node_modules/cachet');
+  const declarations = listed.filter((f) => f.startsWith('package/dist/') && f.endsWith('.d.ts'));
+  assert.ok(declarations.length > 0, 'the tarball has declarations');
+  const unmapped = declarations.filter((f) => !listed.includes(`${f}.map`));
+  assert.deepEqual(unmapped, [], 'declarations without a declaration map');
+  for (const declaration of declarations) {
+    const path = join(installed, declaration.slice('package/'.length));
+    const map = JSON.parse(readFileSync(`${path}.map`, 'utf8')) as { sources: string[] };
+    for (const source of map.sources) assert.ok(listed.includes(`package/${relative(installed, resolve(dirname(path), source))}`), `${declaration}.map points at ${source}, which ships`);
+  }
 
   const data = join(work, 'data');
   assert.match(run('npx', ['--offline', 'cachet', 'keys', 'generate'], project, { CACHET_DATA_DIR: data }), /created .*keys\.json with primary key/);
