@@ -7,6 +7,7 @@
  * a built copy without sources: src/app/commands.ts).
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { commandStyleAt, type CommandStyle } from '../app/commands.js';
 import { batchLines } from '../app/line-batch.js';
 import { startServer } from '../app/main.js';
@@ -34,9 +35,16 @@ Commands:
   users <command>              manage the users (${cachet} users --help)
   inspect VALUE [options]      take a cookie value apart and verify it
   help                         show this help
+  --version                    print the installed cachet's version
 
 Each command works on the data directory $CACHET_DATA_DIR (default .data).
 `;
+}
+
+/** The version in the package.json two folders up: the package root, from dist/cli/ and from src/cli/ alike. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return String(pkg.version);
 }
 
 const TOOLS: Readonly<Record<string, CliMain>> = { keys: keysMain, users: usersMain, inspect: inspectMain };
@@ -57,6 +65,11 @@ export async function cachetMain(args: string[], io: CliIo): Promise<number> {
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     io.out(cachetHelp(style));
     return command === undefined ? 1 : 0;
+  }
+  // What a bug report asks for first; `npm ls cachet` answers it too, but not from npx.
+  if (command === '--version' || command === '-v' || command === 'version') {
+    io.out(`${packageVersion()}\n`);
+    return 0;
   }
   if (command === 'serve') {
     // The access log goes out one write per event-loop turn, not one per request (app/line-batch.ts).

@@ -65,3 +65,14 @@ test('the cachet command dispatches to each tool and its messages name npx cache
   assert.equal(await cachetMain(['help'], memoryIo(env)), 0);
   assert.equal(await cachetMain([], memoryIo(env)), 1);
 });
+
+test('cachet --version prints the version of the package it runs from (regression: an unknown command)', async () => {
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  assert.match(version, /^\d+\.\d+\.\d+/);
+  for (const flag of ['--version', '-v', 'version']) {
+    const io = memoryIo({});
+    assert.equal(await cachetMain([flag], io), 0, flag);
+    assert.equal(io.stdout, `${version}\n`, flag);
+    assert.equal(io.stderr, '', flag);
+  }
+});
