@@ -98,7 +98,12 @@ describe('ServerSideStore session management', () => {
     const after = await phone.get('/read');
     assert.equal((after.body as { isNew: boolean }).isNew, true);
     assert.deepEqual(decodeErrors, ['ERR_SESSION_NOT_FOUND']);
-    assert.match(setCookieFor(after, '__Host-session')[0] ?? '', /Max-Age=0/, 'the dead cookie is deleted');
+    // Authentic but dead: not deleted (a request from before a login must not delete the login's
+    // cookie, docs/stores.md), and refused again on every request that still carries it.
+    assert.deepEqual(setCookieFor(after, '__Host-session'), [], 'the dead cookie is neither deleted nor replaced');
+    const again = await phone.get('/read');
+    assert.equal((again.body as { isNew: boolean }).isNew, true, 'the revoked id is still refused');
+    assert.deepEqual(decodeErrors, ['ERR_SESSION_NOT_FOUND', 'ERR_SESSION_NOT_FOUND']);
   });
 
   it('logs a subject out everywhere else, keeping the current device', async () => {
@@ -163,7 +168,8 @@ describe('ServerSideStore session management', () => {
     session.values.n = 5; // the handler changes it...
     assert.equal(await store.revokeAll('alice'), 1); // ...while "log out everywhere" runs elsewhere
     await inFlight.send();
-    assert.equal(inFlight.set.get('__Host-session'), '', 'the cookie is deleted, not renewed');
+    assert.equal(inFlight.set.has('__Host-session'), false, 'nothing staged: the cookie is neither renewed nor deleted');
+    assert.equal(session.destroyed, true, 'the session is over for the rest of the request');
     assert.deepEqual(await store.list('alice'), []);
     assert.ok(decodeErrors.includes('ERR_SESSION_NOT_FOUND'));
     const later = fake(cookie);
@@ -176,10 +182,11 @@ describe('ServerSideStore session management', () => {
     session.regenerate(); // ...and then the handler renews the id, keeping the subject
     session.values.n = 1;
     await inFlight.send();
-    assert.equal(inFlight.set.get('__Host-session'), '', 'no new id cookie: the cookie is deleted');
+    assert.equal(inFlight.set.has('__Host-session'), false, 'nothing staged: no new id cookie, and no deletion');
     assert.deepEqual(await store.list('alice'), []);
     assert.equal(backend.size, 0, 'no record under the new id either');
     assert.ok(decodeErrors.includes('ERR_SESSION_NOT_FOUND'));
+    assert.equal((await store.get(fake(cookie).ctx, 'session')).isNew, true, 'the revoked id is still refused');
   });
 
   it('a regenerate() whose write fails keeps the old session: the browser still holds it', async () => {

@@ -28,13 +28,17 @@ export interface StoreCaseConfig {
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
 const COOKIE = '__Host-session';
 
-async function handle(ctx: HarnessContext, store: Store<CaseValues>): Promise<unknown> {
+/** Called by `/inc-held` once its session is loaded and changed; the response waits for it. */
+type Pause = () => Promise<void>;
+
+async function handle(ctx: HarnessContext, store: Store<CaseValues>, pause: Pause): Promise<unknown> {
   const q = ctx.url.searchParams;
   const session = await store.get(ctx, 'session');
   const view = () => ({ isNew: session.isNew, id: session.id, values: session.values, subject: session.subject ?? null, createdAt: session.createdAt });
   switch (ctx.url.pathname) {
     case '/read': return view();
     case '/inc': session.values.n = (session.values.n ?? 0) + 1; return view();
+    case '/inc-held': session.values.n = (session.values.n ?? 0) + 1; await pause(); return view();
     case '/push': (session.values.cart ??= []).push(Number(q.get('x'))); return view();
     case '/flash': session.addFlash(q.get('msg') ?? ''); return view();
     case '/flashes': return session.flashes();
@@ -66,6 +70,7 @@ export function runStoreCases(config: StoreCaseConfig): void {
     let server: Awaited<ReturnType<typeof serve>>;
     let browser: Browser;
     let extra: Partial<SessionStoreOptions> = {};
+    let pause: Pause = () => Promise.resolve();
 
     async function start(options: Partial<SessionStoreOptions> = {}): Promise<void> {
       await server?.close();
@@ -78,7 +83,7 @@ export function runStoreCases(config: StoreCaseConfig): void {
         now: () => clock,
         onDecodeError: (code) => { decodeErrors.push(code); },
       });
-      server = await serve((ctx) => handle(ctx, store));
+      server = await serve((ctx) => handle(ctx, store, () => pause()));
       browser = new Browser(server.url);
     }
 
@@ -205,6 +210,38 @@ export function runStoreCases(config: StoreCaseConfig): void {
       assert.equal(replay.id, before.id);
       assert.equal(replay.subject, null, 'with no subject: the login is not in it');
       assert.equal(replay.values.n, 1);
+    });
+
+    // Regression: the request below left with the old id before the login replaced it. Its record
+    // gone, it used to delete the session cookie, which the browser by then held with the login's
+    // id: the user was logged out right after logging in (docs/stores.md, "A dead id cookie is not
+    // deleted"). Cookie stores have no record to miss: the old cookie opens as the old session.
+    test('a request in flight from before a login does not delete the new session\'s cookie (server-side stores)', { skip: config.serverSide === true ? false : 'a stateless cookie has no record to find gone' }, async () => {
+      await browser.get('/inc');
+      const old = browser.jar.get(COOKIE) ?? '';
+      let loaded!: () => void;
+      const paused = new Promise<void>((resolve) => { loaded = resolve; });
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => { release = resolve; });
+      pause = () => { loaded(); return gate; };
+      // (a) loaded and changed before the login; its write comes after it.
+      const early = browser.request('/inc-held', { headers: { cookie: `${COOKIE}=${old}` } });
+      await paused;
+      pause = () => Promise.resolve();
+      const login = (await browser.get('/login?user=alice')).body as { id: string };
+      const fresh = browser.jar.get(COOKIE) ?? '';
+      assert.notEqual(fresh, old);
+      release();
+      const a = await early;
+      assert.deepEqual(setCookieFor(a, COOKIE), [], 'no deletion and no new id cookie');
+      // (b) loaded after the login: a fresh session, and no deletion either.
+      const late = await browser.request('/read', { headers: { cookie: `${COOKIE}=${old}` } });
+      assert.equal((late.body as { isNew: boolean }).isNew, true, 'the old id is refused');
+      assert.deepEqual(setCookieFor(late, COOKIE), [], 'no deletion');
+      assert.deepEqual(decodeErrors, ['ERR_SESSION_NOT_FOUND', 'ERR_SESSION_NOT_FOUND']);
+      assert.equal(browser.jar.get(COOKIE), fresh, 'the browser still holds the login\'s cookie');
+      const after = (await browser.get('/read')).body as { id: string; subject: string | null; values: CaseValues };
+      assert.deepEqual([after.id, after.subject, after.values.n], [login.id, 'alice', 1], 'still signed in, the change of the dropped write not applied');
     });
 
     test('two named sessions live side by side in one request', async () => {

@@ -32,7 +32,10 @@ import { requestCookie, type SessionContext, type Store } from '../core/types.js
 interface LoadState {
   /** When the loaded record was last written (ms); 0 for a new session. */
   lastSeenAt: number;
-  /** The request carried a cookie that was not a valid session: delete it unless replaced. */
+  /**
+   * The request carried a cookie that was not a valid session (failed verification, timed out,
+   * revoked): delete it unless replaced. Not set for an authentic id whose record is missing (#load).
+   */
   badCookie: boolean;
   /** The cookie was signed with a key that is no longer the primary: re-sign it. */
   stale: boolean;
@@ -177,8 +180,11 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
           return;
         }
         if (!written) {
+          // The record went while this request ran (a logout, revokeAll, or a login's regenerate()
+          // in another request): the session is over, and nothing is staged, not even the cookie's
+          // deletion. The browser may hold a newer cookie by now (see #load).
           this.#o.onDecodeError?.('ERR_SESSION_NOT_FOUND', 'the record was removed while this request was in flight');
-          await this.destroy(ctx, session);
+          session.markDestroyed();
           return;
         }
         const cookie = this.#cookieLastsEnough(state, previous === data.i, now, life) ? undefined : await this.#signId(session.name, data.i, life);
@@ -334,12 +340,24 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     // ERR_STORE_UNAVAILABLE propagates: the handler fails and the app answers 503.
     const record = await this.#backend.get(id);
     const data = record?.data as SessionRecord<T> | undefined;
-    if (record === undefined || !isRecord(data) || data.i !== id) {
+    if (record === undefined) {
+      // An authentic cookie whose record is gone gets a fresh session but is not deleted. A
+      // Set-Cookie cannot be made conditional on what the browser holds when it arrives: this
+      // request may have left before a login in another request replaced the cookie (its
+      // regenerate() deleted this id), and deleting "this" cookie would then delete the new one,
+      // logging the user out right after the login. express-session likewise never deletes the
+      // cookie of a missing session. The cost: a browser keeps sending a dead id, one record lookup
+      // (a miss) per request, until a new session replaces the cookie or its Max-Age ends. The
+      // verified value stays cached, so that lookup is all it costs.
+      this.#o.onDecodeError?.('ERR_SESSION_NOT_FOUND', 'no record for this id (destroyed, revoked, expired or evicted)');
+      return this.#fresh(ctx, name, false);
+    }
+    if (!isRecord(data) || data.i !== id) {
       this.#ids.forget(value);
       // A record whose data is not this session's (another version, a hand edit) goes too: left
       // in place it was still listed as a live session and counted by revokeAll.
-      if (record !== undefined) await this.#backend.delete(id);
-      return this.#reject(ctx, name, 'ERR_SESSION_NOT_FOUND', record === undefined ? 'no record for this id (destroyed, revoked, expired or evicted)' : 'the record for this id holds no session of its own: deleted');
+      await this.#backend.delete(id);
+      return this.#reject(ctx, name, 'ERR_SESSION_NOT_FOUND', 'the record for this id holds no session of its own: deleted');
     }
     const why =
       timeoutReason(this.#o, data.c, record.lastSeenAt / 1000, now / 1000) ??
