@@ -14,7 +14,7 @@ import { renderExplain, type ExplainedValue } from './explain-page.js';
 import { describeValue, VERDICTS } from './value-parts.js';
 
 const STORE_REFUSED =
-  'Authentic and unexpired as a value, but refused as a session: it was logged out (its id or its user revoked), or its idle or absolute timeout has passed. The server log says which (session cookie rejected: CODE); this response deletes the cookie.';
+  'Authentic and unexpired as a value, but refused as a session: it was logged out (its id or its user revoked), or its idle or absolute timeout has passed. The server log says which (session cookie rejected: CODE). This response deletes the cookie, except a signed session id whose record is simply gone (CODE ERR_SESSION_NOT_FOUND): deleting that could delete a newer cookie the browser got meanwhile (a login in another tab), so it stays, refused on every request, until a new session replaces it or it expires.';
 
 /** Options for {@link createExplainer}. */
 export interface ExplainerOptions {
@@ -151,8 +151,12 @@ export function createExplainer(options: ExplainerOptions): { handle(ctx: Contex
         yours = await explainValue(visitor, VISITOR_TITLE, visitorName, visitorRaw, nowMs, keyring.primaryId, readableRecord);
       }
       // The codec vouches for the bytes only. A session the store refused (logged out, or past its
-      // idle or absolute timeout) was shown as "valid" beside the deletion of its cookie.
-      if (yours !== undefined && (yours.verdict === 'valid' || yours.verdict === 'stale') && session.isNew) {
+      // idle or absolute timeout) was shown as "valid" beside the deletion of its cookie (or, for
+      // an id whose record is gone, beside a cookie the store leaves in place).
+      // With Redis, an id whose record is gone falls back to the visitor's session (another name),
+      // which is not new once the visitor has one: the id cookie is refused all the same.
+      const refused = session.isNew || (raw !== undefined && session.name !== 'session');
+      if (yours !== undefined && (yours.verdict === 'valid' || yours.verdict === 'stale') && refused) {
         yours.verdict = 'refused';
         yours.verdictDetail = STORE_REFUSED;
       }

@@ -284,6 +284,7 @@ describe('the app with sessions in Redis', { skip: redisSkipReason ?? false }, (
     const explain = await visitors[0]!.get('/explain');
     assert.match(explain.body, /Your visitor cookie \(sealed: nobody is signed in/);
     assert.match(explain.body, /Verdict: <strong class="verdict">valid<\/strong>/);
+    assert.doesNotMatch(explain.body, /class="verdict">refused</, 'the visitor cookie opens its own session');
     assert.doesNotMatch(explain.body, /no session cookie yet/);
   });
 
@@ -341,6 +342,9 @@ describe('the app with sessions in Redis', { skip: redisSkipReason ?? false }, (
     assert.equal(returning.browser.jar.get(COOKIE), stale, 'the dead id cookie is not deleted');
     assert.equal((await returning.get('/')).status, 303, 'and still refused: no session behind it');
     assert.match(returning.browser.jar.get(VISITOR)!, /^1s\./);
+    const explain = await returning.get('/explain');
+    assert.match(explain.body, /Your session cookie \(a signed session id\)/);
+    assert.match(explain.body, /Verdict: <strong class="verdict">refused<\/strong>/, 'refused, though the visitor session it falls back to is not new');
     const login = await returning.post('/login', { username: 'demo', password: PASSWORD, _csrf: csrfFrom(form.body) });
     assert.equal(login.status, 303);
     assert.notEqual(returning.browser.jar.get(COOKIE), stale, 'a new id, not the old one');
