@@ -7,7 +7,8 @@
  * @module
  */
 import { commandLine, type CommandStyle } from '../app/commands.js';
-import { dataDirFromEnv } from '../app/data-dir.js';
+import { existsSync } from 'node:fs';
+import { dataDirFromEnv, dataFile, ensureDataDir, withFileLock } from '../app/data-dir.js';
 import { readKeyFile, writeKeyFile } from '../app/key-file.js';
 import { addKey, keyStatuses, KeyStepError, newStoredKey, promoteKey, retireKey, rotateKeys, type KeyStatus, type StoredKey } from '../app/key-states.js';
 import { humanDuration } from './duration.js';
@@ -185,7 +186,6 @@ export async function keysMain(args: string[], io: CliIo): Promise<number> {
   const nowMs = (io.now ?? Date.now)();
   const now = new Date(nowMs);
   const dir = dataDirFromEnv(io.env);
-  const existing = readKeyFile(dir);
   if (io.env['CACHET_KEYS'] !== undefined && io.env['CACHET_KEYS'] !== '') {
     // On stderr, so a script reading the list is not disturbed; an operator comparing this list with
     // /healthz during a rollout must know the server runs with other keys.
@@ -193,83 +193,97 @@ export async function keysMain(args: string[], io: CliIo): Promise<number> {
       ? 'note: CACHET_KEYS is set, so the server runs with the keys it holds, not with the keys.json listed here\n'
       : 'note: CACHET_KEYS is set, so the server ignores keys.json until it is unset\n');
   }
-  if (command === 'generate') {
-    if (rest[0] === '--print') {
-      const key = newStoredKey(now);
-      io.out(`${key.id}:${key.secret}\n`);
-      return 0;
-    }
-    if (existing !== undefined) {
-      io.err(`${dir}/keys.json already exists; use "${keysCommand('add')}" to start a key rotation\n`);
-      return 1;
-    }
-    const key: StoredKey = { ...newStoredKey(now), state: 'primary' };
-    writeKeyFile(dir, [key]);
-    io.out(`created ${dir}/keys.json with primary key ${key.id}\n`);
+  if (command === 'generate' && rest[0] === '--print') {
+    const key = newStoredKey(now);
+    io.out(`${key.id}:${key.secret}\n`);
     return 0;
-  }
-  if (command === 'rotate') {
-    const keys = rotateKeys(existing ?? [], now);
-    writeKeyFile(dir, keys);
-    io.out(`new primary key ${keys[0]?.id}; ${keys.length - 1} older key(s) kept for opening existing cookies\n`);
-    io.out('reload a running server with: kill -HUP <pid>\n');
-    io.out(`note: on several instances this logs users out during a rolling restart (those not yet reloaded cannot open the new key's cookies); use "${keysCommand('add')}", then promote, then retire, instead\n`);
-    return 0;
-  }
-  if (existing === undefined) {
-    io.err(`no key file in ${dir} (the server creates one on first start, or run "${keysCommand('generate')}")\n`);
-    return 1;
   }
   if (command === 'list') {
+    const existing = readKeyFile(dir);
+    if (existing === undefined) {
+      io.err(`no key file in ${dir} (the server creates one on first start, or run "${keysCommand('generate')}")\n`);
+      return 1;
+    }
     listKeys(existing, absoluteTimeout, nowMs, io.out);
     return 0;
   }
-  const step = (name: string, { id = '', force }: Parsed, keys: StoredKey[]): number => {
-    const reload = 'deploy this keys.json to every instance and reload each (kill -HUP <pid>)';
-    if (name === 'add') {
-      const next = addKey(keys, now);
-      const added = next[next.length - 1] as StoredKey;
-      writeKeyFile(dir, next);
-      io.out(`added pending key ${added.id}: it opens cookies but seals none yet\n`);
-      io.out(`next: ${reload}; once GET /healthz on every instance lists ${added.id} as "pending", run: ${keysCommand(`promote ${added.id}`)}\n`);
+  // The commands that write read the file, change it and write it back under keys.json.lock, as
+  // users.json is changed: two commands run at the same moment (two operators, a deploy script and
+  // a person) otherwise both start from the same file, and the second write silently drops the
+  // first one's key; a server reloaded in between may already seal cookies with the dropped key.
+  if (command === 'generate' || command === 'rotate') ensureDataDir(dir);
+  const change = (): number => {
+    const existing = readKeyFile(dir);
+    if (command === 'generate') {
+      if (existing !== undefined) {
+        io.err(`${dir}/keys.json already exists; use "${keysCommand('add')}" to start a key rotation\n`);
+        return 1;
+      }
+      const key: StoredKey = { ...newStoredKey(now), state: 'primary' };
+      writeKeyFile(dir, [key]);
+      io.out(`created ${dir}/keys.json with primary key ${key.id}\n`);
       return 0;
     }
-    if (name === 'promote') {
-      const before = keyStatuses(keys, absoluteTimeout);
-      const next = promoteKey(keys, id, now);
-      writeKeyFile(dir, next);
-      const former = before[0] as KeyStatus;
-      const rollback = before.find((key) => key.id === id)?.state === 'old';
-      io.out(`promoted ${id} to primary${rollback ? ' (a rollback: it was an old key)' : ''}; ${former.id} is now old and opens only\n`);
-      io.out(`next: ${reload}; instances still on the previous file open ${id}'s cookies, since they list it\n`);
-      const safe = keyStatuses(next, absoluteTimeout).find((key) => key.id === former.id)?.safeToRetireAt;
-      if (safe !== undefined) io.out(`${former.id} is safe to retire from ${safe.toISOString()}, the absolute timeout (${absoluteTimeout} s) after this promotion; count from when the last instance reloaded if that was later: ${keysCommand(`retire ${former.id}`)}\n`);
+    if (command === 'rotate') {
+      const keys = rotateKeys(existing ?? [], now);
+      writeKeyFile(dir, keys);
+      io.out(`new primary key ${keys[0]?.id}; ${keys.length - 1} older key(s) kept for opening existing cookies\n`);
+      io.out('reload a running server with: kill -HUP <pid>\n');
+      io.out(`note: on several instances this logs users out during a rolling restart (those not yet reloaded cannot open the new key's cookies); use "${keysCommand('add')}", then promote, then retire, instead\n`);
       return 0;
     }
-    // retire
-    const status = keyStatuses(keys, absoluteTimeout).find((key) => key.id === id);
-    const next = retireKey(keys, id, { now, absoluteTimeout, force });
-    writeKeyFile(dir, next);
-    const at = status?.safeToRetireAt;
-    if (status?.state === 'pending') {
-      io.out(`retired pending key ${id}; it never sealed a cookie, so no session is lost\n`);
-    } else if (at === undefined) {
-      io.out(`retired key ${id}; keys.json does not record when it stopped sealing, so sessions it sealed less than the absolute timeout ago are logged out once instances reload\n`);
-    } else if (at.getTime() > nowMs) {
-      io.out(`retired key ${id} before ${at.toISOString()} (--force): sessions still sealed with it are logged out once instances reload\n`);
-    } else {
-      io.out(`retired key ${id}; every session it sealed has passed the absolute timeout, so no session is lost\n`);
+    if (existing === undefined) {
+      io.err(`no key file in ${dir} (the server creates one on first start, or run "${keysCommand('generate')}")\n`);
+      return 1;
     }
-    io.out(`next: ${reload}\n`);
-    return 0;
+    const step = (name: string, { id = '', force }: Parsed, keys: StoredKey[]): number => {
+      const reload = 'deploy this keys.json to every instance and reload each (kill -HUP <pid>)';
+      if (name === 'add') {
+        const next = addKey(keys, now);
+        const added = next[next.length - 1] as StoredKey;
+        writeKeyFile(dir, next);
+        io.out(`added pending key ${added.id}: it opens cookies but seals none yet\n`);
+        io.out(`next: ${reload}; once GET /healthz on every instance lists ${added.id} as "pending", run: ${keysCommand(`promote ${added.id}`)}\n`);
+        return 0;
+      }
+      if (name === 'promote') {
+        const before = keyStatuses(keys, absoluteTimeout);
+        const next = promoteKey(keys, id, now);
+        writeKeyFile(dir, next);
+        const former = before[0] as KeyStatus;
+        const rollback = before.find((key) => key.id === id)?.state === 'old';
+        io.out(`promoted ${id} to primary${rollback ? ' (a rollback: it was an old key)' : ''}; ${former.id} is now old and opens only\n`);
+        io.out(`next: ${reload}; instances still on the previous file open ${id}'s cookies, since they list it\n`);
+        const safe = keyStatuses(next, absoluteTimeout).find((key) => key.id === former.id)?.safeToRetireAt;
+        if (safe !== undefined) io.out(`${former.id} is safe to retire from ${safe.toISOString()}, the absolute timeout (${absoluteTimeout} s) after this promotion; count from when the last instance reloaded if that was later: ${keysCommand(`retire ${former.id}`)}\n`);
+        return 0;
+      }
+      // retire
+      const status = keyStatuses(keys, absoluteTimeout).find((key) => key.id === id);
+      const next = retireKey(keys, id, { now, absoluteTimeout, force });
+      writeKeyFile(dir, next);
+      const at = status?.safeToRetireAt;
+      if (status?.state === 'pending') {
+        io.out(`retired pending key ${id}; it never sealed a cookie, so no session is lost\n`);
+      } else if (at === undefined) {
+        io.out(`retired key ${id}; keys.json does not record when it stopped sealing, so sessions it sealed less than the absolute timeout ago are logged out once instances reload\n`);
+      } else if (at.getTime() > nowMs) {
+        io.out(`retired key ${id} before ${at.toISOString()} (--force): sessions still sealed with it are logged out once instances reload\n`);
+      } else {
+        io.out(`retired key ${id}; every session it sealed has passed the absolute timeout, so no session is lost\n`);
+      }
+      io.out(`next: ${reload}\n`);
+      return 0;
+    };
+    try {
+      return step(command, parsed, existing);
+    } catch (err) {
+      if (!(err instanceof KeyStepError)) throw err;
+      io.err(`keys ${command}: ${err.message}\n`);
+      return 1;
+    }
   };
-  try {
-    return step(command, parsed, existing);
-  } catch (err) {
-    if (!(err instanceof KeyStepError)) throw err;
-    io.err(`keys ${command}: ${err.message}\n`);
-    return 1;
-  }
+  return existsSync(dir) ? withFileLock(dataFile(dir, 'keys.json'), change) : change();
 }
 
 runMain(import.meta.url, keysMain);

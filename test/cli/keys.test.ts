@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { keysMain } from '../../src/cli/keys.js';
@@ -241,4 +243,34 @@ test('refuses arguments a command does not take, without touching the file', asy
     assert.equal((await run(['list'], { ...env, CACHET_ABSOLUTE_TIMEOUT: value }, clock)).code, 1, value);
   }
   assert.equal(readFileSync(join(dir, 'keys.json'), 'utf8'), before);
+});
+
+test('a key command run while another holds keys.json.lock waits for it and keeps the other command\'s key', async () => {
+  // The race an operator hits with two key commands at once: both read the same file, and the
+  // later write drops the earlier one's key. Here another process (a plain node child, standing
+  // in for a second `keys add`) takes the lock, writes a file with one more key 300 ms later and
+  // releases it; the rotation started meanwhile must build on that file, not on the one before.
+  const dir = tempDir();
+  const env = { CACHET_DATA_DIR: dir, CACHET_KEYS: '' };
+  assert.equal(await keysMain(['generate'], memoryIo(env)), 0);
+  const first = readKeyFile(dir)![0]!;
+  const other = { id: 'kother', secret: 'A'.repeat(43), createdAt: new Date().toISOString(), state: 'pending' };
+  const holder = spawn(process.execPath, ['-e', `
+    const fs = require('node:fs');
+    const [path, text] = process.argv.slice(1);
+    fs.closeSync(fs.openSync(path + '.lock', 'wx', 0o600));
+    process.stdout.write('held\\n');
+    setTimeout(() => {
+      fs.writeFileSync(path + '.tmp', text, { mode: 0o600 });
+      fs.renameSync(path + '.tmp', path);
+      fs.rmSync(path + '.lock');
+    }, 300);
+  `, join(dir, 'keys.json'), JSON.stringify({ keys: [first, other] })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await once(holder.stdout, 'data');
+  const rotated = memoryIo(env);
+  assert.equal(await keysMain(['rotate'], rotated), 0, rotated.stderr);
+  await once(holder, 'exit');
+  const keys = readKeyFile(dir)!;
+  assert.deepEqual(keys.map((k) => k.id).slice(1).sort(), [first.id, 'kother'].sort());
+  assert.match(rotated.stdout, new RegExp(`new primary key ${keys[0]!.id}; 2 older key`));
 });
