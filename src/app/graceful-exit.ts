@@ -56,20 +56,21 @@ export function trackRequests(server: Server): InFlight {
 
 /**
  * Logs the stop, runs `close` (the graceful shutdown), then logs how the requests that were in
- * flight when `signal` arrived ended.
+ * flight when `signal` arrived ended. `who` starts both lines (`"worker 4242: "` in a cluster
+ * worker, so that the lines of several workers can be told apart).
  *
  * @example
  * ```ts
  * process.once('SIGTERM', () => void stopAndReport('SIGTERM', active, () => app.close(), console.log).then(() => process.exit(0)));
  * ```
  */
-export async function stopAndReport(signal: string, active: InFlight, close: () => Promise<void>, log: (line: string) => void): Promise<void> {
+export async function stopAndReport(signal: string, active: InFlight, close: () => Promise<void>, log: (line: string) => void, who = ''): Promise<void> {
   // Snapshot now: requests that arrive on a keep-alive connection while draining are not the
   // ones the operator is waiting for.
   const waiting = active.responses();
-  log(`cachet: ${signal} received: shutting down, waiting for ${waiting.length} request(s) in flight`);
+  log(`cachet: ${who}${signal} received: shutting down, waiting for ${waiting.length} request(s) in flight`);
   await close();
   const finished = waiting.filter((res) => res.writableFinished).length;
   const cut = waiting.length - finished;
-  log(`cachet: stopped; ${finished} of ${waiting.length} request(s) in flight finished${cut > 0 ? `, ${cut} cut at the shutdown deadline` : ''}`);
+  log(`cachet: ${who}stopped; ${finished} of ${waiting.length} request(s) in flight finished${cut > 0 ? `, ${cut} cut at the shutdown deadline` : ''}`);
 }

@@ -7,6 +7,7 @@
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import type { Cluster } from '../http/cluster.js';
+import { onPrimaryStop } from '../http/listen.js';
 import { commandLine, type CommandStyle } from './commands.js';
 import { parseServerConfig, serverHelp, type ServerConfig } from './config.js';
 import { createCachetApp, type CachetApp } from './create-app.js';
@@ -205,14 +206,27 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
   process.on('SIGHUP', () => void reloadHere());
   // SIGTERM/SIGINT: drain and exit 0, saying so; a second signal exits at once with status 1.
   const active = trackRequests(server);
+  const who = cluster.isWorker ? `worker ${process.pid}: ` : '';
   let stopping = false;
+  const stop = (reason: string): void => {
+    stopping = true;
+    void stopAndReport(reason, active, closeAll, io.out, who).then(() => process.exit(0));
+  };
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) process.exit(1);
-    stopping = true;
-    void stopAndReport(signal, active, closeAll, io.out).then(() => process.exit(0));
+    stop(signal);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // A worker asked to stop by the primary stops the same way: it used to drain its server and
+  // exit on the spot, without a log line and without closeAll, so with --redis the revocations
+  // still queued were never tried again. Not a second signal: Ctrl-C sends SIGINT to the workers
+  // too, and that message then arrives while they already stop.
+  if (cluster.isWorker) {
+    onPrimaryStop(() => {
+      if (!stopping) stop('stop request from the primary');
+    });
+  }
   if (primary) {
     // Which keys this instance runs with, as /healthz says: an instance started without
     // CACHET_KEYS exported, or from an old key file, shows it here rather than in logged-out users.

@@ -63,8 +63,22 @@ async function listenHere(handler: Listener, options: ListenOptions, reporter: R
   // A cluster worker also stops when the primary asks (it may not own the terminal's signals).
   if (cluster.isWorker) {
     process.on('message', (msg: unknown) => {
-      if (msg === 'cachet:shutdown') void shutdown(server, stop).then(() => process.exit(0));
+      if (msg !== 'cachet:shutdown') return;
+      if (primaryStop !== undefined) primaryStop();
+      else void shutdown(server, stop).then(() => process.exit(0));
     });
   }
   return server;
+}
+
+let primaryStop: (() => void) | undefined;
+
+/**
+ * @internal In a cluster worker, runs `stop` when the primary asks the worker to stop, instead of
+ * draining its server and exiting at once. For a script that owns its shutdown: the reference
+ * app logs the requests in flight and closes its state (with `--redis`, one last try to write the
+ * queued revocations) before it exits, which the plain drain-and-exit skipped.
+ */
+export function onPrimaryStop(stop: () => void): void {
+  primaryStop = stop;
 }

@@ -64,3 +64,17 @@ test('runs workers that share the port and pass SIGHUP on', async () => {
   server.child.kill('SIGTERM');
   assert.equal((await server.exited).code, 0);
 });
+
+test('with --workers, each worker stopped by the primary\'s SIGTERM logs its requests in flight and exits 0', async () => {
+  // The workers used to drain and exit on the primary's request without a word and without the
+  // app's own close (with --redis, the last try to write queued revocations).
+  const dir = tempDir();
+  const server = spawnServer(['--port', '0', '--workers', '2'], { CACHET_DATA_DIR: dir, NODE_ENV: 'production' });
+  await server.waitFor(/listening on http:\/\/127\.0\.0\.1:\d+ with 2 workers/);
+  server.child.kill('SIGTERM');
+  assert.deepEqual(await server.exited, { code: 0, signal: null });
+  const stops = server.output().match(/cachet: worker \d+: stop request from the primary received: shutting down, waiting for 0 request\(s\) in flight/g) ?? [];
+  const stopped = server.output().match(/cachet: worker \d+: stopped; 0 of 0 request\(s\) in flight finished/g) ?? [];
+  assert.equal(stops.length, 2, server.output());
+  assert.equal(stopped.length, 2, server.output());
+});
