@@ -183,9 +183,18 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
     io.out(`cachet: keys: ${keySummary(keys)}`);
     io.out(`cachet: listening on ${where(group.port)} with ${config.workers} workers (pid ${process.pid})`);
     // The cluster's own handlers stop the workers (each finishes its requests in flight).
+    let stopping = false;
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => io.out(`cachet: ${signal} received: stopping ${config.workers} workers; each finishes its requests in flight`));
+      process.once(signal, () => {
+        stopping = true;
+        io.out(`cachet: ${signal} received: stopping ${config.workers} workers; each finishes its requests in flight`);
+      });
     }
+    // The cluster replaces a worker that dies, without a word: a worker killed by the OOM killer,
+    // or crashing in a loop, was invisible in the log.
+    cluster.on('exit', (worker, code, signal) => {
+      if (!stopping) io.err(`cachet: worker ${worker.process.pid} exited (${signal ?? `status ${code}`}) while serving; the primary starts another`);
+    });
     const forward = (): void => {
       for (const pid of group.pids()) if (pid > 0) process.kill(pid, 'SIGHUP');
     };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readKeyFile, rotateKeys, writeKeyFile } from '../../src/app/key-file.js';
 import { csrfFrom, TestBrowser } from '../helpers/browser-client.js';
@@ -77,4 +77,19 @@ test('with --workers, each worker stopped by the primary\'s SIGTERM logs its req
   const stopped = server.output().match(/cachet: worker \d+: stopped; 0 of 0 request\(s\) in flight finished/g) ?? [];
   assert.equal(stops.length, 2, server.output());
   assert.equal(stopped.length, 2, server.output());
+});
+
+test('with --workers, the primary logs a worker that dies while serving', { timeout: 30_000, skip: process.platform !== 'linux' && 'finds the worker pids in /proc' }, async () => {
+  const dir = tempDir();
+  const server = spawnServer(['--port', '0', '--workers', '2'], { CACHET_DATA_DIR: dir, NODE_ENV: 'production' });
+  await server.waitFor(/listening on http:\/\/127\.0\.0\.1:\d+ with 2 workers/);
+  // The child spawned is node running the primary; its children are the workers.
+  const pid = server.child.pid!;
+  const workers = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+  assert.equal(workers.length, 2);
+  process.kill(workers[0]!, 'SIGKILL');
+  await server.waitFor(new RegExp(`cachet: worker ${workers[0]} exited \\(SIGKILL\\) while serving; the primary starts another`));
+  server.child.kill('SIGTERM');
+  assert.deepEqual(await server.exited, { code: 0, signal: null });
+  assert.doesNotMatch(server.output(), /exited \(status 0\) while serving/);
 });
