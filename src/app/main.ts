@@ -171,6 +171,10 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
     await redis?.close();
     io.err(`cachet: ${startupMessage(err, config, style)}`);
     process.exitCode = 1;
+    // A worker's channel to the primary keeps it alive (and letting go of it exits with status 0):
+    // exit with status 1, so that the primary stops the start (src/http/cluster.ts). The line
+    // above is out already: stderr is synchronous for files and pipes.
+    if (cluster.isWorker) process.exit(1);
     return undefined;
   };
   if (config.workers > 1 && primary) {

@@ -28,7 +28,8 @@ export function startupMessage(err: unknown, target: StartupTarget, style: Comma
     case 'EADDRINUSE':
       return `port ${target.port} on ${target.host} is already in use: stop what holds it, or choose another port with --port N (or PORT)`;
     case 'EACCES':
-      if ((err as { syscall?: unknown }).syscall === 'listen') {
+      // 'bind' in a cluster worker: the primary binds the shared handle and passes its error on.
+      if ((err as { syscall?: unknown }).syscall === 'listen' || (err as { syscall?: unknown }).syscall === 'bind') {
         return `no permission to listen on port ${target.port}: ports below 1024 need privileges; choose --port 1024 or above (the default is 8080)`;
       }
       return `no permission: ${message}; check the owner and mode of the data directory ${target.dataDir}, or choose another with --data-dir DIR`;

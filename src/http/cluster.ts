@@ -42,7 +42,10 @@ export function restartDelay(lifetimeMs: number, previousDelayMs: number): numbe
   return Math.min(MAX_DELAY_MS, previousDelayMs === 0 ? FIRST_DELAY_MS : previousDelayMs * 2);
 }
 
-/** @internal Starts the workers; resolves once all of them listen. */
+/**
+ * @internal Starts the workers; resolves once all of them listen. Rejects (`code`
+ * `ERR_WORKER_START`, the other workers stopped) when one exits before that.
+ */
 export function startCluster(options: ClusterOptions): Promise<Cluster> {
   const count = options.workers === 'auto' ? availableParallelism() : options.workers;
   if (!Number.isInteger(count) || count < 1) throw new TypeError("workers must be a positive integer or 'auto'");
@@ -50,15 +53,25 @@ export function startCluster(options: ClusterOptions): Promise<Cluster> {
   let stopping = false;
   let delay = 0;
   let port = 0;
+  // Until every worker listens, a worker that exits failed to start (the port is in use, say):
+  // the start fails, rather than the primary replacing it forever while nothing serves.
+  let starting = true;
+  let failStart: (err: Error) => void = () => {};
 
   const fork = (): void => {
     if (stopping) return;
     born.set(cluster.fork(), Date.now());
   };
-  cluster.on('exit', (worker) => {
+  cluster.on('exit', (worker, code, signal) => {
     const birth = born.get(worker) ?? 0;
     born.delete(worker);
     if (stopping) return;
+    if (starting) {
+      stopping = true;
+      for (const other of born.keys()) other.kill('SIGTERM');
+      failStart(Object.assign(new Error(`a worker exited (${signal ?? `status ${code}`}) before it was listening, so no worker was started`), { code: 'ERR_WORKER_START' }));
+      return;
+    }
     delay = restartDelay(Date.now() - birth, delay);
     setTimeout(fork, delay).unref();
   });
@@ -81,11 +94,13 @@ export function startCluster(options: ClusterOptions): Promise<Cluster> {
   };
   if (options.signals === true) installSignals(close);
 
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    failStart = reject;
     let listening = 0;
     const onListening = (_worker: Worker, address: { port: number }): void => {
       port = address.port;
       if (++listening === count) {
+        starting = false;
         cluster.off('listening', onListening);
         resolve({ port, pids: () => [...born.keys()].map((w) => w.process.pid ?? 0), close });
       }

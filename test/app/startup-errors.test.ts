@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from '../../src/app/main.js';
+import { startupMessage } from '../../src/app/startup-errors.js';
 import { newStoredKey, writeKeyFile } from '../../src/app/key-file.js';
 import { addUser } from '../../src/app/user-file.js';
 import { WEAK } from '../helpers/app-harness.js';
@@ -45,6 +46,26 @@ test('a port in use is one cachet: line naming the port and --port, with exit st
   } finally {
     holder.close();
   }
+});
+
+test('with --workers, a port in use stops the start with the worker\'s line and exit status 1 instead of restarting workers forever', { timeout: 60_000 }, async () => {
+  const holder: Server = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const port = (holder.address() as { port: number }).port;
+  try {
+    const { code, output } = await failure(['--port', String(port), '--workers', '2'], { CACHET_DATA_DIR: await readyDir() });
+    assert.equal(code, 1, output);
+    assert.doesNotMatch(output, /\n {4}at /, 'no stack trace');
+    assert.match(output, new RegExp(`^cachet: port ${port} on 127\\.0\\.0\\.1 is already in use: stop what holds it`, 'm'));
+    assert.match(output, /^cachet: a worker exited \(status 1\) before it was listening, so no worker was started$/m);
+  } finally {
+    holder.close();
+  }
+});
+
+test('a port below 1024 refused in a cluster worker (a bind error) names the port, not the data directory', () => {
+  const err = Object.assign(new Error('bind EACCES 127.0.0.1:80'), { code: 'EACCES', syscall: 'bind' });
+  assert.equal(startupMessage(err, { host: '127.0.0.1', port: 80, dataDir: '/srv/.data' }, 'npm-run'), 'no permission to listen on port 80: ports below 1024 need privileges; choose --port 1024 or above (the default is 8080)');
 });
 
 test('a --host that does not resolve is one cachet: line with exit status 1', async () => {
