@@ -51,6 +51,24 @@ export function ensureDataDir(dir: string): void {
 let counter = 0;
 
 /**
+ * Throws the file system's own error (`EACCES`, `EROFS`, `ENOSPC`…) when no file can be made in
+ * `dir`. Without `--redis` every logout writes to the revocation list here: a server started on a
+ * directory it can read but not write (a read-only mount, another owner) served pages and
+ * answered each logout with a 500, leaving the user signed in. Found at start instead, with the
+ * start-up line that names the directory. The probe is named after the process, and removed.
+ *
+ * @example
+ * ```ts
+ * checkWritable('.data'); // throws EROFS on a read-only file system
+ * ```
+ */
+export function checkWritable(dir: string): void {
+  const probe = join(dir, `.write-check-${process.pid}`);
+  writeFileSync(probe, '', { mode: 0o600 });
+  rmSync(probe, { force: true });
+}
+
+/**
  * Writes a file atomically with mode 0600: temporary file in the same directory, fsync, rename.
  *
  * @example

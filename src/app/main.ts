@@ -11,7 +11,7 @@ import { onPrimaryStop } from '../http/listen.js';
 import { commandLine, type CommandStyle } from './commands.js';
 import { parseServerConfig, serverHelp, type ServerConfig } from './config.js';
 import { createCachetApp, type CachetApp } from './create-app.js';
-import { ensureDataDir } from './data-dir.js';
+import { checkWritable, ensureDataDir } from './data-dir.js';
 import { stopAndReport, trackRequests } from './graceful-exit.js';
 import { loadKeys, readKeyFile } from './key-file.js';
 import { keyStatuses, type StoredKey } from './key-states.js';
@@ -56,6 +56,8 @@ export interface RunningServer {
 
 function prepare(config: ServerConfig, io: MainIo, announce: boolean): Promise<string | undefined> {
   ensureDataDir(config.dataDir);
+  // Without Redis, logouts are written here while the server runs (revocations.jsonl).
+  if (config.redisUrl === undefined) checkWritable(config.dataDir);
   const loaded = loadKeys(config.dataDir, io.env);
   if (announce && loaded.created) io.out(`cachet: created ${config.dataDir}/keys.json with key ${loaded.keys[0]?.id}`);
   if (announce && loaded.source === 'env') io.out('cachet: using the keys in CACHET_KEYS (keys.json is ignored)');

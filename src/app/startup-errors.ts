@@ -33,6 +33,8 @@ export function startupMessage(err: unknown, target: StartupTarget, style: Comma
         return `no permission to listen on port ${target.port}: ports below 1024 need privileges; choose --port 1024 or above (the default is 8080)`;
       }
       return `no permission: ${message}; check the owner and mode of the data directory ${target.dataDir}, or choose another with --data-dir DIR`;
+    case 'EROFS':
+      return `the data directory ${target.dataDir} is on a read-only file system, and without --redis each logout is written there: mount it writable, or choose another directory with --data-dir DIR (or CACHET_DATA_DIR)`;
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_FAIL':

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startServer } from '../../src/app/main.js';
 import { startupMessage } from '../../src/app/startup-errors.js';
@@ -20,8 +21,8 @@ async function readyDir(): Promise<string> {
 }
 
 /** Spawns the server and returns its exit status and everything it printed. */
-async function failure(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  const server = spawnServer(args, env);
+async function failure(args: string[], env: NodeJS.ProcessEnv, as: { uid?: number } = {}): Promise<{ code: number | null; output: string }> {
+  const server = spawnServer(args, env, as);
   const first = await Promise.race([server.exited, server.waitFor(/listening on/).then(() => ({ code: 'listening' as const }))]);
   if (first.code === 'listening') server.child.kill('SIGKILL');
   return { code: first.code === 'listening' ? null : first.code, output: server.output() };
@@ -119,4 +120,33 @@ test('warns at start-up that --insecure-cookies sends the session cookie without
   const secure = await startServer(['--port', '0'], quiet);
   await secure?.close();
   assert.ok(!quiet.lines.some((l) => l.includes('warning')));
+});
+
+// Root writes anywhere: run as root (CI), the server runs as `nobody`, which owns the directory.
+const NOBODY = 65534;
+const asRoot = process.getuid?.() === 0;
+const nobodyCannotRun =
+  asRoot && spawnSync(process.execPath, ['-e', ''], { uid: NOBODY, gid: NOBODY }).status !== 0
+    ? 'run as root, and the user nobody cannot run node from here'
+    : false;
+
+test('a data directory the server can read but not write stops the start with one line, instead of a 500 on every logout', { skip: nobodyCannotRun }, async (t) => {
+  // Registered before readyDir's removal of the directory, so it runs first: a non-root owner
+  // cannot empty a directory of mode 0500.
+  let dir = '';
+  t.after(() => chmodSync(dir, 0o700));
+  dir = await readyDir();
+  if (asRoot) for (const path of [dir, ...readdirSync(dir).map((f) => join(dir, f))]) chownSync(path, NOBODY, NOBODY);
+  chmodSync(dir, 0o500); // its owner may read it, and no one may write to it
+  const { code, output } = await failure(['--port', '0'], { CACHET_DATA_DIR: dir }, asRoot ? { uid: NOBODY } : {});
+  assert.equal(code, 1, output);
+  assert.match(oneLine(output), new RegExp(`^cachet: no permission: EACCES: permission denied, open '${dir}/\\.write-check-\\d+'; check the owner and mode of the data directory ${dir}, or choose another with --data-dir DIR$`));
+});
+
+test('a data directory on a read-only file system is named in one line that says to mount it writable', () => {
+  const err = Object.assign(new Error("EROFS: read-only file system, open '.data/.write-check-1'"), { code: 'EROFS' });
+  assert.equal(
+    startupMessage(err, { host: '127.0.0.1', port: 8080, dataDir: '/srv/cachet' }, 'npx'),
+    'the data directory /srv/cachet is on a read-only file system, and without --redis each logout is written there: mount it writable, or choose another directory with --data-dir DIR (or CACHET_DATA_DIR)',
+  );
 });

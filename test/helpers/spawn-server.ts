@@ -14,10 +14,12 @@ export interface SpawnedServer {
  * `killAtEnd: false` leaves that to the caller: `after()` called inside a `before` hook ends with
  * the hook, which would kill a server a whole suite shares as soon as it started.
  */
-export function spawnServer(args: string[], env: NodeJS.ProcessEnv, options: { killAtEnd?: boolean } = {}): SpawnedServer {
+export function spawnServer(args: string[], env: NodeJS.ProcessEnv, options: { killAtEnd?: boolean; uid?: number; gid?: number } = {}): SpawnedServer {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', ...args], {
     env: { ...process.env, NODE_ENV: '', CACHET_KEYS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Another user, for a test run as root whose case needs permissions to hold (root ignores them).
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
   });
   let text = '';
   const waiters: (() => void)[] = [];
