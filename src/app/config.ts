@@ -171,6 +171,17 @@ function redisUrl(text: string | undefined): string | undefined {
 }
 
 /**
+ * `CACHET_INSECURE_COOKIES`: `1` turns it on; unset, empty or `0` leave it off. Anything else
+ * (`yes`, `true`) is refused rather than read as off, which left an operator believing the
+ * cookies were insecure on purpose while they were not, or the other way round in a later version.
+ */
+function insecureCookiesVariable(text: string | undefined): boolean {
+  if (text === undefined || text === '' || text === '0') return false;
+  if (text === '1') return true;
+  throw new Error(`CACHET_INSECURE_COOKIES must be 1 (on) or 0 (off), got ${JSON.stringify(text.slice(0, 20))}`);
+}
+
+/**
  * Reads the configuration from the command-line arguments and the environment.
  * Throws an `Error` whose message names the bad flag or variable.
  *
@@ -214,7 +225,7 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     dataDir: dataDirFlag !== undefined ? resolve(dataDirFlag) : dataDirFromEnv(env),
     workers: integer('workers', pick('--workers', 'CACHET_WORKERS'), 1, 1, 64),
     explain: switches.has('--no-explain') ? false : switches.has('--explain') ? true : !production,
-    insecureCookies: switches.has('--insecure-cookies') || env['CACHET_INSECURE_COOKIES'] === '1',
+    insecureCookies: insecureCookiesVariable(env['CACHET_INSECURE_COOKIES']) || switches.has('--insecure-cookies'),
     trustProxy: integer('trust proxy', pick('--trust-proxy', 'CACHET_TRUST_PROXY'), 0, 0, 10),
     idleTimeout,
     absoluteTimeout,

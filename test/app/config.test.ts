@@ -42,6 +42,16 @@ test('reads the environment and lets flags override it', () => {
   assert.equal(flags.absoluteTimeout, 120);
 });
 
+test('CACHET_INSECURE_COOKIES is on only for 1, off for 0 or empty, and any other word is refused (regression: "yes" was read as off)', () => {
+  assert.equal(parseServerConfig([], { CACHET_INSECURE_COOKIES: '1' }).insecureCookies, true);
+  assert.equal(parseServerConfig([], { CACHET_INSECURE_COOKIES: '0' }).insecureCookies, false);
+  assert.equal(parseServerConfig([], { CACHET_INSECURE_COOKIES: '' }).insecureCookies, false);
+  assert.equal(parseServerConfig(['--insecure-cookies'], { CACHET_INSECURE_COOKIES: '0' }).insecureCookies, true);
+  for (const word of ['yes', 'true', 'on', 'TRUE', ' 1']) {
+    assert.throws(() => parseServerConfig([], { CACHET_INSECURE_COOKIES: word }), { message: `CACHET_INSECURE_COOKIES must be 1 (on) or 0 (off), got ${JSON.stringify(word)}` }, word);
+  }
+});
+
 test('turns explain off in production or with --no-explain, and back on with --explain', () => {
   assert.equal(parseServerConfig([], { NODE_ENV: 'production' }).explain, false);
   assert.equal(parseServerConfig(['--no-explain'], {}).explain, false);
