@@ -15,8 +15,13 @@ export interface SpawnedServer {
  * the hook, which would kill a server a whole suite shares as soon as it started.
  */
 export function spawnServer(args: string[], env: NodeJS.ProcessEnv, options: { killAtEnd?: boolean; uid?: number; gid?: number } = {}): SpawnedServer {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: '', CACHET_KEYS: '', ...env };
+  // Under c8 a child writes its coverage to the runner's folder, which another user may not:
+  // node then prints an EACCES line per file into the output the test reads. Emptied, not
+  // deleted: node copies a missing NODE_V8_COVERAGE from the parent into every child's env.
+  if (options.uid !== undefined) childEnv['NODE_V8_COVERAGE'] = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', ...args], {
-    env: { ...process.env, NODE_ENV: '', CACHET_KEYS: '', ...env },
+    env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
     // Another user, for a test run as root whose case needs permissions to hold (root ignores them).
     ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
