@@ -138,3 +138,21 @@ test('renewAfter takes both ends of 0..1 and refuses what lies outside', () => {
     assert.throws(() => resolveStoreOptions({ renewAfter: bad }), (err: unknown) => err instanceof SessionError && err.code === 'ERR_OPTIONS_INVALID');
   }
 });
+
+test('a cookie attribute the Set-Cookie serializer would refuse stops the construction, not every later write', () => {
+  // Each was accepted here and then failed the first write (or the deletion of a bad cookie) with a 500.
+  assert.throws(() => resolveStoreOptions({ cookie: { prefix: '', path: '/a;b' } }), usage(/path "\/a;b"/));
+  assert.throws(() => resolveStoreOptions({ cookie: { prefix: '__Secure-', domain: 'x.com; Secure' } }), usage(/not a host name/));
+  assert.throws(() => resolveStoreOptions({ cookie: { sameSite: 'Foo' as 'Lax' } }), usage(/sameSite must be one of/));
+  assert.throws(() => resolveStoreOptions({ cookie: { prefix: '', secure: false, sameSite: 'none' as 'None' } }), usage(/None/));
+  assert.throws(() => resolveStoreOptions({ cookie: { httpOnly: 'no' as unknown as boolean } }), usage(/httpOnly must be true or false/));
+  assert.throws(() => resolveStoreOptions({ cookie: { secure: 'false' as unknown as boolean } }), usage(/secure must be true or false/));
+  assert.throws(() => resolveStoreOptions({ cookie: { partitioned: 'yes' as unknown as boolean } }), usage(/partitioned must be true or false/));
+});
+
+test('a hook or clock that is not a function is refused at construction, not by a TypeError on a request', () => {
+  assert.throws(() => resolveStoreOptions({ isRevoked: true as unknown as () => boolean }), usage(/isRevoked must be a function/));
+  assert.throws(() => resolveStoreOptions({ notValidBefore: 5 as unknown as () => number }), usage(/notValidBefore must be a function/));
+  assert.throws(() => resolveStoreOptions({ onDecodeError: 'log' as unknown as () => void }), usage(/onDecodeError must be a function/));
+  assert.throws(() => resolveStoreOptions({ now: 5 as unknown as () => number }), usage(/now must be a function/));
+});

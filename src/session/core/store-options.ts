@@ -9,6 +9,7 @@
  * @module
  */
 import { SessionError, checkOptionKeys, type DecodeErrorCode, type OptionKeys } from '../../errors.js';
+import { prepareCookie } from '../../cookie/serialize.js';
 import type { SessionCookieAttributes } from './types.js';
 
 /** Cookie attributes of a store. Defaults are the safe ones; loosen them only on purpose. */
@@ -158,9 +159,24 @@ export function resolveStoreOptions(options: SessionStoreOptions): ResolvedStore
   const renewAfter = options.renewAfter ?? 0.1;
   if (typeof renewAfter !== 'number' || !(renewAfter >= 0 && renewAfter <= 1)) throw invalid(`renewAfter is a fraction of idleTimeout between 0 and 1 (got ${shown(renewAfter)}).`);
 
+  for (const hook of ['now', 'onDecodeError', 'isRevoked', 'notValidBefore'] as const) {
+    // Else the first request that reaches the hook fails with "is not a function": a 500.
+    if (options[hook] !== undefined && typeof options[hook] !== 'function') throw invalid(`${hook} must be a function (got ${typeof options[hook]}).`);
+  }
+
   const attributes: SessionCookieAttributes = { path, secure, httpOnly: cookie.httpOnly ?? true, sameSite };
   if (cookie.domain !== undefined) attributes.domain = cookie.domain;
-  if (cookie.partitioned === true) attributes.partitioned = true;
+  if (cookie.partitioned !== undefined && cookie.partitioned !== false) attributes.partitioned = cookie.partitioned;
+  // Every write builds its Set-Cookie from these attributes, and the serializer refuses what a
+  // browser would drop or misread (a ";" in the path, a domain that is no host name, secure: 'no').
+  // Built once here, so such a value stops the construction instead of failing every request that
+  // writes or deletes the cookie with a 500 (a bad cookie included).
+  try {
+    prepareCookie(`${prefix}session`, attributes);
+  } catch (err) {
+    if (err instanceof SessionError) throw invalid(`cookie: ${err.message.replace(/^cookie "[^"]*": /, '')}`);
+    throw err;
+  }
   return {
     prefix,
     attributes,
