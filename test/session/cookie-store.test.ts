@@ -300,6 +300,63 @@ describe('CookieStore edge cases', () => {
     }
   });
 
+  test('a value JSON would silently change (Date, Map, Set, NaN, a class instance) is ERR_DATA_INVALID at save and at the auto-commit, naming the key and the kind, never the value', async () => {
+    const store = new CookieStore<Record<string, unknown>>({ keyring: ringA });
+    const invalid = (what: RegExp) => (e: unknown) =>
+      e instanceof SessionError && e.code === 'ERR_DATA_INVALID' && e.kind === 'usage' && what.test(e.message) && !e.message.includes('secret-text');
+    class Cart { items = ['secret-text']; }
+    const cases: Array<[unknown, RegExp]> = [
+      [new Date(0), /values\["x"\] holds a Date/],
+      [new Map([['secret-text', 1]]), /values\["x"\] holds a Map/],
+      [new Set(['secret-text']), /values\["x"\] holds a Set/],
+      [Number.NaN, /holds NaN/],
+      [{ deep: [1, Number.POSITIVE_INFINITY] }, /holds Infinity/],
+      [['secret-text', undefined], /undefined in an array/],
+      [new Cart(), /instance of Cart/],
+      [{ f: () => 'secret-text' }, /holds a function/],
+    ];
+    for (const [value, what] of cases) {
+      const { ctx, hooks, set } = fakeCtx();
+      const session = await store.get(ctx, 'session');
+      session.values.x = value;
+      await assert.rejects(session.save(), invalid(what));
+      await assert.rejects(async () => { for (const h of hooks) await h(); }, invalid(what));
+      assert.equal(set.size, 0); // nothing written that would read back differently
+    }
+  });
+
+  test('a field set to undefined is still allowed: JSON drops it and it reads back as undefined', async () => {
+    const store = new CookieStore<{ user?: string | undefined }>({ keyring: ringA });
+    const { ctx, set } = fakeCtx();
+    const session = await store.get(ctx, 'session');
+    session.values.user = 'ada';
+    await session.save();
+    session.values.user = undefined;
+    await session.save();
+    assert.equal(set.size, 1);
+  });
+
+  test('values replaced by a Map is ERR_DATA_INVALID, not a session silently emptied', async () => {
+    const store = new CookieStore({ keyring: ringA });
+    const { ctx } = fakeCtx();
+    const session = await store.get(ctx, 'session');
+    session.values = { a: 1 };
+    (session as { values: unknown }).values = new Map([['a', 1]]);
+    await assert.rejects(session.save(), (e: unknown) => e instanceof SessionError && e.code === 'ERR_DATA_INVALID' && /plain object \(got a Map\)/.test(e.message));
+  });
+
+  test('a flash JSON cannot hold as it is (a cycle, a Date, undefined) is refused by addFlash, not by a TypeError at the write', async () => {
+    const store = new CookieStore({ keyring: ringA });
+    const { ctx } = fakeCtx();
+    const session = await store.get(ctx, 'session');
+    const cyclic: Record<string, unknown> = {};
+    cyclic['self'] = cyclic;
+    const invalid = (e: unknown) => e instanceof SessionError && e.code === 'ERR_DATA_INVALID' && e.kind === 'usage';
+    for (const bad of [cyclic, new Date(0), undefined, [Number.NaN]]) assert.throws(() => session.addFlash(bad as never), invalid);
+    assert.deepEqual(session.flashes(), []);
+    await session.save();
+  });
+
   test('an authentic value that is not a session record gives a fresh session', async () => {
     const errors: string[] = [];
     const store = new CookieStore({ keyring: ringA, onDecodeError: (c) => { errors.push(c); } });

@@ -50,6 +50,12 @@ test('with a flat snapshot from the cache, a session is changed exactly when its
         } else if (op === 'nest') Object.defineProperty(v, key, { value: [value ?? null], enumerable: true, writable: true, configurable: true });
       }
       assert.equal(session.changed, JSON.stringify(v) !== snapshot);
+      // A changed session holding NaN or ±Infinity (which JSON would read back as null) is refused, not written.
+      const nonFinite = Object.values(v).some((x) => (typeof x === 'number' || Array.isArray(x)) && [x].flat().some((n) => typeof n === 'number' && !Number.isFinite(n)));
+      if (nonFinite && JSON.stringify(v) !== snapshot) {
+        assert.throws(() => session.changedValuesJson(), (e: unknown) => (e as { code?: string }).code === 'ERR_DATA_INVALID');
+        return;
+      }
       // What a store would write is exactly JSON.stringify of the values.
       assert.equal(session.changedValuesJson(), JSON.stringify(v) !== snapshot ? JSON.stringify(v) : undefined);
       // After a save of what it built, the snapshot handed to the cache is what parsing the saved JSON gives.

@@ -17,6 +17,7 @@
 import { SessionError } from '../../errors.js';
 import type { SessionContext, Store } from './types.js';
 import { flatBuild, sameFlat, type FlatBuild, type FlatValues } from './flat-values.js';
+import { jsonProblem, jsonValueProblem } from './json-safe.js';
 import { randomId, type JsonValue, type SessionRecord, type SessionValues } from './session-record.js';
 
 /** Options for {@link Session}'s constructor (used by stores, not by handlers). */
@@ -195,12 +196,39 @@ export class Session<T extends SessionValues = SessionValues> {
       this.#built = built;
       json = built?.json;
     }
-    json ??= this.valuesJson();
-    return other || json !== snap.v ? json : undefined;
+    json ??= this.#json();
+    if (!other && json === snap.v) return undefined;
+    // About to be written: checked now, not on every comparison (values loaded from JSON hold
+    // nothing JSON would change, so an unchanged session needs no check).
+    this.#checkJsonSafe();
+    return json;
   }
 
-  /** For stores: `JSON.stringify(values)`. Throws `ERR_DATA_INVALID` when JSON cannot hold them. */
+  /**
+   * For stores: `JSON.stringify(values)`. Throws `ERR_DATA_INVALID` when JSON cannot hold them,
+   * or would change them (a Date, a Map, NaN...: the next request would read something else).
+   */
   valuesJson(): string {
+    const json = this.#json();
+    this.#checkJsonSafe();
+    return json;
+  }
+
+  #checkJsonSafe(): void {
+    const v: object = this.#record.v;
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) {
+      // A Map or a class instance as `values` serializes as an object, so #json() let it through.
+      throw new SessionError('ERR_DATA_INVALID', 'usage', `Session "${this.name}": values must be a plain object (got ${v instanceof Map ? 'a Map' : 'an instance of a class'}).`);
+    }
+    const found = jsonProblem(v as Record<string, unknown>);
+    if (found !== undefined) {
+      throw new SessionError('ERR_DATA_INVALID', 'usage', `Session "${this.name}": values[${JSON.stringify(found.key)}] ${found.problem}.`);
+    }
+  }
+
+  /** `JSON.stringify(values)`, refused when JSON cannot hold them at all or they are not an object. */
+  #json(): string {
     let json: string | undefined;
     try {
       json = JSON.stringify(this.#record.v) as string | undefined;
@@ -226,6 +254,15 @@ export class Session<T extends SessionValues = SessionValues> {
    * ```
    */
   addFlash(value: JsonValue, key: string = DEFAULT_FLASH_KEY): void {
+    // Checked here, where the mistake is: at the write, a cycle would be a bare TypeError and a
+    // Date would come back as a string on the request that shows it.
+    let problem: string | undefined;
+    try {
+      problem = JSON.stringify(value) === undefined ? 'is not a JSON value' : jsonValueProblem(value);
+    } catch {
+      problem = 'holds a BigInt or a cycle, which JSON cannot represent';
+    }
+    if (problem !== undefined) throw new SessionError('ERR_DATA_INVALID', 'usage', `Session "${this.name}": a flash ${problem}.`);
     const flashes = (this.#record.f ??= {});
     (flashes[key] ??= []).push(value);
     this.#edits++;
