@@ -357,6 +357,18 @@ describe('CookieStore edge cases', () => {
     await session.save();
   });
 
+  test('a subject that is not a string is refused when set, not sealed into a cookie that only the writing process can open', async () => {
+    const store = new CookieStore({ keyring: ringA });
+    const { ctx } = fakeCtx();
+    const session = await store.get(ctx, 'session');
+    for (const bad of [42, null, { id: 1 }]) {
+      assert.throws(() => { (session as { subject: unknown }).subject = bad; }, (e: unknown) => e instanceof SessionError && e.code === 'ERR_DATA_INVALID' && e.kind === 'usage' && /String\(user\.id\)/.test(e.message));
+    }
+    assert.equal(session.subject, undefined);
+    session.subject = '42';
+    assert.equal(session.subject, '42');
+  });
+
   test('an authentic value that is not a session record gives a fresh session', async () => {
     const errors: string[] = [];
     const store = new CookieStore({ keyring: ringA, onDecodeError: (c) => { errors.push(c); } });

@@ -159,6 +159,11 @@ export class Session<T extends SessionValues = SessionValues> {
     return this.#record.s;
   }
   set subject(subject: string | undefined) {
+    if (subject !== undefined && typeof subject !== 'string') {
+      // A numeric user id would be sealed, then refused as a malformed record by every process
+      // that has not cached the cookie (another server, a restart): a logout nobody asked for.
+      throw new SessionError('ERR_DATA_INVALID', 'usage', `Session "${this.name}": subject must be a string or undefined (got ${subject === null ? 'null' : typeof subject}); use String(user.id).`);
+    }
     if (subject === undefined) delete this.#record.s;
     else this.#record.s = subject;
   }
