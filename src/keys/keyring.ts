@@ -127,7 +127,8 @@ export class Keyring {
   /**
    * Validates the keys and derives their subkeys. Throws a usage `SessionError`
    * (`ERR_KEYRING_EMPTY`, `ERR_KEY_ID_INVALID`, `ERR_KEY_SECRET_INVALID`,
-   * `ERR_KEY_SECRET_SHORT`, `ERR_KEY_DUPLICATE`) before deriving anything.
+   * `ERR_KEY_SECRET_SHORT`, `ERR_KEY_DUPLICATE` (a repeated id, or the same
+   * secret under two ids)) before deriving anything.
    *
    * @example
    * ```ts
@@ -143,6 +144,16 @@ export class Keyring {
     for (const { id } of valid) {
       if (seen.has(id)) throw new SessionError('ERR_KEY_DUPLICATE', 'usage', `key "${id}" appears twice in the keyring`);
       seen.add(id);
+    }
+    // The same secret under two ids is a rotation that rotated nothing (a copy-paste): the "new"
+    // key opens every cookie the "old" one sealed, and retiring the old id ends no session.
+    for (let i = 1; i < valid.length; i++) {
+      for (let j = 0; j < i; j++) {
+        if (sameBytes(valid[i]!.secret, valid[j]!.secret)) {
+          for (const key of valid) key.secret.fill(0);
+          throw new SessionError('ERR_KEY_DUPLICATE', 'usage', `keys "${valid[j]!.id}" and "${valid[i]!.id}" have the same secret; give each key its own (generateKey())`);
+        }
+      }
     }
     const ring = await Promise.all(
       valid.map(async ({ id, secret }) => {
@@ -171,4 +182,9 @@ export class Keyring {
   get(id: string): RingKey | undefined {
     return this.#byId.get(id);
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  // Not constant-time: both are the operator's own secrets, compared once at start-up.
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }

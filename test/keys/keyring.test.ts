@@ -210,3 +210,16 @@ test('generateKey makes a 32-byte base64url secret with a valid id', async () =>
   assert.throws(() => generateKey('bad id'), { code: 'ERR_KEY_ID_INVALID', kind: 'usage', message: /\[A-Za-z0-9_-\]\{1,16\}/ });
   assert.equal((await Keyring.create([a])).primaryId, a.id);
 });
+
+test('refuses the same secret under two ids, naming both ids and never the secret: a rotation that rotates nothing', async () => {
+  const key = generateKey('new');
+  const err = await Keyring.create([key, { id: 'old', secret: key.secret }]).then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof SessionError);
+  assert.equal(err.code, 'ERR_KEY_DUPLICATE');
+  assert.equal(err.kind, 'usage');
+  assert.match(err.message, /"new" and "old" have the same secret/);
+  assert.ok(!err.message.includes(key.secret));
+  // as bytes and as base64url text, the same secret is the same
+  const bytes = new Uint8Array(32).map((_, i) => i);
+  await assert.rejects(Keyring.create([{ id: 'a', secret: bytes }, { id: 'b', secret: encodeBase64url(bytes) }]), (e: unknown) => e instanceof SessionError && e.code === 'ERR_KEY_DUPLICATE');
+});
