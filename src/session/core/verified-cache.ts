@@ -18,7 +18,7 @@ import { SessionError, checkOptionKeys, type OptionKeys } from '../../errors.js'
 
 /** Options for {@link VerifiedCache}. */
 export interface VerifiedCacheOptions {
-  /** Maximum number of entries; the least recently used is evicted first. Default 5000. */
+  /** Maximum number of entries. Default 5000. When full, a CLOCK sweep evicts the first entry not used since the hand last passed it (close to least recently used). */
   maxEntries?: number;
 }
 
