@@ -30,8 +30,9 @@ Passwords are 8 to 1024 characters, stored as PBKDF2-SHA256 hashes
 (600,000 iterations, per-user salt).
 
 Commands:
-  add NAME      add NAME, or set a new password for an existing NAME; the password
-                is read from stdin when it is not a terminal, else prompted without echo
+  add NAME      add NAME, or set a new password for an existing NAME and end every
+                session NAME has open; the password is read from stdin when it is not
+                a terminal, else prompted without echo
                   echo 'a long passphrase' | ${commandLine(style, 'users', 'add alice')}
   remove NAME   remove NAME and end every session NAME has open (ASVS 5.0 7.4.2):
                 a "not valid before" record in revocations.jsonl, honoured by a
@@ -43,6 +44,15 @@ Environment:
 
 Every command refuses arguments it does not take (exit status 1).
 `;
+}
+
+/**
+ * Ends every session `name` has open: a "not valid before" record in revocations.jsonl. It is
+ * kept for the longest absolute timeout the server accepts; the server prunes it sooner.
+ */
+function revokeAll(dir: string, name: string): void {
+  const list = new RevocationList({ dir, retainSeconds: MAX_ABSOLUTE_TIMEOUT, watch: false });
+  list.revokeSubject(name);
 }
 
 // How many arguments each command takes after its name (a name, or nothing).
@@ -89,7 +99,16 @@ export async function usersMain(args: string[], io: CliIo): Promise<number> {
         return 1;
       }
       const result = await addUser(dir, name, password);
-      io.out(`${result} user ${name}\n`);
+      if (result === 'updated') {
+        // A new password ends every session opened with the old one (OWASP Session Management:
+        // a password change invalidates the user's other sessions; from the CLI none is the
+        // caller's own). Written after users.json, so a login still hashing the old password
+        // either finds the new hash when it re-reads the user or opened its session before this.
+        revokeAll(dir, name);
+        io.out(`updated user ${name} and ended their sessions\n`);
+      } else {
+        io.out(`added user ${name}\n`);
+      }
       return 0;
     }
     case 'remove': {
@@ -101,9 +120,8 @@ export async function usersMain(args: string[], io: CliIo): Promise<number> {
         io.err(`no user named ${name}\n`);
         return 1;
       }
-      // A removed account must not stay signed in through a cookie it already holds. The record
-      // is kept for the longest absolute timeout the server accepts; the server prunes it sooner.
-      new RevocationList({ dir, retainSeconds: MAX_ABSOLUTE_TIMEOUT }).revokeSubject(name);
+      // A removed account must not stay signed in through a cookie it already holds.
+      revokeAll(dir, name);
       io.out(`removed user ${name} and ended their sessions\n`);
       return 0;
     }

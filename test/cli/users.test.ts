@@ -39,6 +39,34 @@ test('removing a user ends the sessions that user already has open', async () =>
   assert.equal(server.isRevoked({ ...openedBefore, subject: 'dave' }), false);
 });
 
+test('a new password for an existing user ends every session opened with the old one', async () => {
+  const dir = tempDir();
+  const env = { CACHET_DATA_DIR: dir };
+  assert.equal(await usersMain(['add', 'erin'], memoryIo(env, 'the first passphrase')), 0);
+  const openedBefore = { id: 'sess-1', subject: 'erin', createdAt: Date.now() - 1000 };
+  let now = Date.now();
+  const server = new RevocationList({ dir, retainSeconds: 86_400, now: () => now, watch: false });
+  assert.equal(server.isRevoked(openedBefore), false);
+  const io = memoryIo(env, 'the second passphrase');
+  assert.equal(await usersMain(['add', 'erin'], io), 0);
+  assert.match(io.stdout, /updated user erin and ended their sessions/);
+  assert.equal(await verifyPassword('the second passphrase', findUser(dir, 'erin')!.passwordHash), true);
+  now += 1000; // the server's next look at the log
+  assert.equal(server.isRevoked(openedBefore), true);
+  // A login with the new password opens a session after the record: it stays valid.
+  assert.equal(server.isRevoked({ ...openedBefore, id: 'sess-2', createdAt: now + 1 }), false);
+  assert.equal(server.isRevoked({ ...openedBefore, subject: 'frank' }), false);
+});
+
+test('adding a new user ends no session', async () => {
+  const dir = tempDir();
+  const io = memoryIo({ CACHET_DATA_DIR: dir }, 'a long passphrase');
+  assert.equal(await usersMain(['add', 'gina'], io), 0);
+  assert.equal(io.stdout, 'added user gina\n');
+  const server = new RevocationList({ dir, retainSeconds: 86_400, watch: false });
+  assert.equal(server.size, 0);
+});
+
 test('refuses a short password, a missing name and an unknown user', async () => {
   const env = { CACHET_DATA_DIR: tempDir() };
   const short = memoryIo(env, 'short');
