@@ -29,12 +29,11 @@ import type { Middleware } from '../http/types.js';
 import { serverSessions, setFlash, signedInSession, signedOutSession, type AppStore } from './app-store.js';
 import { clientKey } from './client-key.js';
 import { renderLogin } from './pages.js';
-import { addUser } from './user-file.js';
 import type { HashGate } from './hash-gate.js';
 import { MAX_PASSWORD_LENGTH, needsRehash, type PasswordHashOptions } from './passwords.js';
 import type { LoginLimiter, LoginVerdict } from './login-limiter.js';
 import type { Revocations } from './revocations.js';
-import { findUser, USER_NAME_PATTERN, type StoredUser } from './user-file.js';
+import { findUser, rehashUser, USER_NAME_PATTERN, type StoredUser } from './user-file.js';
 
 /** What the login routes need. */
 export interface AuthDeps {
@@ -114,6 +113,11 @@ export function loginRoutes(app: App, forms: Middleware, deps: AuthDeps): void {
     // One IPv6 host holds a whole /64: its failures count as one client's (client-key.ts).
     const ip = clientKey(ctx.ip);
     const failed = () => ctx.html(renderLogin({ csrfToken: token(ctx), error: LOGIN_FAILED, username, explain: deps.explain }), 401);
+    // The user was removed or given a new password while this login hashed the old one.
+    const changedMeanwhile = () => {
+      deps.log('login failed: the user was removed or given a new password while the login ran');
+      return failed();
+    };
     const busy = (seconds: number) => {
       ctx.setHeader('retry-after', String(seconds));
       return ctx.html(renderLogin({ csrfToken: token(ctx), error: BUSY, username, explain: deps.explain }), 503);
@@ -152,6 +156,8 @@ export function loginRoutes(app: App, forms: Middleware, deps: AuthDeps): void {
       return busy(HASH_BUSY_RETRY_AFTER);
     }
     let user: StoredUser | undefined;
+    // The stored hash the password was checked against: users.json may change while it hashes.
+    let verified: string;
     try {
       await ticket.ready;
       user = USER_NAME_PATTERN.test(username) ? findUser(deps.dataDir, username) : undefined;
@@ -161,10 +167,13 @@ export function loginRoutes(app: App, forms: Middleware, deps: AuthDeps): void {
         deps.log('login failed');
         return failed();
       }
+      verified = user.passwordHash;
       if (needsRehash(user.passwordHash, deps.passwordHashOptions.iterations)) {
         // The stored work factor is below today's: upgrade it while the password is at hand
-        // (still inside the gate: it is one more PBKDF2 run).
-        await addUser(deps.dataDir, user.name, password, deps.passwordHashOptions);
+        // (still inside the gate: it is one more PBKDF2 run), unless the user changed meanwhile.
+        const upgraded = await rehashUser(deps.dataDir, user.name, password, verified, deps.passwordHashOptions);
+        if (upgraded === undefined) return changedMeanwhile();
+        verified = upgraded;
       }
     } finally {
       ticket.release();
@@ -179,6 +188,15 @@ export function loginRoutes(app: App, forms: Middleware, deps: AuthDeps): void {
       await deps.revocations.revokeSession(current.id, current.createdAt + deps.absoluteTimeout * 1000);
     }
     const session = await signedInSession(store, ctx, SESSION);
+    // `users remove` or a new password (`users add`) may have landed while the hash ran: the
+    // session must not outlive it. Read the user again now that the session's creation time is
+    // fixed. A change written before this read is seen here; one written after it is followed by
+    // its "not valid before" record (the CLI writes users.json first), later than the session's
+    // creation, so the revocation check refuses the session from its next request.
+    if (findUser(deps.dataDir, user.name)?.passwordHash !== verified) {
+      await signedOutSession(store, ctx, session);
+      return changedMeanwhile();
+    }
     session.subject = user.name;
     session.values = { user: user.name, visits: 0 };
     setFlash(session, `Signed in as ${user.name}.`);

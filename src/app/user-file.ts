@@ -99,6 +99,31 @@ export async function addUser(dir: string, name: string, password: string, optio
 }
 
 /**
+ * Upgrades the stored hash of `name` to today's work factor, only if it is still `seen`: the hash
+ * the caller has just verified `password` against. Returns the new stored hash, or `undefined`
+ * (and writes nothing) when the user was removed or given another password since. An
+ * unconditional {@link addUser} here added a user removed while the login hashed back, or put the
+ * old password back over a new one.
+ *
+ * @example
+ * ```ts
+ * const upgraded = await rehashUser('.data', 'alice', password, user.passwordHash);
+ * if (upgraded === undefined) return failed();
+ * ```
+ */
+export async function rehashUser(dir: string, name: string, password: string, seen: string, options: PasswordHashOptions = {}): Promise<string | undefined> {
+  const passwordHash = await hashPassword(password, options);
+  return withFileLock(dataFile(dir, 'users.json'), () => {
+    const users = readUsers(dir);
+    const user = users.find((entry) => entry.name === name);
+    if (user === undefined || user.passwordHash !== seen) return undefined;
+    user.passwordHash = passwordHash;
+    writeUsers(dir, users);
+    return passwordHash;
+  });
+}
+
+/**
  * Removes a user; returns false if there was none of that name.
  *
  * @example
