@@ -74,3 +74,19 @@ export async function stopAndReport(signal: string, active: InFlight, close: () 
   const cut = waiting.length - finished;
   log(`cachet: ${who}stopped; ${finished} of ${waiting.length} request(s) in flight finished${cut > 0 ? `, ${cut} cut at the shutdown deadline` : ''}`);
 }
+
+/**
+ * The line a second stop signal prints before the process exits at once with status 1: which
+ * signal, and how many responses it cuts. The exit used to be silent, so the log ended at
+ * "waiting for N request(s) in flight" and an operator could not tell a forced stop from a crash,
+ * nor whether those requests were answered.
+ *
+ * @example
+ * ```ts
+ * log(forcedStopLine('SIGINT', inFlight)); // "cachet: SIGINT received again: exiting at once with status 1; 1 request(s) in flight cut"
+ * process.exit(1);
+ * ```
+ */
+export function forcedStopLine(signal: string, active: InFlight, who = ''): string {
+  return `cachet: ${who}${signal} received again: exiting at once with status 1; ${active.responses().length} request(s) in flight cut`;
+}

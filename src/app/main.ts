@@ -12,7 +12,7 @@ import { commandLine, type CommandStyle } from './commands.js';
 import { parseServerConfig, serverHelp, type ServerConfig } from './config.js';
 import { createCachetApp, type CachetApp } from './create-app.js';
 import { checkWritable, ensureDataDir } from './data-dir.js';
-import { stopAndReport, trackRequests } from './graceful-exit.js';
+import { forcedStopLine, stopAndReport, trackRequests } from './graceful-exit.js';
 import { loadKeys, readKeyFile } from './key-file.js';
 import { keyStatuses, type StoredKey } from './key-states.js';
 import type { AppRedis } from './redis/client.js';
@@ -190,12 +190,17 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
     io.out(`cachet: listening on ${where(group.port)} with ${config.workers} workers (pid ${process.pid})`);
     // The cluster's own handlers stop the workers (each finishes its requests in flight).
     let stopping = false;
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => {
-        stopping = true;
-        io.out(`cachet: ${signal} received: stopping ${config.workers} workers; each finishes its requests in flight`);
-      });
-    }
+    // Prepended: on a second signal the cluster's own handler exits, so this line must come first.
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        io.out(`cachet: ${signal} received again: the workers stop at once, cutting their requests in flight; exiting with status 1`);
+        return;
+      }
+      stopping = true;
+      io.out(`cachet: ${signal} received: stopping ${config.workers} workers; each finishes its requests in flight`);
+    };
+    process.prependListener('SIGTERM', onSignal);
+    process.prependListener('SIGINT', onSignal);
     // The cluster replaces a worker that dies, without a word: a worker killed by the OOM killer,
     // or crashing in a loop, was invisible in the log.
     cluster.on('exit', (worker, code, signal) => {
@@ -228,7 +233,12 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
     void stopAndReport(reason, active, closeAll, io.out, who).then(() => process.exit(0));
   };
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) process.exit(1);
+    if (stopping) {
+      // Said before the exit (the exit hook writes lines still batched): a silent exit looked
+      // like a crash, with the requests it cut unaccounted for.
+      io.out(forcedStopLine(signal, active, who));
+      process.exit(1);
+    }
     stop(signal);
   };
   process.on('SIGTERM', onSignal);

@@ -92,7 +92,12 @@ export function startCluster(options: ClusterOptions): Promise<Cluster> {
       ),
     );
   };
-  if (options.signals === true) installSignals(close);
+  // A second signal ends the primary at once; the workers get it too, so that they end at once
+  // as well instead of draining on, orphaned, until their own deadline.
+  const force = (signal: NodeJS.Signals): void => {
+    for (const w of born.keys()) if (!w.isDead()) w.process.kill(signal);
+  };
+  if (options.signals === true) installSignals(close, force);
 
   return new Promise((resolve, reject) => {
     failStart = reject;

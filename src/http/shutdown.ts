@@ -67,11 +67,17 @@ function drain(server: Server, timeout: number): Promise<void> {
   });
 }
 
-/** @internal Runs `stop` on the first SIGTERM or SIGINT, then exits 0; a second signal exits at once. */
-export function installSignals(stop: () => Promise<void>): void {
+/**
+ * @internal Runs `stop` on the first SIGTERM or SIGINT, then exits 0; a second signal runs `force`
+ * with it, then exits at once with status 1.
+ */
+export function installSignals(stop: () => Promise<void>, force: (signal: NodeJS.Signals) => void = () => {}): void {
   let stopping = false;
-  const onSignal = (): void => {
-    if (stopping) process.exit(1);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      force(signal);
+      process.exit(1);
+    }
     stopping = true;
     void stop().then(() => process.exit(0));
   };

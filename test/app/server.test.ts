@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { readKeyFile, rotateKeys, writeKeyFile } from '../../src/app/key-file.js';
 import { csrfFrom, TestBrowser } from '../helpers/browser-client.js';
@@ -42,6 +43,45 @@ test('starts with zero configuration, prints the demo password once, reloads key
   assert.equal((await new TestBrowser(origin2!).get('/explain')).status, 404);
   again.child.kill('SIGTERM');
   assert.equal((await again.exited).code, 0);
+});
+
+test('a second signal while draining says so, with the requests it cuts, and exits with status 1', async () => {
+  const dir = join(tempDir(), 'data');
+  const server = spawnServer(['--port', '0'], { CACHET_DATA_DIR: dir });
+  const [, port] = await server.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+  // A request in flight that never ends by itself: its body is announced and never sent. The
+  // interim 100 Continue says the server has parsed it, so it is in flight when the signal lands.
+  const socket = connect(Number(port), '127.0.0.1');
+  socket.on('error', () => {});
+  const parsed = new Promise<void>((resolve) => socket.on('data', (d) => { if (d.toString().startsWith('HTTP/1.1 100')) resolve(); }));
+  socket.write('POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n');
+  await parsed;
+  server.child.kill('SIGTERM');
+  await server.waitFor(/SIGTERM received: shutting down, waiting for 1 request\(s\) in flight/);
+  server.child.kill('SIGINT');
+  assert.deepEqual(await server.exited, { code: 1, signal: null });
+  assert.match(server.output(), /cachet: SIGINT received again: exiting at once with status 1; 1 request\(s\) in flight cut\n/);
+  socket.destroy();
+});
+
+test('with --workers, a second signal to the primary ends the workers at once too, each saying what it cut', async () => {
+  const dir = join(tempDir(), 'data');
+  const server = spawnServer(['--port', '0', '--workers', '2'], { CACHET_DATA_DIR: dir, NODE_ENV: 'production' });
+  const [, port] = await server.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+) with 2 workers/);
+  const socket = connect(Number(port), '127.0.0.1');
+  socket.on('error', () => {});
+  const parsed = new Promise<void>((resolve) => socket.on('data', (d) => { if (d.toString().startsWith('HTTP/1.1 100')) resolve(); }));
+  socket.write('POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n');
+  await parsed;
+  server.child.kill('SIGTERM');
+  const [, holder] = await server.waitFor(/worker (\d+): stop request from the primary received: shutting down, waiting for 1 request\(s\) in flight/);
+  server.child.kill('SIGTERM');
+  // `exited` waits for the output pipes, which the workers share: they have ended too, without
+  // draining on as orphans until their own deadline.
+  assert.deepEqual(await server.exited, { code: 1, signal: null });
+  assert.match(server.output(), /cachet: SIGTERM received again: the workers stop at once, cutting their requests in flight; exiting with status 1\n/);
+  assert.match(server.output(), new RegExp(`cachet: worker ${holder}: SIGTERM received again: exiting at once with status 1; 1 request\\(s\\) in flight cut\n`));
+  socket.destroy();
 });
 
 test('prints every flag with --help and refuses an unknown flag', async () => {
