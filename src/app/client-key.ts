@@ -6,8 +6,9 @@
  * send each request from another of 2^64 addresses. Counted per address, the limit of 20 failures
  * per client IP would hold no one, and a flood of new addresses would fill the limiter's table.
  * An IPv4-mapped address (`::ffff:192.0.2.1`, what a dual-stack socket reports for an IPv4 client,
- * in any spelling) and a NAT64 one (`64:ff9b::192.0.2.1`) are the IPv4 address they carry. A string
- * that is not an IPv6 address is kept as it is.
+ * in any spelling) and a NAT64 one (`64:ff9b::192.0.2.1`) are the IPv4 address they carry. A port
+ * after the address (`203.0.113.9:51234`, `[2001:db8::1]:443`) is dropped. A string that is not an
+ * IPv6 address is kept as it is.
  * @module
  */
 
@@ -53,14 +54,28 @@ function expand(address: string): string[] | null {
  * clientKey('203.0.113.9');             // '203.0.113.9'
  * clientKey('2001:db8:1:2:aaaa::1');     // '2001:db8:1:2::/64'
  * clientKey('::ffff:203.0.113.9');       // '203.0.113.9'
+ * clientKey('203.0.113.9:51234');        // '203.0.113.9'
  * ```
  */
 export function clientKey(ip: string): string {
-  if (!ip.includes(':')) return ip;
-  const groups = expand(ip);
+  const address = withoutPort(ip);
+  if (!address.includes(':')) return address;
+  const groups = expand(address);
   if (groups === null) return ip;
   const embedded = embeddedIpv4(groups);
   return embedded ?? `${groups.slice(0, 4).join(':')}::/64`;
+}
+
+// `203.0.113.9:51234`, `[2001:db8::1]:443` and `[2001:db8::1]`: some proxies (Azure's, RFC 7239's
+// `for=` carried over) write the client's port into X-Forwarded-For. The port changes with each
+// connection, so keyed with it every connection was a new client with 20 fresh failures.
+const IPV4_PORT = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/;
+const BRACKETED = /^\[([^\]]+)\](?::\d{1,5})?$/;
+
+/** The address without a port a proxy may have written after it (and without IPv6 brackets). */
+function withoutPort(ip: string): string {
+  const match = IPV4_PORT.exec(ip) ?? BRACKETED.exec(ip);
+  return match?.[1] ?? ip;
 }
 
 /**

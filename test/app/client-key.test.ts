@@ -43,6 +43,17 @@ test('an IPv4-mapped or NAT64 address is the IPv4 client it carries, however it 
   assert.equal(clientKey('65:ff9b::1.2.3.4'), '65:ff9b:0:0::/64', 'only 64:ff9b::/96 is NAT64');
 });
 
+test('an address a proxy wrote with a port, or in brackets, is the same client whatever the port', () => {
+  // Keyed with the port, each new connection was another client with 20 fresh failures.
+  assert.equal(clientKey('203.0.113.9:51234'), '203.0.113.9');
+  assert.equal(clientKey('203.0.113.9:443'), '203.0.113.9');
+  assert.equal(clientKey('[2001:db8:1:2::1]:51234'), '2001:db8:1:2::/64');
+  assert.equal(clientKey('[2001:db8:1:2:aaaa::1]:443'), '2001:db8:1:2::/64');
+  assert.equal(clientKey('[2001:db8:1:2::1]'), '2001:db8:1:2::/64');
+  assert.equal(clientKey('[::ffff:203.0.113.9]:8080'), '203.0.113.9');
+  assert.equal(clientKey('203.0.113.9:'), '203.0.113.9:', 'no port: not an address, kept as it is');
+});
+
 test('a string that is no IPv6 address is kept as it is', () => {
   for (const odd of [
     '1:2:3', '1::2::3', '1:2:3:4:5:6:7:8:9', 'g::1', '1:2:3:4:5:6:7::8', '12345::1', 'unknown', '',
