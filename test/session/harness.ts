@@ -15,6 +15,12 @@ export interface Reply {
   body: unknown;
   /** Every Set-Cookie header of the response, raw. */
   setCookies: string[];
+  /**
+   * The cookie name of every setCookie/deleteCookie call the request made, in order (from the
+   * harness's own `x-cookie-writes` header). `setCookies` keeps only the last line per name, as a
+   * response does, so a second write of one cookie shows only here.
+   */
+  cookieWrites: string[];
 }
 
 function attrs(a: SessionCookieAttributes): string {
@@ -49,14 +55,15 @@ export async function serve(handler: Handler): Promise<{ url: string; errors: un
   const server: Server = createServer((req, res) => {
     const hooks: BeforeSendHook[] = [];
     const staged = new Map<string, string>();
+    const writes: string[] = [];
     const ctx: HarnessContext = {
       req,
       url: new URL(req.url ?? '/', 'http://127.0.0.1'),
       cookies: parseCookieHeader(req.headers.cookie),
       headers: req.headers,
       ip: req.socket.remoteAddress ?? '',
-      setCookie: (name, value, a) => { staged.set(name, `${name}=${value}${attrs(a)}`); },
-      deleteCookie: (name, a) => { staged.set(name, `${name}=${attrs({ ...a, maxAge: 0, expires: new Date(0) })}`); },
+      setCookie: (name, value, a) => { writes.push(name); staged.set(name, `${name}=${value}${attrs(a)}`); },
+      deleteCookie: (name, a) => { writes.push(name); staged.set(name, `${name}=${attrs({ ...a, maxAge: 0, expires: new Date(0) })}`); },
       onBeforeSend: (hook) => { hooks.push(hook); },
     };
     void (async () => {
@@ -65,6 +72,7 @@ export async function serve(handler: Handler): Promise<{ url: string; errors: un
         for (const hook of hooks) await hook();
         res.setHeader('content-type', 'application/json');
         if (staged.size > 0) res.setHeader('set-cookie', [...staged.values()]);
+        res.setHeader('x-cookie-writes', JSON.stringify(writes));
         res.end(JSON.stringify(body ?? null));
       } catch (err) {
         errors.push(err);
@@ -102,7 +110,8 @@ export class Browser {
     const text = await res.text();
     let body: unknown = text;
     try { body = JSON.parse(text); } catch { /* not JSON (a redirect, an error page) */ }
-    return { status: res.status, body, setCookies };
+    const cookieWrites = JSON.parse(res.headers.get('x-cookie-writes') ?? '[]') as string[];
+    return { status: res.status, body, setCookies, cookieWrites };
   }
 
   get(path: string): Promise<Reply> {

@@ -254,6 +254,8 @@ export function runStoreCases(config: StoreCaseConfig): void {
     test('an explicit save writes once, and auto-commit does not write again', async () => {
       const r = await browser.get('/save');
       assert.equal(setCookieFor(r, COOKIE).length, 1);
+      // The response keeps one line per name whatever happened: count the writes themselves.
+      assert.deepEqual(r.cookieWrites.filter((name) => name === COOKIE), [COOKIE], 'one write of the session cookie');
       assert.equal(((await browser.get('/read')).body as { isNew: boolean }).isNew, false);
     });
 
