@@ -408,17 +408,23 @@ test('answers 204 when the handler stages nothing and keeps an explicit status',
 test('takes the client ip from the socket unless proxies are trusted', async () => {
   const direct = quietApp();
   const proxied = quietApp({ trustProxy: 1 });
-  for (const { app } of [direct, proxied]) app.get('/ip', (ctx) => ctx.text(ctx.ip));
+  const twoHops = quietApp({ trustProxy: 2 });
+  for (const { app } of [direct, proxied, twoHops]) app.get('/ip', (ctx) => ctx.text(ctx.ip));
   const a = await start(direct.app);
   const b = await start(proxied.app);
+  const c = await start(twoHops.app);
   try {
     const xff = 'X-Forwarded-For: 6.6.6.6, 10.0.0.1\r\n';
     assert.equal((await get(a.port, '/ip', 'GET', xff)).body, '127.0.0.1');
     assert.equal((await get(b.port, '/ip', 'GET', xff)).body, '10.0.0.1');
     assert.equal((await get(b.port, '/ip')).body, '127.0.0.1');
+    // Two trusted proxies: the second entry from the right; what the client wrote before it is ignored.
+    assert.equal((await get(c.port, '/ip', 'GET', xff)).body, '6.6.6.6');
+    assert.equal((await get(c.port, '/ip', 'GET', 'X-Forwarded-For: 1.1.1.1, 6.6.6.6, 10.0.0.1\r\n')).body, '6.6.6.6');
   } finally {
     await a.close();
     await b.close();
+    await c.close();
   }
 });
 
