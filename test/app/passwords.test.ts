@@ -70,6 +70,15 @@ test('compares bytes without short-cutting and rejects different lengths', () =>
   assert.equal(timingSafeEqual(new Uint8Array([1, 2, 3]), new Uint8Array([1, 2, 3])), true);
   assert.equal(timingSafeEqual(new Uint8Array([1, 2, 3]), new Uint8Array([1, 2, 4])), false);
   assert.equal(timingSafeEqual(new Uint8Array([1, 2]), new Uint8Array([1, 2, 3])), false);
+  // A difference in any one byte, not only the last: a loop that assigned instead of OR-ing the
+  // difference (or that stopped early) would accept a hash matching in its last byte, 1 in 256.
+  const hash = new Uint8Array(32).map((_, i) => i * 7 + 1);
+  for (let i = 0; i < hash.length; i++) {
+    const other = new Uint8Array(hash);
+    other[i] = (other[i] as number) ^ 0x80;
+    assert.equal(timingSafeEqual(hash, other), false, `byte ${i} differs`);
+  }
+  assert.equal(timingSafeEqual(hash, new Uint8Array(hash)), true);
 });
 
 test('makes a well-formed dummy hash at the real work factor that no password matches', async () => {
