@@ -143,6 +143,22 @@ test('takes back one counted failure on refund, never below zero', () => {
   assert.equal(limiter.size, 0);
   limiter.fail('demo');
   assert.equal(limiter.retryAfter('demo'), 0);
+  // One failure back, not the whole window: a refund that forgot the key would let each refund
+  // reset the count, and the next failure would not block again.
+  const three = new RateLimiter({ limit: 3, windowSeconds: 10 });
+  for (let i = 0; i < 3; i++) three.fail('demo');
+  assert.ok(three.retryAfter('demo') > 0);
+  three.refund('demo');
+  assert.equal(three.retryAfter('demo'), 0);
+  three.fail('demo');
+  assert.ok(three.retryAfter('demo') > 0, 'the two failures left and this one reach the limit');
+  const again = new RateLimiter({ limit: 3, windowSeconds: 10 });
+  again.fail('demo');
+  again.fail('demo');
+  again.refund('demo'); // one failure left
+  again.fail('demo');
+  again.fail('demo');
+  assert.ok(again.retryAfter('demo') > 0, 'the failure left and these two reach the limit');
 });
 
 test('when full, drops windows that have ended (at their last millisecond) before any live one', () => {
