@@ -26,20 +26,24 @@ test('runs at most maxInFlight hashes at once and starts queued ones first in, f
 });
 
 test('caps hashes per user and per IP, and a capped client does not hold up another behind it', async () => {
-  const gate = new HashGate({ maxInFlight: 3, maxPerUser: 1, maxPerIp: 2 });
+  // maxInFlight leaves a slot free at the start, so that each cap, not the overall one, is what
+  // holds demo2 and other3 back.
+  const gate = new HashGate({ maxInFlight: 4, maxPerUser: 1, maxPerIp: 2 });
   const demo1 = gate.enter('demo', '10.0.0.1')!;
   const demo2 = gate.enter('demo', '10.0.0.2')!; // same user: waits
   const other1 = gate.enter('x', '10.0.0.9')!;
   const other2 = gate.enter('y', '10.0.0.9')!;
-  const other3 = gate.enter('z', '10.0.0.9')!; // third from one IP: waits
-  const carol = gate.enter('carol', '10.0.0.3')!; // overall cap reached: waits
-  assert.deepEqual(await started([demo1, demo2, other1, other2, other3, carol]), [true, false, true, true, false, false]);
+  const other3 = gate.enter('z', '10.0.0.9')!; // third from one IP: waits, though a slot is free
+  const carol = gate.enter('carol', '10.0.0.3')!; // behind two capped clients: takes the free slot
+  const dave = gate.enter('dave', '10.0.0.4')!; // overall cap reached: waits
+  assert.deepEqual(await started([demo1, demo2, other1, other2, other3, carol, dave]), [true, false, true, true, false, true, false]);
+  assert.equal(gate.inFlight, 4);
   other1.release();
   // One slot frees: demo2 is skipped (demo is still running), other3 is now under its IP's cap.
-  assert.deepEqual(await started([demo2, other3, carol]), [false, true, false]);
+  assert.deepEqual(await started([demo2, other3, dave]), [false, true, false]);
   other2.release();
-  // demo is still running, so demo2 is skipped and carol, behind it, runs.
-  assert.deepEqual(await started([demo2, carol]), [false, true]);
+  // demo is still running, so demo2 is skipped and dave, behind it, runs.
+  assert.deepEqual(await started([demo2, dave]), [false, true]);
   demo1.release();
   assert.deepEqual(await started([demo2]), [true]);
 });
