@@ -229,3 +229,18 @@ test('ignores malformed entries in the revocation file', () => {
   assert.equal(list.size, 1);
   assert.equal(list.isRevoked({ id: 'ok', createdAt: 0 }), true);
 });
+
+test('a later record with an earlier time never shortens a revocation (processes with skewed clocks)', () => {
+  const dir = tempDir();
+  let now = 1_000_000;
+  const ahead = new RevocationList({ dir, retainSeconds: 3600, now: () => now });
+  const behind = new RevocationList({ dir, retainSeconds: 3600, now: () => now - 100_000 });
+  ahead.revokeSubject('demo'); // notValidBefore 1_000_000
+  behind.revokeSubject('demo'); // appended after it, notValidBefore 900_000
+  ahead.revokeSession('s1', 2_000_000);
+  behind.revokeSession('s1', 1_500_000);
+  now = 1_600_000;
+  const reader = new RevocationList({ dir, retainSeconds: 3600, now: () => now });
+  assert.equal(reader.isRevoked({ id: 'x', subject: 'demo', createdAt: 950_000 }), true, 'the later, earlier cutoff does not bring this session back');
+  assert.equal(reader.isRevoked({ id: 's1', createdAt: 0 }), true, 'the shorter second logout does not end the first one early');
+});
