@@ -149,6 +149,23 @@ describe('ServerSideStore session management', () => {
     assert.equal(backend.size, 0);
   });
 
+  it('deletes the record of a session the isRevoked hook refuses, so it leaves storage and the list at once', async () => {
+    // Its TTL has hours to run: only the store's delete takes it out now.
+    const backend = new MemoryRecords({ maxEntries: 100, now: () => clock });
+    const revoked = new Set<string>();
+    const store = new TestServerStore<V>(backend, { keyring, now: () => clock, isRevoked: ({ id }) => revoked.has(id) });
+    const login = fake();
+    const s1 = await store.get(login.ctx, 'session');
+    s1.subject = 'alice';
+    await login.send();
+    assert.equal(backend.size, 1);
+    revoked.add(s1.id);
+    const next = fake({ '__Host-session': login.set.get('__Host-session') ?? '' });
+    assert.equal((await store.get(next.ctx, 'session')).isNew, true);
+    assert.equal(backend.size, 0);
+    assert.deepEqual(await store.list('alice'), []);
+  });
+
   /** alice signed in, and a second request of hers that has loaded her session and not yet answered. */
   async function aliceInFlight() {
     const backend = new MemoryRecords({ maxEntries: 100, now: () => clock });
