@@ -44,6 +44,7 @@ test('answers 413 for too many fields, 415 for another type, 400 for bad encodin
     assert.equal((await post(s.port, '/form', FORM, 'a=%E0%A4%A')).status, 400);
     assert.equal((await post(s.port, '/form', FORM, Buffer.from([0x61, 0x3d, 0xff]))).status, 400);
     assert.equal((await post(s.port, '/json', FORM, 'a=1')).status, 415);
+    assert.equal((await post(s.port, '/json', 'application/json; charset=latin1', '1')).status, 415, 'JSON in another charset');
     assert.equal((await post(s.port, '/form', FORM, 'a=1', 'Content-Encoding: gzip\r\n')).status, 415);
   } finally {
     await s.close();
@@ -69,10 +70,31 @@ test('reads JSON and answers 400 for malformed JSON, an empty body and __proto__
 test('answers 413 before reading when Content-Length is over the limit', async () => {
   const { s } = await bodyApp();
   try {
-    // Headers only: the server must answer without waiting for the 5 000 promised bytes.
-    const r = await rawRequest(s.port, `POST /form HTTP/1.1\r\nHost: a\r\nContent-Type: ${FORM}\r\nContent-Length: 5000\r\n\r\n`);
+    // Headers only: the server must answer without waiting for the 1 001 promised bytes (one
+    // over the limit: the early check is not off by one, which the read would hide).
+    const r = await rawRequest(s.port, `POST /form HTTP/1.1\r\nHost: a\r\nContent-Type: ${FORM}\r\nContent-Length: 1001\r\n\r\n`);
     assert.equal(r.status, 413);
     assert.equal(r.headers['connection']?.[0], 'close');
+  } finally {
+    await s.close();
+  }
+});
+
+// The limit is inclusive: a body of exactly `limit` bytes is read, one byte more is refused,
+// whether its length is declared up front or only known once the chunks have come.
+test('reads a body of exactly the limit and refuses one byte more, with or without Content-Length', async () => {
+  const { s } = await bodyApp();
+  const chunked = (body: string) =>
+    rawRequest(s.port, `POST /form HTTP/1.1\r\nHost: a\r\nConnection: close\r\nContent-Type: ${FORM}\r\nTransfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`);
+  try {
+    const exact = `a=${'x'.repeat(998)}`; // 1 000 bytes, the app's limit
+    const over = `${exact}x`;
+    const declared = await post(s.port, '/form', FORM, exact);
+    assert.equal(declared.status, 200);
+    assert.equal((JSON.parse(declared.body) as string[][])[0]?.[1]?.length, 998);
+    assert.equal((await post(s.port, '/form', FORM, over)).status, 413);
+    assert.equal((await chunked(exact)).status, 200);
+    assert.equal((await chunked(over)).status, 413);
   } finally {
     await s.close();
   }
