@@ -76,6 +76,13 @@ test('an old key counts from the first promotion after its own, not a later one'
   const on3 = promoteKey(withK3, withK3[2]!.id, at(2 * HOUR));
   const safe = Object.fromEntries(keyStatuses(on3, 3600).map((key) => [key.id, key.safeToRetireAt?.toISOString()]));
   assert.deepEqual(safe, { [withK3[2]!.id]: undefined, [added[1]!.id]: at(3 * HOUR).toISOString(), [added[0]!.id]: at(2 * HOUR).toISOString() });
+  // Nor an earlier one: k2's promotion (1 h) came before k3's own (2 h), so k3 counts from k4's
+  // (3 h). Above, the first key has no promotedAt, so "after its own" was never put to the test.
+  const withK4 = addKey(on3, at(2 * HOUR));
+  const on4 = promoteKey(withK4, withK4[3]!.id, at(3 * HOUR));
+  const safe4 = Object.fromEntries(keyStatuses(on4, 3600).map((key) => [key.id, key.safeToRetireAt?.toISOString()]));
+  assert.equal(safe4[withK3[2]!.id], at(4 * HOUR).toISOString());
+  assert.equal(safe4[added[1]!.id], at(3 * HOUR).toISOString());
 });
 
 test('retire refuses an old key one millisecond before its safe time and takes it at that time', () => {
