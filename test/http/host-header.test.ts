@@ -21,6 +21,7 @@ test('refuses two Host field lines, whatever their case or values', () => {
   assert.equal(hostIsValid('a', ['host', 'a', 'X-Other', 'x', 'HOST', 'a']), false);
   assert.equal(hostIsValid('a', ['Host', 'a', 'Hosts', 'b', 'Ghost', 'c']), true, 'other names of five letters are not Host');
   assert.equal(hostIsValid('a', ['Date', 'x', 'Host', 'a', 'From', 'y', 'Vary', 'z']), true, 'other names of four letters are not Host');
+  assert.equal(hostIsValid('host', ['Host', 'host', 'Via', 'Host', 'X-For', 'HOST']), true, 'a value that reads "host" is not a Host line');
 });
 
 test('leaves a request without Host to node, which refuses it on HTTP/1.1', () => {
