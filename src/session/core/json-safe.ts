@@ -4,8 +4,15 @@
  * for any of them, so without this check the session is written and the next request silently
  * reads a different value. Run before a write only (never on a read, where the loaded values came
  * from JSON and cannot hold one), on what `JSON.stringify` already accepted (so no cycle).
+ *
+ * Also here, as the `ERR_DATA_INVALID` a write throws: the values' JSON, refused when JSON cannot
+ * hold them at all (`serializeValues`), and the check above run on it (`checkValuesSafe`). They
+ * were private methods of `Session`; they need only the session's name and values, and what JSON
+ * may hold is this file's question, not the session's.
  * @module
  */
+import { SessionError } from '../../errors.js';
+
 
 /**
  * What is wrong with the first value in `values` that would not come back from JSON as it went in,
@@ -38,6 +45,53 @@ export function jsonProblem(values: Record<string, unknown>): { key: string; pro
  */
 export function jsonValueProblem(value: unknown): string | undefined {
   return value === undefined ? 'is undefined, which JSON cannot hold' : valueProblem(value, false);
+}
+
+/**
+ * `JSON.stringify(values)` for session `name`. Throws `ERR_DATA_INVALID` when JSON cannot hold
+ * them at all (a BigInt, a cycle) or they are not an object.
+ *
+ * @example
+ * ```ts
+ * serializeValues('session', { n: 1 });  // '{"n":1}'
+ * serializeValues('session', [1]);       // throws: values must be a plain object (got an array)
+ * ```
+ */
+export function serializeValues(name: string, values: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(values) as string | undefined;
+  } catch (cause) {
+    throw new SessionError('ERR_DATA_INVALID', 'usage', `Session "${name}" holds a value JSON cannot represent (a BigInt or a cycle).`, { cause });
+  }
+  if (typeof json !== 'string' || json.charCodeAt(0) !== 0x7b) {
+    // The kind of value only, never its text: it may hold a secret, and this message is logged.
+    const kind = values === null ? 'null' : Array.isArray(values) ? 'an array' : typeof values;
+    throw new SessionError('ERR_DATA_INVALID', 'usage', `Session "${name}": values must be a plain object (got ${kind}).`);
+  }
+  return json;
+}
+
+/**
+ * Throws `ERR_DATA_INVALID` when session `name`'s values, which {@link serializeValues} accepted,
+ * are not a plain object or hold a value JSON would change ({@link jsonProblem}).
+ *
+ * @example
+ * ```ts
+ * checkValuesSafe('session', { n: 1 });           // fine
+ * checkValuesSafe('session', { at: new Date() }); // throws: values["at"] is a Date, ...
+ * ```
+ */
+export function checkValuesSafe(name: string, values: object): void {
+  const proto: unknown = Object.getPrototypeOf(values);
+  if (proto !== Object.prototype && proto !== null) {
+    // A Map or a class instance as `values` serializes as an object, so serializeValues() let it through.
+    throw new SessionError('ERR_DATA_INVALID', 'usage', `Session "${name}": values must be a plain object (got ${values instanceof Map ? 'a Map' : 'an instance of a class'}).`);
+  }
+  const found = jsonProblem(values as Record<string, unknown>);
+  if (found !== undefined) {
+    throw new SessionError('ERR_DATA_INVALID', 'usage', `Session "${name}": values[${JSON.stringify(found.key)}] ${found.problem}.`);
+  }
 }
 
 function valueProblem(value: unknown, inArray: boolean): string | undefined {

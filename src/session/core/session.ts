@@ -17,7 +17,7 @@
 import { SessionError } from '../../errors.js';
 import type { SessionContext, Store } from './types.js';
 import { flatBuild, sameFlat, type FlatBuild, type FlatValues } from './flat-values.js';
-import { jsonProblem, jsonValueProblem } from './json-safe.js';
+import { checkValuesSafe, jsonValueProblem, serializeValues } from './json-safe.js';
 import { randomId, type JsonValue, type SessionRecord, type SessionValues } from './session-record.js';
 
 /** Options for {@link Session}'s constructor (used by stores, not by handlers). */
@@ -201,11 +201,11 @@ export class Session<T extends SessionValues = SessionValues> {
       this.#built = built;
       json = built?.json;
     }
-    json ??= this.#json();
+    json ??= serializeValues(this.name, this.#record.v);
     if (!other && json === snap.v) return undefined;
     // About to be written: checked now, not on every comparison (values loaded from JSON hold
     // nothing JSON would change, so an unchanged session needs no check).
-    this.#checkJsonSafe();
+    checkValuesSafe(this.name, this.#record.v);
     return json;
   }
 
@@ -214,38 +214,8 @@ export class Session<T extends SessionValues = SessionValues> {
    * or would change them (a Date, a Map, NaN...: the next request would read something else).
    */
   valuesJson(): string {
-    const json = this.#json();
-    this.#checkJsonSafe();
-    return json;
-  }
-
-  #checkJsonSafe(): void {
-    const v: object = this.#record.v;
-    const proto: unknown = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) {
-      // A Map or a class instance as `values` serializes as an object, so #json() let it through.
-      throw new SessionError('ERR_DATA_INVALID', 'usage', `Session "${this.name}": values must be a plain object (got ${v instanceof Map ? 'a Map' : 'an instance of a class'}).`);
-    }
-    const found = jsonProblem(v as Record<string, unknown>);
-    if (found !== undefined) {
-      throw new SessionError('ERR_DATA_INVALID', 'usage', `Session "${this.name}": values[${JSON.stringify(found.key)}] ${found.problem}.`);
-    }
-  }
-
-  /** `JSON.stringify(values)`, refused when JSON cannot hold them at all or they are not an object. */
-  #json(): string {
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(this.#record.v) as string | undefined;
-    } catch (cause) {
-      throw new SessionError('ERR_DATA_INVALID', 'usage', `Session "${this.name}" holds a value JSON cannot represent (a BigInt or a cycle).`, { cause });
-    }
-    if (typeof json !== 'string' || json.charCodeAt(0) !== 0x7b) {
-      // The kind of value only, never its text: it may hold a secret, and this message is logged.
-      const v: unknown = this.#record.v;
-      const kind = v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
-      throw new SessionError('ERR_DATA_INVALID', 'usage', `Session "${this.name}": values must be a plain object (got ${kind}).`);
-    }
+    const json = serializeValues(this.name, this.#record.v);
+    checkValuesSafe(this.name, this.#record.v);
     return json;
   }
 
