@@ -14,13 +14,16 @@
  *   A bad cookie is still only "no session".
  *
  * The id cookie itself (signing, verifying, the verified-value cache, and why the id is signed at
- * all) is `session-id-cookie.ts`; the stored record, its metadata and the `list()` entries, `stored-record.ts`.
+ * all) is `session-id-cookie.ts`; the stored record, its metadata and the `list()` entries, `stored-record.ts`;
+ * the per-session state and what a write decides from it (keep or re-sign the id cookie, a key gone
+ * from the ring, a destroy() meanwhile), `load-state.ts`.
  * @module
  */
 import type { DecodeErrorCode } from '../../errors.js';
 import type { Keyring } from '../../keys/keyring.js';
 import type { ServerStoreOptions, SessionInfo } from './server-store-options.js';
 import { SessionIdCookie } from './session-id-cookie.js';
+import { type LoadState, cookieLags, cookieLastsEnough, destroyedSince, keyLeft } from './load-state.js';
 import { type RecordBackend, isSessionId, toSessionInfo, toStoredRecord } from './stored-record.js';
 import { SessionRegistry, destroyedSessionError } from '../core/registry.js';
 import { Session } from '../core/session.js';
@@ -28,34 +31,6 @@ import { isRecord, recordJson, type SessionRecord, type SessionValues } from '..
 import { type ResolvedStoreOptions, lifetime, renewalDue, revocationReason, timeoutReason } from '../core/store-options.js';
 import { SessionCookieWriter } from '../core/cookie-writer.js';
 import { requestCookie, type SessionContext, type Store } from '../core/types.js';
-
-interface LoadState {
-  /** When the loaded record was last written (ms); 0 for a new session. */
-  lastSeenAt: number;
-  /**
-   * The request carried a cookie that was not a valid session (failed verification, timed out,
-   * revoked): delete it unless replaced. Not set for an authentic id whose record is missing (#load).
-   */
-  badCookie: boolean;
-  /** The cookie was signed with a key that is no longer the primary: re-sign it. */
-  stale: boolean;
-  /** When the id cookie the browser holds expires (ms): the request's, or the one this request signed; 0 for none. */
-  cookieExpiresAt: number;
-  /** The keyring that verified the request's cookie, and the id of the key that did (`undefined` for a new session). */
-  ring: Keyring | undefined;
-  keyId: string;
-  /** The write in flight, if any: a session is written by one write at a time. */
-  writing: Promise<void> | undefined;
-  /** True from the start of a write to its end (it may end before its first await). */
-  persisting: boolean;
-  /** How many times `destroy()` was called on the session: a write that sees it change while it awaited leaves nothing behind. */
-  destroys: number;
-}
-
-/** True when destroy() was called on the session since its count was `destroys`. */
-function destroyedSince(state: LoadState | undefined, destroys: number | undefined): boolean {
-  return state !== undefined && state.destroys !== destroys;
-}
 
 /** How often a load starts over because the keyring was replaced while it awaited (see CookieStore). */
 const MAX_LOAD_ATTEMPTS = 3;
@@ -144,7 +119,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
   async #persist(ctx: SessionContext, session: Session<T>, state: LoadState | undefined, values: string): Promise<void> {
     if (state !== undefined) state.persisting = true;
     try {
-      if (state !== undefined && this.#keyLeft(state)) return this.#drop(ctx, session);
+      if (state !== undefined && keyLeft(this.#ids.keyring, state)) return this.#drop(ctx, session);
       const live = session.toRecord();
       const point = session.savePoint(values);
       // A copy of the record as it stands: the backend serializes it after our awaits, by when
@@ -187,7 +162,7 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
           session.markDestroyed();
           return;
         }
-        const cookie = this.#cookieLastsEnough(state, previous === data.i, now, life) ? undefined : await this.#signId(session.name, data.i, life);
+        const cookie = cookieLastsEnough(this.#o, this.#ids.keyring, state, previous === data.i, now, life) ? undefined : await this.#signId(session.name, data.i, life);
         if (destroyedSince(state, destroys)) {
           if (data.i !== previous) await this.#backend.delete(data.i);
           return;
@@ -212,44 +187,6 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
         state.writing = undefined;
       }
     }
-  }
-
-  /**
-   * True when the id cookie the browser already holds can stay as it is after this write: it
-   * carries the same id, was signed by the primary key of the ring still in place, no fixed
-   * `cookie.maxAge` is configured, and it does not lag (below). Re-signing on every write was an
-   * HMAC on the thread pool and a Set-Cookie header per page view: keeping the cookie took the
-   * reference app's home page with --session-store redis from about 6,600 to 10,600–12,400
-   * requests per CPU-second (docs/benchmarks.md).
-   */
-  #cookieLastsEnough(state: LoadState | undefined, sameId: boolean, now: number, life: number): boolean {
-    if (state === undefined || !sameId || state.stale || state.ring !== this.#ids.keyring) return false;
-    // A configured Max-Age counts from the browser's last Set-Cookie, not from the signed expiry:
-    // such a cookie is sent again on every write, or an active user's would run out.
-    if (typeof this.#o.maxAge === 'number') return false;
-    return !this.#cookieLags(state, now, life);
-  }
-
-  /**
-   * True when the browser's id cookie expires more than `renewAfter` of the idle timeout before
-   * one signed now (for a session with `life` seconds left) would. Checked on every response,
-   * changed session or not, so after each one the cookie has at least (1 − renewAfter) of the
-   * idle timeout left, as the record has: a session ends between (1 − renewAfter) and 1 idle
-   * timeout after the last request, whichever of the two runs out first.
-   */
-  #cookieLags(state: LoadState, now: number, life: number): boolean {
-    return state.cookieExpiresAt === 0 || state.cookieExpiresAt - now < (life - this.#o.idleTimeout * this.#o.renewAfter) * 1000;
-  }
-
-  /**
-   * True when the request's cookie was verified by a key that has left the keyring since (retired
-   * while the request ran). Its session is then not written or re-signed under the new primary:
-   * that would launder a cookie forged with the retired (perhaps leaked) key into one the new ring
-   * accepts.
-   */
-  #keyLeft(state: LoadState): boolean {
-    const ring = this.#ids.keyring;
-    return state.ring !== undefined && state.ring !== ring && !ring.has(state.keyId);
   }
 
   /** Ends the session of a cookie whose key left the ring: as if the request had come a moment later. */
@@ -411,11 +348,11 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     }
     const now = this.#o.now();
     if (renewalDue(this.#o, state.lastSeenAt / 1000, now / 1000)) return this.save(ctx, session);
-    // Key rotation, or a cookie that earlier writes kept and that now lags the record (above): same
+    // Key rotation, or a cookie that earlier writes kept and that now lags the record (cookieLags): same
     // record, the cookie re-signed (with the primary key) on this response.
     const life = lifetime(this.#o, session.createdAt, now / 1000);
-    if (state.stale || this.#cookieLags(state, now, life)) {
-      if (this.#keyLeft(state)) return this.#drop(ctx, session);
+    if (state.stale || cookieLags(this.#o, state, now, life)) {
+      if (keyLeft(this.#ids.keyring, state)) return this.#drop(ctx, session);
       const destroys = state.destroys;
       const value = await this.#signId(session.name, session.id, life);
       // A destroy() during the signature staged the cookie's deletion: keep it (see #persist).
