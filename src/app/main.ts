@@ -66,6 +66,20 @@ function prepare(config: ServerConfig, io: MainIo, announce: boolean): Promise<s
 }
 
 /**
+ * Ends a start that failed with status 1 (its `cachet:` line is out already). In a cluster worker
+ * it exits at once: the worker's channel to the primary keeps it alive (and letting go of it exits
+ * with status 0), and the primary, waiting for it to listen, would wait forever. Exited, the
+ * primary stops the start (src/http/cluster.ts). Every failure after the configuration is read
+ * goes through here: with --workers only the workers connect to Redis, so an unreachable Redis is
+ * a worker's failure. The line is out: stderr is synchronous for files and pipes.
+ */
+function startFailed(): undefined {
+  process.exitCode = 1;
+  if (cluster.isWorker) process.exit(1);
+  return undefined;
+}
+
+/**
  * Starts the server as configured by `argv` and `io.env`. Resolves once it listens (or with
  * `undefined` after `--help`, a configuration error (`process.exitCode` 2) or a start-up problem
  * the operator must fix (`process.exitCode` 1): a key file others can read, malformed keys, a data
@@ -104,8 +118,7 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
     // A data file the operator must fix (a key file others can read, a corrupt users.json): one
     // line saying what and how, exit status 1, no stack trace.
     io.err(`cachet: ${startupMessage(err, config, style)}`);
-    process.exitCode = 1;
-    return undefined;
+    return startFailed();
   }
   if (config.insecureCookies && primary) {
     io.err('cachet: warning: --insecure-cookies: the session cookie is sent without Secure and without the __Host- prefix, so anyone on the network path can read and replay it; use it only for plain-HTTP development on a trusted network, never in production');
@@ -140,8 +153,7 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
       ? new RedisConnectError('ERR_REDIS_UNREACHABLE', where, `Redis at ${where} did not answer the first read of the revocations (${(err as Error).message})`)
       : err;
     io.err(`cachet: ${startupMessage(reported, config, style)}`);
-    process.exitCode = 1;
-    return undefined;
+    return startFailed();
   }
   if (config.redisUrl !== undefined && primary) io.out(`cachet: revocations and login limits are shared in Redis at ${redactRedisUrl(config.redisUrl)}`);
   // Servers first (requests in flight may still log out), then the state (one last try to write
@@ -172,12 +184,7 @@ export async function startServer(argv: readonly string[], io: MainIo): Promise<
     await built.close();
     await redis?.close();
     io.err(`cachet: ${startupMessage(err, config, style)}`);
-    process.exitCode = 1;
-    // A worker's channel to the primary keeps it alive (and letting go of it exits with status 0):
-    // exit with status 1, so that the primary stops the start (src/http/cluster.ts). The line
-    // above is out already: stderr is synchronous for files and pipes.
-    if (cluster.isWorker) process.exit(1);
-    return undefined;
+    return startFailed();
   };
   if (config.workers > 1 && primary) {
     let group: Cluster;

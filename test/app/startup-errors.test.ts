@@ -64,6 +64,25 @@ test('with --workers, a port in use stops the start with the worker\'s line and 
   }
 });
 
+test('with --workers, a Redis that never answers stops the start with exit status 1 instead of leaving the workers waiting forever', { timeout: 60_000 }, async () => {
+  // Only the workers connect to Redis: each gives up after 10 s, and a worker that merely
+  // returned stayed alive on its channel to the primary, which waited for it to listen.
+  const holder: Server = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const port = (holder.address() as { port: number }).port;
+  await new Promise<void>((resolve) => holder.close(() => resolve())); // a port nothing listens on
+  const server = spawnServer(['--port', '0', '--workers', '2', '--redis', `redis://127.0.0.1:${port}`], { CACHET_DATA_DIR: await readyDir() });
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<{ code: 'hung' }>((resolve) => { timer = setTimeout(() => resolve({ code: 'hung' }), 40_000); });
+  const first = await Promise.race([server.exited, hung]);
+  clearTimeout(timer);
+  if (first.code === 'hung') server.child.kill('SIGKILL');
+  assert.equal(first.code, 1, server.output());
+  assert.doesNotMatch(server.output(), /\n {4}at /, 'no stack trace');
+  assert.match(server.output(), new RegExp(`^cachet: no connection to Redis at redis://127\\.0\\.0\\.1:${port} within 10000 ms`, 'm'));
+  assert.match(server.output(), /^cachet: a worker exited \(status 1\) before it was listening, so no worker was started$/m);
+});
+
 test('a port below 1024 refused in a cluster worker (a bind error) names the port, not the data directory', () => {
   const err = Object.assign(new Error('bind EACCES 127.0.0.1:80'), { code: 'EACCES', syscall: 'bind' });
   assert.equal(startupMessage(err, { host: '127.0.0.1', port: 80, dataDir: '/srv/.data' }, 'npm-run'), 'no permission to listen on port 80: ports below 1024 need privileges; choose --port 1024 or above (the default is 8080)');
