@@ -95,7 +95,9 @@ export interface CachetAppOptions {
    * Where sessions live. `'cookie'` (default): all in the sealed cookie. `'redis'`: a signed-in
    * user's in Redis (`RedisStore`), the cookie holding only a signed id; the home page then lists
    * the user's active sessions, each of which can be ended. An anonymous visitor's session stays
-   * in a sealed cookie of its own (`__Host-visitor`), so it costs Redis nothing. Needs `redisClient`.
+   * in a sealed cookie of its own (`__Host-visitor`), so it costs Redis nothing (but a browser still
+   * holding the id cookie of a session that ended, which is not deleted, costs one `GET` per
+   * request until it is replaced or expires). Needs `redisClient`.
    */
   sessionStore?: SessionStoreKind;
   /** A connected Redis client (node-redis v4+ fits), for `sessionStore: 'redis'`. */
