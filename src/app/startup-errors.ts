@@ -55,6 +55,14 @@ export function startupMessage(err: unknown, target: StartupTarget, style: Comma
     // Serving without the revocations would accept every logged-out cookie: no start.
     return `${message}: start Redis or fix --redis URL (or CACHET_REDIS_URL); the server does not start without the revocations it would have to refuse`;
   }
+  if (code === 'ERR_KEY_DUPLICATE') {
+    // Keyring's own message ends with a library call (generateKey()); an operator edits a file or
+    // a variable, and needs to know which. The ids only: never the secret.
+    const ids = /^keys ("[^"]*" and "[^"]*") have the same secret/.exec(message)?.[1];
+    if (ids !== undefined) {
+      return `keys ${ids} have the same secret, a rotation that rotates nothing (in CACHET_KEYS, or ${target.dataDir}/keys.json when it is unset): give each key a secret of its own; a fresh pair comes from: ${commandLine(style, 'keys', 'generate --print')}`;
+    }
+  }
   if (message.startsWith('CACHET_KEYS')) {
     return `${message}. Fix or unset CACHET_KEYS; a fresh pair comes from: ${commandLine(style, 'keys', 'generate --print')}`;
   }

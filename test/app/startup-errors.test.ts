@@ -110,6 +110,16 @@ test('CACHET_KEYS without a colon is one cachet: line that does not mangle the k
   assert.doesNotMatch(line, /\bba\b/);
 });
 
+test('the same secret under two key ids is one cachet: line that says where the keys are and how to make a fresh one, not a library call', async () => {
+  const secret = 'dGVzdCBrZXkgb2YgdGhpcnR5LXR3byBieXRlcyEhISE';
+  const dir = await readyDir();
+  const { code, output } = await failure(['--port', '0'], { CACHET_DATA_DIR: dir, CACHET_KEYS: `k2:${secret},k1:${secret}` });
+  assert.equal(code, 1);
+  const line = oneLine(output.split('\n').filter((l) => !l.includes('using the keys in CACHET_KEYS')).join('\n'));
+  assert.equal(line, `cachet: keys "k2" and "k1" have the same secret, a rotation that rotates nothing (in CACHET_KEYS, or ${dir}/keys.json when it is unset): give each key a secret of its own; a fresh pair comes from: npm run keys -- generate --print`);
+  assert.ok(!line.includes(secret), 'never the secret');
+});
+
 function io(env: NodeJS.ProcessEnv, commands?: 'npx' | 'npm-run' | 'node') {
   const lines: string[] = [];
   return { lines, env, out: (l: string) => void lines.push(l), err: (l: string) => void lines.push(`ERR ${l}`), ...(commands === undefined ? {} : { commands }) };
