@@ -87,7 +87,7 @@ function snapshotOf(record: SessionRecord<SessionValues>, values: string | undef
  * session.addFlash('Welcome back');
  * // on login: new id and creation time, so a planted id is worthless (session fixation)
  * session.regenerate();
- * session.subject = user.id;
+ * session.subject = String(user.id);
  * ```
  */
 export class Session<T extends SessionValues = SessionValues> {
@@ -282,7 +282,7 @@ export class Session<T extends SessionValues = SessionValues> {
    * @example
    * ```ts
    * session.regenerate();
-   * session.subject = user.id;
+   * session.subject = String(user.id);
    * session.values.userId = user.id;
    * ```
    */
