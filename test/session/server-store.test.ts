@@ -164,6 +164,12 @@ describe('ServerSideStore session management', () => {
     assert.equal((await store.get(next.ctx, 'session')).isNew, true);
     assert.equal(backend.size, 0);
     assert.deepEqual(await store.list('alice'), []);
+    // The cookie is not deleted (a request from before a re-login must not delete the login's
+    // cookie: docs/stores.md, "A refused cookie is not deleted"); it stays refused, its record gone.
+    await next.send();
+    assert.equal(next.set.has('__Host-session'), false, 'the refused cookie is not deleted');
+    const again = fake({ '__Host-session': login.set.get('__Host-session') ?? '' });
+    assert.equal((await store.get(again.ctx, 'session')).isNew, true, 'still refused on a later request');
   });
 
   /** alice signed in, and a second request of hers that has loaded her session and not yet answered. */

@@ -28,7 +28,7 @@ export interface StoreCaseConfig {
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
 const COOKIE = '__Host-session';
 
-/** Called by `/inc-held` once its session is loaded and changed; the response waits for it. */
+/** Called by `/inc-held` once its session is loaded and changed (`/read-held`: loaded); the response waits for it. */
 type Pause = () => Promise<void>;
 
 async function handle(ctx: HarnessContext, store: Store<CaseValues>, pause: Pause): Promise<unknown> {
@@ -39,6 +39,7 @@ async function handle(ctx: HarnessContext, store: Store<CaseValues>, pause: Paus
     case '/read': return view();
     case '/inc': session.values.n = (session.values.n ?? 0) + 1; return view();
     case '/inc-held': session.values.n = (session.values.n ?? 0) + 1; await pause(); return view();
+    case '/read-held': await pause(); return view();
     case '/push': (session.values.cart ??= []).push(Number(q.get('x'))); return view();
     case '/flash': session.addFlash(q.get('msg') ?? ''); return view();
     case '/flashes': return session.flashes();
@@ -242,6 +243,47 @@ export function runStoreCases(config: StoreCaseConfig): void {
       assert.equal(browser.jar.get(COOKIE), fresh, 'the browser still holds the login\'s cookie');
       const after = (await browser.get('/read')).body as { id: string; subject: string | null; values: CaseValues };
       assert.deepEqual([after.id, after.subject, after.values.n], [login.id, 'alice', 1], 'still signed in, the change of the dropped write not applied');
+    });
+
+    // Regression: a cookie refused by the revocation hook (a re-login revokes the previous session,
+    // as the reference app does) was deleted by the response of a request that carried it, which
+    // could arrive after the login and delete the login's cookie (docs/stores.md, "A refused
+    // cookie is not deleted"). test/session/refused-cookie-across-login.test.ts holds the
+    // interleavings; this runs the outcome on every store.
+    test('a cookie refused by the revocation hook gets a fresh session, is not deleted, and stays refused', async () => {
+      const revoked = new Set<string>();
+      await start({ isRevoked: (info) => revoked.has(info.id) });
+      const before = (await browser.get('/login?user=alice')).body as { id: string };
+      const old = browser.jar.get(COOKIE) ?? '';
+      revoked.add(before.id); // the session is revoked (the app's re-login does it first)...
+      let loaded!: () => void;
+      const paused = new Promise<void>((resolve) => { loaded = resolve; });
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => { release = resolve; });
+      pause = () => { loaded(); return gate; };
+      // ...a request another tab sent with the old cookie is refused, and held...
+      const early = browser.request('/read-held', { headers: { cookie: `${COOKIE}=${old}` } });
+      await paused;
+      pause = () => Promise.resolve();
+      // ...while alice signs in again; its response comes after the login's.
+      const login = (await browser.get('/login?user=alice')).body as { id: string; subject: string };
+      assert.notEqual(login.id, before.id);
+      const fresh = browser.jar.get(COOKIE) ?? '';
+      assert.notEqual(fresh, old);
+      release();
+      const a = await early;
+      assert.deepEqual([(a.body as { isNew: boolean }).isNew, (a.body as { subject: string | null }).subject], [true, null], 'the old cookie is refused');
+      assert.deepEqual(setCookieFor(a, COOKIE), [], 'and not deleted');
+      const late = await browser.request('/read', { headers: { cookie: `${COOKIE}=${old}` } });
+      assert.equal((late.body as { isNew: boolean }).isNew, true, 'still refused on a later request');
+      assert.deepEqual(setCookieFor(late, COOKIE), [], 'and not deleted');
+      // Server-side, the first refusal deleted the record: later ones find none.
+      assert.deepEqual(decodeErrors, config.serverSide === true
+        ? ['ERR_SESSION_REVOKED', 'ERR_SESSION_NOT_FOUND', 'ERR_SESSION_NOT_FOUND']
+        : ['ERR_SESSION_REVOKED', 'ERR_SESSION_REVOKED', 'ERR_SESSION_REVOKED']);
+      assert.equal(browser.jar.get(COOKIE), fresh, 'the browser still holds the login\'s cookie');
+      const after = (await browser.get('/read')).body as { id: string; subject: string | null };
+      assert.deepEqual([after.id, after.subject], [login.id, 'alice'], 'still signed in');
     });
 
     test('two named sessions live side by side in one request', async () => {

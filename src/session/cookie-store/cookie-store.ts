@@ -8,8 +8,10 @@
  *     (authenticates name, key id, times and data) and check the record's shape;
  *  3. on every hit as well: envelope expiry, absolute timeout (from creation), idle timeout (from
  *     the last write), then the revocation hooks;
- *  4. any failure: `onDecodeError(code)`, a fresh empty session, and the bad cookie is replaced or
- *     deleted on the way out — never a 4xx or 5xx.
+ *  4. any failure: `onDecodeError(code)` and a fresh empty session — never a 4xx or 5xx. A cookie
+ *     that failed verification (step 2, or expired as a value) is deleted on the way out unless a
+ *     new session replaces it; an authentic one whose session is refused (a timeout, a revocation
+ *     hook) is not deleted (see `#refuse`).
  * Commit, before the headers go out: written if changed, if opened with a non-primary key, or if
  * the renewal is due; otherwise nothing is sent.
  * @module
@@ -276,6 +278,20 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     return this.#fresh(ctx, name, true);
   }
 
+  /**
+   * An authentic cookie whose session is refused (timed out, revoked, not valid before): a fresh
+   * session, and no deletion staged. A Set-Cookie cannot be made conditional on what the browser
+   * holds when it arrives: this request may have left before a login in another request replaced
+   * the cookie (the login revokes the old session), and deleting "this" cookie would then delete
+   * the new one, logging the user out right after the login. The old cookie stays refused on every
+   * later request (the checks in #open run on cache hits too); it goes when a new session is
+   * written over it, or at its Max-Age. The cost: one cached verification and the hooks per request.
+   */
+  #refuse(ctx: SessionContext, name: string, code: DecodeErrorCode): Session<T> {
+    this.options.onDecodeError?.(code, undefined);
+    return this.#fresh(ctx, name, false);
+  }
+
   // Not async: a verified-cache hit (the common read) builds the session synchronously, so the
   // registry hands it over without an async function's promise and a `.then` hop; only a miss
   // (a decrypt or MAC check) and a revocation hook that answers with a promise wait.
@@ -357,14 +373,17 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     // that a cache hit reports which one ended the session. A miss past its expiry never gets
     // here: the codec refuses it first, as ERR_COOKIE_EXPIRED.
     const meta = verified.meta;
+    // A value also expired as a value is deleted, as a miss (refused by the codec) deletes it:
+    // whether it was cached must not change what the response does.
+    const expired = nowS >= verified.expiresAt;
     const timedOut = timeoutReason(this.options, meta.c, verified.issuedAt, nowS);
-    if (timedOut !== undefined) return this.#reject(ctx, name, timedOut);
-    if (nowS >= verified.expiresAt) return this.#reject(ctx, name, 'ERR_COOKIE_EXPIRED');
+    if (timedOut !== undefined) return expired ? this.#reject(ctx, name, timedOut) : this.#refuse(ctx, name, timedOut);
+    if (expired) return this.#reject(ctx, name, 'ERR_COOKIE_EXPIRED');
     if (this.options.isRevoked !== undefined || this.options.notValidBefore !== undefined) {
       const revoked = revocationVerdict(this.options, { id: meta.i, subject: meta.s, createdAt: meta.c });
       // Hooks that answered at once leave nothing to wait for: no await, so nothing can change.
       if (typeof revoked === 'object') return this.#openAfterHooks(ctx, name, verified, record, nowS, ring, attempt, revoked);
-      if (revoked !== undefined) return this.#reject(ctx, name, revoked);
+      if (revoked !== undefined) return this.#refuse(ctx, name, revoked);
     }
     return this.#session(ctx, name, verified, record, nowS, ring);
   }
@@ -376,7 +395,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     const revoked = await verdict;
     // The hook awaited: a ring replaced meanwhile may have dropped the key that verified `verified`.
     if (ring !== this.#keyring) return this.#again(ctx, name, attempt);
-    if (revoked !== undefined) return this.#reject(ctx, name, revoked);
+    if (revoked !== undefined) return this.#refuse(ctx, name, revoked);
     return this.#session(ctx, name, verified, record, nowS, ring);
   }
 

@@ -277,31 +277,23 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     // ERR_STORE_UNAVAILABLE propagates: the handler fails and the app answers 503.
     const record = await this.#backend.get(id);
     const data = record?.data as SessionRecord<T> | undefined;
-    if (record === undefined) {
-      // An authentic cookie whose record is gone gets a fresh session but is not deleted. A
-      // Set-Cookie cannot be made conditional on what the browser holds when it arrives: this
-      // request may have left before a login in another request replaced the cookie (its
-      // regenerate() deleted this id), and deleting "this" cookie would then delete the new one,
-      // logging the user out right after the login. express-session likewise never deletes the
-      // cookie of a missing session. The cost: a browser keeps sending a dead id, one record lookup
-      // (a miss) per request, until a new session replaces the cookie or its Max-Age ends. The
-      // verified value stays cached, so that lookup is all it costs.
-      this.#o.onDecodeError?.('ERR_SESSION_NOT_FOUND', 'no record for this id (destroyed, revoked, expired or evicted)');
-      return this.#fresh(ctx, name, false);
-    }
+    // From here on the cookie is authentic: a session refused below (its record gone, timed out,
+    // revoked) gets a fresh session, but its cookie is not deleted (#refuse says why).
+    if (record === undefined) return this.#refuse(ctx, name, 'ERR_SESSION_NOT_FOUND', 'no record for this id (destroyed, revoked, expired or evicted)');
     if (!isRecord(data) || data.i !== id) {
       this.#ids.forget(value);
       // A record whose data is not this session's (another version, a hand edit) goes too: left
       // in place it was still listed as a live session and counted by revokeAll.
       await this.#backend.delete(id);
-      return this.#reject(ctx, name, 'ERR_SESSION_NOT_FOUND', 'the record for this id holds no session of its own: deleted');
+      return this.#refuse(ctx, name, 'ERR_SESSION_NOT_FOUND', 'the record for this id holds no session of its own: deleted');
     }
     const why =
       timeoutReason(this.#o, data.c, record.lastSeenAt / 1000, now / 1000) ??
       (await revocationReason(this.#o, { id, subject: data.s, createdAt: data.c }));
     if (why !== undefined) {
+      // The record goes, so the id stays refused on every later request (as ERR_SESSION_NOT_FOUND).
       await this.#backend.delete(id);
-      return this.#reject(ctx, name, why, undefined);
+      return this.#refuse(ctx, name, why, undefined);
     }
     // The ring was replaced while this load awaited (the signature, the backend, the revocation
     // hook): the cookie was verified by the old ring, whose keys may include one just retired.
@@ -318,6 +310,22 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
   #reject(ctx: SessionContext, name: string, code: DecodeErrorCode, detail: string | undefined): Session<T> {
     this.#o.onDecodeError?.(code, detail);
     return this.#fresh(ctx, name, true);
+  }
+
+  /**
+   * An authentic id cookie whose session is refused (its record gone, timed out, revoked, not valid
+   * before): a fresh session, and no deletion staged. A Set-Cookie cannot be made conditional on
+   * what the browser holds when it arrives: this request may have left before a login in another
+   * request replaced the cookie (its regenerate() deleted this id, or the app revoked the old
+   * session), and deleting "this" cookie would then delete the new one, logging the user out right
+   * after the login. express-session likewise never deletes the cookie of a missing session. The
+   * cost: a browser keeps sending the dead id, one record lookup (a miss) per request, until a new
+   * session replaces the cookie or its Max-Age ends. The verified value stays cached, so that
+   * lookup is all it costs.
+   */
+  #refuse(ctx: SessionContext, name: string, code: DecodeErrorCode, detail: string | undefined): Session<T> {
+    this.#o.onDecodeError?.(code, detail);
+    return this.#fresh(ctx, name, false);
   }
 
   #fresh(ctx: SessionContext, name: string, badCookie: boolean): Session<T> {
