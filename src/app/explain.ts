@@ -14,7 +14,7 @@ import { renderExplain, type ExplainedValue } from './explain-page.js';
 import { describeValue, VERDICTS } from './value-parts.js';
 
 const STORE_REFUSED =
-  'Authentic and unexpired as a value, but refused as a session: it was logged out (its id or its user revoked), or its idle or absolute timeout has passed. The server log says which (session cookie rejected: CODE). This response deletes the cookie, except a signed session id whose record is simply gone (CODE ERR_SESSION_NOT_FOUND): deleting that could delete a newer cookie the browser got meanwhile (a login in another tab), so it stays, refused on every request, until a new session replaces it or it expires.';
+  'Authentic and unexpired as a value, but refused as a session: it was logged out (its id or its user revoked), or its idle or absolute timeout has passed. The server log says which (session cookie rejected: CODE). This response does not delete the cookie: deleting it could delete a newer cookie the browser got meanwhile (a login in another tab), so it stays, refused on every request, until a new session replaces it or it expires.';
 
 /** Options for {@link createExplainer}. */
 export interface ExplainerOptions {
