@@ -3,7 +3,7 @@
 // request carrying the old id then found its record gone (at its write, or at its load) and
 // staged the deletion of the session cookie, which in the browser by then held the new id: the user
 // was logged out right after logging in. A correctly signed id whose record is missing now gets a
-// fresh session and no deletion (docs/stores.md, "A dead id cookie is not deleted"). The test
+// fresh session and no deletion (docs/stores.md, "A refused cookie is not deleted"). The test
 // decides every interleaving: it sends each request's response (its auto-commit) when it chooses,
 // and holds the backend's load open where a load must straddle the login.
 import { describe, test } from 'node:test';
