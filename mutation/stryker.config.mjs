@@ -30,6 +30,16 @@ export const mutate = [
   'src/session/cookie-store/verified-entry.ts',
   'src/session/core/store-options.ts',
   'src/session/server-store/session-id-cookie.ts',
+  // An authentic record is still checked for shape before a store hands it on: a slip here turns a
+  // record from another version into a 500 on every request of its holder.
+  'src/session/core/session-record.ts',
+  // Revocation and the regenerate order of the server-side stores: a slip revives a logged-out id.
+  'src/session/server-store/server-store.ts',
+  // What a write decides from the load's state: among it, that a cookie whose key left the ring
+  // is never re-signed under the new primary.
+  'src/session/server-store/load-state.ts',
+  // Body limits: counted before the bytes are kept, or one client holds the memory of all.
+  'src/http/body.ts',
   // the reference app: login, limits, password hashing, and the logging in create-app.ts.
   'src/app/auth-routes.ts',
   'src/app/rate-limit.ts',
@@ -83,8 +93,18 @@ export const testFiles = [
   'test/session/memory-store.test.ts',
   'test/session/properties.test.ts',
   'test/session/session.test.ts',
+  'test/session/session-record.test.ts',
+  'test/session/memory-records.test.ts',
+  'test/session/file-records-store.test.ts',
+  'test/session/file-store.test.ts',
+  'test/session/redis-records.test.ts',
+  'test/session/redis-store.test.ts',
+  'test/http/body.test.ts',
+  'test/http/body-reader.test.ts',
+  'test/fuzz/body.test.ts',
   'test/session/key-rotation-races.test.ts',
   'test/session/save-races.test.ts',
+  'test/session/request-before-login.test.ts',
   'test/session/failed-save.test.ts',
   'test/app/login-burst.test.ts',
   'test/app/hash-gate.test.ts',

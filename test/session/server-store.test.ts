@@ -124,6 +124,59 @@ describe('ServerSideStore session management', () => {
     assert.equal(await store.revokeAll('bob'), 1);
   });
 
+  it('revokeAll keeps every session listed in an except array, and only those', async () => {
+    const { store, device } = await setup();
+    const [a, b, c] = [device('A'), device('B'), device('C')];
+    const ids = [];
+    for (const d of [a, b, c]) ids.push((await d.get('/login?user=alice')).body as string);
+    assert.equal(await store.revokeAll('alice', { except: [ids[0]!, ids[2]!] }), 1);
+    assert.equal(((await a.get('/read')).body as { isNew: boolean }).isNew, false);
+    assert.equal(((await b.get('/read')).body as { isNew: boolean }).isNew, true);
+    assert.equal(((await c.get('/read')).body as { isNew: boolean }).isNew, false);
+  });
+
+  it('a visitor without a subject cannot revoke another subject-less session by its id', async () => {
+    const { store, device } = await setup();
+    const visitor = device('Visitor');
+    const id = (await visitor.get('/inc')).body as string; // a session with values and no subject
+    assert.equal(await store.revoke(id, { subject: undefined }), false);
+    assert.equal(((await visitor.get('/read')).body as { isNew: boolean }).isNew, false);
+    assert.equal(await store.revoke(id), true, 'without the subject option, the caller owns the decision');
+  });
+
+  it('refuses a session idle past a shortened timeout by the store\'s own clock, whatever the backend keeps', async () => {
+    // A backend that never expires anything (a custom RecordBackend may not), and an idle timeout
+    // shortened at a restart, so the cookie's own expiry is still ahead: the refusal then rests on
+    // the store's check of the record's lastSeenAt (milliseconds) against its clock.
+    const records = new Map<string, StoredRecord>();
+    const keeping: RecordBackend = {
+      get: async (id) => records.get(id),
+      set: async (record, onlyIfExists) => {
+        if (onlyIfExists === true && !records.has(record.id)) return false;
+        records.set(record.id, record);
+        return true;
+      },
+      delete: async (id) => records.delete(id),
+      listBySubject: async (subject) => [...records.values()].filter((r) => r.subject === subject),
+      deleteBySubject: async () => 0,
+      close: async () => undefined,
+    };
+    const before = new TestServerStore<V>(keeping, { keyring, idleTimeout: 1000, absoluteTimeout: 10_000, now: () => clock });
+    clock = T0;
+    const login = fake();
+    const session = await before.get(login.ctx, 'session');
+    session.subject = 'alice';
+    await login.send();
+    const cookie = login.set.get('__Host-session') ?? '';
+    const codes: string[] = [];
+    const after = new TestServerStore<V>(keeping, { keyring, idleTimeout: 100, absoluteTimeout: 10_000, now: () => clock, onDecodeError: (code) => { codes.push(code); } });
+    clock += 99_000;
+    assert.equal((await after.get(fake({ '__Host-session': cookie }).ctx, 'session')).subject, 'alice', 'idle 99 s of 100');
+    clock += 2_000; // read, not written, at +99 s: idle 101 s since the login's write
+    assert.equal((await after.get(fake({ '__Host-session': cookie }).ctx, 'session')).isNew, true);
+    assert.deepEqual(codes, ['ERR_SESSION_IDLE_TIMEOUT']);
+  });
+
   it('removes the record on destroy and on regenerate, so neither old id lingers in the list', async () => {
     const { store, device } = await setup();
     const a = device('A');
