@@ -157,6 +157,17 @@ test('fetch: an urlencoded body over maxFormBytes is answered 413 and never reac
   const fits = new URLSearchParams({ msg: 'small', _csrf: token }).toString();
   assert.ok(fits.length <= 128);
   assert.equal((await handler(new Request(`${ORIGIN}/post`, { method: 'POST', headers: { ...FORM_HEADERS, cookie }, body: fits }))).status, 200);
+  // The declared length alone refuses: this body would fit, but says it is over the cap.
+  const overDeclared = await handler(new Request(`${ORIGIN}/post`, { method: 'POST', headers: { ...FORM_HEADERS, cookie, 'content-length': '129' }, body: fits }));
+  assert.equal(overDeclared.status, 413, 'a Content-Length over the cap is refused without reading the body');
+  // At the edge: exactly maxFormBytes is read and passes, one byte more is refused.
+  const atCap = new URLSearchParams({ _csrf: token, msg: '' }).toString();
+  const exact = atCap + 'x'.repeat(128 - atCap.length);
+  assert.equal(exact.length, 128);
+  assert.equal((await handler(new Request(`${ORIGIN}/post`, { method: 'POST', headers: { ...FORM_HEADERS, cookie }, body: exact }))).status, 200, 'exactly maxFormBytes');
+  const exactDeclared = await handler(new Request(`${ORIGIN}/post`, { method: 'POST', headers: { ...FORM_HEADERS, cookie, 'content-length': '128' }, body: exact }));
+  assert.equal(exactDeclared.status, 200, 'a declared length of exactly maxFormBytes');
+  assert.equal((await handler(new Request(`${ORIGIN}/post`, { method: 'POST', headers: { ...FORM_HEADERS, cookie }, body: `${exact}x` }))).status, 413, 'maxFormBytes + 1');
 });
 
 test('fetch: an unknown option key is refused at construction, with the nearest valid key', () => {
