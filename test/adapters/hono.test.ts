@@ -27,10 +27,11 @@ async function serve(routes: (app: Hono<Env>) => void, store: Store<SuiteValues>
   return { ...mounted, browser: new Browser(mounted.url) };
 }
 
-test('a fetch() result, whose headers are immutable, is copied and keeps its status, headers, body and the cookie', async () => {
+test('a fetch() result, whose headers are immutable, is copied and keeps its status, headers, body and every cookie', async () => {
   const s = await serve((app) => {
     app.get('/immutable', async (c) => {
       c.get('session').values.count = 5;
+      (await c.get('sessions')('other')).values.count = 7; // a second cookie: every one is appended to the copy
       // @hono/node-server swaps in its own Response class (whose headers are never frozen); a
       // fetch() result is still the platform's, with immutable headers, as in a proxying handler.
       const upstream = await fetch('data:text/x-upstream,from%20upstream');
@@ -43,6 +44,7 @@ test('a fetch() result, whose headers are immutable, is copied and keeps its sta
     assert.equal(reply.status, 200);
     assert.equal(reply.body, 'from upstream');
     assert.equal(setCookieFor(reply, COOKIE).length, 1);
+    assert.equal(setCookieFor(reply, '__Host-other').length, 1, 'the second session is written too');
     const raw = await fetch(`${s.url}/immutable`);
     assert.equal(raw.headers.get('content-type'), 'text/x-upstream');
     assert.deepEqual((await s.browser.get('/count')).body, { count: 5 });
