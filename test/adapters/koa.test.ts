@@ -302,6 +302,51 @@ t('gives the same session for a name on every ctx.sessions() call, ctx.session f
   );
 });
 
+t('with the name option, ctx.session and ctx.sessions() with no name are that session, not the one called "session"', async () => {
+  await withApp(
+    (app) => {
+      app.use(sessions({ store: newStore(), name: 'cart' }));
+      app.use(async (ctx) => {
+        const [a, b, plain] = await Promise.all([ctx.sessions(), ctx.sessions('cart'), ctx.sessions('session')]);
+        ctx.body = [a === ctx.session, b === ctx.session, plain !== ctx.session];
+      });
+    },
+    async (url) => {
+      assert.deepEqual(await (await fetch(url)).json(), [true, true, true]);
+    },
+  );
+});
+
+t("the store sees Koa's ctx.ip as the client address when no ip option is given", async () => {
+  const inner = newStore();
+  const seen: (string | undefined)[] = [];
+  const recording: Store<Values> = {
+    get: (ctx, name) => {
+      seen.push(ctx.ip);
+      return inner.get(ctx, name);
+    },
+    save: (ctx, session) => inner.save(ctx, session),
+    destroy: (ctx, session) => inner.destroy(ctx, session),
+  };
+  await withApp(
+    (app) => {
+      app.use(sessions({ store: recording }));
+      app.use((ctx) => {
+        ctx.body = 'ok';
+      });
+    },
+    async (url) => {
+      assert.equal((await fetch(url)).status, 200);
+      assert.deepEqual(seen, ['127.0.0.1']);
+    },
+  );
+});
+
+test('koa: sessions() refuses a missing store and a name that is not a string when it is made', () => {
+  assert.throws(() => sessions({} as never), TypeError);
+  assert.throws(() => sessions({ store: newStore(), name: 7 as never }), { name: 'TypeError', message: /options\.name must be a string/ });
+});
+
 t('csrf: a refusal is a thrown 403 with a stable code an error middleware can read', async () => {
   const codes: unknown[] = [];
   await withApp(
