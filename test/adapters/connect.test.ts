@@ -8,7 +8,10 @@ import { csrf, sessions, type SessionRequest } from '../../src/adapters/express/
 import { sessionSuite } from './session-suite.js';
 import { listening } from './express-harness.js';
 import type { Harness, Outcome, SuiteValues } from './harness.js';
-import { nodeResponseCases, type NodeFramework } from './node-response-cases.js';
+import { nodeResponseCases, newStore, type NodeFramework, type Values } from './node-response-cases.js';
+import type { Store } from '../../src/session/core/types.js';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 
 async function send(res: ServerResponse, outcome: Outcome): Promise<void> {
   if ('chunks' in outcome) {
@@ -82,3 +85,29 @@ const framework: NodeFramework = {
   },
 };
 nodeResponseCases(framework);
+
+test('connect: with no req.ip (Connect sets none), the store sees the socket address', async () => {
+  const inner = newStore();
+  const seen: (string | undefined)[] = [];
+  const recording: Store<Values> = {
+    get: (ctx, name) => {
+      seen.push(ctx.ip);
+      return inner.get(ctx, name);
+    },
+    save: (ctx, session) => inner.save(ctx, session),
+    destroy: (ctx, session) => inner.destroy(ctx, session),
+  };
+  const app = connect();
+  app.use(sessions({ store: recording }));
+  app.use((req: IncomingMessage, res: ServerResponse) => {
+    assert.equal((req as { ip?: unknown }).ip, undefined, 'the premise: Connect gives no req.ip');
+    res.end('ok');
+  });
+  const mounted = await listening(createServer(app).listen(0, '127.0.0.1'));
+  try {
+    assert.equal((await fetch(`${mounted.url}/`)).status, 200);
+    assert.deepEqual(seen, ['127.0.0.1']);
+  } finally {
+    await mounted.close();
+  }
+});

@@ -9,6 +9,7 @@ import type express from 'express';
 import { csrf, sessions } from '../../src/adapters/express/index.js';
 import { cookieOf, newStore, type Values } from './node-response-cases.js';
 import type { SessionRequest } from '../../src/adapters/express/index.js';
+import type { Store } from '../../src/session/core/types.js';
 
 type Express = typeof express;
 const root = resolve(new URL('../..', import.meta.url).pathname);
@@ -193,5 +194,50 @@ export function expressHelperCases(name: string, factory: Express): void {
     } finally {
       await s.close();
     }
+  });
+
+  t("the store sees req.ip as the client address, so Express's trust proxy setting decides it", async () => {
+    const inner = newStore();
+    const seen: (string | undefined)[] = [];
+    const recording: Store<Values> = {
+      get: (ctx, sessionName) => {
+        seen.push(ctx.ip);
+        return inner.get(ctx, sessionName);
+      },
+      save: (ctx, session) => inner.save(ctx, session),
+      destroy: (ctx, session) => inner.destroy(ctx, session),
+    };
+    const app = factory();
+    app.set('trust proxy', 'loopback');
+    app.use(sessions({ store: recording }));
+    app.get('/', (_req, res) => { res.send('ok'); });
+    const s = await listen(app);
+    try {
+      assert.equal((await fetch(`${s.url}/`, { headers: { 'x-forwarded-for': '203.0.113.9' } })).status, 200);
+      assert.deepEqual(seen, ['203.0.113.9'], 'req.ip, the address the trusted proxy forwarded, not the socket');
+    } finally {
+      await s.close();
+    }
+  });
+
+  t('with the name option, req.session and req.sessions() with no name are that session', async () => {
+    const app = factory();
+    app.use(sessions({ store: newStore(), name: 'cart' }));
+    app.get('/', async (req, res) => {
+      const r = req as Req;
+      const [a, b, plain] = await Promise.all([r.sessions(), r.sessions('cart'), r.sessions('session')]);
+      res.json([a === r.session, b === r.session, plain !== r.session]);
+    });
+    const s = await listen(app);
+    try {
+      assert.deepEqual(await (await fetch(`${s.url}/`)).json(), [true, true, true]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  t('sessions() refuses a missing store and a name that is not a string when it is made', async () => {
+    assert.throws(() => sessions({} as never), TypeError);
+    assert.throws(() => sessions({ store: newStore(), name: 7 as never }), { name: 'TypeError', message: /options\.name must be a string/ });
   });
 }
