@@ -65,3 +65,17 @@ test('signed: derives no sealing key, at construction or per request', async (t)
   assert.equal(derive.mock.callCount(), 0);
   assert.equal(keyring.primary.cachedEpochs, 0);
 });
+
+// The bound name is its UTF-8 bytes (docs/cookie-format.md, "What is authenticated"): checked
+// against a MAC computed here with TextEncoder, not with the codec's own context builder. A name
+// with characters from U+0080 to U+00FF is the case a byte-per-character shortcut would get wrong.
+test('signed: a non-ASCII cookie name is bound as its UTF-8 bytes', async () => {
+  const { codec, keyring } = await setup('signed');
+  for (const name of ['séssion', 'ÿ', 'Zoë☃']) {
+    const value = await codec.encode(name, data);
+    const signedPart = value.slice(0, value.lastIndexOf('.'));
+    const expected = new Uint8Array(await crypto.subtle.sign('HMAC', keyring.primary.signingKey, new TextEncoder().encode(`${signedPart}.${name}`)));
+    assert.equal(value.slice(value.lastIndexOf('.') + 1), encodeBase64url(expected), `the MAC written for ${name}`);
+    assert.deepEqual((await codec.decode(name, value)).data, data, `and read back for ${name}`);
+  }
+});
