@@ -78,6 +78,26 @@ test('rejects a domain that is not a host name', () => {
   }
 });
 
+test('takes a domain of up to 253 characters after an optional leading dot, and refuses one character more', () => {
+  // A host name of `length` characters: 63-character labels, the last one shorter.
+  const hostName = (length: number) => {
+    const labels: string[] = [];
+    let left = length;
+    while (left > 0) {
+      const label = Math.min(63, left);
+      labels.push('a'.repeat(label));
+      left -= label + 1;
+    }
+    const name = labels.join('.');
+    assert.equal(name.length, length);
+    return name;
+  };
+  for (const domain of [hostName(253), `.${hostName(253)}`]) {
+    assert.equal(serializeCookie('n', 'v', { domain }), `n=v; Domain=${domain}`);
+  }
+  throwsCode(() => serializeCookie('n', 'v', { domain: `.${hostName(254)}` }), 'ERR_COOKIE_ATTRIBUTE_INVALID', /domain/);
+});
+
 test('caps Max-Age at 400 days and rejects a negative or fractional one', () => {
   assert.equal(MAX_COOKIE_AGE, 34_560_000);
   assert.equal(serializeCookie('n', 'v', { maxAge: 0 }), 'n=v; Max-Age=0');
