@@ -165,8 +165,9 @@ function attributes(name: string, options: CookieDeletionOptions): { scope: stri
     scope += `; Path=${path}`;
   }
   if (domain !== undefined) {
-    // §5.6: attribute values over 1024 octets are ignored; DNS names are at most 253 characters.
-    if (typeof domain !== 'string' || domain.length > 254 || !DOMAIN.test(domain)) {
+    // §5.6: attribute values over 1024 octets are ignored; DNS names are at most 253 characters,
+    // not counting the leading dot the attribute may carry.
+    if (typeof domain !== 'string' || domain.length - (domain.charCodeAt(0) === 0x2e ? 1 : 0) > 253 || !DOMAIN.test(domain)) {
       fail(
         'ERR_COOKIE_ATTRIBUTE_INVALID',
         `cookie "${name}": domain ${JSON.stringify(domain)} is not a host name; give a name like "example.com" ` +

@@ -98,6 +98,14 @@ test('takes a domain of up to 253 characters after an optional leading dot, and 
   throwsCode(() => serializeCookie('n', 'v', { domain: `.${hostName(254)}` }), 'ERR_COOKIE_ATTRIBUTE_INVALID', /domain/);
 });
 
+// The limit was `length > 254`, meant for a leading dot plus 253 characters, so a 254-character
+// name without a dot passed.
+test('refuses a 254-character domain without a leading dot', () => {
+  const domain = `${'a'.repeat(63)}.${'a'.repeat(63)}.${'a'.repeat(63)}.${'a'.repeat(62)}`;
+  assert.equal(domain.length, 254);
+  throwsCode(() => serializeCookie('n', 'v', { domain }), 'ERR_COOKIE_ATTRIBUTE_INVALID', /domain/);
+});
+
 test('caps Max-Age at 400 days and rejects a negative or fractional one', () => {
   assert.equal(MAX_COOKIE_AGE, 34_560_000);
   assert.equal(serializeCookie('n', 'v', { maxAge: 0 }), 'n=v; Max-Age=0');
