@@ -49,6 +49,9 @@ test('refuses a name or value a cookie cannot carry, and invalid options', () =>
     throwsCode(() => joinCookieChunks(map({}), 's', options), 'ERR_OPTIONS_INVALID');
   }
   throwsCode(() => splitCookieValue('n'.repeat(80), 'v', { maxCookieBytes: 64 }), 'ERR_OPTIONS_INVALID');
+  // At the edge: a 61-character name leaves one character per chunk ("n….2" is 63 bytes), 62 none.
+  assert.deepEqual(splitCookieValue('n'.repeat(61), 'ab', { maxCookieBytes: 64 }), ['a', 'b']);
+  for (const value of ['v', '']) throwsCode(() => splitCookieValue('n'.repeat(62), value, { maxCookieBytes: 64 }), 'ERR_OPTIONS_INVALID');
 });
 
 // With maxCookieBytes 64 and 3 chunks, name "s" leaves 64 - "s.2".length = 61 characters per chunk.
