@@ -33,7 +33,16 @@ test('the guard answers ok for GET, HEAD, OPTIONS and TRACE without any token or
   for (const method of ['GET', 'HEAD', 'OPTIONS', 'TRACE']) {
     assert.equal(await guard.check(request(method, { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }), session()), 'ok', method);
   }
-  assert.equal(await guard.check(request('POST', { 'sec-fetch-site': 'cross-site' }), session()), 'cross-site');
+  for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'PROPFIND', 'get']) {
+    assert.equal(await guard.check(request(method, { 'sec-fetch-site': 'cross-site' }), session()), 'cross-site', `${method} is checked`);
+    assert.equal(await guard.check(request(method, { 'sec-fetch-site': 'same-origin' }), session()), 'bad-token', `${method} needs the token`);
+  }
+});
+
+test('a header option given in capitals is looked up lowercased, as Node and fetch name headers', async () => {
+  const guard = new CsrfGuard({ header: 'X-My-Token' });
+  assert.equal(guard.header, 'x-my-token');
+  assert.equal(await guard.check(request('POST', { 'sec-fetch-site': 'same-origin', 'x-my-token': masked() }), session()), 'ok');
 });
 
 test('a form field an adapter returns synchronously is checked like one it returns as a promise', async () => {
