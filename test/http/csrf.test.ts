@@ -338,4 +338,22 @@ describe('csrf() on a stand-in request', () => {
   test('without a store it throws a TypeError that says what is missing', () => {
     assert.throws(() => csrf({} as Parameters<typeof csrf>[0]), { name: 'TypeError', message: /options\.store must be a session store/ });
   });
+
+  test('the session option names the session the token is checked against, and stateKey the state property', async () => {
+    const names: string[] = [];
+    const session = fakeSession(encodeBase64url(SECRET));
+    const store = { get: async (_ctx: unknown, name: string) => (names.push(name), session) } as unknown as Parameters<typeof csrf>[0]['store'];
+    const middleware = csrf({ store, session: 'admin', stateKey: 'formToken' });
+    const page = { method: 'GET', headers: {}, state: {} as Record<string, unknown> };
+    await middleware(page as never, async () => {});
+    assert.deepEqual(Object.keys(page.state), ['formToken']);
+    assert.match(String(page.state['formToken']), /^[A-Za-z0-9_-]{86}$/);
+    let reached = false;
+    const post = { method: 'POST', headers: { 'x-csrf-token': maskedWithZeroPad(SECRET), ...SAME }, state: {}, readForm: async () => new URLSearchParams() };
+    await middleware(post as never, async () => {
+      reached = true;
+    });
+    assert.equal(reached, true);
+    assert.deepEqual(names, ['admin', 'admin']);
+  });
 });
