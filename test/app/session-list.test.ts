@@ -42,3 +42,26 @@ test('says how long ago in the largest whole unit', () => {
   assert.equal(ago(now - 3 * 86_400_000, now), '3 days ago');
   assert.equal(ago(now + 5000, now), 'just now', 'a clock a little behind the record is no negative time');
 });
+
+test('counts the sessions, lists this device first, and speaks of ending one only when there is another', () => {
+  const now = 1_764_115_200_000;
+  const current = info({ id: 'CCCCCCCCCCCCCCCCCCCCCC', userAgent: 'Mozilla/5.0 Firefox/1', current: true, lastSeenAt: now });
+  const other = info({ userAgent: 'Mozilla/5.0 Chrome/1 Safari/1', lastSeenAt: now - 120_000 });
+  const render = (sessions: SessionInfo[]) => renderSessionList({ csrfToken: 'tok', now, sessions });
+
+  const alone = render([current]);
+  assert.match(alone, /One session is signed in as you\./);
+  assert.doesNotMatch(alone, /Ending a session/);
+
+  const two = render([other, current]); // the store lists the most recently seen first
+  assert.match(two, /2 sessions are signed in as you\. Ending a session signs that device out/);
+  const rows = two.match(/<tr[ >][\s\S]*?<\/tr>/g)?.slice(1) ?? []; // the head row, then one per session
+  assert.equal(rows.length, 2);
+  assert.match(rows[0] ?? '', /this device/, 'this device comes first');
+  assert.match(rows[1] ?? '', /value="AAAAAAAAAAAAAAAAAAAAAA"/);
+
+  const none = render([]);
+  assert.match(none, /No session is stored for you right now\./);
+  assert.doesNotMatch(none, /One session is/, 'no session is not one');
+  assert.doesNotMatch(none, /<table/);
+});
