@@ -103,6 +103,24 @@ test('checks a pasted value under the name given, and refuses a paste without th
   assert.equal((await browser.post('/explain/lab', { value, name: COOKIE })).status, 403);
 });
 
+test('a pasted signed value is checked by the signed codec, a paste is trimmed, and a blank paste is refused', async () => {
+  const h = await startApp();
+  const browser = await loggedIn(h);
+  const page = await browser.get('/explain/lab');
+  const _csrf = csrfFrom(page.body);
+  // Signed with the app's own keys, as a server-side store's session-id cookie is.
+  const signed = await new CookieCodec({ keyring: h.built.store.keyring, mode: 'signed', maxAge: 3600, now: h.clock.now }).encode(COOKIE, { id: 'x' });
+  const checked = await browser.post('/explain/lab', { value: signed, name: COOKIE, _csrf });
+  assert.equal(checked.status, 200);
+  assert.equal(failedStep(section(checked.body, 'result')), 0, 'a 1m. value passes every step of the signed codec');
+  const value = browser.jar.get(COOKIE)!;
+  const padded = await browser.post('/explain/lab', { value: `  ${value}\n`, name: COOKIE, _csrf });
+  assert.equal(failedStep(section(padded.body, 'result')), 0, 'spaces around a paste are not part of the value');
+  const blank = await browser.post('/explain/lab', { value: ' \n ', name: COOKIE, _csrf });
+  assert.equal(blank.status, 400);
+  assert.ok(!blank.body.includes('<section id="result">'));
+});
+
 test('rotating the demo key shows the same value as stale, then sealed again under demo-2, and leaves the app\'s keys alone', async () => {
   const h = await startApp();
   const browser = await loggedIn(h);
