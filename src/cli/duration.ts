@@ -1,5 +1,5 @@
 /**
- * Durations in words for people at a terminal: "expired 1 year 7 days ago" rather than
+ * Durations in words for people at a terminal: "expired 1 year 8 days ago" rather than
  * "expired 32251888534 ms ago", which nobody reads at a glance.
  * @module
  */
@@ -18,7 +18,7 @@ const UNITS: readonly (readonly [name: string, ms: number])[] = [
  *
  * @example
  * ```ts
- * humanDuration(32_251_888_534); // '1 year 7 days'
+ * humanDuration(32_251_888_534); // '1 year 8 days'
  * humanDuration(90_000);         // '1 minute 30 seconds'
  * ```
  */
