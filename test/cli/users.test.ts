@@ -72,6 +72,14 @@ test('refuses a short password, a missing name and an unknown user', async () =>
   const short = memoryIo(env, 'short');
   assert.equal(await usersMain(['add', 'bob'], short), 1);
   assert.match(short.stderr, /at least 8/);
+  // At the edge: 7 characters are refused, 8 are enough.
+  const seven = memoryIo(env, 'x'.repeat(7));
+  assert.equal(await usersMain(['add', 'bob'], seven), 1);
+  assert.match(seven.stderr, /at least 8/);
+  assert.equal(findUser(env.CACHET_DATA_DIR, 'bob'), undefined);
+  const eight = memoryIo(env, 'x'.repeat(8));
+  assert.equal(await usersMain(['add', 'carol'], eight), 0, eight.stderr);
+  assert.ok(findUser(env.CACHET_DATA_DIR, 'carol') !== undefined);
   assert.equal(await usersMain(['add'], memoryIo(env)), 1);
   assert.equal(await usersMain(['remove'], memoryIo(env)), 1);
   const unknown = memoryIo(env);
