@@ -4,7 +4,7 @@ import { createApp } from '../../src/http/app.js';
 import { HttpError } from '../../src/http/http-error.js';
 import { formatAccessLine } from '../../src/http/log.js';
 import { Router } from '../../src/http/router/radix.js';
-import { get, start } from './helpers.js';
+import { get, post, start } from './helpers.js';
 
 function quietApp(options: Parameters<typeof createApp>[0] = {}) {
   const errors: unknown[] = [];
@@ -121,16 +121,29 @@ test('redirects to a non-ASCII location with its characters percent-encoded as U
 
 test('refuses to stage anything once the response has left', async () => {
   const { app } = quietApp();
-  let late: unknown;
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
+  // Every method that stages part of the response, not only setHeader.
+  const stagers: Record<string, (ctx: Parameters<Parameters<typeof app.get>[1]>[0]) => void> = {
+    setHeader: (ctx) => void ctx.setHeader('x', 'y'),
+    setCookie: (ctx) => ctx.setCookie('c', 'v'),
+    setCookieHeader: (ctx) => ctx.setCookieHeader('c', 'c=v'),
+    deleteCookie: (ctx) => ctx.deleteCookie('c'),
+    onBeforeSend: (ctx) => ctx.onBeforeSend(() => {}),
+    send: (ctx) => ctx.send('late', 'text/plain'),
+    text: (ctx) => ctx.text('late'),
+  };
+  const late: Record<string, unknown> = {};
   app.get('/late', (ctx) => {
     ctx.text('first');
     setImmediate(() => {
-      try {
-        ctx.setHeader('x', 'y');
-      } catch (err) {
-        late = err;
+      for (const [name, stage] of Object.entries(stagers)) {
+        try {
+          stage(ctx);
+          late[name] = 'staged';
+        } catch (err) {
+          late[name] = err;
+        }
       }
       done();
     });
@@ -139,7 +152,7 @@ test('refuses to stage anything once the response has left', async () => {
   try {
     assert.equal((await get(s.port, '/late')).body, 'first');
     await finished;
-    assert.match(String((late as Error).message), /already sent/);
+    for (const name of Object.keys(stagers)) assert.match(String((late[name] as Error).message), /already sent/, name);
   } finally {
     await s.close();
   }
@@ -271,6 +284,47 @@ test('keeps Content-Type apart and refuses __proto__ as a header name', async ()
     assert.equal(r.headers['x-b']?.[0], '1,2undefinedundefined');
     assert.equal((await get(s.port, '/proto')).status, 500);
     assert.equal(errors.length, 1);
+  } finally {
+    await s.close();
+  }
+});
+
+test('takes a status from 200 to 599 and refuses one just outside, informational codes included', async () => {
+  const { app, errors } = quietApp();
+  app.get('/s/:code', (ctx) => ctx.text('x', Number(ctx.params['code'])));
+  const s = await start(app);
+  try {
+    for (const code of [200, 599]) assert.equal((await get(s.port, `/s/${code}`)).status, code, String(code));
+    for (const code of [100, 199, 600]) assert.equal((await get(s.port, `/s/${code}`)).status, 500, String(code));
+    assert.equal(errors.length, 3);
+  } finally {
+    await s.close();
+  }
+});
+
+test('a redirect drops a body staged before it, a staged header list is copied, and readForm takes its own fields limit', async () => {
+  const { app } = quietApp();
+  app.get('/staged-then-redirect', (ctx) => {
+    ctx.text('staged body');
+    ctx.redirect('/elsewhere');
+  });
+  app.get('/list', (ctx) => {
+    const values = ['1', '2'];
+    ctx.setHeader('x-list', values);
+    values.push('3'); // after staging: not sent
+    ctx.text('ok');
+  });
+  app.post('/form', async (ctx) => ctx.text(String([...(await ctx.readForm({ fields: 2 })).keys()].length)));
+  const s = await start(app);
+  try {
+    const redirect = await get(s.port, '/staged-then-redirect');
+    assert.equal(redirect.status, 303);
+    assert.equal(redirect.body, '');
+    assert.ok(!redirect.raw.includes('staged body'));
+    assert.equal(redirect.headers['content-type'], undefined);
+    assert.deepEqual((await get(s.port, '/list')).headers['x-list'], ['1', '2']);
+    assert.equal((await post(s.port, '/form', 'application/x-www-form-urlencoded', 'a=1&b=2')).body, '2');
+    assert.equal((await post(s.port, '/form', 'application/x-www-form-urlencoded', 'a=1&b=2&c=3')).status, 413);
   } finally {
     await s.close();
   }
