@@ -225,6 +225,23 @@ test('refuses inconsistent server options', () => {
   assert.equal(SERVER_DEFAULTS.maxHeaderSize, 16_384);
 });
 
+test('takes a headersTimeout equal to requestTimeout, or any with requestTimeout 0 (off), and hands node every timeout and the per-socket cap', () => {
+  const listener = () => undefined;
+  const equal = createServer(listener, { headersTimeout: 5_000, requestTimeout: 5_000 });
+  assert.equal(equal.headersTimeout, 5_000);
+  assert.equal(equal.requestTimeout, 5_000);
+  assert.equal(createServer(listener, { headersTimeout: 5_000, requestTimeout: 0 }).requestTimeout, 0);
+  assert.throws(() => createServer(listener, { headersTimeout: 5_001, requestTimeout: 5_000 }), TypeError);
+  const defaults = createServer(listener);
+  assert.equal(defaults.headersTimeout, SERVER_DEFAULTS.headersTimeout);
+  assert.equal(defaults.requestTimeout, SERVER_DEFAULTS.requestTimeout);
+  assert.equal(defaults.keepAliveTimeout, SERVER_DEFAULTS.keepAliveTimeout);
+  assert.equal(defaults.maxRequestsPerSocket, SERVER_DEFAULTS.maxRequestsPerSocket);
+  const custom = createServer(listener, { keepAliveTimeout: 1_234, maxRequestsPerSocket: 7 });
+  assert.equal(custom.keepAliveTimeout, 1_234);
+  assert.equal(custom.maxRequestsPerSocket, 7);
+});
+
 test('a second shutdown() joins the first instead of cutting requests in flight', async () => {
   const a = app();
   const { inHandler, release } = slowRoute(a);
