@@ -266,11 +266,28 @@ test('keeps sessions of the old primary after a key reload and re-issues them un
   await h.built.setKeys(rotated);
   const explain = await browser.get('/explain');
   assert.match(explain.body, /class="verdict">stale</);
+  assert.match(explain.body, /\(not the primary key: this value is <strong>stale<\/strong>/);
+  // "(the primary key)" once only: for the page's signed example, made with the current primary.
+  const primaryMarks = (html: string) => html.split('(the primary key)').length - 1;
+  assert.equal(primaryMarks(explain.body), 1);
   const res = await browser.get('/');
   assert.equal(res.status, 200);
   assert.match(res.body, /Welcome, demo/);
   assert.ok(browser.jar.get(COOKIE)!.startsWith(`1s.${rotated[0]!.id}.`));
-  assert.match((await browser.get('/explain')).body, /class="verdict">valid</);
+  const reissued = (await browser.get('/explain')).body;
+  assert.match(reissued, /class="verdict">valid</);
+  assert.equal(primaryMarks(reissued), 2, 'the re-issued cookie and the example are both under the primary');
+});
+
+test('counts an expired cookie down to 0 seconds left on the explain page, never below', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  await logIn(browser);
+  h.clock.advance(2 * 365 * 86_400_000); // past any absolute timeout
+  const res = await browser.get('/explain');
+  assert.equal(res.status, 200);
+  assert.match(res.body, /class="verdict">expired</);
+  assert.match(res.body, /data-left="0">0 s</);
 });
 
 test('explains the visitor\'s own cookie part by part, with a countdown allowed by the CSP', async () => {
