@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createClient } from 'redis';
 import { SESSION_ENDED, SESSION_IS_CURRENT, SESSION_NOT_FOUND } from '../../src/app/session-routes.js';
 import { createCachetApp } from '../../src/app/create-app.js';
-import { newStoredKey } from '../../src/app/key-file.js';
+import { newStoredKey, rotateKeys } from '../../src/app/key-file.js';
 import { RevocationList } from '../../src/app/revocations.js';
 import { addUser } from '../../src/app/user-file.js';
 import { SessionError } from '../../src/errors.js';
@@ -286,6 +286,20 @@ describe('the app with sessions in Redis', { skip: redisSkipReason ?? false }, (
     assert.match(explain.body, /Verdict: <strong class="verdict">valid<\/strong>/);
     assert.doesNotMatch(explain.body, /class="verdict">refused</, 'the visitor cookie opens its own session');
     assert.doesNotMatch(explain.body, /no session cookie yet/);
+  });
+
+  test('after a key reload with a new primary, /explain opens a visitor cookie sealed under the new key', async () => {
+    const h = await start();
+    const visitor = new Device(h.origin, FIREFOX);
+    const rotated = rotateKeys(h.keys);
+    await h.built.setKeys(rotated);
+    assert.equal((await visitor.get('/login')).status, 200);
+    assert.match(visitor.browser.jar.get(VISITOR)!, new RegExp(`^1s\\.${rotated[0]!.id}\\.`), 'sealed under the new primary');
+    const explain = await visitor.get('/explain');
+    // The visitor cookie's own verdict: the first after its title (the signed example below has one too).
+    const visitorPart = explain.body.slice(explain.body.indexOf('Your visitor cookie (sealed: nobody is signed in'));
+    assert.ok(visitorPart.length < explain.body.length, 'the visitor cookie is explained');
+    assert.equal(/class="verdict">([^<]*)</.exec(visitorPart)?.[1], 'valid', 'the explainer knows the key the store now seals with');
   });
 
   test('logging in swaps the visitor cookie for a session id, and logging out swaps it back with the goodbye flash', async () => {
