@@ -170,6 +170,17 @@ test('fetch: an urlencoded body over maxFormBytes is answered 413 and never reac
   assert.equal((await handler(new Request(`${ORIGIN}/post`, { method: 'POST', headers: { ...FORM_HEADERS, cookie }, body: `${exact}x` }))).status, 413, 'maxFormBytes + 1');
 });
 
+test('fetch: with no Host header (a Request made from its URL, as on Workers and Deno), Origin is compared with the URL\'s host', async () => {
+  const { handler, token, cookie } = await csrfHandler();
+  const post = (origin: string) => {
+    const request = new Request(`${ORIGIN}/post`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin, cookie }, body: `_csrf=${token}&msg=hi` });
+    assert.equal(request.headers.get('host'), null, 'the premise: no Host header, no Sec-Fetch-Site');
+    return handler(request);
+  };
+  assert.equal((await post(ORIGIN)).status, 200, 'same origin as the URL');
+  assert.equal((await post('http://evil.test')).status, 403, 'another origin');
+});
+
 test('fetch: an unknown option key is refused at construction, with the nearest valid key', () => {
   const store = fetchStore();
   const handler = () => new Response('never');

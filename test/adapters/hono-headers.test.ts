@@ -2,11 +2,12 @@
 // header object from `c.env.incoming` (no fetch `Headers` is built for it); everywhere else, and
 // when `c.env` only looks like that, it reads `c.req.raw.headers`. Both must give the same session.
 // The node-server path also runs under the whole shared suite (hono.test.ts).
+// The CSRF check, too, reads the fetch headers there, and with no Host header takes the URL's host.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Hono } from 'hono';
 import { CookieStore, Keyring, generateKey } from '../../src/index.js';
-import { sessions } from '../../src/adapters/hono/index.js';
+import { csrf, csrfToken, sessions } from '../../src/adapters/hono/index.js';
 import type { SuiteValues } from './harness.js';
 import type { Env } from './hono-harness.js';
 
@@ -58,3 +59,16 @@ test('when c.env.incoming is Node’s request (as @hono/node-server passes it), 
   assert.deepEqual(await second.json(), { count: 2 });
 });
 
+
+test('csrf() without a Host header (app.request, as on Workers) compares Origin with the request URL\'s host', async () => {
+  const app = new Hono<Env>();
+  app.use(sessions({ store: new CookieStore<SuiteValues>({ keyring }) }));
+  app.use(csrf());
+  app.get('/token', (c) => c.text(csrfToken(c)));
+  app.post('/inc', (c) => c.text('ok'));
+  const first = await app.request('http://app.test/token');
+  const token = await first.text();
+  const post = (origin: string) => app.request('http://app.test/inc', { method: 'POST', headers: { origin, cookie: cookieOf(first), 'x-csrf-token': token } });
+  assert.equal((await post('http://app.test')).status, 200, 'same origin as the URL');
+  assert.equal((await post('http://evil.test')).status, 403, 'another origin');
+});
