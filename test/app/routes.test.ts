@@ -12,6 +12,7 @@ import { addUser, findUser } from '../../src/app/user-file.js';
 import { csrfFrom, type TestBrowser } from '../helpers/browser-client.js';
 import { PASSWORD, startApp, WEAK } from '../helpers/app-harness.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { SessionScope } from '../../src/web/session-scope.js';
 
 const COOKIE = '__Host-session';
 
@@ -34,6 +35,24 @@ async function sessionRecord(keys: readonly StoredKey[], value: string): Promise
   const codec = new CookieCodec({ keyring, mode: 'sealed', maxAge: 400 * 86_400, now: () => 1_764_115_200_000 });
   return (await codec.decode(COOKIE, value)).data as Record<string, unknown>;
 }
+
+test('a visit count that is not a whole number of at least 0 in an authentic session starts again from 1', async () => {
+  const h = await startApp();
+  const browser = h.browser();
+  await logIn(browser);
+  for (const stored of [-5, 1.5, '7', Number.MAX_SAFE_INTEGER + 2]) {
+    // Written through the app's own store, as an older or other version could have left it.
+    const scope = new SessionScope({ headers: { cookie: `${COOKIE}=${browser.jar.get(COOKIE)!}` } });
+    const session = await h.built.store.get(scope, 'session');
+    assert.equal(session.subject, 'demo');
+    (session.values as Record<string, unknown>)['visits'] = stored;
+    const [line] = await scope.commit();
+    browser.jar.set(COOKIE, line!.slice(line!.indexOf('=') + 1, line!.indexOf(';')));
+    const home = await browser.get('/');
+    assert.equal(home.status, 200);
+    assert.match(home.body, /data-visits="1"/, String(stored));
+  }
+});
 
 test('answers /healthz with security headers and no-store', async () => {
   const h = await startApp();
