@@ -9,9 +9,9 @@ import { sessionSuite } from './session-suite.js';
 import { listening } from './express-harness.js';
 import type { Harness, Outcome, SuiteValues } from './harness.js';
 import { nodeResponseCases, newStore, type NodeFramework, type Values } from './node-response-cases.js';
-import type { Store } from '../../src/session/core/types.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ipRecordingStore } from './suite-setup.js';
 
 async function send(res: ServerResponse, outcome: Outcome): Promise<void> {
   if ('chunks' in outcome) {
@@ -87,16 +87,7 @@ const framework: NodeFramework = {
 nodeResponseCases(framework);
 
 test('connect: with no req.ip (Connect sets none), the store sees the socket address', async () => {
-  const inner = newStore();
-  const seen: (string | undefined)[] = [];
-  const recording: Store<Values> = {
-    get: (ctx, name) => {
-      seen.push(ctx.ip);
-      return inner.get(ctx, name);
-    },
-    save: (ctx, session) => inner.save(ctx, session),
-    destroy: (ctx, session) => inner.destroy(ctx, session),
-  };
+  const { store: recording, seen } = ipRecordingStore(newStore());
   const app = connect();
   app.use(sessions({ store: recording }));
   app.use((req: IncomingMessage, res: ServerResponse) => {

@@ -9,7 +9,7 @@ import type express from 'express';
 import { csrf, sessions } from '../../src/adapters/express/index.js';
 import { cookieOf, newStore, type Values } from './node-response-cases.js';
 import type { SessionRequest } from '../../src/adapters/express/index.js';
-import type { Store } from '../../src/session/core/types.js';
+import { ipRecordingStore } from './suite-setup.js';
 
 type Express = typeof express;
 const root = resolve(new URL('../..', import.meta.url).pathname);
@@ -197,16 +197,7 @@ export function expressHelperCases(name: string, factory: Express): void {
   });
 
   t("the store sees req.ip as the client address, so Express's trust proxy setting decides it", async () => {
-    const inner = newStore();
-    const seen: (string | undefined)[] = [];
-    const recording: Store<Values> = {
-      get: (ctx, sessionName) => {
-        seen.push(ctx.ip);
-        return inner.get(ctx, sessionName);
-      },
-      save: (ctx, session) => inner.save(ctx, session),
-      destroy: (ctx, session) => inner.destroy(ctx, session),
-    };
+    const { store: recording, seen } = ipRecordingStore(newStore());
     const app = factory();
     app.set('trust proxy', 'loopback');
     app.use(sessions({ store: recording }));

@@ -12,6 +12,7 @@ import { fastifyHarness, listen, parseForms } from './fastify-harness.js';
 import { sessionSuite } from './session-suite.js';
 import { CookieCodec } from '../../src/codec/cookie-codec.js';
 import { holdCalls } from '../session/held-call.js';
+import { ipRecordingStore } from './suite-setup.js';
 
 // The shared contract first (test/adapters/session-suite.ts), then what only this adapter does.
 sessionSuite(fastifyHarness);
@@ -145,16 +146,7 @@ test('a session that fails to commit gets the error page, without a cookie, and 
 });
 
 test("the store sees Fastify's request.ip as the client address", async () => {
-  const inner = newStore();
-  const seen: (string | undefined)[] = [];
-  const recording: Store<SuiteValues> = {
-    get: (ctx, name) => {
-      seen.push(ctx.ip);
-      return inner.get(ctx, name);
-    },
-    save: (ctx, session) => inner.save(ctx, session),
-    destroy: (ctx, session) => inner.destroy(ctx, session),
-  };
+  const { store: recording, seen } = ipRecordingStore(newStore());
   const s = await serve((app) => count(app), recording);
   try {
     await s.browser.get('/count');

@@ -10,6 +10,7 @@ import { Browser, setCookieFor } from '../session/harness.js';
 import type { SuiteValues } from './harness.js';
 import { honoHarness, listen, type Env } from './hono-harness.js';
 import { sessionSuite } from './session-suite.js';
+import { ipRecordingStore } from './suite-setup.js';
 
 // The shared contract first (test/adapters/session-suite.ts), then what only this adapter does.
 sessionSuite(honoHarness);
@@ -117,16 +118,7 @@ test('a session that fails to commit gets the error page, without a cookie, and 
 });
 
 test('the ip option hands the client address to the store', async () => {
-  const inner = new CookieStore<SuiteValues>({ keyring });
-  const seen: (string | undefined)[] = [];
-  const recording: Store<SuiteValues> = {
-    get: (ctx, name) => {
-      seen.push(ctx.ip);
-      return inner.get(ctx, name);
-    },
-    save: (ctx, session) => inner.save(ctx, session),
-    destroy: (ctx, session) => inner.destroy(ctx, session),
-  };
+  const { store: recording, seen } = ipRecordingStore(new CookieStore<SuiteValues>({ keyring }));
   const app = new Hono<Env>();
   app.use(sessions({ store: recording, ip: (c: Context) => c.req.header('x-test-ip') })); // Hono's own Context type
   app.get('/', (c) => c.text('ok'));

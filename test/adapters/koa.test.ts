@@ -12,6 +12,7 @@ import type { Harness, Mounted } from './harness.js';
 import { cookieOf, failingStore, newStore, type Values } from './node-response-cases.js';
 import { SessionError } from '../../src/errors.js';
 import type { Store } from '../../src/session/core/types.js';
+import { ipRecordingStore } from './suite-setup.js';
 
 /**
  * Koa has no body parser of its own (koa-body and @koa/bodyparser are separate packages): this one
@@ -318,16 +319,7 @@ t('with the name option, ctx.session and ctx.sessions() with no name are that se
 });
 
 t("the store sees Koa's ctx.ip as the client address when no ip option is given", async () => {
-  const inner = newStore();
-  const seen: (string | undefined)[] = [];
-  const recording: Store<Values> = {
-    get: (ctx, name) => {
-      seen.push(ctx.ip);
-      return inner.get(ctx, name);
-    },
-    save: (ctx, session) => inner.save(ctx, session),
-    destroy: (ctx, session) => inner.destroy(ctx, session),
-  };
+  const { store: recording, seen } = ipRecordingStore(newStore());
   await withApp(
     (app) => {
       app.use(sessions({ store: recording }));

@@ -7,6 +7,8 @@ import { MemoryStore } from '../../src/session/server-store/memory/memory-store.
 import { Keyring } from '../../src/keys/keyring.js';
 import { generateKey } from '../../src/keys/generate.js';
 import type { Session } from '../../src/session/core/session.js';
+import type { SessionValues } from '../../src/session/core/session-record.js';
+import type { Store } from '../../src/session/core/types.js';
 import type { SessionStoreOptions } from '../../src/session/core/store-options.js';
 import type { Action, Harness, SuiteValues } from './harness.js';
 import { Client, type Reply } from './cookie-jar.js';
@@ -153,4 +155,21 @@ export async function mount(t: TestContext, harness: Harness, kind: StoreKind, o
 export function ok(reply: Reply): View {
   assert.equal(reply.status, 200, `expected 200, got ${reply.status}: ${JSON.stringify(reply.body)}`);
   return reply.body as View;
+}
+
+/**
+ * A store that hands every call to `inner` and records the client address (`ctx.ip`) each `get`
+ * was given: what an adapter's tests check its `ip` option or its framework's address against.
+ */
+export function ipRecordingStore<T extends SessionValues>(inner: Store<T>): { store: Store<T>; seen: (string | undefined)[] } {
+  const seen: (string | undefined)[] = [];
+  const store: Store<T> = {
+    get: (ctx, name) => {
+      seen.push(ctx.ip);
+      return inner.get(ctx, name);
+    },
+    save: (ctx, session) => inner.save(ctx, session),
+    destroy: (ctx, session) => inner.destroy(ctx, session),
+  };
+  return { store, seen };
 }
