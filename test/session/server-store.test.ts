@@ -375,6 +375,22 @@ describe('ServerSideStore session management', () => {
     assert.equal(third.set.size, 0, 'nothing more to re-sign');
   });
 
+  it('a changed session whose key left the ring while the request ran is dropped, not written and signed under the new key', async () => {
+    // Re-signing it would launder a cookie forged with the retired (perhaps leaked) key into one
+    // the new ring accepts: it ends as if it had come a moment later (CookieStore does the same).
+    const { Keyring } = await import('../../src/keys/keyring.js');
+    const { backend, rotated, cookie } = await cookieBeforeRotation();
+    const second = fake({ '__Host-s': cookie });
+    const session = await rotated.get(second.ctx, 's');
+    const before = await backend.get(session.id);
+    rotated.keyring = await Keyring.create([{ id: 'new', secret: 'bmV3IGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIGxvbmch' }]); // 'old' retired
+    session.values.x = 2;
+    await second.send();
+    assert.equal(second.set.get('__Host-s'), '', 'the cookie is deleted, not re-signed');
+    assert.deepEqual(await backend.get(session.id), before, 'the record was not rewritten');
+    assert.equal(session.destroyed, true);
+  });
+
   it('writes a changed session without sending its cookie again until the cookie lags by renewAfter of the idle timeout', async () => {
     // idleTimeout 1000 s, renewAfter 0.1 (the default): a cookie signed up to 100 s ago is kept.
     const backend = new MemoryRecords({ maxEntries: 10, now: () => clock });
