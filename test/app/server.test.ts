@@ -1,12 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { readKeyFile, rotateKeys, writeKeyFile } from '../../src/app/key-file.js';
 import { csrfFrom, TestBrowser } from '../helpers/browser-client.js';
 import { spawnServer } from '../helpers/spawn-server.js';
 import { tempDir } from '../helpers/temp-dir.js';
+
+/**
+ * A login request in flight that never ends by itself: its body is announced and never sent. The
+ * interim 100 Continue says the server has parsed it, so it is in flight when a signal lands.
+ */
+async function loginInFlight(port: string): Promise<Socket> {
+  const socket = connect(Number(port), '127.0.0.1');
+  socket.on('error', () => {});
+  const parsed = new Promise<void>((resolve) => socket.on('data', (d) => { if (d.toString().startsWith('HTTP/1.1 100')) resolve(); }));
+  socket.write('POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n');
+  await parsed;
+  return socket;
+}
 
 test('starts with zero configuration, prints the demo password once, reloads keys on SIGHUP and stops on SIGTERM', async () => {
   const dir = join(tempDir(), 'data');
@@ -49,13 +62,7 @@ test('a second signal while draining says so, with the requests it cuts, and exi
   const dir = join(tempDir(), 'data');
   const server = spawnServer(['--port', '0'], { CACHET_DATA_DIR: dir });
   const [, port] = await server.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
-  // A request in flight that never ends by itself: its body is announced and never sent. The
-  // interim 100 Continue says the server has parsed it, so it is in flight when the signal lands.
-  const socket = connect(Number(port), '127.0.0.1');
-  socket.on('error', () => {});
-  const parsed = new Promise<void>((resolve) => socket.on('data', (d) => { if (d.toString().startsWith('HTTP/1.1 100')) resolve(); }));
-  socket.write('POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n');
-  await parsed;
+  const socket = await loginInFlight(port!);
   server.child.kill('SIGTERM');
   await server.waitFor(/SIGTERM received: shutting down, waiting for 1 request\(s\) in flight/);
   server.child.kill('SIGINT');
@@ -68,11 +75,7 @@ test('with --workers, a second signal to the primary ends the workers at once to
   const dir = join(tempDir(), 'data');
   const server = spawnServer(['--port', '0', '--workers', '2'], { CACHET_DATA_DIR: dir, NODE_ENV: 'production' });
   const [, port] = await server.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+) with 2 workers/);
-  const socket = connect(Number(port), '127.0.0.1');
-  socket.on('error', () => {});
-  const parsed = new Promise<void>((resolve) => socket.on('data', (d) => { if (d.toString().startsWith('HTTP/1.1 100')) resolve(); }));
-  socket.write('POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n');
-  await parsed;
+  const socket = await loginInFlight(port!);
   server.child.kill('SIGTERM');
   const [, holder] = await server.waitFor(/worker (\d+): stop request from the primary received: shutting down, waiting for 1 request\(s\) in flight/);
   server.child.kill('SIGTERM');
