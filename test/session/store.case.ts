@@ -73,6 +73,20 @@ export function runStoreCases(config: StoreCaseConfig): void {
     let extra: Partial<SessionStoreOptions> = {};
     let pause: Pause = () => Promise.resolve();
 
+    /**
+     * Holds the requests that reach the handler's pause point: `paused` resolves once the first is
+     * there, and they go on when `release()` is called. The test sets `pause` back to let later
+     * requests through.
+     */
+    function holdNextPause(): { paused: Promise<void>; release: () => void } {
+      let loaded!: () => void;
+      const paused = new Promise<void>((resolve) => { loaded = resolve; });
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => { release = resolve; });
+      pause = () => { loaded(); return gate; };
+      return { paused, release };
+    }
+
     async function start(options: Partial<SessionStoreOptions> = {}): Promise<void> {
       await server?.close();
       extra = options;
@@ -215,16 +229,12 @@ export function runStoreCases(config: StoreCaseConfig): void {
 
     // Regression: the request below left with the old id before the login replaced it. Its record
     // gone, it used to delete the session cookie, which the browser by then held with the login's
-    // id: the user was logged out right after logging in (docs/stores.md, "A dead id cookie is not
+    // id: the user was logged out right after logging in (docs/stores.md, "A refused cookie is not
     // deleted"). Cookie stores have no record to miss: the old cookie opens as the old session.
     test('a request in flight from before a login does not delete the new session\'s cookie (server-side stores)', { skip: config.serverSide === true ? false : 'a stateless cookie has no record to find gone' }, async () => {
       await browser.get('/inc');
       const old = browser.jar.get(COOKIE) ?? '';
-      let loaded!: () => void;
-      const paused = new Promise<void>((resolve) => { loaded = resolve; });
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => { release = resolve; });
-      pause = () => { loaded(); return gate; };
+      const { paused, release } = holdNextPause();
       // (a) loaded and changed before the login; its write comes after it.
       const early = browser.request('/inc-held', { headers: { cookie: `${COOKIE}=${old}` } });
       await paused;
@@ -256,11 +266,7 @@ export function runStoreCases(config: StoreCaseConfig): void {
       const before = (await browser.get('/login?user=alice')).body as { id: string };
       const old = browser.jar.get(COOKIE) ?? '';
       revoked.add(before.id); // the session is revoked (the app's re-login does it first)...
-      let loaded!: () => void;
-      const paused = new Promise<void>((resolve) => { loaded = resolve; });
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => { release = resolve; });
-      pause = () => { loaded(); return gate; };
+      const { paused, release } = holdNextPause();
       // ...a request another tab sent with the old cookie is refused, and held...
       const early = browser.request('/read-held', { headers: { cookie: `${COOKIE}=${old}` } });
       await paused;
