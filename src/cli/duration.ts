@@ -13,8 +13,9 @@ const UNITS: readonly (readonly [name: string, ms: number])[] = [
 ];
 
 /**
- * The two largest non-zero units of `ms`, rounded down: precise enough to judge an expiry,
- * short enough to read.
+ * The largest non-zero unit of `ms`, and the unit just below it when that one is not zero, rounded
+ * down: precise enough to judge an expiry, short enough to read. A unit further down is never
+ * named ("1 day", not "1 day 5 minutes"): it would be more precise than the rounding of the first.
  *
  * @example
  * ```ts

@@ -20,3 +20,9 @@ test('names at most two units, the largest first, rounded down, with singular an
   ];
   for (const [ms, words] of cases) assert.equal(humanDuration(ms), words, String(ms));
 });
+
+test('the second unit named is the one just below the first: a zero there ends the words', () => {
+  assert.equal(humanDuration(86_400_000 + 5 * 60_000), '1 day', 'no hours: the minutes are not named');
+  assert.equal(humanDuration(3_600_000 + 7_000), '1 hour', 'no minutes: the seconds are not named');
+  assert.equal(humanDuration(365 * 86_400_000 + 3 * 3_600_000), '1 year', 'no days: the hours are not named');
+});
