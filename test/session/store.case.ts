@@ -59,6 +59,8 @@ async function handle(ctx: HarnessContext, store: Store<CaseValues>, pause: Paus
     }
     case '/read-two': return [session.values.n ?? null, (await store.get(ctx, 'other')).values.n ?? null];
     case '/save': await session.save(); return view();
+    case '/inc-save': session.values.n = (session.values.n ?? 0) + 1; await session.save(); return view();
+    case '/inc-save-destroy': session.values.n = (session.values.n ?? 0) + 1; await session.save(); await session.destroy(); return view();
     default: return null;
   }
 }
@@ -197,6 +199,27 @@ export function runStoreCases(config: StoreCaseConfig): void {
       }
     });
 
+    test('destroy of a session due for renewal deletes the cookie, and nothing is written over the deletion', async () => {
+      await browser.get('/inc');
+      clock += 300_000; // past renewAfter × idleTimeout = 250 s: the auto-commit would renew it
+      const r = await browser.get('/destroy');
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.cookieWrites.filter((name) => name === COOKIE), [COOKIE], 'one write: the deletion');
+      assert.match(setCookieFor(r, COOKIE)[0] ?? '', /Max-Age=0/);
+    });
+
+    test('destroy deletes the cookie a request carried even when it opened no session', async () => {
+      const r = await browser.request('/destroy', { headers: { cookie: `${COOKIE}=garbage` } });
+      assert.equal((r.body as { isNew: boolean }).isNew, true);
+      assert.match(setCookieFor(r, COOKIE)[0] ?? '', /Max-Age=0/);
+    });
+
+    test('a new session saved and then destroyed in the same request ends with the deletion, not the saved cookie', async () => {
+      const r = await browser.get('/inc-save-destroy');
+      assert.match(setCookieFor(r, COOKIE)[0] ?? '', /Max-Age=0/);
+      assert.equal(browser.jar.has(COOKIE), false);
+    });
+
     test('a destroyed new session sends nothing', async () => {
       const r = await browser.get('/destroy');
       assert.deepEqual(r.setCookies, []);
@@ -305,6 +328,12 @@ export function runStoreCases(config: StoreCaseConfig): void {
       // The response keeps one line per name whatever happened: count the writes themselves.
       assert.deepEqual(r.cookieWrites.filter((name) => name === COOKIE), [COOKIE], 'one write of the session cookie');
       assert.equal(((await browser.get('/read')).body as { isNew: boolean }).isNew, false);
+    });
+
+    test('a change saved explicitly is written once: the auto-commit does not write it again', async () => {
+      const r = await browser.get('/inc-save');
+      assert.deepEqual(r.cookieWrites.filter((name) => name === COOKIE), [COOKIE], 'one write of the session cookie');
+      assert.equal(((await browser.get('/read')).body as { values: CaseValues }).values.n, 1);
     });
 
     test('the idle timeout ends an inactive session', async () => {
