@@ -183,6 +183,57 @@ describe('a destroy() that lands while a server-side save is writing', () => {
     }
   });
 
+  test('a destroy() during the first write of a new session deletes the record that write stored: nothing is left to list', async () => {
+    const records = new MemoryRecords({ maxEntries: 100, now });
+    const store = new TestServerStore<Values>(records, { keyring, now });
+    const held = holdCalls(MemoryRecords.prototype, 'set');
+    try {
+      const r = requestWith(undefined);
+      const session = await store.get(r.ctx, 'session');
+      session.subject = 'alice';
+      const saving = session.save(); // not awaited
+      await held.started;
+      const id = session.id;
+      assert.notEqual(await records.get(id), undefined, 'the record is stored before the destroy');
+      await session.destroy(); // nothing stored yet as far as the session knows: it deletes no record itself
+      held.release();
+      await saving;
+      await r.send();
+      assert.equal(await records.get(id), undefined, 'no record is left under its id');
+      assert.deepEqual(await store.list('alice'), []);
+      assert.deepEqual(r.staged, [], 'no id cookie was staged');
+    } finally {
+      held.restore();
+    }
+  });
+
+  test('a write that finds its record deleted by a destroy() that landed meanwhile ends quietly: the logout is not reported as a lost record', async () => {
+    const records = new MemoryRecords({ maxEntries: 100, now });
+    const reports: string[] = [];
+    const store = new TestServerStore<Values>(records, { keyring, now, onDecodeError: (code) => { reports.push(code); } });
+    const cookie = await loginAlice(store);
+    // This write reaches the backend only after the logout's delete, so it finds no record to update.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    let reached!: () => void;
+    const writing = new Promise<void>((resolve) => { reached = resolve; });
+    const set = records.set.bind(records);
+    records.set = async (record, onlyIfExists) => { reached(); await gate; return set(record, onlyIfExists); };
+    const r = requestWith(cookie);
+    const session = await store.get(r.ctx, 'session');
+    session.values.user = 'alice2';
+    const saving = session.save(); // not awaited
+    await writing;
+    await session.destroy();
+    release();
+    await saving;
+    await r.send();
+    assert.deepEqual(reports, []);
+    assert.deepEqual(r.staged, [], 'no id cookie was staged over the deletion');
+    assert.equal(r.set.get(COOKIE), '', 'the deletion is what goes out');
+    assert.deepEqual(await store.list('alice'), []);
+  });
+
   test('a destroy() during the auto-commit\'s re-signature after a key rotation keeps the deletion', async () => {
     const records = new MemoryRecords({ maxEntries: 100, now });
     const store = new TestServerStore<Values>(records, { keyring, now });
