@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import type { SessionError } from '../../src/errors.js';
+import { SessionError } from '../../src/errors.js';
 import { type RecordBackend, type StoredRecord, storeUnavailable } from '../../src/session/server-store/stored-record.js';
-import type { SessionInfo } from '../../src/session/server-store/server-store-options.js';
+import type { ServerStoreOptions, SessionInfo } from '../../src/session/server-store/server-store-options.js';
 import type { SessionContext } from '../../src/session/core/types.js';
 import { Browser, serve, setCookieFor } from './harness.js';
 import { MemoryRecords } from '../../src/session/server-store/memory/memory-records.js';
@@ -15,6 +15,7 @@ describe('ServerSideStore session management', () => {
   const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
   let clock = T0;
   let decodeErrors: string[] = [];
+  let decodeDetails: { code: string; detail: string | undefined }[] = [];
   let servers: { close: () => Promise<void>; errors: unknown[] }[] = [];
   afterEach(async () => {
     for (const s of servers) await s.close();
@@ -25,8 +26,10 @@ describe('ServerSideStore session management', () => {
   async function setup(backend: RecordBackend = new MemoryRecords({ maxEntries: 100, now: () => clock })) {
     clock = T0;
     decodeErrors = [];
+    decodeDetails = [];
     const store = new TestServerStore<V>(backend, {
-      keyring, idleTimeout: 1000, absoluteTimeout: 10_000, now: () => clock, onDecodeError: (code) => { decodeErrors.push(code); },
+      keyring, idleTimeout: 1000, absoluteTimeout: 10_000, now: () => clock,
+      onDecodeError: (code, detail) => { decodeErrors.push(code); decodeDetails.push({ code, detail }); },
     });
     const server = await serve(async (ctx) => {
       const session = await store.get(ctx, 'session');
@@ -50,24 +53,24 @@ describe('ServerSideStore session management', () => {
 
   /**
    * One backend seen by two stores: `before`, on the old key alone, wrote session `s` (x = 1) and
-   * its cookie; `rotated` has the new key as primary and the old one still in the ring. The clock
-   * is then 1 s later.
+   * its cookie; `rotated` (with `options`) has the new key as primary and the old one still in
+   * the ring. The clock is then 1 s later.
    */
-  async function cookieBeforeRotation() {
+  async function cookieBeforeRotation(options: Partial<ServerStoreOptions> = {}) {
     const { Keyring } = await import('../../src/keys/keyring.js');
     const backend = new MemoryRecords({ maxEntries: 10, now: () => clock });
     const old = { id: 'old', secret: 'b2xkIGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIGxvbmch' };
     const fresh = { id: 'new', secret: 'bmV3IGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIGxvbmch' };
     const before = new TestServerStore(backend, { keyring: await Keyring.create([old]), now: () => clock });
     const ring = await Keyring.create([fresh, old]);
-    const rotated = new TestServerStore(backend, { keyring: ring, now: () => clock });
+    const rotated = new TestServerStore(backend, { keyring: ring, now: () => clock, ...options });
     clock = T0;
     const first = fake();
     (await before.get(first.ctx, 's')).values.x = 1;
     await first.send();
     const cookie = first.set.get('__Host-s') ?? '';
     clock += 1000;
-    return { backend, ring, rotated, cookie };
+    return { backend, before, ring, rotated, cookie };
   }
 
   it('lists a subject\'s sessions with times, user agent and IP, the current one marked, most recent first', async () => {
@@ -502,5 +505,139 @@ describe('ServerSideStore session management', () => {
     const session = await store.get(r.ctx, 's');
     await session.destroy();
     await assert.rejects(store.save(r.ctx, session), { code: 'ERR_SESSION_DESTROYED' });
+  });
+
+  it('says in onDecodeError\'s detail why an authentic id opened no session: a record that is not its session, or no record', async () => {
+    const backend = new MemoryRecords({ maxEntries: 100, now: () => clock });
+    const { device } = await setup(backend);
+    const a = device('A');
+    const id = (await a.get('/inc')).body as string;
+    const stored = (await backend.get(id)) as StoredRecord;
+    await backend.set({ ...stored, data: { hello: 'x' } });
+    await a.get('/read'); // that record is deleted; the cookie stays (an authentic id's is never deleted)
+    await a.get('/read');
+    assert.deepEqual(decodeDetails, [
+      { code: 'ERR_SESSION_NOT_FOUND', detail: 'the record for this id holds no session of its own: deleted' },
+      { code: 'ERR_SESSION_NOT_FOUND', detail: 'no record for this id (destroyed, revoked, expired or evicted)' },
+    ]);
+  });
+
+  it('says in onDecodeError\'s detail that the record went while the request ran, when a revocation beats its write', async () => {
+    const { store, inFlight, session } = await aliceInFlight();
+    session.values.n = 5;
+    await store.revokeAll('alice');
+    await inFlight.send();
+    assert.deepEqual(decodeDetails, [{ code: 'ERR_SESSION_NOT_FOUND', detail: 'the record was removed while this request was in flight' }]);
+  });
+
+  it('a save() of a session whose key left the ring drops it, says why, and the auto-commit after it sends only the deletion', async () => {
+    const { Keyring } = await import('../../src/keys/keyring.js');
+    const details: { code: string; detail: string | undefined }[] = [];
+    const { backend, rotated, cookie } = await cookieBeforeRotation({ onDecodeError: (code, detail) => { details.push({ code, detail }); } });
+    const second = fake({ '__Host-s': cookie });
+    const session = await rotated.get(second.ctx, 's');
+    const before = await backend.get(session.id);
+    rotated.keyring = await Keyring.create([{ id: 'new', secret: 'bmV3IGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIGxvbmch' }]); // 'old' retired
+    session.values.x = 2;
+    // This write ends before its first await: the session must not stay marked as being written,
+    // or the auto-commit below waits for it forever (a loop of settled awaits, which hangs the test).
+    await session.save();
+    assert.equal(session.destroyed, true);
+    await second.send();
+    assert.equal(second.set.get('__Host-s'), '', 'the cookie is deleted, not re-signed');
+    assert.deepEqual(await backend.get(session.id), before, 'the record was not rewritten');
+    assert.deepEqual(details, [{ code: 'ERR_COOKIE_KEY_UNKNOWN', detail: 'the key that verified this session\'s cookie left the keyring while the request ran' }]);
+  });
+
+  it('a changed session whose ring gained a new primary while the request ran gets its cookie signed by that primary on this response', async () => {
+    const { backend, before, ring, cookie } = await cookieBeforeRotation();
+    const second = fake({ '__Host-s': cookie });
+    const session = await before.get(second.ctx, 's'); // verified by the ring of 'old' alone: not stale
+    before.keyring = ring; // 'new' primary, 'old' still in the ring
+    session.values.x = 2;
+    await second.send();
+    const resigned = second.set.get('__Host-s') ?? '';
+    assert.ok(resigned !== '' && resigned !== cookie, 'a new cookie was issued');
+    assert.equal((await new CookieCodec({ keyring: ring, mode: 'signed', now: () => clock }).decode('__Host-s', resigned)).keyId, 'new');
+    assert.equal(((await backend.get(session.id))?.data as { v: { x: number } }).v.x, 2);
+  });
+
+  it('keeps the cookie of a changed session at exactly renewAfter of the idle timeout, and signs it again once it lags past that', async () => {
+    // idleTimeout 1000 s, renewAfter 0.1: at 100 s the cookie expires 900 s from now, which is
+    // exactly renewAfter × idleTimeout before one signed now would: not yet more than that.
+    const { device } = await setup();
+    const d = device('UA/1');
+    await d.get('/inc');
+    clock += 100_000;
+    assert.deepEqual(setCookieFor(await d.get('/inc'), '__Host-session'), [], 'kept at exactly 100 s');
+    clock += 1000;
+    assert.equal(setCookieFor(await d.get('/inc'), '__Host-session').length, 1, 'signed again at 101 s');
+  });
+
+  it('a cookie signed by an explicit save is not signed again by the auto-commit: when an old key signed it, and after regenerate()', async () => {
+    const { rotated, cookie } = await cookieBeforeRotation();
+    let value = cookie; // first the cookie 'old' signed (stale), then the one the save signs with 'new'
+    for (const regenerate of [false, true]) {
+      const r = fake({ '__Host-s': value });
+      const writes: string[] = [];
+      const setCookie = r.ctx.setCookie;
+      r.ctx.setCookie = (name, v, attributes) => { writes.push(name); setCookie(name, v, attributes); };
+      const session = await rotated.get(r.ctx, 's');
+      if (regenerate) session.regenerate();
+      session.values.x = regenerate ? 3 : 2;
+      await session.save();
+      await r.send();
+      assert.deepEqual(writes, ['__Host-s'], regenerate ? 'after regenerate()' : 'a cookie an old key signed');
+      value = r.set.get('__Host-s') ?? '';
+    }
+    assert.equal((await rotated.get(fake({ '__Host-s': value }).ctx, 's')).values.x, 3);
+  });
+
+  it('revoke answers false for a value that cannot be a session id without asking the backend, even while it is down', async () => {
+    // The id comes from a form: garbage is "no such session", never a 503.
+    const backend = new MemoryRecords({ maxEntries: 10, now: () => clock });
+    const store = new TestServerStore(backend, { keyring, now: () => clock });
+    let asked = 0;
+    backend.get = () => { asked++; return Promise.reject(storeUnavailable('Test', new Error('down'))); };
+    for (const id of ['../../etc/passwd', '', 'not an id']) assert.equal(await store.revoke(id), false, JSON.stringify(id));
+    assert.equal(asked, 0);
+  });
+
+  it('a keyring replaced during the record lookup of three loads in a row is refused after exactly three; replaced during two, the third opens it', async () => {
+    for (const swaps of [2, 3]) {
+      const records = new MemoryRecords({ maxEntries: 10, now: () => clock });
+      const details: { code: string; detail: string | undefined }[] = [];
+      const store = new TestServerStore<V>(records, { keyring, now: () => clock, onDecodeError: (code, detail) => { details.push({ code, detail }); } });
+      const login = fake();
+      (await store.get(login.ctx, 's')).values.n = 1;
+      await login.send();
+      // Distinct rings that all hold the test key: the cookie is valid under each, so a fourth
+      // attempt, or one not made again, would open it.
+      const rings = await Promise.all(Array.from({ length: swaps }, () => testKeyring()));
+      let lookups = 0;
+      const get = records.get.bind(records);
+      records.get = async (id) => {
+        const record = await get(id);
+        const next = rings[lookups++];
+        if (next !== undefined) store.keyring = next;
+        return record;
+      };
+      const session = await store.get(fake({ '__Host-s': login.set.get('__Host-s') ?? '' }).ctx, 's');
+      assert.equal(lookups, 3, `${swaps} swaps`);
+      if (swaps === 2) {
+        assert.equal(session.values.n, 1, 'opened by the third attempt');
+        assert.deepEqual(details, []);
+      } else {
+        assert.equal(session.isNew, true);
+        assert.deepEqual(details, [{ code: 'ERR_COOKIE_KEY_UNKNOWN', detail: 'the keyring was replaced during every attempt to open the cookie' }]);
+      }
+    }
+  });
+
+  it('a value JSON cannot hold fails the auto-commit with ERR_DATA_INVALID', async () => {
+    const store = new TestServerStore<{ n?: unknown }>(new MemoryRecords({ maxEntries: 10, now: () => clock }), { keyring, now: () => clock });
+    const r = fake();
+    (await store.get(r.ctx, 's')).values.n = 10n;
+    await assert.rejects(r.send(), (e: unknown) => e instanceof SessionError && e.code === 'ERR_DATA_INVALID' && e.kind === 'usage');
   });
 });
