@@ -54,7 +54,7 @@ describe('ServerSideStore session management', () => {
   /**
    * One backend seen by two stores: `before`, on the old key alone, wrote session `s` (x = 1) and
    * its cookie; `rotated` (with `options`) has the new key as primary and the old one still in
-   * the ring. The clock is then 1 s later.
+   * the ring; `retired` is the ring without the old key. The clock is then 1 s later.
    */
   async function cookieBeforeRotation(options: Partial<ServerStoreOptions> = {}) {
     const { Keyring } = await import('../../src/keys/keyring.js');
@@ -63,6 +63,7 @@ describe('ServerSideStore session management', () => {
     const fresh = { id: 'new', secret: 'bmV3IGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIGxvbmch' };
     const before = new TestServerStore(backend, { keyring: await Keyring.create([old]), now: () => clock });
     const ring = await Keyring.create([fresh, old]);
+    const retired = await Keyring.create([fresh]); // `keys retire old`: for a swap while a request runs
     const rotated = new TestServerStore(backend, { keyring: ring, now: () => clock, ...options });
     clock = T0;
     const first = fake();
@@ -70,7 +71,7 @@ describe('ServerSideStore session management', () => {
     await first.send();
     const cookie = first.set.get('__Host-s') ?? '';
     clock += 1000;
-    return { backend, before, ring, rotated, cookie };
+    return { backend, before, ring, retired, rotated, cookie };
   }
 
   it('lists a subject\'s sessions with times, user agent and IP, the current one marked, most recent first', async () => {
@@ -381,12 +382,11 @@ describe('ServerSideStore session management', () => {
   it('a changed session whose key left the ring while the request ran is dropped, not written and signed under the new key', async () => {
     // Re-signing it would launder a cookie forged with the retired (perhaps leaked) key into one
     // the new ring accepts: it ends as if it had come a moment later (CookieStore does the same).
-    const { Keyring } = await import('../../src/keys/keyring.js');
-    const { backend, rotated, cookie } = await cookieBeforeRotation();
+    const { backend, rotated, retired, cookie } = await cookieBeforeRotation();
     const second = fake({ '__Host-s': cookie });
     const session = await rotated.get(second.ctx, 's');
     const before = await backend.get(session.id);
-    rotated.keyring = await Keyring.create([{ id: 'new', secret: 'bmV3IGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIGxvbmch' }]); // 'old' retired
+    rotated.keyring = retired;
     session.values.x = 2;
     await second.send();
     assert.equal(second.set.get('__Host-s'), '', 'the cookie is deleted, not re-signed');
@@ -531,13 +531,12 @@ describe('ServerSideStore session management', () => {
   });
 
   it('a save() of a session whose key left the ring drops it, says why, and the auto-commit after it sends only the deletion', async () => {
-    const { Keyring } = await import('../../src/keys/keyring.js');
     const details: { code: string; detail: string | undefined }[] = [];
-    const { backend, rotated, cookie } = await cookieBeforeRotation({ onDecodeError: (code, detail) => { details.push({ code, detail }); } });
+    const { backend, rotated, retired, cookie } = await cookieBeforeRotation({ onDecodeError: (code, detail) => { details.push({ code, detail }); } });
     const second = fake({ '__Host-s': cookie });
     const session = await rotated.get(second.ctx, 's');
     const before = await backend.get(session.id);
-    rotated.keyring = await Keyring.create([{ id: 'new', secret: 'bmV3IGtleSBvZiB0aGlydHktdHdvIGJ5dGVzIGxvbmch' }]); // 'old' retired
+    rotated.keyring = retired;
     session.values.x = 2;
     // This write ends before its first await: the session must not stay marked as being written,
     // or the auto-commit below waits for it forever (a loop of settled awaits, which hangs the test).
