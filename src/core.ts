@@ -29,7 +29,7 @@ export type { SessionContext, SessionCookieAttributes, Store } from './session/c
 export type { SessionCookieOptions, SessionStoreOptions, RevocationInfo } from './session/core/store-options.js';
 export { CookieStore } from './session/cookie-store/cookie-store.js';
 export type { CookieStoreOptions } from './session/cookie-store/cookie-store.js';
-export { SessionTooLargeError } from './session/cookie-store/session-too-large-error.js';
+export { SessionTooLargeError } from './session/core/session-too-large-error.js';
 export { MemoryStore } from './session/server-store/memory/memory-store.js';
 export type { MemoryStoreOptions } from './session/server-store/memory/memory-store.js';
 export { ServerSideStore } from './session/server-store/server-store.js';

@@ -41,7 +41,7 @@ export type { VerifiedCacheOptions } from './session/core/verified-cache.js';
 export type { SessionCookieOptions, SessionStoreOptions, RevocationInfo } from './session/core/store-options.js';
 export { CookieStore } from './session/cookie-store/cookie-store.js';
 export type { CookieStoreOptions } from './session/cookie-store/cookie-store.js';
-export { SessionTooLargeError } from './session/cookie-store/session-too-large-error.js';
+export { SessionTooLargeError } from './session/core/session-too-large-error.js';
 export { csrf } from './http/csrf.js';
 export type { CsrfOptions } from './http/csrf.js';
 

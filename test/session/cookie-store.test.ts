@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Keyring } from '../../src/keys/keyring.js';
 import { generateKey } from '../../src/keys/generate.js';
 import { CookieStore, type CookieStoreOptions } from '../../src/session/cookie-store/cookie-store.js';
-import { SessionTooLargeError } from '../../src/session/cookie-store/session-too-large-error.js';
+import { SessionTooLargeError } from '../../src/session/core/session-too-large-error.js';
 import { SessionError, type DecodeErrorCode } from '../../src/errors.js';
 import { runStoreCases, type CaseValues } from './store.case.js';
 import { Browser, serve, setCookieFor } from './harness.js';

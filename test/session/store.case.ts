@@ -4,6 +4,7 @@
 import { describe, test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DecodeErrorCode } from '../../src/errors.js';
+import { SessionTooLargeError } from '../../src/session/core/session-too-large-error.js';
 import type { Store } from '../../src/session/core/types.js';
 import type { SessionStoreOptions } from '../../src/session/core/store-options.js';
 import { Browser, serve, setCookieFor, type HarnessContext } from './harness.js';
@@ -11,8 +12,11 @@ import { Browser, serve, setCookieFor, type HarnessContext } from './harness.js'
 /** Values used by the suite. */
 export type CaseValues = { n?: number; user?: string; big?: string; cart?: number[] };
 
-/** What the suite passes to a factory: apply all of it (plus your own keyring, client, directory...). */
-export type CaseStoreOptions = SessionStoreOptions & { now: () => number };
+/**
+ * What the suite passes to a factory: apply all of it (plus your own keyring, client, directory...).
+ * `maxDataBytes` is passed to server-side stores only.
+ */
+export type CaseStoreOptions = SessionStoreOptions & { now: () => number; maxDataBytes?: number };
 
 export interface StoreCaseConfig {
   /** Shown in the test titles. */
@@ -61,6 +65,18 @@ async function handle(ctx: HarnessContext, store: Store<CaseValues>, pause: Paus
     case '/save': await session.save(); return view();
     case '/inc-save': session.values.n = (session.values.n ?? 0) + 1; await session.save(); return view();
     case '/inc-save-destroy': session.values.n = (session.values.n ?? 0) + 1; await session.save(); await session.destroy(); return view();
+    // Sets `big` to `text` repeated `times`, then saves; a refusal is caught and answered, the
+    // value left in place (the auto-commit must not write it either).
+    case '/big-save':
+      session.values.big = (q.get('text') ?? 'x').repeat(Number(q.get('times') ?? '1'));
+      try {
+        await session.save();
+      } catch (err) {
+        if (!(err instanceof SessionTooLargeError)) throw err;
+        return { code: err.code, size: err.size, limit: err.limit, message: err.message };
+      }
+      return view();
+    case '/big-auto': session.values.big = 'x'.repeat(Number(q.get('times') ?? '1')); return view();
     default: return null;
   }
 }
@@ -72,7 +88,7 @@ export function runStoreCases(config: StoreCaseConfig): void {
     let decodeErrors: DecodeErrorCode[] = [];
     let server: Awaited<ReturnType<typeof serve>>;
     let browser: Browser;
-    let extra: Partial<SessionStoreOptions> = {};
+    let extra: Partial<Omit<CaseStoreOptions, 'now'>> = {};
     let pause: Pause = () => Promise.resolve();
 
     /**
@@ -89,7 +105,7 @@ export function runStoreCases(config: StoreCaseConfig): void {
       return { paused, release };
     }
 
-    async function start(options: Partial<SessionStoreOptions> = {}): Promise<void> {
+    async function start(options: Partial<Omit<CaseStoreOptions, 'now'>> = {}): Promise<void> {
       await server?.close();
       extra = options;
       const store = await config.create({
@@ -231,6 +247,51 @@ export function runStoreCases(config: StoreCaseConfig): void {
       await browser.get('/regenerate');
       const replay = await browser.request('/read', { headers: { cookie: `${COOKIE}=${old}` } });
       assert.equal((replay.body as { isNew: boolean }).isNew, true);
+    });
+
+    // A server-side store keeps whatever a session holds, in memory, on disk or in Redis that every
+    // session shares: a list the app appends to on every request would grow without end. The
+    // bound is counted in UTF-8 bytes of the values' JSON, so 'é' counts 2.
+    test('a save past maxDataBytes throws ERR_SESSION_TOO_LARGE and writes nothing: the stored session stays as it was (server-side stores)', { skip: config.serverSide === true ? false : 'a cookie store is bounded by the cookie (its own tests)' }, async () => {
+      await start({ maxDataBytes: 200 });
+      await browser.get('/inc');
+      const cookie = browser.jar.get(COOKIE);
+      const r = await browser.get('/big-save?times=300');
+      assert.equal(r.status, 200);
+      const body = r.body as { code: string; size: number; limit: number; message: string };
+      assert.equal(body.code, 'ERR_SESSION_TOO_LARGE');
+      assert.equal(body.size, '{"n":1,"big":""}'.length + 300);
+      assert.equal(body.limit, 200);
+      assert.match(body.message, /maxDataBytes/);
+      assert.deepEqual(r.setCookies, [], 'the caught refusal is not written by the auto-commit either');
+      assert.equal(browser.jar.get(COOKIE), cookie);
+      const read = (await browser.get('/read')).body as { isNew: boolean; values: CaseValues };
+      assert.equal(read.isNew, false);
+      assert.deepEqual(read.values, { n: 1 });
+    });
+
+    test('maxDataBytes counts UTF-8 bytes: values at the limit are written, one byte more is refused (server-side stores)', { skip: config.serverSide === true ? false : 'a cookie store is bounded by the cookie (its own tests)' }, async () => {
+      // {"big":"é…é"}: 10 bytes around 50 two-byte characters, 110 bytes in 60 UTF-16 units.
+      await start({ maxDataBytes: 110 });
+      const fits = await browser.get(`/big-save?text=${encodeURIComponent('é')}&times=50`);
+      assert.equal((fits.body as { values: CaseValues }).values.big, 'é'.repeat(50));
+      assert.equal(((await browser.get('/read')).body as { values: CaseValues }).values.big, 'é'.repeat(50));
+      const over = (await browser.get(`/big-save?text=${encodeURIComponent('é')}&times=51`)).body as { code: string; size: number };
+      assert.equal(over.code, 'ERR_SESSION_TOO_LARGE');
+      assert.equal(over.size, 112);
+      assert.equal(((await browser.get('/read')).body as { values: CaseValues }).values.big, 'é'.repeat(50), 'the session as stored before');
+    });
+
+    test('a session past maxDataBytes left to the auto-commit fails loudly and writes nothing (server-side stores)', { skip: config.serverSide === true ? false : 'a cookie store is bounded by the cookie (its own tests)' }, async () => {
+      await start({ maxDataBytes: 200 });
+      await browser.get('/inc');
+      const r = await browser.get('/big-auto?times=300');
+      assert.equal(r.status, 500);
+      assert.deepEqual(r.setCookies, []);
+      assert.equal(server.errors.length, 1);
+      assert.ok(server.errors[0] instanceof SessionTooLargeError);
+      server.errors.length = 0;
+      assert.deepEqual(((await browser.get('/read')).body as { values: CaseValues }).values, { n: 1 });
     });
 
     // The documented opposite of the case above (docs/security.md, "Logout of a stateless

@@ -29,7 +29,7 @@ import type { SessionContext, Store } from '../core/types.js';
 import { VerifiedCache } from '../core/verified-cache.js';
 import type { FlatValues } from '../core/flat-values.js';
 import { cookieStoreSettings, type CookieStoreOptions } from './cookie-store-options.js';
-import { SessionTooLargeError } from './session-too-large-error.js';
+import { SessionTooLargeError } from '../core/session-too-large-error.js';
 import { metaOf, recordOf, type VerifiedEntry } from './verified-entry.js';
 import { SessionCookies, type WrittenCookies } from './session-cookies.js';
 
@@ -188,7 +188,7 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
         }
       } catch (err) {
         session.markFailed(point);
-        if (err instanceof SessionError && err.code === 'ERR_COOKIE_TOO_LARGE') throw new SessionTooLargeError(cookieName, cookieName.length + values.length, this.#cookies.limit, this.#cookies.maxChunks !== undefined);
+        if (err instanceof SessionError && err.code === 'ERR_COOKIE_TOO_LARGE') throw new SessionTooLargeError(cookieName, cookieName.length + values.length, this.#cookies.limit, this.#cookies.maxChunks === undefined ? 'cookie' : 'chunks');
         throw err;
       }
       // destroy() was called while the encryption ran (a logout after `res.redirect()` in Express,

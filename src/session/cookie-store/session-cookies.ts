@@ -12,7 +12,7 @@ import { SessionCookieWriter } from '../core/cookie-writer.js';
 import { writeAttributes, type ResolvedStoreOptions } from '../core/store-options.js';
 import { requestCookie, type SessionContext } from '../core/types.js';
 import { ChunkCookies } from './cookie-chunks.js';
-import { SessionTooLargeError } from './session-too-large-error.js';
+import { SessionTooLargeError } from '../core/session-too-large-error.js';
 
 /** What this response has written of one session's cookies so far. */
 export interface WrittenCookies {
@@ -78,11 +78,11 @@ export class SessionCookies {
     const size = cookieName.length + value.length; // ASCII: the name is a token, the value base64url
     let chunks: string[] | undefined;
     if (size > MAX_COOKIE_BYTES) {
-      if (this.maxChunks === undefined) throw new SessionTooLargeError(cookieName, size, MAX_COOKIE_BYTES, false);
+      if (this.maxChunks === undefined) throw new SessionTooLargeError(cookieName, size, MAX_COOKIE_BYTES, 'cookie');
       try {
         chunks = splitCookieValue(cookieName, value, { maxChunks: this.maxChunks });
       } catch {
-        throw new SessionTooLargeError(cookieName, size, this.limit, true);
+        throw new SessionTooLargeError(cookieName, size, this.limit, 'chunks');
       }
     }
     const deletion = this.#options.attributes;

@@ -22,7 +22,16 @@ export interface ServerStoreOptions extends SessionStoreOptions {
    * a failed background sweep. Default: one `console.warn` line.
    */
   onStoreError?: (err: SessionError) => void;
+  /**
+   * Largest session a record may hold: its values as UTF-8 JSON, in bytes. A `save()` past it
+   * throws `ERR_SESSION_TOO_LARGE` (`SessionTooLargeError`) and writes nothing, as a cookie past
+   * 4096 bytes does in `CookieStore`. Default 65 536 (64 KiB); `Infinity` turns the check off.
+   */
+  maxDataBytes?: number;
 }
+
+/** Default {@link ServerStoreOptions.maxDataBytes}: 64 KiB of values per session. */
+export const DEFAULT_MAX_DATA_BYTES = 65_536;
 
 /** One entry of `store.list()`: what a "your active sessions" page shows. */
 export interface SessionInfo {
@@ -53,8 +62,10 @@ export function resolveServerStoreOptions<O extends ServerStoreOptions>(
   own: OptionKeys<Omit<O, keyof ServerStoreOptions>>,
 ): ResolvedStoreOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('A server-side store needs an options object with a keyring.');
-  checkOptionKeys(store, options, { ...STORE_OPTION_KEYS, keyring: true, cache: true, onStoreError: true, ...own });
+  checkOptionKeys(store, options, { ...STORE_OPTION_KEYS, keyring: true, cache: true, onStoreError: true, maxDataBytes: true, ...own });
   checkOption(typeof options.keyring === 'object' && options.keyring !== null, 'keyring is required: it signs the session-id cookie (see Keyring.create).');
+  const max = options.maxDataBytes;
+  checkOption(max === undefined || max === Infinity || (Number.isSafeInteger(max) && max >= 1), `maxDataBytes must be a positive whole number of bytes, or Infinity (got ${String(max)}).`);
   return resolveStoreOptions(options);
 }
 

@@ -21,7 +21,7 @@
  */
 import type { DecodeErrorCode } from '../../errors.js';
 import type { Keyring } from '../../keys/keyring.js';
-import type { ServerStoreOptions, SessionInfo } from './server-store-options.js';
+import { DEFAULT_MAX_DATA_BYTES, type ServerStoreOptions, type SessionInfo } from './server-store-options.js';
 import { SessionIdCookie } from './session-id-cookie.js';
 import { type LoadState, cookieLags, cookieLastsEnough, destroyedSince, keyLeft } from './load-state.js';
 import { type RecordBackend, isSessionId, toSessionInfo, toStoredRecord } from './stored-record.js';
@@ -30,12 +30,22 @@ import { Session } from '../core/session.js';
 import { isRecord, recordJson, type SessionRecord, type SessionValues } from '../core/session-record.js';
 import { type ResolvedStoreOptions, lifetime, renewalDue, revocationReason, timeoutReason } from '../core/store-options.js';
 import { SessionCookieWriter } from '../core/cookie-writer.js';
+import { SessionTooLargeError } from '../core/session-too-large-error.js';
+import { utf8ByteLength } from '../../cookie/size.js';
 import { requestCookie, type SessionContext, type Store } from '../core/types.js';
 
 /** How often a load starts over because the keyring was replaced while it awaited (see CookieStore). */
 const MAX_LOAD_ATTEMPTS = 3;
 
 function ignore(): void {}
+
+/** The UTF-8 size of `json` when it is over `max` bytes; `undefined` when it fits. */
+function sizeOver(json: string, max: number): number | undefined {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most sessions are decided without counting.
+  if (json.length * 3 <= max) return undefined;
+  const size = utf8ByteLength(json);
+  return size > max ? size : undefined;
+}
 
 /**
  * The shared implementation of the server-side stores. Use {@link MemoryStore}, `FileStore` or
@@ -54,12 +64,14 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
   readonly #o: ResolvedStoreOptions;
   readonly #writer: SessionCookieWriter;
   readonly #registry = new SessionRegistry<T>();
+  readonly #maxDataBytes: number;
 
   /** For the store classes: `resolved` is `resolveServerStoreOptions(options)`. */
   protected constructor(backend: RecordBackend, options: ServerStoreOptions, resolved: ResolvedStoreOptions) {
     this.#backend = backend;
     this.#o = resolved;
     this.#writer = new SessionCookieWriter(resolved);
+    this.#maxDataBytes = options.maxDataBytes ?? DEFAULT_MAX_DATA_BYTES;
     // Signed values live at most as long as a session can: the absolute timeout.
     const maxAge = Math.ceil(resolved.absoluteTimeout);
     this.#ids = new SessionIdCookie({ keyring: options.keyring, cache: options.cache ?? true, maxAge, now: resolved.now });
@@ -122,6 +134,14 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
       if (state !== undefined && keyLeft(this.#ids.keyring, state)) return this.#drop(ctx, session);
       const live = session.toRecord();
       const point = session.savePoint(values);
+      // Before anything is copied or written: one session must not fill the memory, disk or Redis
+      // every session shares. Marked failed as a failed write is, so the auto-commit does not try
+      // the same values again (docs/sessions.md, "A save that fails").
+      const size = sizeOver(values, this.#maxDataBytes);
+      if (size !== undefined) {
+        session.markFailed(point);
+        throw new SessionTooLargeError(session.name, size, this.#maxDataBytes, 'record');
+      }
       // A copy of the record as it stands: the backend serializes it after our awaits, by when
       // the handler may have changed the live one.
       const data = JSON.parse(recordJson(live, values)) as SessionRecord<T>;

@@ -11,17 +11,26 @@
  * @module
  */
 import { type RecordBackend, type StoredRecord, parseRecord, serializeRecord } from '../stored-record.js';
+import { utf8ByteLength } from '../../../cookie/size.js';
 
 /** Options for {@link MemoryRecords}. */
 export interface MemoryRecordsOptions {
   /** Most records kept; the least recently used goes first when full. */
   maxEntries: number;
+  /**
+   * Most bytes kept, counted as the records' JSON in UTF-8; the least recently used go first. A
+   * record is never evicted by its own write: one larger than this alone is kept, alone. Default
+   * no bound (`MemoryStore` sets one).
+   */
+  maxBytes?: number;
   /** Clock in Unix milliseconds. */
   now: () => number;
 }
 
 interface Entry {
   readonly text: string;
+  /** `text` as UTF-8 bytes: what it adds to the total. */
+  readonly bytes: number;
   readonly subject: string | undefined;
   readonly expiresAt: number;
 }
@@ -29,19 +38,27 @@ interface Entry {
 /** A bounded, TTL-aware, in-memory {@link RecordBackend}. */
 export class MemoryRecords implements RecordBackend {
   readonly #max: number;
+  readonly #maxBytes: number;
   readonly #now: () => number;
+  #bytes = 0;
   // Map iteration order is insertion order, so re-inserting on use makes the first key the LRU one.
   readonly #entries = new Map<string, Entry>();
   readonly #bySubject = new Map<string, Set<string>>();
 
   constructor(options: MemoryRecordsOptions) {
     this.#max = options.maxEntries;
+    this.#maxBytes = options.maxBytes ?? Infinity;
     this.#now = options.now;
   }
 
   /** How many records are held (expired ones not yet swept included). */
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** The bytes held: the records' JSON as UTF-8, summed (expired ones not yet swept included). */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   async get(id: string): Promise<StoredRecord | undefined> {
@@ -56,13 +73,17 @@ export class MemoryRecords implements RecordBackend {
     if (onlyIfExists && this.#live(record.id) === undefined) return false;
     this.#remove(record.id);
     if (record.expiresAt <= this.#now()) return false;
-    this.#entries.set(record.id, { text: serializeRecord(record), subject: record.subject, expiresAt: record.expiresAt });
+    const text = serializeRecord(record);
+    const bytes = utf8ByteLength(text);
+    this.#entries.set(record.id, { text, bytes, subject: record.subject, expiresAt: record.expiresAt });
+    this.#bytes += bytes;
     if (record.subject !== undefined) {
       let ids = this.#bySubject.get(record.subject);
       if (ids === undefined) this.#bySubject.set(record.subject, (ids = new Set()));
       ids.add(record.id);
     }
-    while (this.#entries.size > this.#max) {
+    // The record just written is the newest, so the last to go; and it never goes by its own write.
+    while ((this.#entries.size > this.#max || this.#bytes > this.#maxBytes) && this.#entries.size > 1) {
       const oldest = this.#entries.keys().next().value as string;
       this.#remove(oldest);
     }
@@ -117,6 +138,7 @@ export class MemoryRecords implements RecordBackend {
   async close(): Promise<void> {
     this.#entries.clear();
     this.#bySubject.clear();
+    this.#bytes = 0;
   }
 
   /** The entry for `id` if it has not expired; an expired one is removed on the way. */
@@ -132,6 +154,7 @@ export class MemoryRecords implements RecordBackend {
     const entry = this.#entries.get(id);
     if (entry === undefined) return;
     this.#entries.delete(id);
+    this.#bytes -= entry.bytes;
     if (entry.subject === undefined) return;
     const ids = this.#bySubject.get(entry.subject);
     ids?.delete(id);
