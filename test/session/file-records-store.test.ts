@@ -72,6 +72,92 @@ describe('FileRecords, a write and a delete of one session at once', () => {
   });
 });
 
+describe('FileRecords, two processes on one directory', () => {
+  // Two FileRecords on one directory take no turns with each other, as two processes do not. The
+  // update is held between its check that the record is there and its write, and the other
+  // "process" deletes the record in that gap: before tombstones, the update's rename brought the
+  // logged-out session back.
+  function held(dir: string) {
+    let arrived!: () => void;
+    const atGap = new Promise<void>((resolve) => { arrived = resolve; });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const records = new FileRecords({ dir, now: () => T0, sweepInterval: 0, durable: false, onStoreError: () => undefined, beforeUpdate: () => { arrived(); return gate; } });
+    return { records, atGap, release };
+  }
+
+  it('a logout by one process between another\'s check and its rename stays: the update brings nothing back', async () => {
+    const dir = freshDir();
+    const other = open(dir);
+    const r = record({ subject: 'alice' });
+    await other.set(r);
+    const a = held(dir);
+    const updating = a.records.set({ ...r, lastSeenAt: r.lastSeenAt + 1 }, true);
+    await a.atGap;
+    assert.equal(await other.delete(r.id), true, 'the other process found the record and deleted it');
+    a.release();
+    assert.equal(await updating, false, 'the update reports the record gone');
+    assert.equal(await a.records.get(r.id), undefined);
+    assert.equal(await other.get(r.id), undefined);
+    assert.deepEqual(readdirSync(join(dir, 'sessions')), []);
+    assert.deepEqual(await other.listBySubject('alice'), [], 'and no index entry is left');
+  });
+
+  it('a "log out everywhere" by one process between another\'s check and its rename stays too', async () => {
+    const dir = freshDir();
+    const other = open(dir);
+    const r = record({ subject: 'alice' });
+    const kept = record({ subject: 'bob' });
+    await other.set(r);
+    await other.set(kept);
+    const a = held(dir);
+    const updating = a.records.set({ ...r, lastSeenAt: r.lastSeenAt + 1 }, true);
+    await a.atGap;
+    assert.equal(await other.deleteBySubject('alice'), 1);
+    a.release();
+    assert.equal(await updating, false);
+    assert.equal(await a.records.get(r.id), undefined);
+    assert.deepEqual(readdirSync(join(dir, 'sessions')), [`${kept.id}.json`], 'another user\'s session is untouched');
+  });
+
+  it('an update with no deletion in its gap is written, and a new session is never taken for a deleted one', async () => {
+    const dir = freshDir();
+    const other = open(dir);
+    const r = record({ subject: 'alice' });
+    await other.set(r);
+    const a = held(dir);
+    const updating = a.records.set({ ...r, lastSeenAt: r.lastSeenAt + 1 }, true);
+    await a.atGap;
+    a.release();
+    assert.equal(await updating, true);
+    assert.equal((await other.get(r.id))?.lastSeenAt, r.lastSeenAt + 1);
+    // A deleted id leaves a tombstone; a fresh id, as every new session has, is written.
+    await other.delete(r.id);
+    const fresh = record({ subject: 'alice' });
+    assert.equal(await a.records.set(fresh), true);
+    assert.ok(await other.get(fresh.id));
+  });
+
+  it('keeps a tombstone for an hour, then the sweep removes it', async () => {
+    const dir = freshDir();
+    const b = open(dir);
+    const young = record();
+    const old = record();
+    for (const r of [young, old]) {
+      await b.set(r);
+      await b.delete(r.id);
+    }
+    assert.equal(mode(join(dir, 'gone')), 0o700);
+    assert.equal(mode(join(dir, 'gone', young.id)), 0o600);
+    const overAnHour = new Date(Date.now() - 3_601_000);
+    const underAnHour = new Date(Date.now() - 3_500_000);
+    utimesSync(join(dir, 'gone', old.id), overAnHour, overAnHour);
+    utimesSync(join(dir, 'gone', young.id), underAnHour, underAnHour);
+    await b.sweep();
+    assert.deepEqual(readdirSync(join(dir, 'gone')), [young.id]);
+  });
+});
+
 describe('FileRecords', () => {
   it('creates its directories 0700 and its files 0600', async () => {
     const dir = freshDir();

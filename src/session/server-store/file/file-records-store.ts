@@ -7,6 +7,7 @@
  * sessions/<id>.json           the record (id checked against /^[A-Za-z0-9_-]{22}$/ first)
  * subjects/<sha256(subject)>/<id>   an empty marker: the per-subject index
  * tmp/<id>.<pid>.<random>       a write in progress
+ * gone/<id>                     an empty tombstone: the session was deleted (kept an hour)
  * ```
  * Why it is safe with several writers:
  * - A record is written to `tmp/`, fsynced, then renamed over `sessions/<id>.json`. rename(2) is
@@ -21,6 +22,13 @@
  *   "log out everywhere" would miss. Because of that order, an orphan marker is only swept once it
  *   is older than a grace period: a young one may belong to a write still in flight.
  * - The index is a hint: every marker is checked against its record before it is trusted.
+ * - A deletion cannot be undone by another process's update. Within a process, a write of an id
+ *   and its deletion take turns; between processes, an update that checked the record was there
+ *   can rename its file into place after another process deleted it. So a deletion creates
+ *   `gone/<id>` before it unlinks the record, and an update looks for `gone/<id>` after its
+ *   rename, removing its own record when it is there. Either the update sees the tombstone, or its
+ *   look came before the tombstone and so its rename came before the deletion's unlink: in both
+ *   orders the record is gone.
  *
  * The file-system steps themselves (the atomic replace, the sweeper's age checks, the subject
  * hash) are in `file-system-store.ts`.
@@ -58,6 +66,11 @@ export interface FileRecordsOptions {
    * so nothing waits on the real clock.
    */
   startTimer?: (tick: () => Promise<void>, ms: number) => () => void;
+  /**
+   * @internal Runs between an update's check that its record is there and its write. Tests hold
+   * it there to let another process's deletion in.
+   */
+  beforeUpdate?: (id: string) => Promise<void>;
 }
 
 /** The default sweep timer: a sweeper must never be what keeps a process alive, hence unref. */
@@ -71,6 +84,10 @@ const STORE = 'FileStore';
 // An orphan index marker or temp file younger than this may belong to a write in flight.
 // Measured against the file's mtime, so it uses the real clock, not the injected one.
 const GRACE_MS = 60_000;
+// A tombstone must outlast every update that checked its record before the deletion and has yet
+// to look for it: such an update is one write (a temp file, its fsync, a rename) behind. An hour is
+// far past any write that has not failed; the sweeper removes older ones (by mtime, real clock).
+const TOMBSTONE_MS = 3_600_000;
 
 /** A {@link RecordBackend} on the local file system. */
 export class FileRecords implements RecordBackend {
@@ -78,6 +95,7 @@ export class FileRecords implements RecordBackend {
   readonly #sessions: string;
   readonly #subjects: string;
   readonly #tmp: string;
+  readonly #gone: string;
   #ready: Promise<void> | undefined;
   /** The last write or delete of each id in flight (#serial). */
   readonly #busy = new Map<string, Promise<void>>();
@@ -88,6 +106,7 @@ export class FileRecords implements RecordBackend {
     this.#sessions = join(options.dir, 'sessions');
     this.#subjects = join(options.dir, 'subjects');
     this.#tmp = join(options.dir, 'tmp');
+    this.#gone = join(options.dir, 'gone');
     if (options.sweepInterval > 0) {
       const tick = (): Promise<void> =>
         this.sweep().then(
@@ -119,9 +138,22 @@ export class FileRecords implements RecordBackend {
           if (current !== undefined) await this.#remove(current);
           return false;
         }
+        await this.#o.beforeUpdate?.(record.id);
+      } else {
+        // A record created under an id deleted before starts anew (ids are random, so this is the
+        // backend's contract more than a case that happens): its tombstone must not refuse its
+        // own updates.
+        await unlink(this.#tombstonePath(record.id)).catch(ignoreMissing);
       }
       if (record.subject !== undefined) await this.#mark(record.subject, record.id);
       await writeAtomic(this.#recordPath(record.id), serializeRecord(record), { tmpDir: this.#tmp, tag: record.id, durable: this.#o.durable });
+      // Another process deleted the session after our check: our rename must not bring it back
+      // (the tombstone's order, in the module comment). Only an update can meet one: a new
+      // record has a fresh random id.
+      if (onlyIfExists && (await exists(this.#tombstonePath(record.id)))) {
+        await this.#remove(record);
+        return false;
+      }
       return true;
     }));
   }
@@ -135,7 +167,7 @@ export class FileRecords implements RecordBackend {
           await unlink(this.#recordPath(id)).catch(ignoreMissing);
           return false;
         }
-        await this.#remove(record);
+        await this.#bury(record);
         return record.expiresAt > this.#o.now();
       }),
     );
@@ -182,7 +214,7 @@ export class FileRecords implements RecordBackend {
         const went = await this.#serial(id, async () => {
           const record = await this.#read(id);
           if (record === undefined || record.subject !== subject) return false;
-          await this.#remove(record);
+          await this.#bury(record);
           return record.expiresAt > this.#o.now();
         });
         if (went) removed++;
@@ -223,6 +255,10 @@ export class FileRecords implements RecordBackend {
         const file = join(this.#tmp, name);
         if (await olderThan(file, realNow - GRACE_MS)) await unlink(file).catch(ignoreMissing);
       }
+      for (const name of await readdir(this.#gone)) {
+        const file = join(this.#gone, name);
+        if (await olderThan(file, realNow - TOMBSTONE_MS)) await unlink(file).catch(ignoreMissing);
+      }
       return removed;
     });
   }
@@ -247,7 +283,7 @@ export class FileRecords implements RecordBackend {
   }
 
   async #init(): Promise<void> {
-    for (const dir of [this.#o.dir, this.#sessions, this.#subjects, this.#tmp]) {
+    for (const dir of [this.#o.dir, this.#sessions, this.#subjects, this.#tmp, this.#gone]) {
       await mkdir(dir, { recursive: true, mode: 0o700 });
     }
   }
@@ -270,6 +306,12 @@ export class FileRecords implements RecordBackend {
   }
 
   /** Record first, marker second: the reverse of `set`, so a crash never hides a live session. */
+  /** Deletes a session for good: its tombstone first, then its files (the order matters). */
+  async #bury(record: StoredRecord): Promise<void> {
+    await (await open(this.#tombstonePath(record.id), 'w', 0o600)).close();
+    await this.#remove(record);
+  }
+
   async #remove(record: StoredRecord): Promise<void> {
     await unlink(this.#recordPath(record.id)).catch(ignoreMissing);
     if (record.subject !== undefined) await unlink(await this.#markerPath(record.subject, record.id)).catch(ignoreMissing);
@@ -302,6 +344,10 @@ export class FileRecords implements RecordBackend {
 
   #recordPath(id: string): string {
     return join(this.#sessions, `${id}.json`);
+  }
+
+  #tombstonePath(id: string): string {
+    return join(this.#gone, id);
   }
 
   async #markerPath(subject: string, id: string): Promise<string> {
