@@ -8,6 +8,7 @@ import type { SessionError } from '../../src/errors.js';
 import { FileRecords } from '../../src/session/server-store/file/file-records-store.js';
 import { randomId } from '../../src/session/core/session-record.js';
 import { record, runBackendSuite } from './record-backend.case.js';
+import { TestServerStore, fake, testKeyring } from './server-store-fixture.js';
 
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
 const root = mkdtempSync(join(tmpdir(), 'cachet-file-'));
@@ -136,6 +137,101 @@ describe('FileRecords, two processes on one directory', () => {
     const fresh = record({ subject: 'alice' });
     assert.equal(await a.records.set(fresh), true);
     assert.ok(await other.get(fresh.id));
+  });
+
+  it('of two deletions of one session at once, exactly one reports it deleted', async () => {
+    // Both read the record before either removes it: each would report a live session ended,
+    // and a login's regenerate() would keep its new record while the other process's logout
+    // believed it had ended the session.
+    for (const order of ['x first', 'y first']) {
+      const dir = freshDir();
+      const r = record({ subject: 'alice' });
+      await open(dir).set(r);
+      let bothRead!: () => void;
+      let reads = 0;
+      const gate = new Promise<void>((resolve) => { bothRead = resolve; });
+      const arrive = () => { if (++reads === 2) bothRead(); return gate; };
+      const make = () => new FileRecords({ dir, now: () => T0, sweepInterval: 0, durable: false, onStoreError: () => undefined, beforeDelete: arrive });
+      const [x, y] = [make(), make()];
+      const [first, second] = order === 'x first' ? [x, y] : [y, x];
+      const one = first.delete(r.id);
+      const other = second.deleteBySubject('alice');
+      const results = [await one, (await other) === 1];
+      assert.deepEqual(results.filter(Boolean), [true], `${order}: exactly one deletion took the session (${JSON.stringify(results)})`);
+      assert.equal(await x.get(r.id), undefined);
+      assert.deepEqual(await y.listBySubject('alice'), []);
+    }
+  });
+
+  // The same meeting through the store: a logout in one process (destroy()) and a login's
+  // regenerate() in another, both of the same session. Whichever deletion of the old id comes
+  // second takes nothing, as within one process: the session is never both ended and carried on.
+  for (const first of ['logout', 'login'] as const) {
+    it(`a logout and another process's login regenerate() of one session: the ${first} deleting first decides`, async () => {
+      const dir = freshDir();
+      const keyring = await testKeyring();
+      /** A store whose first deletion waits until `release()`; `arrived` resolves when it is there. */
+      const held = () => {
+        let arrive!: () => void;
+        const arrived = new Promise<void>((resolve) => { arrive = resolve; });
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => { release = resolve; });
+        let waited = false;
+        const records = new FileRecords({ dir, now: () => T0, sweepInterval: 0, durable: false, onStoreError: () => undefined, beforeDelete: () => {
+          if (waited) return Promise.resolve();
+          waited = true;
+          arrive();
+          return gate;
+        } });
+        return { store: new TestServerStore<{ n?: number }>(records, { keyring, now: () => T0 }), arrived, release };
+      };
+      const login = held();
+      const logout = held();
+      const start = fake();
+      (await login.store.get(start.ctx, 's')).values.n = 1;
+      await start.send();
+      const cookie = { '__Host-s': start.set.get('__Host-s') ?? '' };
+
+      const a = fake(cookie);
+      const signingIn = await login.store.get(a.ctx, 's');
+      signingIn.regenerate();
+      signingIn.subject = 'alice';
+      const loginDone = a.send();
+      const b = fake(cookie);
+      const loggingOut = await logout.store.get(b.ctx, 's');
+      const logoutDone = loggingOut.destroy();
+      await Promise.all([login.arrived, logout.arrived]);
+      if (first === 'logout') {
+        logout.release();
+        await logoutDone;
+        login.release();
+        await loginDone;
+        assert.equal(a.set.has('__Host-s'), false, 'the login stages no cookie: its session was ended');
+        assert.deepEqual(readdirSync(join(dir, 'sessions')), [], 'and its new record went with the old one');
+      } else {
+        login.release();
+        await loginDone;
+        logout.release();
+        await logoutDone;
+        const carried = fake({ '__Host-s': a.set.get('__Host-s') ?? '' });
+        const after = await logout.store.get(carried.ctx, 's');
+        assert.equal(after.isNew, false, 'the login carried the session on under its new id');
+        assert.equal(after.subject, 'alice');
+        assert.equal(readdirSync(join(dir, 'sessions')).length, 1, 'one record: the new one');
+      }
+      assert.equal(b.set.get('__Host-s'), '', 'the logout deletes its own cookie either way');
+      const old = fake(cookie);
+      assert.equal((await login.store.get(old.ctx, 's')).isNew, true, 'the old id opens nothing either way');
+    });
+  }
+
+  it('empties a deleted session\'s file: its values do not stay on disk with its tombstone', async () => {
+    const dir = freshDir();
+    const b = open(dir);
+    const r = record({ subject: 'alice' });
+    await b.set(r);
+    assert.equal(await b.delete(r.id), true);
+    assert.equal(readFileSync(join(dir, 'gone', r.id), 'utf8'), '');
   });
 
   it('keeps a tombstone for an hour, then the sweep removes it', async () => {

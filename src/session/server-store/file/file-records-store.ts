@@ -7,7 +7,7 @@
  * sessions/<id>.json           the record (id checked against /^[A-Za-z0-9_-]{22}$/ first)
  * subjects/<sha256(subject)>/<id>   an empty marker: the per-subject index
  * tmp/<id>.<pid>.<random>       a write in progress
- * gone/<id>                     an empty tombstone: the session was deleted (kept an hour)
+ * gone/<id>                     a tombstone: the session was deleted (emptied, kept an hour)
  * ```
  * Why it is safe with several writers:
  * - A record is written to `tmp/`, fsynced, then renamed over `sessions/<id>.json`. rename(2) is
@@ -24,17 +24,20 @@
  * - The index is a hint: every marker is checked against its record before it is trusted.
  * - A deletion cannot be undone by another process's update. Within a process, a write of an id
  *   and its deletion take turns; between processes, an update that checked the record was there
- *   can rename its file into place after another process deleted it. So a deletion creates
- *   `gone/<id>` before it unlinks the record, and an update looks for `gone/<id>` after its
- *   rename, removing its own record when it is there. Either the update sees the tombstone, or its
- *   look came before the tombstone and so its rename came before the deletion's unlink: in both
- *   orders the record is gone.
+ *   can rename its file into place after another process deleted it. So a deletion renames the
+ *   record to `gone/<id>` (the record leaves and its tombstone appears in one step), and an update
+ *   looks for `gone/<id>` after its own rename, removing its record when it is there. Either the
+ *   update sees the tombstone, or its look came before the deletion and so did its rename, which
+ *   the deletion then moved away: in both orders the record is gone.
+ * - Of two deletions of one session at once (two processes), exactly one succeeds: the other's
+ *   rename finds no record. So a logout and another process's login `regenerate()` of the same
+ *   session cannot both believe they ended it, as within one process they cannot either.
  *
  * The file-system steps themselves (the atomic replace, the sweeper's age checks, the subject
  * hash) are in `file-system-store.ts`.
  * @module
  */
-import { mkdir, open, readdir, readFile, rmdir, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rmdir, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SessionError } from '../../../errors.js';
 import { errno, exists, ignoreMissing, olderThan, subjectHash, writeAtomic } from './file-system-store.js';
@@ -71,6 +74,11 @@ export interface FileRecordsOptions {
    * it there to let another process's deletion in.
    */
   beforeUpdate?: (id: string) => Promise<void>;
+  /**
+   * @internal Runs between a deletion's read of its record and its rename. Tests hold two
+   * deletions there to make them meet.
+   */
+  beforeDelete?: (id: string) => Promise<void>;
 }
 
 /** The default sweep timer: a sweeper must never be what keeps a process alive, hence unref. */
@@ -167,8 +175,7 @@ export class FileRecords implements RecordBackend {
           await unlink(this.#recordPath(id)).catch(ignoreMissing);
           return false;
         }
-        await this.#bury(record);
-        return record.expiresAt > this.#o.now();
+        return (await this.#bury(record)) && record.expiresAt > this.#o.now();
       }),
     );
   }
@@ -214,8 +221,7 @@ export class FileRecords implements RecordBackend {
         const went = await this.#serial(id, async () => {
           const record = await this.#read(id);
           if (record === undefined || record.subject !== subject) return false;
-          await this.#bury(record);
-          return record.expiresAt > this.#o.now();
+          return (await this.#bury(record)) && record.expiresAt > this.#o.now();
         });
         if (went) removed++;
       }
@@ -306,10 +312,23 @@ export class FileRecords implements RecordBackend {
   }
 
   /** Record first, marker second: the reverse of `set`, so a crash never hides a live session. */
-  /** Deletes a session for good: its tombstone first, then its files (the order matters). */
-  async #bury(record: StoredRecord): Promise<void> {
-    await (await open(this.#tombstonePath(record.id), 'w', 0o600)).close();
-    await this.#remove(record);
+  /**
+   * Deletes a session for good: its record becomes its tombstone in one rename. False when the
+   * record was gone by then (another process's deletion took it, or an expiry removed it).
+   */
+  async #bury(record: StoredRecord): Promise<boolean> {
+    await this.#o.beforeDelete?.(record.id);
+    const tombstone = this.#tombstonePath(record.id);
+    try {
+      await rename(this.#recordPath(record.id), tombstone);
+    } catch (err) {
+      ignoreMissing(err);
+      return false;
+    }
+    // Only its name is needed: the values of a logged-out session do not stay on disk.
+    await truncate(tombstone).catch(ignoreMissing);
+    if (record.subject !== undefined) await unlink(await this.#markerPath(record.subject, record.id)).catch(ignoreMissing);
+    return true;
   }
 
   async #remove(record: StoredRecord): Promise<void> {
