@@ -15,13 +15,23 @@ export interface SpawnedServer {
  * the hook, which would kill a server a whole suite shares as soon as it started.
  */
 export function spawnServer(args: string[], env: NodeJS.ProcessEnv, options: { killAtEnd?: boolean; uid?: number; gid?: number } = {}): SpawnedServer {
+  return spawnCommand(process.execPath, ['--import', 'tsx', 'src/server.ts', ...args], env, options);
+}
+
+/**
+ * Spawns `command args` the way {@link spawnServer} spawns the server (its output gathered, killed
+ * at the end of the file if still alive), in `cwd` when given: for `npm start` in a copy of the
+ * package.
+ */
+export function spawnCommand(command: string, args: string[], env: NodeJS.ProcessEnv, options: { killAtEnd?: boolean; uid?: number; gid?: number; cwd?: string } = {}): SpawnedServer {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: '', CACHET_KEYS: '', ...env };
   // Under c8 a child writes its coverage to the runner's folder, which another user may not:
   // node then prints an EACCES line per file into the output the test reads. Emptied, not
   // deleted: node copies a missing NODE_V8_COVERAGE from the parent into every child's env.
   if (options.uid !== undefined) childEnv['NODE_V8_COVERAGE'] = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', ...args], {
+  const child = spawn(command, args, {
     env: childEnv,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     stdio: ['ignore', 'pipe', 'pipe'],
     // Another user, for a test run as root whose case needs permissions to hold (root ignores them).
     ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
