@@ -9,9 +9,9 @@
  *  3. on every hit as well: envelope expiry, absolute timeout (from creation), idle timeout (from
  *     the last write), then the revocation hooks;
  *  4. any failure: `onDecodeError(code)` and a fresh empty session — never a 4xx or 5xx. A cookie
- *     that failed verification (step 2, or expired as a value) is deleted on the way out unless a
- *     new session replaces it; an authentic one whose session is refused (a timeout, a revocation
- *     hook) is not deleted (see `#refuse`).
+ *     that failed verification (step 2) is deleted on the way out unless a new session replaces
+ *     it; one refused for its own times (expired, issued in the future) or whose session is
+ *     refused (a timeout, a revocation hook) is not deleted (see `#refuse`).
  * Commit, before the headers go out: written if changed, if opened with a non-primary key, or if
  * the renewal is due; otherwise nothing is sent.
  * @module
@@ -24,7 +24,7 @@ import { MAX_COOKIE_BYTES } from '../../cookie/size.js';
 import { SessionRegistry, destroyedSessionError } from '../core/registry.js';
 import { Session } from '../core/session.js';
 import { isRecord, recordJson, type SessionRecord, type SessionValues } from '../core/session-record.js';
-import { lifetime, renewalDue, resolveStoreOptions, revocationVerdict, timeoutReason, type ResolvedStoreOptions } from '../core/store-options.js';
+import { keepsCookie, lifetime, renewalDue, resolveStoreOptions, revocationVerdict, timeoutReason, type ResolvedStoreOptions } from '../core/store-options.js';
 import type { SessionContext, Store } from '../core/types.js';
 import { VerifiedCache } from '../core/verified-cache.js';
 import type { FlatValues } from '../core/flat-values.js';
@@ -279,16 +279,17 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
   }
 
   /**
-   * An authentic cookie whose session is refused (timed out, revoked, not valid before): a fresh
-   * session, and no deletion staged. A Set-Cookie cannot be made conditional on what the browser
+   * A cookie whose session is refused (timed out, revoked, not valid before) or whose value is
+   * refused for its own times (expired, issued in the future: keepsCookie): a fresh session, and
+   * no deletion staged. A Set-Cookie cannot be made conditional on what the browser
    * holds when it arrives: this request may have left before a login in another request replaced
    * the cookie (the login revokes the old session), and deleting "this" cookie would then delete
    * the new one, logging the user out right after the login. The old cookie stays refused on every
    * later request (the checks in #open run on cache hits too); it goes when a new session is
    * written over it, or at its Max-Age. The cost: one cached verification and the hooks per request.
    */
-  #refuse(ctx: SessionContext, name: string, code: DecodeErrorCode): Session<T> {
-    this.options.onDecodeError?.(code, undefined);
+  #refuse(ctx: SessionContext, name: string, code: DecodeErrorCode, detail?: string): Session<T> {
+    this.options.onDecodeError?.(code, detail);
     return this.#fresh(ctx, name, false);
   }
 
@@ -356,7 +357,11 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
       if (err instanceof SessionError && err.kind === 'internal') throw err;
       if (codec !== this.#codec) return this.#again(ctx, name, attempt);
       // Attacker-controlled input: whatever the codec disliked, the answer is "no session".
-      if (SessionError.isDecode(err)) return this.#reject(ctx, name, err.code as DecodeErrorCode, err.detail);
+      if (SessionError.isDecode(err)) {
+        const code = err.code as DecodeErrorCode;
+        // Refused by its own times (expired, issued in the future): left in place (keepsCookie).
+        return keepsCookie(code) ? this.#refuse(ctx, name, code, err.detail) : this.#reject(ctx, name, code, err.detail);
+      }
       return this.#reject(ctx, name, 'ERR_COOKIE_MALFORMED', err instanceof Error ? err.message : undefined);
     }
     this.#cache?.set(raw, verified, ring);
@@ -373,12 +378,11 @@ export class CookieStore<T extends SessionValues = SessionValues> implements Sto
     // that a cache hit reports which one ended the session. A miss past its expiry never gets
     // here: the codec refuses it first, as ERR_COOKIE_EXPIRED.
     const meta = verified.meta;
-    // A value also expired as a value is deleted, as a miss (refused by the codec) deletes it:
-    // whether it was cached must not change what the response does.
-    const expired = nowS >= verified.expiresAt;
+    // None of these deletes the cookie, as a miss the codec refuses for its times does not
+    // (keepsCookie): whether the value was cached must not change what the response does.
     const timedOut = timeoutReason(this.options, meta.c, verified.issuedAt, nowS);
-    if (timedOut !== undefined) return expired ? this.#reject(ctx, name, timedOut) : this.#refuse(ctx, name, timedOut);
-    if (expired) return this.#reject(ctx, name, 'ERR_COOKIE_EXPIRED');
+    if (timedOut !== undefined) return this.#refuse(ctx, name, timedOut);
+    if (nowS >= verified.expiresAt) return this.#refuse(ctx, name, 'ERR_COOKIE_EXPIRED');
     if (this.options.isRevoked !== undefined || this.options.notValidBefore !== undefined) {
       const revoked = revocationVerdict(this.options, { id: meta.i, subject: meta.s, createdAt: meta.c });
       // Hooks that answered at once leave nothing to wait for: no await, so nothing can change.

@@ -192,6 +192,26 @@ export function resolveStoreOptions(options: SessionStoreOptions): ResolvedStore
 }
 
 /**
+ * True for the decode failures a store answers with a fresh session but without deleting the
+ * cookie: the value's own times refused it (expired, or issued in the future beyond the clock
+ * skew). Such values come without any attack: a browser whose clock is behind still sends a
+ * cookie the server finds expired, a `maxAge: 'session'` cookie outlives its value, an instance
+ * of a fleet whose clock runs ahead issues values another finds too new. And a deletion decided
+ * from an old value may delete the newer cookie the browser got meanwhile (a login in another
+ * tab), as with a refused session. Every other failure (tampered, truncated, unknown key, another
+ * cookie's value, malformed) comes from no race, and its cookie is deleted.
+ *
+ * @example
+ * ```ts
+ * keepsCookie('ERR_COOKIE_EXPIRED'); // true: a fresh session, the cookie left in place
+ * keepsCookie('ERR_COOKIE_TAMPERED'); // false: a fresh session, the cookie deleted
+ * ```
+ */
+export function keepsCookie(code: DecodeErrorCode): boolean {
+  return code === 'ERR_COOKIE_EXPIRED' || code === 'ERR_COOKIE_NOT_YET_VALID';
+}
+
+/**
  * Why a session loaded at `nowS` is no longer valid, or `undefined` if it is. Times in seconds,
  * except the creation time (ms, as in the record).
  * `lastActiveS` is when the session was last written (the idle timeout slides from there).

@@ -28,7 +28,7 @@ import { type RecordBackend, isSessionId, toSessionInfo, toStoredRecord } from '
 import { SessionRegistry, destroyedSessionError } from '../core/registry.js';
 import { Session } from '../core/session.js';
 import { isRecord, recordJson, type SessionRecord, type SessionValues } from '../core/session-record.js';
-import { type ResolvedStoreOptions, lifetime, renewalDue, revocationReason, timeoutReason } from '../core/store-options.js';
+import { type ResolvedStoreOptions, keepsCookie, lifetime, renewalDue, revocationReason, timeoutReason } from '../core/store-options.js';
 import { SessionCookieWriter } from '../core/cookie-writer.js';
 import { SessionTooLargeError } from '../core/session-too-large-error.js';
 import { utf8ByteLength } from '../../cookie/size.js';
@@ -292,7 +292,8 @@ export class ServerSideStore<T extends SessionValues = SessionValues> implements
     // The ring the cookie is verified under; checked again once every await below is done.
     const ring = this.#ids.keyring;
     const verified = this.#ids.cached(cookie, value, now) ?? (await this.#ids.verify(cookie, value, now));
-    if (!verified.ok) return this.#reject(ctx, name, verified.code, verified.detail);
+    // A value refused for its own times (expired, issued in the future) is left in place too.
+    if (!verified.ok) return keepsCookie(verified.code) ? this.#refuse(ctx, name, verified.code, verified.detail) : this.#reject(ctx, name, verified.code, verified.detail);
     const { id, stale, keyId, expiresAt } = verified;
     // ERR_STORE_UNAVAILABLE propagates: the handler fails and the app answers 503.
     const record = await this.#backend.get(id);
