@@ -5,7 +5,7 @@
 // This file re-exports and does nothing else. docs/api.md lists both entry points; a change to
 // either is a decision, pinned by test/exports.test.ts.
 export { SessionRegistry } from './session/core/registry.js';
-export { resolveStoreOptions, timeoutReason, renewalDue, lifetime, revocationReason, revocationVerdict } from './session/core/store-options.js';
+export { resolveStoreOptions, timeoutReason, renewalDue, lifetime, revocationReason, revocationVerdict, keepsCookie } from './session/core/store-options.js';
 export type { ResolvedStoreOptions } from './session/core/store-options.js';
 export { VerifiedCache } from './session/core/verified-cache.js';
 export { randomId } from './session/core/session-record.js';

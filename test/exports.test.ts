@@ -45,7 +45,7 @@ const ENTRIES: Entry[] = [
     specifier: 'cachet/store-kit',
     source: 'store-kit.ts',
     values: [
-      'CSRF_GUARD_OPTION_KEYS', 'CsrfGuard', 'SessionRegistry', 'SessionScope', 'VerifiedCache', 'lifetime', 'randomId', 'renewalDue',
+      'CSRF_GUARD_OPTION_KEYS', 'CsrfGuard', 'SessionRegistry', 'SessionScope', 'VerifiedCache', 'keepsCookie', 'lifetime', 'randomId', 'renewalDue',
       'resolveStoreOptions', 'revocationReason', 'revocationVerdict', 'timeoutReason',
     ],
     types: ['CsrfGuardOptions', 'CsrfRequest', 'CsrfVerdict', 'ResolvedStoreOptions', 'SavePoint', 'SessionInit', 'SessionRecord', 'SessionScopeInit'],
