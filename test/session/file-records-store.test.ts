@@ -234,6 +234,18 @@ describe('FileRecords, two processes on one directory', () => {
     assert.equal(readFileSync(join(dir, 'gone', r.id), 'utf8'), '');
   });
 
+  it('a deletion still takes the session when the tombstone directory was removed by hand', async () => {
+    const dir = freshDir();
+    const b = open(dir);
+    const r = record({ subject: 'alice' });
+    await b.set(r);
+    rmSync(join(dir, 'gone'), { recursive: true });
+    assert.equal(await b.delete(r.id), true);
+    assert.equal(await b.get(r.id), undefined);
+    assert.equal(mode(join(dir, 'gone')), 0o700, 'made again');
+    assert.equal(await b.delete(r.id), false, 'a second deletion finds nothing');
+  });
+
   it('keeps a tombstone for an hour, then the sweep removes it', async () => {
     const dir = freshDir();
     const b = open(dir);

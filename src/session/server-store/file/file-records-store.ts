@@ -319,11 +319,17 @@ export class FileRecords implements RecordBackend {
   async #bury(record: StoredRecord): Promise<boolean> {
     await this.#o.beforeDelete?.(record.id);
     const tombstone = this.#tombstonePath(record.id);
-    try {
-      await rename(this.#recordPath(record.id), tombstone);
-    } catch (err) {
-      ignoreMissing(err);
-      return false;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await rename(this.#recordPath(record.id), tombstone);
+        break;
+      } catch (err) {
+        ignoreMissing(err);
+        // ENOENT: the record went first (another deletion, an expiry), or gone/ itself is missing
+        // (removed by hand), and then the record is still there: a logout must not be lost to it.
+        if (attempt > 0 || !(await exists(this.#recordPath(record.id)))) return false;
+        await mkdir(this.#gone, { recursive: true, mode: 0o700 });
+      }
     }
     // Only its name is needed: the values of a logged-out session do not stay on disk.
     await truncate(tombstone).catch(ignoreMissing);
