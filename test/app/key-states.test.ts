@@ -158,3 +158,61 @@ test('rotate puts a fresh primary first at once, stamps promotedAt and keeps a p
   const first = rotateKeys([], T0);
   assert.deepEqual(states(first), [`${first[0]!.id}:primary`]);
 });
+
+test('a new key is named k, its creation date as yymmdd and six hex characters, and records that time', () => {
+  const key = newStoredKey(T0);
+  assert.match(key.id, /^k261126[0-9a-f]{6}$/);
+  assert.equal(key.createdAt, T0.toISOString());
+  assert.equal(Buffer.from(key.secret, 'base64url').length, 32);
+});
+
+test('add and rotate draw again rather than reuse an id already in the list', (t) => {
+  // The id's random part is 3 bytes: the first two draws give the same bytes, the third new ones.
+  const draw = crypto.getRandomValues.bind(crypto);
+  let short = 0;
+  const fake = (array: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> => {
+    if (array.length !== 3) return draw(array);
+    array.fill(short < 2 ? 0xab : 0xcd);
+    short++;
+    return array;
+  };
+  t.mock.method(crypto, 'getRandomValues', fake as typeof crypto.getRandomValues);
+  const first = rotateKeys([], T0);
+  assert.equal(first[0]!.id, 'k261126ababab');
+  const added = addKey(first, T0);
+  assert.equal(added[1]!.id, 'k261126cdcdcd');
+  short = 1;
+  const rotated = rotateKeys(first, T0);
+  assert.equal(rotated[0]!.id, 'k261126cdcdcd');
+  assert.equal(short, 3);
+});
+
+test('an old key counts from the earliest later promotion, whatever the order of the list', () => {
+  // A hand-edited file: the old keys are not newest first.
+  const [p, a, b, c] = [newStoredKey(T0), newStoredKey(T0), newStoredKey(T0), newStoredKey(T0)];
+  const keys: StoredKey[] = [
+    { ...p, state: 'primary', promotedAt: at(3 * HOUR).toISOString() },
+    a,
+    { ...b, promotedAt: at(HOUR).toISOString() },
+    { ...c, promotedAt: at(2 * HOUR).toISOString() },
+  ];
+  const safe = Object.fromEntries(keyStatuses(keys, 3600).map((key) => [key.id, key.safeToRetireAt?.toISOString()]));
+  assert.deepEqual(safe, { [p.id]: undefined, [a.id]: at(2 * HOUR).toISOString(), [b.id]: at(3 * HOUR).toISOString(), [c.id]: at(4 * HOUR).toISOString() });
+});
+
+test('every step refuses a list without a primary, saying it is the key list', () => {
+  const pendingOnly: StoredKey[] = [{ ...newStoredKey(T0), state: 'pending' }];
+  const message = /^keys: every key is "pending", so none can seal cookies/;
+  assert.throws(() => keyStatuses(pendingOnly), { message });
+  assert.throws(() => addKey(pendingOnly, T0), { message });
+  assert.throws(() => promoteKey(pendingOnly, pendingOnly[0]!.id, T0), { message });
+  assert.throws(() => retireKey(pendingOnly, pendingOnly[0]!.id, { now: T0 }), { message });
+});
+
+test('a refused step is a KeyStepError whose message names the key', () => {
+  const keys = addKey(primaryOnly(), T0);
+  const primary = keys[0]!.id;
+  assert.throws(() => promoteKey(keys, 'nope', T0), { name: 'KeyStepError', code: 'ERR_KEY_UNKNOWN', message: 'no key with id nope' });
+  assert.throws(() => promoteKey(keys, primary, T0), { name: 'KeyStepError', code: 'ERR_KEY_IS_PRIMARY', message: `${primary} is already the primary key` });
+  assert.throws(() => retireKey(keys, primary, { now: T0 }), { name: 'KeyStepError', message: new RegExp(`^${primary} is the primary key; promote another key first`) });
+});
