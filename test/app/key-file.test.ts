@@ -99,3 +99,39 @@ test('refuses CACHET_KEYS with an unknown state, a fourth field, two primaries o
 test('the server\'s --help shows the CACHET_KEYS states', () => {
   assert.match(SERVER_HELP, /CACHET_KEYS {3}cookie keys, overriding keys\.json: "id:secret,id:secret" \(primary\s+first\)[\s\S]*"id:secret:pending" opens cookies but seals none[\s\S]*"id:secret:primary" seals wherever it stands/);
 });
+
+test('refuses an id longer than 16 characters and a secret with characters outside base64url, at either end', () => {
+  const key = newStoredKey();
+  assert.throws(() => parseKeysEnv(`${'a'.repeat(17)}:${key.secret}`), /^Error: CACHET_KEYS: key 0 has an invalid id/);
+  assert.equal(parseKeysEnv(`${'a'.repeat(16)}:${key.secret}`)[0]!.id, 'a'.repeat(16));
+  for (const secret of [`${key.secret}=`, `+${key.secret}`]) {
+    assert.throws(() => readKeyFile(fileWith([{ ...key, secret }])), new RegExp(`key ${key.id} needs a base64url secret`));
+  }
+});
+
+test('refuses a promotedAt with an expanded year, which Date.parse would read', () => {
+  const key = newStoredKey();
+  assert.throws(() => readKeyFile(fileWith([{ ...key, promotedAt: '+002026-11-26T10:00:00.000Z' }])), /has a promotedAt that is not an ISO time/);
+});
+
+test('reads CACHET_KEYS JSON with blanks around it, and names CACHET_KEYS when that JSON is refused', () => {
+  const a = newStoredKey();
+  assert.deepEqual(parseKeysEnv(`\n  ${JSON.stringify({ keys: [a] })}\n`), [a]);
+  assert.throws(() => parseKeysEnv('{"keys":[]}'), /^Error: CACHET_KEYS: expected a non-empty "keys" list$/);
+});
+
+test('refuses a CACHET_KEYS entry without a secret as not "id:secret"', () => {
+  assert.throws(() => parseKeysEnv('k1'), /^Error: CACHET_KEYS: entry 1 is not "id:secret"/);
+});
+
+test('refuses to write a list without a primary, saying it is the key list', () => {
+  assert.throws(() => writeKeyFile(tempDir(), [{ ...newStoredKey(), state: 'pending' }]), /^Error: keys: every key is "pending"/);
+});
+
+test('uses the key file when CACHET_KEYS is only blanks, and creates nothing when CACHET_KEYS is set', () => {
+  const dir = tempDir();
+  const key = newStoredKey();
+  writeKeyFile(dir, [key]);
+  assert.deepEqual(loadKeys(dir, { CACHET_KEYS: ' \n' }), { keys: [key], source: 'file', created: false });
+  assert.deepEqual(loadKeys(tempDir(), { CACHET_KEYS: `${key.id}:${key.secret}` }), { keys: [{ id: key.id, secret: key.secret }], source: 'env', created: false });
+});
