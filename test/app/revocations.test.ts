@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import fs, { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
+import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { RevocationList } from '../../src/app/revocations.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -243,4 +245,178 @@ test('a later record with an earlier time never shortens a revocation (processes
   const reader = new RevocationList({ dir, retainSeconds: 3600, now: () => now });
   assert.equal(reader.isRevoked({ id: 'x', subject: 'demo', createdAt: 950_000 }), true, 'the later, earlier cutoff does not bring this session back');
   assert.equal(reader.isRevoked({ id: 's1', createdAt: 0 }), true, 'the shorter second logout does not end the first one early');
+});
+
+test('after a compaction the log takes compactMinLines more lines before it is checked again, even when every record has expired', () => {
+  const dir = tempDir();
+  const path = join(dir, 'revocations.jsonl');
+  let now = 1_000_000;
+  const list = new RevocationList({ dir, retainSeconds: 60, now: () => now, compactMinLines: 10, watch: false });
+  const replacedAt: number[] = [];
+  let ino = -1;
+  for (let i = 1; i <= 25; i++) {
+    list.revokeSession(`s${i}`, now + 1); // expired by the next logout
+    now += 2;
+    if (statSync(path).ino !== ino) replacedAt.push(i);
+    ino = statSync(path).ino;
+  }
+  // Created by the first logout, checked and compacted at the 10th line, then 10 lines later.
+  assert.deepEqual(replacedAt, [1, 10, 20]);
+});
+
+test('after revocations.json is moved into the log, later logouts append to it', () => {
+  const dir = tempDir();
+  const path = join(dir, 'revocations.jsonl');
+  const now = 1_000_000;
+  writeFileSync(join(dir, 'revocations.json'), JSON.stringify({ sessions: [{ id: 'old', until: now + 60_000 }], subjects: [] }));
+  const list = new RevocationList({ dir, retainSeconds: 3600, now: () => now, watch: false });
+  list.revokeSession('s1', now + 60_000);
+  const { ino } = statSync(path);
+  list.revokeSession('s2', now + 60_000);
+  assert.equal(statSync(path).ino, ino, 'appended, not compacted again');
+  assert.deepEqual(readFileSync(path, 'utf8').trimEnd().split('\n').slice(1).map((line) => JSON.parse(line) as unknown), [
+    { id: 'old', until: now + 60_000 },
+    { id: 's1', until: now + 60_000 },
+    { id: 's2', until: now + 60_000 },
+  ]);
+});
+
+test('a clock that steps back counts as due, so the list still reads what others appended', () => {
+  const dir = tempDir();
+  let now = 1_000_000;
+  const reader = new RevocationList({ dir, retainSeconds: 3600, now: () => now, refreshMs: 250, watch: false });
+  const writer = new RevocationList({ dir, retainSeconds: 3600, now: () => now, watch: false });
+  assert.equal(reader.isRevoked({ id: 's1', createdAt: 0 }), false);
+  writer.revokeSession('s1', now + 60_000);
+  now -= 1000;
+  assert.equal(reader.isRevoked({ id: 's1', createdAt: 0 }), true);
+});
+
+test('size counts a logged-out id until the moment it expires, and not at that moment', () => {
+  let now = 1_000_000;
+  const list = new RevocationList({ dir: tempDir(), retainSeconds: 3600, now: () => now, watch: false });
+  list.revokeSession('s1', now + 1000);
+  now += 999;
+  assert.equal(list.size, 1);
+  now += 1;
+  assert.equal(list.size, 0);
+});
+
+test('refuses an unknown option, naming RevocationList and the option meant', () => {
+  assert.throws(() => new RevocationList({ dir: tempDir(), retainSeconds: 60, refreshMS: 5 } as never), {
+    code: 'ERR_OPTIONS_UNKNOWN',
+    message: /^RevocationList: unknown option "refreshMS" \(did you mean "refreshMs"\?\)/,
+  });
+});
+
+// A list's watcher and an open witness's watch the same directory, so the event loop hands a file
+// event to both in the same turn: once the witness has seen a logout, a watcher still open on the
+// closed list has seen it too.
+async function untilSeenBy(witness: RevocationList, session: { id: string; createdAt: number }): Promise<void> {
+  while (!witness.isRevoked(session)) await new Promise((resolve) => setImmediate(resolve));
+}
+
+test('after close() a file event no longer marks the list due, even once it has written', { timeout: 30_000 }, async () => {
+  const dir = tempDir();
+  const now = 1_000_000;
+  const options = { dir, retainSeconds: 3600, now: () => now, refreshMs: 3_600_000 };
+  const closed = new RevocationList(options);
+  const witness = new RevocationList(options);
+  const writer = new RevocationList({ ...options, watch: false });
+  try {
+    closed.revokeSession('own', now + 60_000); // a write looks for a watcher to start: it has one
+    closed.close();
+    const session = { id: 's1', createdAt: 0 };
+    writer.revokeSession('s1', now + 60_000);
+    await untilSeenBy(witness, session);
+    assert.equal(closed.isRevoked(session), false, 'only refreshMs would bring it in now');
+  } finally {
+    closed.close();
+    witness.close();
+  }
+});
+
+test('a list made before its directory exists creates it on the first logout and then watches it', { timeout: 30_000 }, async () => {
+  const dir = join(tempDir(), 'later');
+  const now = 1_000_000;
+  const options = { dir, retainSeconds: 3600, now: () => now, refreshMs: 3_600_000 };
+  const early = new RevocationList(options);
+  try {
+    early.revokeSession('own', now + 60_000);
+    assert.equal(statSync(dir).isDirectory(), true);
+    const witness = new RevocationList(options);
+    try {
+      const session = { id: 's1', createdAt: 0 };
+      new RevocationList({ ...options, watch: false }).revokeSession('s1', now + 60_000);
+      await untilSeenBy(witness, session);
+      assert.equal(early.isRevoked(session), true);
+    } finally {
+      witness.close();
+    }
+  } finally {
+    early.close();
+  }
+});
+
+test('a watcher that fails is closed, and the next logout starts another', (t) => {
+  const watchers: (EventEmitter & { closed: boolean })[] = [];
+  t.mock.method(fs, 'watch', () => {
+    const watcher = Object.assign(new EventEmitter(), { closed: false, close: () => void (watcher.closed = true) });
+    watchers.push(watcher);
+    return watcher;
+  });
+  syncBuiltinESMExports(); // the module's named import of watch now reads the mock
+  try {
+    const now = 1_000_000;
+    const list = new RevocationList({ dir: tempDir(), retainSeconds: 3600, now: () => now });
+    assert.equal(watchers.length, 1);
+    list.revokeSession('s1', now + 60_000);
+    assert.equal(watchers.length, 1, 'one watcher while it works');
+    watchers[0]!.emit('error', new Error('the directory went away'));
+    assert.equal(watchers[0]!.closed, true);
+    list.revokeSession('s2', now + 60_000);
+    assert.equal(watchers.length, 2);
+    list.close();
+    assert.equal(watchers[1]!.closed, true);
+  } finally {
+    t.mock.restoreAll();
+    syncBuiltinESMExports();
+  }
+});
+
+test('the log is compacted only once it holds more than twice as many lines as live records', () => {
+  const dir = tempDir();
+  const path = join(dir, 'revocations.jsonl');
+  let now = 1_000_000;
+  const list = new RevocationList({ dir, retainSeconds: 60, now: () => now, compactMinLines: 4, watch: false });
+  list.revokeSession('s1', now + 1);
+  const { ino } = statSync(path);
+  list.revokeSession('s2', now + 1);
+  now += 2; // s1 and s2 have expired
+  list.revokeSession('s3', now + 60_000);
+  list.revokeSession('s4', now + 60_000); // the check: 4 lines, 2 live records
+  assert.equal(statSync(path).ino, ino);
+  assert.equal(readFileSync(path, 'utf8').trimEnd().split('\n').length, 5);
+});
+
+test('a log of live subject records is not compacted', () => {
+  const dir = tempDir();
+  const path = join(dir, 'revocations.jsonl');
+  const now = 1_000_000;
+  const list = new RevocationList({ dir, retainSeconds: 60, now: () => now, compactMinLines: 1, watch: false });
+  list.revokeSubject('u0');
+  const { ino } = statSync(path);
+  for (let i = 1; i < 8; i++) list.revokeSubject(`u${i}`);
+  assert.equal(statSync(path).ino, ino);
+  assert.equal(list.size, 8);
+});
+
+test('a list started on an existing log appends its first logout to it', () => {
+  const dir = tempDir();
+  const path = join(dir, 'revocations.jsonl');
+  const now = 1_000_000;
+  new RevocationList({ dir, retainSeconds: 3600, now: () => now, watch: false }).revokeSession('s1', now + 60_000);
+  const { ino } = statSync(path);
+  new RevocationList({ dir, retainSeconds: 3600, now: () => now, watch: false }).revokeSession('s2', now + 60_000);
+  assert.equal(statSync(path).ino, ino);
 });
