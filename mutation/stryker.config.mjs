@@ -49,6 +49,11 @@ export const mutate = [
   'src/app/create-app.ts',
   'src/app/tiered-store.ts',
   'src/app/missing-session-hint.ts',
+  // Staged key rotation and the file backend's revocations: a pending key that seals, a retired key
+  // that still opens or a logout that is revived.
+  'src/app/key-states.ts',
+  'src/app/key-file.ts',
+  'src/app/revocations.ts',
 ];
 
 /**
@@ -131,6 +136,15 @@ export const testFiles = [
   'test/app/redis-fleet.test.ts',
   // TieredStore's awaits under interleavings the test decides (a real redis-server too).
   'test/app/tiered-store-races.test.ts',
+  // The key states and steps (keys.test.ts through keysMain, in-process but for one spawned test),
+  // the key file and CACHET_KEYS, and the revocation log (the concurrent test's children run src/
+  // too, and its last check runs in-process).
+  'test/app/key-states.test.ts',
+  'test/app/key-file.test.ts',
+  'test/app/data-files.test.ts',
+  'test/cli/keys.test.ts',
+  'test/app/revocations.test.ts',
+  'test/app/revocations-concurrent.test.ts',
 ];
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
