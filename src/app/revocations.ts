@@ -131,7 +131,7 @@ export class RevocationList implements Revocations {
   #legacy = false; // revocations.json was present at the last full read
   #nextCompactionCheck = 0; // log lines at which the next compaction check runs
   #watcher: FSWatcher | undefined;
-  readonly #watch: boolean;
+  #watch: boolean;
 
   constructor(options: RevocationListOptions) {
     checkOptionKeys('RevocationList', options, OPTION_KEYS);
@@ -148,8 +148,12 @@ export class RevocationList implements Revocations {
     this.#refresh(true);
   }
 
-  /** Stops watching the data directory (the watcher is unref'd: closing is tidiness, not a must). */
+  /**
+   * Stops watching the data directory (the watcher is unref'd: closing is tidiness, not a must).
+   * For good: a logout written after it (a request the shutdown let finish) starts no new watcher.
+   */
   close(): void {
+    this.#watch = false;
     this.#watcher?.close();
     this.#watcher = undefined;
   }

@@ -358,7 +358,7 @@ test('a list made before its directory exists creates it on the first logout and
   }
 });
 
-test('a watcher that fails is closed, and the next logout starts another', (t) => {
+test('a watcher that fails is closed, and the next logout starts another; after close() none does', (t) => {
   const watchers: (EventEmitter & { closed: boolean })[] = [];
   t.mock.method(fs, 'watch', () => {
     const watcher = Object.assign(new EventEmitter(), { closed: false, close: () => void (watcher.closed = true) });
@@ -378,6 +378,9 @@ test('a watcher that fails is closed, and the next logout starts another', (t) =
     assert.equal(watchers.length, 2);
     list.close();
     assert.equal(watchers[1]!.closed, true);
+    list.revokeSession('s3', now + 60_000);
+    assert.equal(watchers.length, 2, 'a logout after close() is written, and starts no watcher');
+    assert.equal(list.isRevoked({ id: 's3', createdAt: now }), true);
   } finally {
     t.mock.restoreAll();
     syncBuiltinESMExports();
