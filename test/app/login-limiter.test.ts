@@ -53,6 +53,24 @@ describe('RedisLoginLimiter, with a Redis that hangs and then answers', () => {
     await flush();
     assert.equal(calls.length, 2);
   });
+
+  it('refuses (throws) on a reply that is not a number, rather than letting the guess through', async () => {
+    const { client, calls } = held();
+    const limiter = new RedisLoginLimiter({ client, perUser: 5, perIp: 20, windowSeconds: 900, prefix: 'odd:' });
+    for (const reply of ['OK', undefined, {}]) {
+      const taking = limiter.take('bob', '192.0.2.6');
+      calls.at(-1)!.answer(reply);
+      await assert.rejects(taking, /^Error: unexpected reply from the login limit script$/);
+    }
+  });
+
+  it('refuses an option it does not know, naming itself', () => {
+    const { client } = held();
+    assert.throws(
+      () => new RedisLoginLimiter({ client, perUser: 5, perIp: 20, windowSeconds: 900, perIP: 20 } as never),
+      (err: Error & { code?: string }) => err.code === 'ERR_OPTIONS_UNKNOWN' && /^RedisLoginLimiter: unknown option "perIP"/.test(err.message),
+    );
+  });
 });
 
 let server: RedisServer | undefined;
