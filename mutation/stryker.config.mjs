@@ -54,6 +54,12 @@ export const mutate = [
   'src/app/key-states.ts',
   'src/app/key-file.ts',
   'src/app/revocations.ts',
+  // The app's Redis half: a slip loses a logout or hides it from the other instances (the fleet's
+  // revocations and their write queue), or lets a guess past the fleet's login limit, which must
+  // fail closed while Redis is away.
+  'src/app/redis/revocations.ts',
+  'src/app/redis/write-queue.ts',
+  'src/app/redis/login-limiter.ts',
 ];
 
 /**
@@ -145,6 +151,13 @@ export const testFiles = [
   'test/cli/keys.test.ts',
   'test/app/revocations.test.ts',
   'test/app/revocations-concurrent.test.ts',
+  // RedisRevocations against a real redis-server (instances on their own connections, one cut off
+  // by a proxy, the server killed and restarted), its write queue on its own (no Redis), the app
+  // through such an outage, and startServer with --redis (its prefix on the counts and revocations).
+  'test/app/redis-revocations.test.ts',
+  'test/app/redis-write-queue.test.ts',
+  'test/app/redis-outage.test.ts',
+  'test/app/main-redis.test.ts',
 ];
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
