@@ -80,11 +80,6 @@ export class WriteQueue {
     return this.#pending.size;
   }
 
-  /** The records waiting, for a full resync to keep applying over what Redis says. */
-  records(): IterableIterator<RevocationRecord> {
-    return this.#pending.values();
-  }
-
   /** Queues `record` and flushes; settles once it is written or the attempt failed (never rejects). */
   add(record: RevocationRecord): Promise<void> {
     this.#merge(record);
