@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import type { SessionError } from '../../src/errors.js';
 import { FileRecords } from '../../src/session/server-store/file/file-records-store.js';
 import { randomId } from '../../src/session/core/session-record.js';
+import type { StoredRecord } from '../../src/session/server-store/stored-record.js';
 import { record, runBackendSuite } from './record-backend.case.js';
 import { TestServerStore, fake, testKeyring } from './server-store-fixture.js';
 
@@ -87,14 +88,20 @@ describe('FileRecords, two processes on one directory', () => {
     return { records, atGap, release };
   }
 
-  it('a logout by one process between another\'s check and its rename stays: the update brings nothing back', async () => {
+  /** alice's record (and `others`) written by one store, and a second store's update of it held in its gap. */
+  async function updateInGap(...others: StoredRecord[]) {
     const dir = freshDir();
     const other = open(dir);
     const r = record({ subject: 'alice' });
-    await other.set(r);
+    for (const each of [r, ...others]) await other.set(each);
     const a = held(dir);
     const updating = a.records.set({ ...r, lastSeenAt: r.lastSeenAt + 1 }, true);
     await a.atGap;
+    return { dir, other, r, a, updating };
+  }
+
+  it('a logout by one process between another\'s check and its rename stays: the update brings nothing back', async () => {
+    const { dir, other, r, a, updating } = await updateInGap();
     assert.equal(await other.delete(r.id), true, 'the other process found the record and deleted it');
     a.release();
     assert.equal(await updating, false, 'the update reports the record gone');
@@ -105,15 +112,8 @@ describe('FileRecords, two processes on one directory', () => {
   });
 
   it('a "log out everywhere" by one process between another\'s check and its rename stays too', async () => {
-    const dir = freshDir();
-    const other = open(dir);
-    const r = record({ subject: 'alice' });
     const kept = record({ subject: 'bob' });
-    await other.set(r);
-    await other.set(kept);
-    const a = held(dir);
-    const updating = a.records.set({ ...r, lastSeenAt: r.lastSeenAt + 1 }, true);
-    await a.atGap;
+    const { dir, other, r, a, updating } = await updateInGap(kept);
     assert.equal(await other.deleteBySubject('alice'), 1);
     a.release();
     assert.equal(await updating, false);
@@ -122,13 +122,7 @@ describe('FileRecords, two processes on one directory', () => {
   });
 
   it('an update with no deletion in its gap is written, and a new session is never taken for a deleted one', async () => {
-    const dir = freshDir();
-    const other = open(dir);
-    const r = record({ subject: 'alice' });
-    await other.set(r);
-    const a = held(dir);
-    const updating = a.records.set({ ...r, lastSeenAt: r.lastSeenAt + 1 }, true);
-    await a.atGap;
+    const { other, r, a, updating } = await updateInGap();
     a.release();
     assert.equal(await updating, true);
     assert.equal((await other.get(r.id))?.lastSeenAt, r.lastSeenAt + 1);
