@@ -751,6 +751,7 @@ describe('RedisRevocations', { skip: redisSkipReason ?? false, timeout: 60_000 }
     await heard(a, 6, mark);
     assert.equal(await resync(a), false);
   });
+
   it('a message that arrives while a full read runs stays applied: the read does not take the version back', async () => {
     const prefix = `r${prefixes++}:`;
     const real = await connectRedis(server!.url, { log: () => undefined, maxReconnectDelayMs: 20 });

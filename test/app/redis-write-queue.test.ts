@@ -57,19 +57,24 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 const s = (member: string, time = 1000): RevocationRecord => ({ kind: 's', member, time });
 const u = (member: string, time = 1000): RevocationRecord => ({ kind: 'u', member, time });
 
+/** Fails the write in flight `attempts` times, firing each retry's timer; the delays it was given. */
+async function retryDelays(h: ReturnType<typeof harness>, attempts: number): Promise<number[]> {
+  const delays: number[] = [];
+  for (let i = 0; i < attempts; i++) {
+    await settle();
+    h.calls.at(-1)!.fail();
+    await settle();
+    delays.push(h.live()[0]!.ms);
+    h.fire();
+  }
+  return delays;
+}
+
 describe('WriteQueue', () => {
   it('backs off from 100 ms, doubling up to 5 s, and starts from 100 ms again after a success', async () => {
     const h = harness();
     const added = h.queue.add(s('a'));
-    const delays: number[] = [];
-    for (let i = 0; i < 8; i++) {
-      await settle();
-      h.calls.at(-1)!.fail();
-      await settle();
-      delays.push(h.live()[0]!.ms);
-      h.fire();
-    }
-    assert.deepEqual(delays, [100, 200, 400, 800, 1600, 3200, 5000, 5000]);
+    assert.deepEqual(await retryDelays(h, 8), [100, 200, 400, 800, 1600, 3200, 5000, 5000]);
     await settle();
     h.calls.at(-1)!.succeed(1);
     await added;
@@ -83,15 +88,7 @@ describe('WriteQueue', () => {
   it('takes its first and longest delays from minDelayMs and maxDelayMs', async () => {
     const h = harness({ minDelayMs: 30, maxDelayMs: 100 });
     void h.queue.add(s('a'));
-    const delays: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      await settle();
-      h.calls.at(-1)!.fail();
-      await settle();
-      delays.push(h.live()[0]!.ms);
-      h.fire();
-    }
-    assert.deepEqual(delays, [30, 60, 100, 100]);
+    assert.deepEqual(await retryDelays(h, 4), [30, 60, 100, 100]);
   });
 
   it('retries after the shortest delay again once told a connection is back', async () => {
