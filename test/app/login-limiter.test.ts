@@ -6,6 +6,7 @@ import { RedisLoginLimiter } from '../../src/app/redis/login-limiter.js';
 import type { RedisScriptClient } from '../../src/app/redis/client.js';
 import { RedisServer, redisSkipReason } from '../session/redis-server.js';
 import { runLimiterCases } from './login-limiter.case.js';
+import { whenReady } from './redis-helpers.js';
 
 describe('MemoryLoginLimiter', () => {
   runLimiterCases({ name: 'memory', create: (options) => new MemoryLoginLimiter(options) });
@@ -123,7 +124,7 @@ describe('RedisLoginLimiter', { skip: redisSkipReason ?? false }, () => {
     } finally {
       await server!.restart();
     }
-    await waitReady(own);
+    await whenReady(own);
     assert.deepEqual(await limiter.take('demo', '192.0.2.1'), { ok: true });
   });
 
@@ -135,14 +136,3 @@ describe('RedisLoginLimiter', { skip: redisSkipReason ?? false }, () => {
   });
 });
 
-/** Resolves once the client has reconnected (its own 'ready' event: no clock involved). */
-function waitReady(client: RedisScriptClient): Promise<void> {
-  if (client.isReady) return Promise.resolve();
-  return new Promise((resolve) => {
-    const onReady = (): void => {
-      client.off('ready', onReady);
-      resolve();
-    };
-    client.on('ready', onReady);
-  });
-}
