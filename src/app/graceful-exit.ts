@@ -24,7 +24,7 @@ export interface InFlight {
  * `close`, kept each request's objects alive across a young-generation GC, so they were promoted
  * to the old generation: 3.2 KB per page view of the reference app, and about a tenth of its CPU
  * in GC (measured with `--trace-gc-nvp`: promoted bytes per request 3,830 → 610, GC pause per
- * request 14 → 4 us; docs/benchmarks.md, "Reference app"). A connection is long-lived, so the set
+ * request 14 → 4 us; docs/reference-app-speed.md). A connection is long-lived, so the set
  * barely changes under load.
  *
  * What it leaves out: a pipelined request queued behind the response its connection is writing

@@ -70,7 +70,7 @@ function fnv1a(text: string): string {
 
 /**
  * Where {@link STYLE} is served. The stylesheet was inline in every page: 3.2 KB of a 4.4 KB home
- * page, about 20% of its CPU per view under load (docs/benchmarks.md, "Reference app"). As a file
+ * page, about 20% of its CPU per view under load (docs/reference-app-speed.md). As a file
  * named after its content it is fetched once and cached for good (`immutable`); a changed style
  * gets a new name, so no browser keeps an old one.
  */

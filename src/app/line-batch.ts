@@ -4,7 +4,7 @@
  *
  * Why: `process.stdout` is synchronous for files and pipes on Linux, so an access-log line per
  * request was a `write` system call per request: about 10% of the reference app's CPU per page
- * view under load (docs/benchmarks.md, "Reference app"). A batch costs one call per turn, however
+ * view under load (docs/reference-app-speed.md). A batch costs one call per turn, however
  * many requests the turn finished.
  *
  * What it costs: a line reaches the file one turn later, and a process killed with SIGKILL loses

@@ -7,7 +7,7 @@
  * symbol-keyed slot of the object. Why not a getter made per request: a function of its own gave
  * each request's object a hidden class of its own, held from the old generation, which kept the
  * request's objects alive through a young GC: 3.2 KB promoted per page view of the reference app,
- * about a tenth of its CPU (docs/benchmarks.md, "Reference app"). Why not a plain value: it would
+ * about a tenth of its CPU (docs/reference-app-speed.md). Why not a plain value: it would
  * mask a token on every request, and create one in a session that has none.
  * @module
  */

@@ -6,7 +6,7 @@
  * such a client promotes about 30% more of every request to V8's old generation, whatever the
  * client does, connected or not, and even while it sends nothing: measured on the reference app's
  * logged-in page, 770–890 bytes per view against 575–630 without it; with two connected clients of
- * the base class, 596–606 (docs/benchmarks.md, "Reference app"). Why V8 reacts that way was not
+ * the base class, 596–606 (docs/reference-app-speed.md). Why V8 reacts that way was not
  * found. The app sends nine commands; this class spells them out, and connect.ts builds the
  * connections from the base class when the `redis` package exports it.
  * @module
