@@ -135,4 +135,3 @@ describe('RedisLoginLimiter', { skip: redisSkipReason ?? false }, () => {
     assert.throws(() => new RedisLoginLimiter({ client, perUser: 5, perIp: 20, windowSeconds: 900, prefix: 'a b' }), /prefix must be/);
   });
 });
-
