@@ -134,6 +134,17 @@ async function forgeRange(i: Instance, prefix: string, from: number, to: number)
   await i.redis.client.eval(script, { keys: [`${prefix}revoked`], arguments: [String(from), String(to)] });
 }
 
+/**
+ * A gap at `gap` filled late: Redis's version set to `last`, the versions after the gap published
+ * first, then the one at the gap; resolves once `i` has applied it (events after `mark`).
+ */
+async function fillGapLate(i: Instance, prefix: string, gap: number, last: number, mark: number): Promise<void> {
+  await forge(i, prefix, last, []);
+  await forgeRange(i, prefix, gap + 1, last);
+  await forge(i, prefix, undefined, [`${gap} s 1 m${gap}`]);
+  await heard(i, gap, mark);
+}
+
 /** Redis loses the prefix's data, as a restart without persistence does. */
 async function forget(i: Instance, prefix: string): Promise<void> {
   const keys = ['sessions', 'subjects', 'version', 'epoch'].map((k) => `${prefix}revoked:${k}`);
@@ -554,10 +565,7 @@ describe('RedisRevocations', { skip: redisSkipReason ?? false, timeout: 60_000 }
     assert.equal(await resync(a), false);
     mark = a.events.mark();
     // 1001 past the gap at 1003: the last is not kept, so the resync reads in full.
-    await forge(a, prefix, 2004, []);
-    await forgeRange(a, prefix, 1004, 2004);
-    await forge(a, prefix, undefined, ['1003 s 1 m1003']);
-    await heard(a, 1003, mark);
+    await fillGapLate(a, prefix, 1003, 2004, mark);
     assert.equal(await resync(a), true);
   });
 
@@ -745,10 +753,7 @@ describe('RedisRevocations', { skip: redisSkipReason ?? false, timeout: 60_000 }
     assert.equal(await resync(a), true);
     mark = a.events.mark();
     // Then exactly 1000 past the gap at 6: all are kept, so none is missing once 6 comes.
-    await forge(a, prefix, 1006, []);
-    await forgeRange(a, prefix, 7, 1006);
-    await forge(a, prefix, undefined, ['6 s 1 m6']);
-    await heard(a, 6, mark);
+    await fillGapLate(a, prefix, 6, 1006, mark);
     assert.equal(await resync(a), false);
   });
 
